@@ -1,0 +1,15 @@
+package io.speechslo.policy;
+
+import java.time.Duration;
+
+/**
+ * How burn rates are computed.
+ *
+ * @param pane granularity of the exact good/total counts kept per SLO (every alert window is a multiple of it)
+ * @param minEvents a long window with fewer requests than this never alerts (a trickle cannot page)
+ * @param reminder how often a standing alert is re-emitted
+ */
+public record BurnSettings(Duration pane, long minEvents, Duration reminder) {
+
+    public static final BurnSettings DEFAULT = new BurnSettings(Duration.ofMinutes(1), 100, Duration.ofMinutes(15));
+}
