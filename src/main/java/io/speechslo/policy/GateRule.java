@@ -57,8 +57,13 @@ public record GateRule(
         }
     }
 
-    /** True when {@code candidate} is worse than {@code bound} (exactly on the bound passes). */
+    /**
+     * True when {@code candidate} is worse than {@code bound}. Exactly on the bound passes, and so does
+     * a value that differs from it only by floating-point rounding (relative 1e-9), so that a limit of
+     * "+5%" does not fail a candidate that is exactly 5% worse because 1.05 has no exact binary form.
+     */
     public boolean beyond(double candidate, double bound) {
-        return direction == Direction.LOWER_IS_BETTER ? candidate > bound : candidate < bound;
+        double slack = Math.abs(bound) * 1e-9;
+        return direction == Direction.LOWER_IS_BETTER ? candidate > bound + slack : candidate < bound - slack;
     }
 }

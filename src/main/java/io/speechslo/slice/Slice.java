@@ -56,6 +56,19 @@ public final class Slice implements Comparable<Slice> {
         return d.length == 0 ? ALL : new Slice(d, v);
     }
 
+    /**
+     * Builds a slice from dimension names already in ascending order (no copy, no sort: the hot path).
+     * The arrays must not be modified afterwards.
+     */
+    public static Slice ofSorted(String[] dims, String[] values) {
+        for (int i = 1; i < dims.length; i++) {
+            if (dims[i - 1].compareTo(dims[i]) >= 0) {
+                throw new IllegalArgumentException("dimensions not in ascending order: " + Arrays.toString(dims));
+            }
+        }
+        return dims.length == 0 ? ALL : new Slice(dims, values);
+    }
+
     public static Slice of(Map<String, String> dimValues) {
         return of(new ArrayList<>(dimValues.keySet()), new ArrayList<>(dimValues.values()));
     }

@@ -1,0 +1,33 @@
+package io.speechslo.gate;
+
+import io.speechslo.metrics.MetricSet;
+import io.speechslo.metrics.Signal;
+import io.speechslo.slice.Slice;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Rolls cohorts cut along every slice dimension up to every combination of at most {@code maxDims}
+ * dimensions, plus the whole service ({@link Slice#ALL}). Sorted output, so whatever iterates it is
+ * deterministic.
+ */
+public final class SliceRollup {
+
+    private SliceRollup() {}
+
+    public static Map<Slice, MetricSet> rollUp(Signal signal, Map<Slice, MetricSet> fullSlices, int maxDims) {
+        Map<Slice, MetricSet> out = new TreeMap<>();
+        for (Map.Entry<Slice, MetricSet> e : fullSlices.entrySet()) {
+            Slice full = e.getKey();
+            int n = full.size();
+            for (int mask = 0; mask < (1 << n); mask++) {
+                if (Integer.bitCount(mask) > maxDims) {
+                    continue;
+                }
+                out.computeIfAbsent(full.project(mask), k -> new MetricSet(signal)).merge(e.getValue());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,337 @@
+package io.speechslo.gate;
+
+import io.speechslo.advisory.Action;
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.AdvisoryKind;
+import io.speechslo.advisory.Decision;
+import io.speechslo.advisory.Finding;
+import io.speechslo.fixtures.GatePolicies;
+import io.speechslo.fixtures.Requests;
+import io.speechslo.metrics.MetricSet;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.GatePolicy;
+import io.speechslo.slice.RequestSlices;
+import io.speechslo.slice.Slice;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.Outcome;
+import io.speechslo.telemetry.Track;
+import io.speechslo.telemetry.TtsRequest;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReleaseGateTest {
+
+    private static final GatePolicy POLICY = GatePolicies.standard();
+
+    private static Advisory gate(Signal signal, Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable) {
+        return ReleaseGate.evaluate(new GateInput(signal == Signal.ASR ? "asr-prod" : "tts-prod", signal, "v2", "v1",
+                canary, stable, POLICY, 3_600_000L, "test-policy"));
+    }
+
+    private static Finding whole(Advisory a, String metric) {
+        return a.getFindings().stream()
+                .filter(f -> f.getMetric().equals(metric) && f.getSlice().isEmpty())
+                .findFirst().orElseThrow(() -> new AssertionError("no whole-service finding for " + metric));
+    }
+
+    private static List<Finding> withAction(Advisory a, Action action) {
+        return a.getFindings().stream().filter(f -> f.getAction() == action).toList();
+    }
+
+    @Test
+    void identicalCanaryOverHundredsOfSlicesContinuesForEverySeed() {
+        for (long seed = 1; seed <= 25; seed++) {
+            Map<Slice, MetricSet> canary = new AsrTraffic(seed * 2).uniform(AsrTraffic.STABLE, Track.CANARY, 20_000).cohorts();
+            Map<Slice, MetricSet> stable = new AsrTraffic(seed * 2 + 1).uniform(AsrTraffic.STABLE, Track.STABLE, 20_000).cohorts();
+            assertThat(SliceRollup.rollUp(Signal.ASR, canary, 3)).hasSizeGreaterThan(200);
+
+            Advisory a = gate(Signal.ASR, canary, stable);
+
+            assertThat(a.getDecision()).as("seed %d: %s", seed, a.getSummary()).isEqualTo(Decision.CONTINUE);
+            assertThat(withAction(a, Action.ROLLBACK)).isEmpty();
+            assertThat(withAction(a, Action.PAUSE)).isEmpty();
+        }
+    }
+
+    @Test
+    void aggregateWerWinDoesNotHideANoisyMobileCohortRegressingInOneRegion() {
+        AsrTraffic.Model candidate = (l, r, d, c) -> {
+            double base = AsrTraffic.STABLE.wer(l, r, d, c);
+            boolean cohort = r.equals("eu-west-1") && d.equals("mobile") && c.equals("noisy");
+            return cohort ? base * 1.11 : base * 0.95;
+        };
+        Map<Slice, MetricSet> canary = new AsrTraffic(7).uniform(candidate, Track.CANARY, 30_000)
+                .cohort(candidate, Track.CANARY, 6_000, "eu-west-1", "mobile", "noisy").cohorts();
+        Map<Slice, MetricSet> stable = new AsrTraffic(8).uniform(AsrTraffic.STABLE, Track.STABLE, 30_000)
+                .cohort(AsrTraffic.STABLE, Track.STABLE, 6_000, "eu-west-1", "mobile", "noisy").cohorts();
+
+        Advisory a = gate(Signal.ASR, canary, stable);
+
+        assertThat(a.getDecision()).isNotEqualTo(Decision.CONTINUE).isEqualTo(Decision.ROLLBACK);
+        Finding wer = whole(a, "wer");
+        assertThat(wer.getValue()).as("the aggregate is a win").isLessThan(wer.getBaseline());
+        assertThat(wer.getAction()).isEqualTo(Action.CONTINUE);
+        Map<String, String> cohort = Map.of("region", "eu-west-1", "device", "mobile", "acoustic_condition", "noisy");
+        List<Finding> regressions = a.getFindings().stream()
+                .filter(f -> f.getMetric().equals("wer") && f.getAction() == Action.ROLLBACK).toList();
+        assertThat(regressions).extracting(Finding::getSlice).contains(cohort);
+        for (Finding f : regressions) {
+            assertThat(f.getReason()).isEqualTo("regression");
+            assertThat(f.getPValue()).isLessThan(0.05);
+            assertThat(f.getValue()).isGreaterThan(f.getLimit());
+            // nothing outside the broken cohort is blamed
+            f.getSlice().forEach((dim, value) -> {
+                if (cohort.containsKey(dim)) {
+                    assertThat(value).as("slice %s", f.getSlice()).isEqualTo(cohort.get(dim));
+                }
+            });
+        }
+        assertThat(a.getSummary()).contains("wer").contains("eu-west-1").contains("noisy").contains("mobile");
+        assertThat(a.getRollbackTo()).isEqualTo("v1");
+    }
+
+    @Test
+    void latencyWinWithEntityErrorRegressionRollsBack() {
+        AsrTraffic.Model candidate = new AsrTraffic.Model() {
+            @Override
+            public double wer(String l, String r, String d, String c) {
+                return AsrTraffic.STABLE.wer(l, r, d, c);
+            }
+
+            @Override
+            public double entityErrorRate(String l, String r, String d, String c) {
+                return 0.12;
+            }
+
+            @Override
+            public double firstPartialMs(SplittableRandom rnd) {
+                return 80 + AsrTraffic.exponential(rnd, 25);
+            }
+        };
+        Map<Slice, MetricSet> canary = new AsrTraffic(11).uniform(candidate, Track.CANARY, 20_000).cohorts();
+        Map<Slice, MetricSet> stable = new AsrTraffic(12).uniform(AsrTraffic.STABLE, Track.STABLE, 20_000).cohorts();
+
+        Advisory a = gate(Signal.ASR, canary, stable);
+
+        assertThat(a.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(whole(a, "entity_error_rate").getAction()).isEqualTo(Action.ROLLBACK);
+        Finding latency = whole(a, "first_partial_p95_ms");
+        assertThat(latency.getAction()).isEqualTo(Action.CONTINUE);
+        assertThat(latency.getValue()).isLessThan(latency.getBaseline());
+        assertThat(a.getSummary()).startsWith("ROLLBACK asr-prod v2").contains("entity_error_rate");
+    }
+
+    @Test
+    void missingCriticalMetricPausesNeverPasses() {
+        AsrTraffic unlabelled = new AsrTraffic(21);
+        unlabelled.labelledRate = 0;
+        Map<Slice, MetricSet> canary = unlabelled.uniform(AsrTraffic.STABLE, Track.CANARY, 10_000).cohorts();
+        Map<Slice, MetricSet> stable = new AsrTraffic(22).uniform(AsrTraffic.STABLE, Track.STABLE, 10_000).cohorts();
+
+        Advisory a = gate(Signal.ASR, canary, stable);
+
+        assertThat(a.getDecision()).isEqualTo(Decision.PAUSE);
+        Finding wer = whole(a, "wer");
+        assertThat(wer.getAction()).isEqualTo(Action.PAUSE);
+        assertThat(wer.getReason()).isEqualTo("missing");
+        assertThat(wer.getSamples()).isZero();
+        assertThat(whole(a, "entity_error_rate").getReason()).isEqualTo("missing");
+        assertThat(a.getSummary()).contains("has no data");
+    }
+
+    @Test
+    void tooFewSamplesOfACriticalMetricOnTheWholeServicePauses() {
+        AsrTraffic sparse = new AsrTraffic(23);
+        sparse.labelledRate = 0.02; // ~200 labelled requests, policy needs 500
+        Map<Slice, MetricSet> canary = sparse.uniform(AsrTraffic.STABLE, Track.CANARY, 10_000).cohorts();
+        Map<Slice, MetricSet> stable = new AsrTraffic(24).uniform(AsrTraffic.STABLE, Track.STABLE, 10_000).cohorts();
+
+        Advisory a = gate(Signal.ASR, canary, stable);
+
+        assertThat(a.getDecision()).isEqualTo(Decision.PAUSE);
+        assertThat(whole(a, "wer").getReason()).isEqualTo("insufficient_data");
+        assertThat(whole(a, "wer").getSamples()).isBetween(100L, 499L);
+    }
+
+    @Test
+    void noncriticalCostRegressionPausesButDoesNotRollBack() {
+        AsrTraffic.Model pricey = new AsrTraffic.Model() {
+            @Override
+            public double wer(String l, String r, String d, String c) {
+                return AsrTraffic.STABLE.wer(l, r, d, c);
+            }
+
+            @Override
+            public double costPerMinute() {
+                return 0.012;
+            }
+        };
+        Map<Slice, MetricSet> canary = new AsrTraffic(31).uniform(pricey, Track.CANARY, 10_000).cohorts();
+        Map<Slice, MetricSet> stable = new AsrTraffic(32).uniform(AsrTraffic.STABLE, Track.STABLE, 10_000).cohorts();
+
+        Advisory a = gate(Signal.ASR, canary, stable);
+
+        assertThat(a.getDecision()).isEqualTo(Decision.PAUSE);
+        assertThat(whole(a, "cost_per_audio_minute").getAction()).isEqualTo(Action.PAUSE);
+        assertThat(whole(a, "cost_per_audio_minute").getValue()).isCloseTo(0.012, org.assertj.core.data.Offset.offset(0.0005));
+        assertThat(withAction(a, Action.ROLLBACK)).isEmpty();
+    }
+
+    /** Identical requests: no spread, so the verdict rests on the limit alone. */
+    private static Map<Slice, MetricSet> same(int n, Consumer<AsrRequest.Builder> edit) {
+        Map<Slice, MetricSet> m = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            AsrRequest.Builder b = Requests.asr().setCostUsd(0.0004);
+            edit.accept(b);
+            AsrRequest r = b.build();
+            m.computeIfAbsent(RequestSlices.of(r), k -> new MetricSet(Signal.ASR)).add(r);
+        }
+        return m;
+    }
+
+    @Test
+    void exactlyOnTheLimitPassesAndJustBeyondFails() {
+        Map<Slice, MetricSet> stable = same(2_000, b -> b.setRefWords(20).setWordErrors(4).setEntityTotal(10)
+                .setEntityErrors(1).setFirstPartialMs(200L));
+        // wer 0.21 = 0.20 * 1.05 exactly; first partial p95 = 300 ms exactly on the absolute limit
+        Map<Slice, MetricSet> onLimit = same(2_000, b -> b.setRefWords(100).setWordErrors(21).setEntityTotal(10)
+                .setEntityErrors(1).setFirstPartialMs(300L));
+        Advisory a = gate(Signal.ASR, onLimit, stable);
+        assertThat(a.getDecision()).as(a.getSummary()).isEqualTo(Decision.CONTINUE);
+        assertThat(whole(a, "wer").getReason()).isEqualTo("within_limit");
+        assertThat(whole(a, "first_partial_p95_ms").getReason()).isEqualTo("within_limit");
+
+        Map<Slice, MetricSet> beyond = same(2_000, b -> b.setRefWords(100).setWordErrors(22).setEntityTotal(10)
+                .setEntityErrors(1).setFirstPartialMs(200L));
+        Advisory b = gate(Signal.ASR, beyond, stable);
+        assertThat(b.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(whole(b, "wer").getAction()).isEqualTo(Action.ROLLBACK);
+
+        Map<Slice, MetricSet> slow = same(2_000, b2 -> b2.setRefWords(20).setWordErrors(4).setEntityTotal(10)
+                .setEntityErrors(1).setFirstPartialMs(330L));
+        assertThat(whole(gate(Signal.ASR, slow, stable), "first_partial_p95_ms").getAction()).isEqualTo(Action.ROLLBACK);
+    }
+
+    @Test
+    void timeoutDeltaExactlyOnTheLimitContinues() {
+        int[] i = {0};
+        Map<Slice, MetricSet> stable = same(10_000, b -> b.setRefWords(20).setWordErrors(2).setEntityTotal(5)
+                .setEntityErrors(0).setOutcome(i[0]++ % 100 == 0 ? Outcome.TIMEOUT : Outcome.OK));
+        int[] j = {0};
+        // 110 timeouts in 10,000 = 1.1% = 1.0% + the 0.1 point delta
+        Map<Slice, MetricSet> canary = same(10_000, b -> b.setRefWords(20).setWordErrors(2).setEntityTotal(5)
+                .setEntityErrors(0).setOutcome(j[0]++ < 110 ? Outcome.TIMEOUT : Outcome.OK));
+        Advisory a = gate(Signal.ASR, canary, stable);
+        Finding timeouts = whole(a, "timeout_rate");
+        assertThat(timeouts.getValue()).isEqualTo(0.011);
+        assertThat(timeouts.getAction()).isEqualTo(Action.CONTINUE);
+        assertThat(a.getDecision()).isEqualTo(Decision.CONTINUE);
+    }
+
+    @Test
+    void anyIncreaseInSensitiveLoggingRollsBack() {
+        Map<Slice, MetricSet> stable = same(10_000, b -> b.setRefWords(20).setWordErrors(2));
+        int[] i = {0};
+        Map<Slice, MetricSet> canary = same(10_000, b -> b.setRefWords(20).setWordErrors(2)
+                .setSensitiveLogged(i[0]++ % 400 == 0));
+        Advisory a = gate(Signal.ASR, canary, stable);
+        assertThat(a.getDecision()).isEqualTo(Decision.ROLLBACK);
+        Finding f = whole(a, "sensitive_logging_rate");
+        assertThat(f.getBaseline()).isZero();
+        assertThat(f.getValue()).isEqualTo(25 / 10_000.0);
+        assertThat(f.getAction()).isEqualTo(Action.ROLLBACK);
+    }
+
+    @Test
+    void aSmallSliceIsListedUnjudgedAndNeverPauses() {
+        Map<Slice, MetricSet> canary = new AsrTraffic(41).uniform(AsrTraffic.STABLE, Track.CANARY, 20_000).cohorts();
+        Map<Slice, MetricSet> stable = new AsrTraffic(42).uniform(AsrTraffic.STABLE, Track.STABLE, 20_000).cohorts();
+        AsrTraffic awful = new AsrTraffic(43);
+        awful.labelledRate = 1;
+        awful.cohort((l, r, d, c) -> 0.5, Track.CANARY, 40, "af-south-1", "web", "quiet");
+        awful.cohorts().forEach((k, v) -> canary.merge(k, v, (x, y) -> {
+            x.merge(y);
+            return x;
+        }));
+
+        Advisory a = gate(Signal.ASR, canary, stable);
+
+        assertThat(a.getDecision()).as(a.getSummary()).isEqualTo(Decision.CONTINUE);
+        assertThat(a.getFindings()).anySatisfy(f -> {
+            assertThat(f.getAction()).isEqualTo(Action.UNJUDGED);
+            assertThat(f.getSlice()).containsEntry("region", "af-south-1");
+            assertThat(f.getReason()).isIn("missing", "insufficient_data");
+        });
+    }
+
+    private static Map<Slice, MetricSet> tts(long seed, int n, long firstAudioMean, double preference) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Map<Slice, MetricSet> m = new TreeMap<>();
+        String[] regions = {"us-east-1", "eu-west-1"};
+        String[] voices = {"aria", "kai"};
+        for (int i = 0; i < n; i++) {
+            TtsRequest.Builder b = Requests.tts("tts-prod", "v", Track.STABLE, "en-US", regions[rnd.nextInt(2)], "mobile",
+                    voices[rnd.nextInt(2)]);
+            b.setFirstAudioMs(Math.round(firstAudioMean * 0.6 + AsrTraffic.exponential(rnd, firstAudioMean * 0.4)));
+            b.setCostUsd(0.00002 * b.getGeneratedMs() / 1000.0);
+            if (rnd.nextDouble() < 0.2) {
+                b.setPreference((float) Math.max(1, Math.min(5, preference + rnd.nextGaussian() * 0.8)));
+            }
+            TtsRequest r = b.build();
+            m.computeIfAbsent(RequestSlices.of(r), k -> new MetricSet(Signal.TTS)).add(r);
+        }
+        return m;
+    }
+
+    @Test
+    void ttsVoicePreferredByListenersButSlowToFirstAudioRollsBackAndThePreferenceWinDoesNotCount() {
+        Map<Slice, MetricSet> stable = tts(51, 10_000, 150, 3.8);
+        Map<Slice, MetricSet> canary = tts(52, 10_000, 260, 4.3);
+
+        Advisory a = gate(Signal.TTS, canary, stable);
+
+        assertThat(a.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(whole(a, "first_audio_p95_ms").getAction()).isEqualTo(Action.ROLLBACK);
+        Finding preference = whole(a, "preference");
+        assertThat(preference.getAction()).isEqualTo(Action.UNJUDGED);
+        assertThat(preference.getReason()).isEqualTo("tier_one_not_passed");
+        assertThat(a.getSummary()).contains("tier-two metrics not counted");
+    }
+
+    @Test
+    void ttsPreferenceRegressionCountsOnceTierOnePassesAndOnlyPauses() {
+        Map<Slice, MetricSet> stable = tts(61, 10_000, 120, 4.0);
+        Map<Slice, MetricSet> canary = tts(62, 10_000, 120, 3.6);
+
+        Advisory a = gate(Signal.TTS, canary, stable);
+
+        assertThat(a.getDecision()).isEqualTo(Decision.PAUSE);
+        assertThat(whole(a, "preference").getAction()).isEqualTo(Action.PAUSE);
+        assertThat(whole(a, "first_audio_p95_ms").getAction()).isEqualTo(Action.CONTINUE);
+    }
+
+    @Test
+    void sameEvidenceGivesTheSameAdvisoryAndId() {
+        Advisory a = gate(Signal.ASR, new AsrTraffic(71).uniform(AsrTraffic.STABLE, Track.CANARY, 5_000).cohorts(),
+                new AsrTraffic(72).uniform(AsrTraffic.STABLE, Track.STABLE, 5_000).cohorts());
+        Advisory b = gate(Signal.ASR, new AsrTraffic(71).uniform(AsrTraffic.STABLE, Track.CANARY, 5_000).cohorts(),
+                new AsrTraffic(72).uniform(AsrTraffic.STABLE, Track.STABLE, 5_000).cohorts());
+        Advisory c = gate(Signal.ASR, new AsrTraffic(73).uniform(AsrTraffic.STABLE, Track.CANARY, 5_000).cohorts(),
+                new AsrTraffic(72).uniform(AsrTraffic.STABLE, Track.STABLE, 5_000).cohorts());
+
+        assertThat(a).isEqualTo(b);
+        assertThat(a.getAdvisoryId()).hasSize(32).isEqualTo(b.getAdvisoryId()).isNotEqualTo(c.getAdvisoryId());
+        assertThat(a.getKind()).isEqualTo(AdvisoryKind.ROLLOUT);
+        assertThat(a.getModelVersion()).isEqualTo("v2");
+        assertThat(a.getBaselineVersion()).isEqualTo("v1");
+        assertThat(a.getPolicyVersion()).isEqualTo("test-policy");
+    }
+}
