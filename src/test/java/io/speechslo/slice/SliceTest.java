@@ -1,0 +1,43 @@
+package io.speechslo.slice;
+
+import io.speechslo.fixtures.Requests;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SliceTest {
+
+    @Test
+    void canonicalWhateverTheOrder() {
+        Slice a = Slice.of(List.of("region", "device"), List.of("eu", "mobile"));
+        Slice b = Slice.of(Map.of("device", "mobile", "region", "eu"));
+        assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+        assertThat(a.key()).isEqualTo("device=mobile,region=eu");
+        assertThat(Slice.parse(a.key())).isEqualTo(a);
+        assertThat(Slice.parse("")).isSameAs(Slice.ALL);
+        assertThat(a.describe()).isEqualTo("device=mobile, region=eu");
+        assertThat(Slice.ALL.describe()).isEqualTo("whole service");
+    }
+
+    @Test
+    void projectionKeepsTheMaskedDimensions() {
+        Slice full = RequestSlices.of(Requests.asr().build());
+        assertThat(full.key()).isEqualTo("acoustic_condition=quiet,device=mobile,language=en-US,region=us-east-1");
+        assertThat(full.project(0b1010).key()).isEqualTo("device=mobile,region=us-east-1");
+        assertThat(full.project(0)).isSameAs(Slice.ALL);
+        assertThat(full.project(0b1111)).isSameAs(full);
+        assertThat(RequestSlices.of(Requests.tts().build()).get("voice")).isEqualTo("aria");
+    }
+
+    @Test
+    void rejectsDuplicatesAndDisorder() {
+        assertThatThrownBy(() -> Slice.of(List.of("a", "a"), List.of("1", "2"))).hasMessageContaining("given twice");
+        assertThatThrownBy(() -> Slice.ofSorted(new String[] {"b", "a"}, new String[] {"1", "2"}))
+                .hasMessageContaining("ascending");
+    }
+}
