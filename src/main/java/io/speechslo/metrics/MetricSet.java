@@ -132,6 +132,17 @@ public final class MetricSet {
         ratios[TTS_SENSITIVE].add(r.getSensitiveLogged() ? 1 : 0, 1);
     }
 
+    /** Adds a request of this set's signal (an AsrRequest or a TtsRequest). */
+    public void add(org.apache.avro.specific.SpecificRecord r) {
+        if (r instanceof AsrRequest && signal == Signal.ASR) {
+            add((AsrRequest) r);
+        } else if (r instanceof TtsRequest && signal == Signal.TTS) {
+            add((TtsRequest) r);
+        } else {
+            throw new IllegalArgumentException("a " + signal + " metric set cannot take " + r.getClass().getSimpleName());
+        }
+    }
+
     public void merge(MetricSet o) {
         if (o.signal != signal) {
             throw new IllegalArgumentException("cannot merge " + o.signal + " into " + signal);

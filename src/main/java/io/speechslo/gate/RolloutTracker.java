@@ -1,0 +1,305 @@
+package io.speechslo.gate;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.Decision;
+import io.speechslo.metrics.MetricSet;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.GatePolicy;
+import io.speechslo.slice.Slice;
+import io.speechslo.telemetry.Track;
+
+import org.apache.avro.specific.SpecificRecord;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The rollouts of one service and signal, over event time. Every candidate version seen on the CANARY
+ * track is compared with the STABLE track's traffic since the candidate's first request, cumulatively,
+ * per full slice. Requests land in event-time panes of {@link RolloutSettings#interval()} and an
+ * evaluation at time T folds in exactly the panes that end at or before T, so the same telemetry gives
+ * the same advisories whatever order or batching it arrives in. SHADOW traffic is not user-facing
+ * and never enters the gate.
+ *
+ * <p>An advisory is returned when a candidate's decision changes, and again every
+ * {@link RolloutSettings#reminder()} while it stands. A candidate idle for
+ * {@link RolloutSettings#idleTimeout()} is forgotten.
+ */
+public final class RolloutTracker {
+
+    private final String service;
+    private final Signal signal;
+    private final RolloutSettings settings;
+    private final Map<String, Candidate> candidates = new TreeMap<>();
+    /** Stable-track traffic not yet folded: pane end -> slice key -> metrics, and pane end -> version -> requests. */
+    private final TreeMap<Long, Map<String, MetricSet>> pendingStable = new TreeMap<>();
+    private final TreeMap<Long, Map<String, Long>> pendingStableVersions = new TreeMap<>();
+    private long lastEvaluated = Long.MIN_VALUE;
+
+    /** One candidate's rollout. */
+    private static final class Candidate {
+        long firstPane;
+        long lastSeen;
+        Decision lastDecision;
+        long lastEmitted = Long.MIN_VALUE;
+        /** Folded (evaluated) totals per full slice key. */
+        final Map<String, MetricSet> canary = new TreeMap<>();
+        final Map<String, MetricSet> stable = new TreeMap<>();
+        final Map<String, Long> stableVersions = new TreeMap<>();
+        /** Not yet folded: pane end -> slice key -> metrics. */
+        final TreeMap<Long, Map<String, MetricSet>> pendingCanary = new TreeMap<>();
+    }
+
+    public RolloutTracker(String service, Signal signal, RolloutSettings settings) {
+        this.service = service;
+        this.signal = signal;
+        this.settings = settings;
+    }
+
+    /** End of the pane that holds {@code eventTime}: panes are [end - interval, end). */
+    public long paneEnd(long eventTime) {
+        long step = settings.interval().toMillis();
+        return Math.floorDiv(eventTime, step) * step + step;
+    }
+
+    /**
+     * Adds one request. Returns false (and ignores it) when its pane was already evaluated: the caller
+     * counts it as late.
+     */
+    public boolean add(Track track, String version, long eventTime, Slice fullSlice, SpecificRecord request) {
+        long pane = paneEnd(eventTime);
+        if (pane <= lastEvaluated) {
+            return false;
+        }
+        if (track == Track.CANARY) {
+            Candidate c = candidates.get(version);
+            if (c == null) {
+                c = new Candidate();
+                c.firstPane = pane;
+                c.lastSeen = eventTime;
+                candidates.put(version, c);
+            }
+            c.firstPane = Math.min(c.firstPane, pane);
+            c.lastSeen = Math.max(c.lastSeen, eventTime);
+            addTo(c.pendingCanary, pane, fullSlice, request);
+        } else if (track == Track.STABLE) {
+            addTo(pendingStable, pane, fullSlice, request);
+            pendingStableVersions.computeIfAbsent(pane, p -> new TreeMap<>()).merge(version, 1L, Long::sum);
+        }
+        // SHADOW: never user-facing, never gated
+        return true;
+    }
+
+    /** The pane ends holding unevaluated traffic, for the caller's timers. */
+    public java.util.NavigableSet<Long> pendingPanes() {
+        java.util.TreeSet<Long> panes = new java.util.TreeSet<>(pendingStable.keySet());
+        candidates.values().forEach(c -> panes.addAll(c.pendingCanary.keySet()));
+        return panes;
+    }
+
+    private void addTo(TreeMap<Long, Map<String, MetricSet>> panes, long pane, Slice slice, SpecificRecord r) {
+        panes.computeIfAbsent(pane, p -> new TreeMap<>())
+                .computeIfAbsent(slice.key(), k -> new MetricSet(signal))
+                .add(r);
+    }
+
+    /**
+     * Evaluates every candidate at event time {@code windowEnd} (a pane end) and returns the
+     * advisories to publish, ordered by candidate version. Candidates idle past the timeout are dropped.
+     */
+    public List<Advisory> evaluate(long windowEnd, GatePolicy policy, String policyVersion) {
+        List<Advisory> out = new ArrayList<>();
+        List<String> finished = new ArrayList<>();
+        for (Map.Entry<String, Candidate> e : candidates.entrySet()) {
+            Candidate c = e.getValue();
+            fold(c.pendingCanary, windowEnd, c.canary);
+            // stable traffic over the same time as the candidate's: from its first pane on
+            for (Map.Entry<Long, Map<String, MetricSet>> p : pendingStable.headMap(windowEnd, true).entrySet()) {
+                if (p.getKey() >= c.firstPane) {
+                    p.getValue().forEach((k, m) -> c.stable.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m));
+                }
+            }
+            for (Map.Entry<Long, Map<String, Long>> p : pendingStableVersions.headMap(windowEnd, true).entrySet()) {
+                if (p.getKey() >= c.firstPane) {
+                    p.getValue().forEach((v, n) -> c.stableVersions.merge(v, n, Long::sum));
+                }
+            }
+            if (c.canary.isEmpty()) {
+                continue; // its first requests are still in the future of this evaluation
+            }
+            if (windowEnd - c.lastSeen >= settings.idleTimeout().toMillis() && c.pendingCanary.isEmpty()) {
+                finished.add(e.getKey());
+                continue;
+            }
+            Advisory a = ReleaseGate.evaluate(new GateInput(service, signal, e.getKey(), stableVersion(c),
+                    slices(c.canary), slices(c.stable), policy, windowEnd, policyVersion));
+            boolean changed = a.getDecision() != c.lastDecision;
+            boolean due = c.lastEmitted != Long.MIN_VALUE
+                    && windowEnd - c.lastEmitted >= settings.reminder().toMillis();
+            if (changed || due) {
+                c.lastDecision = a.getDecision();
+                c.lastEmitted = windowEnd;
+                out.add(a);
+            }
+        }
+        pendingStable.headMap(windowEnd, true).clear();
+        pendingStableVersions.headMap(windowEnd, true).clear();
+        lastEvaluated = Math.max(lastEvaluated, windowEnd);
+        finished.forEach(candidates::remove);
+        return out;
+    }
+
+    private static void fold(TreeMap<Long, Map<String, MetricSet>> pending, long windowEnd, Map<String, MetricSet> into) {
+        while (!pending.isEmpty() && pending.firstKey() <= windowEnd) {
+            pending.pollFirstEntry().getValue().forEach((k, m) -> into.merge(k, m, (a, b) -> {
+                a.merge(b);
+                return a;
+            }));
+        }
+    }
+
+    private static Map<Slice, MetricSet> slices(Map<String, MetricSet> byKey) {
+        Map<Slice, MetricSet> m = new TreeMap<>();
+        byKey.forEach((k, v) -> m.put(Slice.parse(k), v));
+        return m;
+    }
+
+    /** The stable track's busiest version over the candidate's rollout (ties: the smallest name). */
+    private static String stableVersion(Candidate c) {
+        String best = null;
+        long most = -1;
+        for (Map.Entry<String, Long> e : c.stableVersions.entrySet()) {
+            if (e.getValue() > most) {
+                best = e.getKey();
+                most = e.getValue();
+            }
+        }
+        return best;
+    }
+
+    /** Nothing under way and nothing pending: the caller may drop this tracker's state. */
+    public boolean isEmpty() {
+        return candidates.isEmpty() && pendingStable.isEmpty();
+    }
+
+    /** Candidate versions under way. */
+    public List<String> candidates() {
+        return new ArrayList<>(candidates.keySet());
+    }
+
+    /** Full slices held, over all candidates (canary and stable, folded and pending). */
+    public int activeSlices() {
+        int n = 0;
+        for (Candidate c : candidates.values()) {
+            n += c.canary.size() + c.stable.size();
+        }
+        return n;
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeLong(lastEvaluated);
+        writePanes(out, pendingStable);
+        out.writeInt(pendingStableVersions.size());
+        for (Map.Entry<Long, Map<String, Long>> p : pendingStableVersions.entrySet()) {
+            out.writeLong(p.getKey());
+            writeCounts(out, p.getValue());
+        }
+        out.writeInt(candidates.size());
+        for (Map.Entry<String, Candidate> e : candidates.entrySet()) {
+            Candidate c = e.getValue();
+            out.writeUTF(e.getKey());
+            out.writeLong(c.firstPane);
+            out.writeLong(c.lastSeen);
+            out.writeByte(c.lastDecision == null ? -1 : c.lastDecision.ordinal());
+            out.writeLong(c.lastEmitted);
+            writeSets(out, c.canary);
+            writeSets(out, c.stable);
+            writeCounts(out, c.stableVersions);
+            writePanes(out, c.pendingCanary);
+        }
+    }
+
+    public static RolloutTracker readFrom(String service, Signal signal, RolloutSettings settings, DataInput in)
+            throws IOException {
+        RolloutTracker t = new RolloutTracker(service, signal, settings);
+        t.lastEvaluated = in.readLong();
+        readPanes(in, signal, t.pendingStable);
+        int panes = in.readInt();
+        for (int p = 0; p < panes; p++) {
+            long pane = in.readLong();
+            Map<String, Long> counts = new TreeMap<>();
+            readCounts(in, counts);
+            t.pendingStableVersions.put(pane, counts);
+        }
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String version = in.readUTF();
+            Candidate c = new Candidate();
+            c.firstPane = in.readLong();
+            c.lastSeen = in.readLong();
+            int d = in.readByte();
+            c.lastDecision = d < 0 ? null : Decision.values()[d];
+            c.lastEmitted = in.readLong();
+            readSets(in, signal, c.canary);
+            readSets(in, signal, c.stable);
+            readCounts(in, c.stableVersions);
+            readPanes(in, signal, c.pendingCanary);
+            t.candidates.put(version, c);
+        }
+        return t;
+    }
+
+    private static void writeSets(DataOutput out, Map<String, MetricSet> sets) throws IOException {
+        out.writeInt(sets.size());
+        for (Map.Entry<String, MetricSet> e : sets.entrySet()) {
+            out.writeUTF(e.getKey());
+            e.getValue().writeTo(out);
+        }
+    }
+
+    private static void readSets(DataInput in, Signal signal, Map<String, MetricSet> into) throws IOException {
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            into.put(in.readUTF(), MetricSet.readFrom(signal, in));
+        }
+    }
+
+    private static void writePanes(DataOutput out, TreeMap<Long, Map<String, MetricSet>> panes) throws IOException {
+        out.writeInt(panes.size());
+        for (Map.Entry<Long, Map<String, MetricSet>> e : panes.entrySet()) {
+            out.writeLong(e.getKey());
+            writeSets(out, e.getValue());
+        }
+    }
+
+    private static void readPanes(DataInput in, Signal signal, TreeMap<Long, Map<String, MetricSet>> into)
+            throws IOException {
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            long pane = in.readLong();
+            Map<String, MetricSet> sets = new TreeMap<>();
+            readSets(in, signal, sets);
+            into.put(pane, sets);
+        }
+    }
+
+    private static void writeCounts(DataOutput out, Map<String, Long> counts) throws IOException {
+        out.writeInt(counts.size());
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    private static void readCounts(DataInput in, Map<String, Long> into) throws IOException {
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            into.put(in.readUTF(), in.readLong());
+        }
+    }
+}

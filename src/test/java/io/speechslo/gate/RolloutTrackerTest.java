@@ -1,0 +1,161 @@
+package io.speechslo.gate;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.Decision;
+import io.speechslo.fixtures.GatePolicies;
+import io.speechslo.fixtures.Requests;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.GatePolicy;
+import io.speechslo.slice.RequestSlices;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.Track;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RolloutTrackerTest {
+
+    private static final GatePolicy POLICY = GatePolicies.standard();
+    private static final long MIN = 60_000;
+    private static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % MIN;
+
+    /** requests per minute per track over some minutes; the canary's WER multiplied by werFactor from minute regressAt. */
+    private static List<AsrRequest> traffic(long seed, int minutes, int perMinute, double werFactor, int regressAt) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<AsrRequest> out = new ArrayList<>();
+        String[] regions = {"us-east-1", "eu-west-1"};
+        for (int m = 0; m < minutes; m++) {
+            for (Track track : new Track[] {Track.STABLE, Track.CANARY, Track.SHADOW}) {
+                for (int i = 0; i < perMinute; i++) {
+                    double p = 0.1 * (track == Track.CANARY && m >= regressAt ? werFactor : 1.0);
+                    int words = 20;
+                    int errors = 0;
+                    for (int w = 0; w < words; w++) {
+                        errors += rnd.nextDouble() < p ? 1 : 0;
+                    }
+                    out.add(Requests.asr("asr-prod", track == Track.CANARY ? "v2" : track == Track.SHADOW ? "v3" : "v1",
+                                    track, "en-US", regions[rnd.nextInt(2)], "mobile", "quiet")
+                            .setEventTime(Instant.ofEpochMilli(T0 + m * MIN + rnd.nextInt((int) MIN)))
+                            .setRefWords(words).setWordErrors(errors).setEntityTotal(4).setEntityErrors(rnd.nextInt(10) == 0 ? 1 : 0)
+                            .setCostUsd(0.0004)
+                            .build());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Feeds requests in the given order, evaluating at every minute boundary the stream has passed. */
+    private static List<Advisory> run(RolloutTracker t, List<AsrRequest> requests, long until) {
+        List<Advisory> out = new ArrayList<>();
+        for (AsrRequest r : requests) {
+            assertThat(t.add(r.getTrack(), r.getModelVersion(), r.getEventTime().toEpochMilli(), RequestSlices.of(r), r)).isTrue();
+        }
+        for (long end = T0 + MIN; end <= until; end += MIN) {
+            out.addAll(t.evaluate(end, POLICY, "p1"));
+        }
+        return out;
+    }
+
+    private static RolloutTracker tracker() {
+        return new RolloutTracker("asr-prod", Signal.ASR, RolloutSettings.DEFAULT);
+    }
+
+    @Test
+    void healthyRolloutSpeaksOnceThenOnlyAsAReminder() {
+        List<Advisory> out = run(tracker(), traffic(1, 40, 600, 1.0, 99), T0 + 40 * MIN);
+
+        // one minute of traffic is too little for the critical metrics' minimum samples: pause, never pass
+        assertThat(out.get(0).getDecision()).isEqualTo(Decision.PAUSE);
+        assertThat(out.get(0).getFindings()).anySatisfy(f -> assertThat(f.getReason()).isEqualTo("insufficient_data"));
+        // then continue once, and only reminders every 15 minutes of event time while it stands
+        assertThat(out).extracting(Advisory::getDecision)
+                .containsExactly(Decision.PAUSE, Decision.CONTINUE, Decision.CONTINUE, Decision.CONTINUE);
+        assertThat(out).extracting(Advisory::getWindowEnd)
+                .containsExactly(T0 + MIN, T0 + 2 * MIN, T0 + 17 * MIN, T0 + 32 * MIN);
+        assertThat(out.get(1).getModelVersion()).isEqualTo("v2");
+        assertThat(out.get(1).getBaselineVersion()).isEqualTo("v1");
+    }
+
+    @Test
+    void aRegressionMidRolloutFlipsTheDecisionWhenItIsSeen() {
+        List<Advisory> out = run(tracker(), traffic(2, 12, 800, 1.4, 4), T0 + 12 * MIN);
+
+        assertThat(out.get(1).getDecision()).isEqualTo(Decision.CONTINUE);
+        Advisory rollback = out.stream().filter(a -> a.getDecision() == Decision.ROLLBACK).findFirst().orElseThrow();
+        assertThat(rollback.getWindowEnd()).isGreaterThan(T0 + 4 * MIN);
+        assertThat(rollback.getRollbackTo()).isEqualTo("v1");
+        assertThat(out).extracting(Advisory::getDecision).containsSubsequence(Decision.CONTINUE, Decision.ROLLBACK);
+    }
+
+    @Test
+    void arrivalOrderDoesNotChangeTheAdvisories() {
+        List<AsrRequest> requests = traffic(3, 10, 500, 1.3, 3);
+        List<Advisory> inOrder = run(tracker(), requests, T0 + 10 * MIN);
+        List<AsrRequest> shuffled = new ArrayList<>(requests);
+        Collections.shuffle(shuffled, new Random(42));
+        List<Advisory> outOfOrder = run(tracker(), shuffled, T0 + 10 * MIN);
+
+        assertThat(inOrder).isNotEmpty();
+        assertThat(outOfOrder).isEqualTo(inOrder);
+    }
+
+    @Test
+    void snapshotAndRestoreMidRolloutChangesNothing() throws IOException {
+        List<AsrRequest> requests = traffic(4, 10, 500, 1.3, 3);
+        List<Advisory> straight = run(tracker(), requests, T0 + 10 * MIN);
+
+        RolloutTracker first = tracker();
+        List<AsrRequest> early = requests.stream().filter(r -> r.getEventTime().toEpochMilli() < T0 + 5 * MIN).toList();
+        List<AsrRequest> late = requests.stream().filter(r -> r.getEventTime().toEpochMilli() >= T0 + 5 * MIN).toList();
+        List<Advisory> out = new ArrayList<>(run(first, early, T0 + 4 * MIN));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        first.writeTo(new DataOutputStream(bytes));
+        RolloutTracker restored = RolloutTracker.readFrom("asr-prod", Signal.ASR, RolloutSettings.DEFAULT,
+                new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        for (AsrRequest r : late) {
+            restored.add(r.getTrack(), r.getModelVersion(), r.getEventTime().toEpochMilli(), RequestSlices.of(r), r);
+        }
+        for (long end = T0 + 5 * MIN; end <= T0 + 10 * MIN; end += MIN) {
+            out.addAll(restored.evaluate(end, POLICY, "p1"));
+        }
+
+        assertThat(out).isEqualTo(straight);
+    }
+
+    @Test
+    void lateRequestsAreRefusedAndShadowNeverCounts() {
+        RolloutTracker t = tracker();
+        run(t, traffic(5, 3, 600, 1.0, 99), T0 + 3 * MIN);
+        AsrRequest late = Requests.asr().setTrack(Track.CANARY).setModelVersion("v2")
+                .setEventTime(Instant.ofEpochMilli(T0 + 2 * MIN + 5)).build();
+        assertThat(t.add(Track.CANARY, "v2", T0 + 2 * MIN + 5, RequestSlices.of(late), late)).isFalse();
+        assertThat(t.candidates()).containsExactly("v2"); // v3 only ever served SHADOW traffic
+    }
+
+    @Test
+    void aFinishedRolloutIsForgotten() {
+        RolloutTracker t = tracker();
+        run(t, traffic(6, 5, 600, 1.0, 99), T0 + 5 * MIN);
+        assertThat(t.isEmpty()).isFalse();
+        for (long end = T0 + 6 * MIN; end <= T0 + 40 * MIN; end += MIN) {
+            t.evaluate(end, POLICY, "p1");
+        }
+        assertThat(t.candidates()).isEmpty();
+        assertThat(t.isEmpty()).isTrue();
+        assertThat(t.pendingPanes()).isEmpty();
+    }
+}
