@@ -32,8 +32,8 @@ import java.util.Optional;
  * event time (the watermark) passes each pane end.
  *
  * <p>An alert condition holds when the burn rates over BOTH its long and its short window are at or above
- * its threshold ({@code >=}, as in the Workbook; the threshold is the factor, capped by
- * {@link BurnRates#effectiveThreshold}) AND its long window holds at least {@code minEvents} requests.
+ * its threshold ({@code >=} as in the Workbook, see {@link BurnRates#reaches}; the threshold is the
+ * factor, capped by {@link BurnRates#effectiveThreshold}) AND its long window holds at least {@code minEvents} requests.
  * The decision is PAGE if any page condition holds, else TICKET if any ticket condition holds, else
  * RESOLVED if an alert was standing. An advisory is emitted when the decision changes, and a standing
  * PAGE or TICKET is emitted again every {@code reminder} of event time. A healthy monitor that was never
@@ -81,7 +81,7 @@ public final class BurnRateMonitor {
         this.policyVersion = Objects.requireNonNull(policyVersion, "policyVersion");
         this.slice = modelVersion == null ? Slice.ALL : Slice.of(Map.of("model_version", modelVersion));
         this.alerts = slo.alerts();
-        this.budget = slo.errorBudget();
+        this.budget = BurnRates.errorBudget(slo.objective());
         this.paneMillis = settings.pane().toMillis();
         this.minEvents = settings.minEvents();
         this.reminderMillis = settings.reminder().toMillis();
@@ -154,7 +154,8 @@ public final class BurnRateMonitor {
             shortC[i] = counts.sum(paneEndMillis, a.shortWindow().toMillis());
             longRate[i] = BurnRates.burnRate(longC[i].bad(), longC[i].total(), budget);
             shortRate[i] = BurnRates.burnRate(shortC[i].bad(), shortC[i].total(), budget);
-            firing[i] = longC[i].total() >= minEvents && longRate[i] >= thresholds[i] && shortRate[i] >= thresholds[i];
+            firing[i] = longC[i].total() >= minEvents && BurnRates.reaches(longRate[i], thresholds[i])
+                    && BurnRates.reaches(shortRate[i], thresholds[i]);
             if (firing[i]) {
                 // Strongest: a page over a ticket, then the highest threshold, then the first in the policy.
                 Decision d = a.severity() == Severity.PAGE ? Decision.PAGE : Decision.TICKET;

@@ -1,5 +1,8 @@
 package io.speechslo.burn;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+
 /**
  * The arithmetic of error-budget burn rates (SRE Workbook, chapter 5).
  *
@@ -11,6 +14,33 @@ package io.speechslo.burn;
 public final class BurnRates {
 
     private BurnRates() {}
+
+    /** Relative slack of {@link #reaches}: far below any meaningful difference in burn rate. */
+    public static final double TOLERANCE = 1e-9;
+
+    /**
+     * The error budget 1 - objective, rounded to 12 significant digits so that the binary error of the
+     * subtraction does not leak into comparisons: {@code 1 - 0.999} is 0.0010000000000000009 in doubles,
+     * this gives 0.001.
+     *
+     * @throws IllegalArgumentException if objective is not in (0, 1)
+     */
+    public static double errorBudget(double objective) {
+        if (!(objective > 0 && objective < 1)) {
+            throw new IllegalArgumentException("SLO objective must be in (0, 1), got " + objective);
+        }
+        return new BigDecimal(1 - objective).round(new MathContext(12)).doubleValue();
+    }
+
+    /**
+     * Whether a burn rate is at or above a threshold ({@code >=}, as the SRE Workbook writes its rules).
+     * Burn rates are quotients of doubles, so a window exactly on the threshold can come out one unit in
+     * the last place below it ((144 / 10000) / 0.001 is 14.399999999999999); a relative slack of
+     * {@link #TOLERANCE} makes "exactly at the threshold" fire as the rule intends.
+     */
+    public static boolean reaches(double burnRate, double threshold) {
+        return burnRate >= threshold * (1 - TOLERANCE);
+    }
 
     /**
      * (bad / total) / errorBudget; 0 for a window without requests.
