@@ -33,11 +33,15 @@ import java.util.Optional;
  *
  * <p>An alert condition holds when the burn rates over BOTH its long and its short window are at or above
  * its threshold ({@code >=} as in the Workbook, see {@link BurnRates#reaches}; the threshold is the
- * factor, capped by {@link BurnRates#effectiveThreshold}) AND its long window holds at least {@code minEvents} requests.
- * The decision is PAGE if any page condition holds, else TICKET if any ticket condition holds, else
- * RESOLVED if an alert was standing. An advisory is emitted when the decision changes, and a standing
- * PAGE or TICKET is emitted again every {@code reminder} of event time. A healthy monitor that was never
- * alerting emits nothing.
+ * factor, capped by {@link BurnRates#effectiveThreshold}) AND its long window holds at least
+ * {@code minEvents} requests. The decision is PAGE if any page condition holds, else TICKET if any ticket
+ * condition holds, else RESOLVED if an alert was standing. An advisory is emitted when the decision
+ * changes, and a standing PAGE or TICKET is emitted again every {@code reminder} of event time. A healthy
+ * monitor that was never alerting emits nothing. The advisory's windows and rates are those of the
+ * strongest condition that holds (a page over a ticket, then the highest threshold, then policy order);
+ * a RESOLVED one shows the condition that fired last, with its current rates.
+ *
+ * <p>Not thread-safe; one instance per key, as a Flink operator keeps it.
  *
  * <p>Windows follow {@link PaneCounts}: the window ending at {@code e} covers event times {@code [e - L, e)}.
  * Everything depends only on the inputs (event times, counts, evaluation times), never on the wall clock.
@@ -170,7 +174,7 @@ public final class BurnRateMonitor {
         boolean emit;
         int shown = strongest;
         if (decision != null) {
-            emit = decision != standing || paneEndMillis - lastEmitMillis >= reminderMillis;
+            emit = decision != standing || paneEndMillis - reminderMillis >= lastEmitMillis;
         } else if (standing != null) {
             decision = Decision.RESOLVED;
             emit = true;

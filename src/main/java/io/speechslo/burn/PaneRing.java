@@ -136,12 +136,23 @@ final class PaneRing {
         start = 0;
     }
 
-    /** floor, first pane, pane count, then per pane total and good as unsigned varints. */
+    /**
+     * floor, first pane, pane count, then per pane total and good as unsigned varints; only the panes from
+     * the first to the last with requests, so equal contents always give equal bytes.
+     */
     void writeTo(DataOutput out) throws IOException {
+        int first = 0;
+        int end = size;
+        while (first < end && total[(start + first) % good.length] == 0) {
+            first++;
+        }
+        while (end > first && total[(start + end - 1) % good.length] == 0) {
+            end--;
+        }
         out.writeLong(floor);
-        out.writeLong(size == 0 ? 0 : lo);
-        out.writeInt(size);
-        for (int k = 0; k < size; k++) {
+        out.writeLong(first == end ? 0 : lo + first);
+        out.writeInt(end - first);
+        for (int k = first; k < end; k++) {
             int i = (start + k) % good.length;
             writeVarLong(out, total[i]);
             writeVarLong(out, good[i]);
