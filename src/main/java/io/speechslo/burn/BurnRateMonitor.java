@@ -1,0 +1,328 @@
+package io.speechslo.burn;
+
+import io.speechslo.advisory.Action;
+import io.speechslo.advisory.Advisories;
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.AdvisoryKind;
+import io.speechslo.advisory.Decision;
+import io.speechslo.advisory.Direction;
+import io.speechslo.advisory.Finding;
+import io.speechslo.policy.BurnAlert;
+import io.speechslo.policy.BurnSettings;
+import io.speechslo.policy.Durations;
+import io.speechslo.policy.Severity;
+import io.speechslo.policy.SloDefinition;
+import io.speechslo.slice.Slice;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Multi-window, multi-burn-rate alerting (SRE Workbook, chapter 5) for one SLO of one service, or of one
+ * model version of it. The caller feeds request outcomes as they arrive and calls {@link #evaluate} as
+ * event time (the watermark) passes each pane end.
+ *
+ * <p>An alert condition holds when the burn rates over BOTH its long and its short window are at or above
+ * its threshold ({@code >=} as in the Workbook, see {@link BurnRates#reaches}; the threshold is the
+ * factor, capped by {@link BurnRates#effectiveThreshold}) AND its long window holds at least
+ * {@code minEvents} requests. The decision is PAGE if any page condition holds, else TICKET if any ticket
+ * condition holds, else RESOLVED if an alert was standing. An advisory is emitted when the decision
+ * changes, and a standing PAGE or TICKET is emitted again every {@code reminder} of event time. A healthy
+ * monitor that was never alerting emits nothing. The advisory's windows and rates are those of the
+ * strongest condition that holds (a page over a ticket, then the highest threshold, then policy order);
+ * a RESOLVED one shows the condition that fired last, with its current rates.
+ *
+ * <p>Not thread-safe; one instance per key, as a Flink operator keeps it.
+ *
+ * <p>Windows follow {@link PaneCounts}: the window ending at {@code e} covers event times {@code [e - L, e)}.
+ * Everything depends only on the inputs (event times, counts, evaluation times), never on the wall clock.
+ */
+public final class BurnRateMonitor {
+
+    private static final int FORMAT = 1;
+    private static final long DAY_MILLIS = 86_400_000L;
+
+    private final SloDefinition slo;
+    private final String service;
+    private final String modelVersion;
+    private final String policyVersion;
+    private final Slice slice;
+    private final List<BurnAlert> alerts;
+    private final double[] thresholds;
+    private final double budget;
+    private final long paneMillis;
+    private final long minEvents;
+    private final long reminderMillis;
+    private final PaneCounts counts;
+
+    /** PAGE or TICKET while an alert stands, else null. */
+    private Decision standing;
+    private long lastEmitMillis = Long.MIN_VALUE;
+    private long lastEvaluatedMillis = Long.MIN_VALUE;
+    private long lastEventMillis = Long.MIN_VALUE;
+    private final boolean[] wasFiring;
+    /** Name of the strongest condition at the last evaluation where any fired. */
+    private String lastFired;
+
+    /**
+     * @param modelVersion the model version this monitor watches, or null for the whole service
+     * @param policyVersion copied into every advisory
+     */
+    public BurnRateMonitor(
+            SloDefinition slo, BurnSettings settings, String service, String modelVersion, String policyVersion) {
+        this.slo = Objects.requireNonNull(slo, "slo");
+        this.service = Objects.requireNonNull(service, "service");
+        this.modelVersion = modelVersion;
+        this.policyVersion = Objects.requireNonNull(policyVersion, "policyVersion");
+        this.slice = modelVersion == null ? Slice.ALL : Slice.of(Map.of("model_version", modelVersion));
+        this.alerts = slo.alerts();
+        this.budget = BurnRates.errorBudget(slo.objective());
+        this.paneMillis = settings.pane().toMillis();
+        this.minEvents = settings.minEvents();
+        this.reminderMillis = settings.reminder().toMillis();
+        if (minEvents < 0) {
+            throw new IllegalArgumentException(slo.name() + ": minEvents must be >= 0, got " + minEvents);
+        }
+        if (reminderMillis <= 0) {
+            throw new IllegalArgumentException(slo.name() + ": reminder must be positive, got " + settings.reminder());
+        }
+        thresholds = new double[alerts.size()];
+        Duration longest = settings.pane();
+        for (int i = 0; i < alerts.size(); i++) {
+            BurnAlert a = alerts.get(i);
+            thresholds[i] = BurnRates.effectiveThreshold(a.factor(), budget);
+            for (Duration w : List.of(a.longWindow(), a.shortWindow())) {
+                if (paneMillis <= 0 || w.toMillis() % paneMillis != 0) {
+                    throw new IllegalArgumentException(slo.name() + "/" + a.name() + ": window " + Durations.format(w)
+                            + " is not a whole number of " + Durations.format(settings.pane()) + " panes");
+                }
+            }
+            if (a.longWindow().compareTo(longest) > 0) {
+                longest = a.longWindow();
+            }
+        }
+        this.counts = new PaneCounts(settings.pane(), longest, slo.window());
+        this.wasFiring = new boolean[alerts.size()];
+    }
+
+    /** Counts one request; false if it is older than the oldest kept pane (late: count it as dropped). */
+    public boolean onRequest(long eventTimeMillis, boolean good) {
+        return add(eventTimeMillis, good ? 1 : 0, 1);
+    }
+
+    /** Counts {@code good} of {@code total} requests at one event time; false if late, as above. */
+    public boolean add(long eventTimeMillis, long good, long total) {
+        if (!counts.add(eventTimeMillis, good, total)) {
+            return false;
+        }
+        if (total > 0) {
+            lastEventMillis = Math.max(lastEventMillis, eventTimeMillis);
+        }
+        return true;
+    }
+
+    /**
+     * Evaluates every alert condition over the windows ending at {@code paneEndMillis}, which must be a pane
+     * boundary. Evaluating at or before the last evaluated time does nothing and returns empty.
+     */
+    public Optional<Advisory> evaluate(long paneEndMillis) {
+        if (Math.floorMod(paneEndMillis, paneMillis) != 0) {
+            throw new IllegalArgumentException(slo.name() + ": evaluation time " + paneEndMillis
+                    + " is not a multiple of the " + paneMillis + " ms pane");
+        }
+        if (paneEndMillis <= lastEvaluatedMillis) {
+            return Optional.empty();
+        }
+        lastEvaluatedMillis = paneEndMillis;
+
+        int n = alerts.size();
+        Counts[] longC = new Counts[n];
+        Counts[] shortC = new Counts[n];
+        double[] longRate = new double[n];
+        double[] shortRate = new double[n];
+        boolean[] firing = new boolean[n];
+        int strongest = -1;
+        Decision decision = null;
+        for (int i = 0; i < n; i++) {
+            BurnAlert a = alerts.get(i);
+            longC[i] = counts.sum(paneEndMillis, a.longWindow().toMillis());
+            shortC[i] = counts.sum(paneEndMillis, a.shortWindow().toMillis());
+            longRate[i] = BurnRates.burnRate(longC[i].bad(), longC[i].total(), budget);
+            shortRate[i] = BurnRates.burnRate(shortC[i].bad(), shortC[i].total(), budget);
+            firing[i] = longC[i].total() >= minEvents && BurnRates.reaches(longRate[i], thresholds[i])
+                    && BurnRates.reaches(shortRate[i], thresholds[i]);
+            if (firing[i]) {
+                // Strongest: a page over a ticket, then the highest threshold, then the first in the policy.
+                Decision d = a.severity() == Severity.PAGE ? Decision.PAGE : Decision.TICKET;
+                boolean outranks = decision == null || (d == Decision.PAGE && decision == Decision.TICKET);
+                if (outranks || (d == decision && thresholds[i] > thresholds[strongest])) {
+                    decision = d;
+                    strongest = i;
+                }
+            }
+        }
+
+        boolean emit;
+        int shown = strongest;
+        if (decision != null) {
+            emit = decision != standing || paneEndMillis - reminderMillis >= lastEmitMillis;
+        } else if (standing != null) {
+            decision = Decision.RESOLVED;
+            emit = true;
+            shown = indexOf(lastFired);
+        } else {
+            emit = false;
+        }
+
+        Advisory advisory = null;
+        if (emit && n > 0) {
+            List<Finding> findings = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                BurnAlert a = alerts.get(i);
+                Action action = firing[i]
+                        ? (a.severity() == Severity.PAGE ? Action.PAGE : Action.TICKET)
+                        : (wasFiring[i] ? Action.RESOLVED : Action.CONTINUE);
+                String reason = longC[i].total() < minEvents ? "insufficient_data" : "burn_rate";
+                findings.add(Advisories.finding(slo.name(), slice, action, reason, longRate[i], shortRate[i],
+                        thresholds[i], Direction.LOWER_IS_BETTER, a.severity() == Severity.PAGE,
+                        longC[i].total(), shortC[i].total(), Double.NaN));
+            }
+            Counts sloCounts = counts.sum(paneEndMillis, slo.window().toMillis());
+            double remaining = BurnRates.budgetRemaining(sloCounts.bad(), sloCounts.total(), budget);
+            BurnAlert a = alerts.get(shown);
+            advisory = Advisories.withId(Advisory.newBuilder()
+                    .setAdvisoryId("")
+                    .setKind(AdvisoryKind.BURN_RATE)
+                    .setDecision(decision)
+                    .setService(service)
+                    .setModelVersion(modelVersion)
+                    .setSlo(slo.name())
+                    .setWindowEnd(paneEndMillis)
+                    .setPolicyVersion(policyVersion)
+                    .setSummary(summary(decision, a, longRate[shown], shortRate[shown], thresholds[shown], remaining))
+                    .setFindings(findings)
+                    .setLongWindow(a.longWindow().toMillis())
+                    .setShortWindow(a.shortWindow().toMillis())
+                    .setLongBurnRate(Advisories.num(longRate[shown]))
+                    .setShortBurnRate(Advisories.num(shortRate[shown]))
+                    .setThreshold(Advisories.num(thresholds[shown]))
+                    .setBudgetRemaining(Advisories.num(remaining))
+                    .build());
+            lastEmitMillis = paneEndMillis;
+        }
+
+        System.arraycopy(firing, 0, wasFiring, 0, n);
+        if (strongest >= 0) {
+            lastFired = alerts.get(strongest).name();
+        }
+        standing = decision == Decision.RESOLVED ? null : decision;
+        counts.prune(paneEndMillis);
+        return Optional.ofNullable(advisory);
+    }
+
+    /** True while a PAGE or TICKET stands (until a RESOLVED advisory is emitted). */
+    public boolean isAlerting() {
+        return standing != null;
+    }
+
+    /**
+     * True when the monitor can be dropped: not alerting and no request for longer than the SLO window
+     * before {@code nowMillis} (event time), so a fresh monitor would compute the same.
+     */
+    public boolean isIdle(long nowMillis) {
+        return standing == null
+                && (lastEventMillis == Long.MIN_VALUE || nowMillis - lastEventMillis > slo.window().toMillis());
+    }
+
+    private int indexOf(String alertName) {
+        for (int i = 0; i < alerts.size(); i++) {
+            if (alerts.get(i).name().equals(alertName)) {
+                return i;
+            }
+        }
+        return 0; // the policy no longer has it: show the first condition with its current rates
+    }
+
+    private String summary(Decision d, BurnAlert a, double longRate, double shortRate, double threshold,
+                           double remaining) {
+        String who = modelVersion == null ? service : service + " (model " + modelVersion + ")";
+        String longPart = Advisories.fmt(longRate) + "x";
+        String over = " over " + Durations.format(a.longWindow()) + " (and " + Advisories.fmt(shortRate) + "x over "
+                + Durations.format(a.shortWindow()) + ")";
+        String head = d == Decision.RESOLVED
+                ? who + " is no longer burning its " + slo.name() + " error budget too fast: " + longPart + over
+                        + ", below the " + Advisories.fmt(threshold) + "x threshold: resolved."
+                : who + " is burning its " + slo.name() + " error budget " + longPart + " too fast" + over + ": "
+                        + d.name().toLowerCase(Locale.ROOT) + ".";
+        long w = slo.window().toMillis();
+        String window = w % DAY_MILLIS == 0 ? (w / DAY_MILLIS) + "-day" : Durations.format(slo.window());
+        String left = remaining >= 0
+                ? Advisories.fmt(100 * remaining) + "% of the " + window + " budget left."
+                : "The " + window + " budget is overspent by " + Advisories.fmt(-100 * remaining) + "%.";
+        return head + " " + left;
+    }
+
+    /** Counts, alert state and the last emission and evaluation times. */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeInt(FORMAT);
+        out.writeUTF(slo.name());
+        out.writeByte(standing == null ? 0 : standing == Decision.TICKET ? 1 : 2);
+        out.writeLong(lastEmitMillis);
+        out.writeLong(lastEvaluatedMillis);
+        out.writeLong(lastEventMillis);
+        out.writeUTF(lastFired == null ? "" : lastFired);
+        int firingCount = 0;
+        for (boolean f : wasFiring) {
+            firingCount += f ? 1 : 0;
+        }
+        out.writeInt(firingCount);
+        for (int i = 0; i < wasFiring.length; i++) {
+            if (wasFiring[i]) {
+                out.writeUTF(alerts.get(i).name());
+            }
+        }
+        counts.writeTo(out);
+    }
+
+    /** Replaces this monitor's state with what {@link #writeTo} wrote for the same SLO. */
+    public void readFrom(DataInput in) throws IOException {
+        int format = in.readInt();
+        if (format != FORMAT) {
+            throw new IOException("burn-rate state format " + format + " is unknown (expected " + FORMAT + ")");
+        }
+        String name = in.readUTF();
+        if (!name.equals(slo.name())) {
+            throw new IOException("burn-rate state belongs to SLO '" + name + "', not '" + slo.name() + "'");
+        }
+        int s = in.readByte();
+        if (s < 0 || s > 2) {
+            throw new IOException(slo.name() + ": bad alert state " + s);
+        }
+        standing = s == 0 ? null : s == 1 ? Decision.TICKET : Decision.PAGE;
+        lastEmitMillis = in.readLong();
+        lastEvaluatedMillis = in.readLong();
+        lastEventMillis = in.readLong();
+        String fired = in.readUTF();
+        lastFired = fired.isEmpty() ? null : fired;
+        Arrays.fill(wasFiring, false);
+        int firingCount = in.readInt();
+        for (int k = 0; k < firingCount; k++) {
+            String alert = in.readUTF();
+            for (int i = 0; i < alerts.size(); i++) {
+                if (alerts.get(i).name().equals(alert)) {
+                    wasFiring[i] = true;
+                }
+            }
+        }
+        counts.readFrom(in);
+    }
+}
