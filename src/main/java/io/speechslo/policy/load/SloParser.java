@@ -79,8 +79,8 @@ final class SloParser {
         Source good = source(ratio.req("good"));
         Source total = source(ratio.req("total"));
         if (good.schema() != total.schema()) {
-            throw good.record().fail("good reads " + good.schema().recordName() + " but total reads "
-                    + total.schema().recordName() + "; both must read the same record");
+            throw total.record().fail("total reads " + total.schema().recordName() + " but good reads "
+                    + good.schema().recordName() + "; both must read the same record");
         }
 
         List<YamlNode> windows = spec.req("timeWindow").items();

@@ -25,12 +25,19 @@ final class YamlNode {
     private final String file;
     private final String path;
     private final Node node;
+    private final int keyLine;
     private Map<String, NodeTuple> entries;
 
     YamlNode(String file, String path, Node node) {
+        this(file, path, node, 0);
+    }
+
+    /** @param keyLine the line of the key this value belongs to, 0 for documents and list items */
+    private YamlNode(String file, String path, Node node, int keyLine) {
         this.file = file;
         this.path = path;
         this.node = node;
+        this.keyLine = keyLine;
     }
 
     String path() {
@@ -100,20 +107,17 @@ final class YamlNode {
     /** The value under {@code key}, or null when absent. */
     YamlNode get(String key) {
         NodeTuple t = entries().get(key);
-        return t == null ? null : new YamlNode(file, child(key), t.getValueNode());
+        return t == null ? null
+                : new YamlNode(file, child(key), t.getValueNode(), t.getKeyNode().getStartMark().getLine() + 1);
     }
 
     YamlNode req(String key) {
         YamlNode v = get(key);
         if (v == null) {
-            throw new PolicyException(file, line(), child(key), "required key is missing");
+            // Point at "spec:" rather than at the first line of what it holds.
+            throw new PolicyException(file, keyLine > 0 ? keyLine : line(), child(key), "required key is missing");
         }
         return v;
-    }
-
-    /** Where the key itself is written (for errors about a key rather than its value). */
-    int keyLine(String key) {
-        return entries().get(key).getKeyNode().getStartMark().getLine() + 1;
     }
 
     // ---- sequences
