@@ -186,8 +186,8 @@ final class YamlNode {
         if (!s.getTag().equals(Tag.BOOL)) {
             throw fail("must be true or false, not '" + s.getValue() + "'");
         }
-        return Boolean.parseBoolean(s.getValue().toLowerCase(java.util.Locale.ROOT))
-                || s.getValue().equalsIgnoreCase("yes") || s.getValue().equalsIgnoreCase("on");
+        String v = s.getValue().toLowerCase(java.util.Locale.ROOT); // YAML 1.1: true/false, yes/no, on/off
+        return v.equals("true") || v.equals("yes") || v.equals("on");
     }
 
     /** A strictly positive duration such as 30s, 5m, 1h, 30d. */
