@@ -11,5 +11,14 @@ import java.time.Duration;
  */
 public record BurnSettings(Duration pane, long minEvents, Duration reminder) {
 
+    public BurnSettings {
+        if (pane.isNegative() || pane.isZero() || reminder.isNegative() || reminder.isZero()) {
+            throw new IllegalArgumentException("burn pane and reminder must be positive");
+        }
+        if (minEvents < 0) {
+            throw new IllegalArgumentException("burn minEvents must be >= 0");
+        }
+    }
+
     public static final BurnSettings DEFAULT = new BurnSettings(Duration.ofMinutes(1), 100, Duration.ofMinutes(15));
 }
