@@ -1,0 +1,86 @@
+package io.speechslo.cli;
+
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.GatePolicy;
+import io.speechslo.policy.GateRule;
+import io.speechslo.policy.Policies;
+import io.speechslo.policy.SloDefinition;
+import io.speechslo.policy.load.PolicyException;
+import io.speechslo.policy.load.PolicyLoader;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code java -jar speech-slo-advisor.jar COMMAND [flags]}. Exit codes: 0 success, 1 failure while
+ * running, 2 bad arguments or configuration (the message names the flag or the file).
+ */
+public final class Main {
+
+    static final String USAGE = String.join("\n",
+            "usage: java -jar speech-slo-advisor.jar COMMAND [flags]",
+            "",
+            "commands:",
+            "  policies [--config DIR]   load and validate the policies (packaged defaults, or a folder laid",
+            "                            out like job/), and print the SLOs and release-gate rules in force",
+            "  help                      this text");
+
+    private Main() {}
+
+    public static void main(String[] argv) {
+        System.exit(run(Arrays.asList(argv), System.out, System.err));
+    }
+
+    /** Runs a command and returns its exit code (tests call this). */
+    public static int run(List<String> argv, PrintStream out, PrintStream err) {
+        if (argv.isEmpty() || argv.get(0).equals("help") || argv.get(0).equals("--help")) {
+            out.println(USAGE);
+            return argv.isEmpty() ? 2 : 0;
+        }
+        String command = argv.get(0);
+        List<String> rest = argv.subList(1, argv.size());
+        try {
+            switch (command) {
+                case "policies":
+                    return policies(rest, out);
+                default:
+                    err.println("unknown command '" + command + "'\n\n" + USAGE);
+                    return 2;
+            }
+        } catch (Args.UsageException | PolicyException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+    }
+
+    static Policies loadPolicies(Args args, String command) {
+        return args.one(command, "config").map(d -> PolicyLoader.load(Path.of(d))).orElseGet(PolicyLoader::loadDefaults);
+    }
+
+    private static int policies(List<String> argv, PrintStream out) {
+        Args args = Args.parse("policies", argv, Set.of("config"), Set.of());
+        Policies p = loadPolicies(args, "policies");
+        out.println("policy_version " + p.version());
+        for (Signal signal : Signal.values()) {
+            out.println();
+            out.println(signal + " SLOs (every service unless overridden):");
+            for (SloDefinition s : p.slosFor(SloDefinition.ANY_SERVICE, signal)) {
+                out.printf("  %-28s objective %s over %s, %d burn-rate alerts%n", s.name(), s.objective(),
+                        io.speechslo.policy.Durations.format(s.window()), s.alerts().size());
+            }
+            out.println(signal + " release gate (default):");
+            GatePolicy g = p.defaultGate();
+            for (GateRule r : g.rulesFor(signal)) {
+                out.printf("  %-26s %-8s %-16s %-8s %-10s min %d (slice %d) tier %d%n", r.metric().id(),
+                        r.critical() ? "critical" : "", r.direction().toString().toLowerCase(java.util.Locale.ROOT),
+                        r.mode().toString().toLowerCase(java.util.Locale.ROOT), r.limit(), r.minSamples(),
+                        r.minSliceSamples(), r.tier());
+            }
+        }
+        p.serviceGates().keySet().stream().sorted().forEach(s -> out.println("service gate override: " + s));
+        return 0;
+    }
+}
