@@ -11,7 +11,8 @@ import java.util.Arrays;
  *
  * <p>Each feature has about ten bins on purpose: the population stability index of two samples of the
  * same distribution is, on average, about {@code (bins - 1) * (1/n_current + 1/n_baseline)}; with ten
- * bins and the default 200 samples that noise is about 0.05, well under the 0.2 threshold, while the
+ * bins, the default 200 samples now and a 24 h baseline that noise is about 0.05, well under the 0.2
+ * threshold, while the
  * bins are still fine where the values of real speech traffic lie. A value below the first cut falls
  * into the first bin and a value at or above the last cut into the last, so out-of-range values land
  * in the edge bins.

@@ -43,11 +43,19 @@ import java.util.stream.IntStream;
  *   <li>{@code new_slice}: the slice has at least minSamples requests now and none in the baseline
  *       (metric traffic_share). Only the smallest new slices are reported: when {device=car} is new,
  *       {device=car, region=x} is not reported again.</li>
- *   <li>{@code zero_baseline}: a feature's baseline mean is exactly 0 and its current mean is not.</li>
+ *   <li>{@code zero_baseline}: a feature's baseline mean is exactly 0 and its current mean is not,
+ *       by more than {@link #NOISE_Z} standard errors (the finding's limit), so one stray clipped
+ *       request does not count.</li>
  *   <li>{@code relative_change}: |current - baseline| / |baseline| of a feature's mean or the slice's
- *       traffic share exceeds relativeThreshold.</li>
+ *       traffic share exceeds relativeThreshold plus {@link #NOISE_Z} standard errors of that
+ *       relative change (the finding's limit; binomial for traffic share). The allowance is small
+ *       for slices of a few thousand requests and keeps slices near minSamples from drifting by
+ *       chance.</li>
  *   <li>{@code distribution_shift}: the mean did not trigger, but the population stability index of
- *       the feature's histogram exceeds distributionThreshold (a change of shape with a steady mean).</li>
+ *       the feature's histogram exceeds distributionThreshold plus the PSI that sampling noise alone
+ *       gives at these sample sizes ({@link FeatureHistogram#psiNoise}), so a small slice does not drift
+ *       by chance; the finding's value is the PSI, its baseline 0 and its limit that sum. The noise
+ *       allowance is 0.05 at 200 samples now and 4,800 in the baseline, and vanishes as samples grow.</li>
  * </ul>
  * A slice or feature with fewer than minSamples in either window is not compared, and neither is a
  * slice present only in the baseline. Nothing is judged (no advisory, decision state unchanged) when
@@ -56,9 +64,10 @@ import java.util.stream.IntStream;
  *
  * <p>Decision: INVESTIGATE when there is any finding, re-emitted only when the set of
  * (slice, metric, reason) changes; RESOLVED once when an investigation ends with no finding. At most
- * {@link #MAX_FINDINGS} findings are listed, the largest by effect (a zero_baseline or new_slice first,
- * then by statistic over its threshold), in order of slice then feature; the summary names the
- * largest and says how many more there are and how many were not listed.
+ * {@link #MAX_FINDINGS} findings are listed, the largest by effect (zero_baseline and new_slice first,
+ * then by statistic over its limit, ties by larger value), in order of slice (coarsest first, then by
+ * key) then feature (in {@link DriftPolicy#ALL_FEATURES} order); the summary names the largest and
+ * says how many more there are and how many were not listed.
  *
  * <p>Panes older than baseline + current before the latest evaluation are dropped, and so are requests
  * that would fall into them. When no pane is left the monitor {@link #isEmpty()} and forgets its
@@ -75,6 +84,13 @@ public final class DriftMonitor {
     public static final String ZERO_BASELINE = "zero_baseline";
     public static final String RELATIVE_CHANGE = "relative_change";
     public static final String DISTRIBUTION_SHIFT = "distribution_shift";
+
+    /**
+     * Standard errors a change must clear on top of its threshold (two-sided 99.9%): with hundreds of
+     * slice-feature pairs judged every hour, a bare threshold on a skewed feature of a slice near
+     * minSamples (the clipping ratio of a 3% language) fires by chance every few days.
+     */
+    public static final double NOISE_Z = 3.29;
 
     private static final int FORMAT_VERSION = 1;
     private static final int TRAFFIC_ORDER = DriftPolicy.ALL_FEATURES.indexOf(TRAFFIC_SHARE);
@@ -278,7 +294,8 @@ public final class DriftMonitor {
                     if (!slice.isAll() && cur.requests() >= minSamples && base.requests() >= minSamples) {
                         double c = (double) cur.requests() / serviceNow;
                         double b = (double) base.requests() / serviceBefore;
-                        meanChange(found, slice, order, metric, c, b, cur.requests(), base.requests());
+                        double se = Math.hypot(Math.sqrt(c * (1 - c) / serviceNow), Math.sqrt(b * (1 - b) / serviceBefore));
+                        meanChange(found, slice, order, metric, c, b, 0, se, cur.requests(), base.requests());
                     }
                     continue;
                 }
@@ -287,12 +304,14 @@ public final class DriftMonitor {
                 if (hc.count() < minSamples || hb.count() < minSamples) {
                     continue;
                 }
-                if (!meanChange(found, slice, order, metric, hc.mean(), hb.mean(), hc.count(), hb.count())) {
+                double se = Math.hypot(hc.meanStandardError(), hb.meanStandardError());
+                if (!meanChange(found, slice, order, metric, hc.mean(), hb.mean(), hc.meanStandardError(), se,
+                        hc.count(), hb.count())) {
                     double psi = hc.psi(hb);
-                    if (psi > policy.distributionThreshold()) {
-                        found.add(new Candidate(slice, order, metric, DISTRIBUTION_SHIFT, psi, 0,
-                                policy.distributionThreshold(), hc.count(), hb.count(),
-                                psi / policy.distributionThreshold(), hc.mean(), hb.mean()));
+                    double limit = policy.distributionThreshold() + hc.psiNoise(hb);
+                    if (psi > limit) {
+                        found.add(new Candidate(slice, order, metric, DISTRIBUTION_SHIFT, psi, 0, limit,
+                                hc.count(), hb.count(), psi / limit, hc.mean(), hb.mean()));
                     }
                 }
             }
@@ -311,18 +330,25 @@ public final class DriftMonitor {
         return true;
     }
 
-    /** Adds a zero_baseline or relative_change finding when the mean moved; true when it did. */
+    /**
+     * Adds a zero_baseline or relative_change finding when the mean moved beyond its sampling noise;
+     * true when it did.
+     *
+     * @param seNow standard error of the current mean
+     * @param seDiff standard error of the difference current - baseline
+     */
     private boolean meanChange(List<Candidate> found, Slice slice, int order, String metric,
-            double c, double b, long samples, long baselineSamples) {
-        double limit = policy.relativeThreshold();
+            double c, double b, double seNow, double seDiff, long samples, long baselineSamples) {
         if (b == 0) {
-            if (c == 0) {
+            double limit = NOISE_Z * seNow;
+            if (!(Math.abs(c) > limit)) {
                 return false;
             }
             found.add(new Candidate(slice, order, metric, ZERO_BASELINE, c, b, limit, samples, baselineSamples,
                     Double.POSITIVE_INFINITY, c, b));
             return true;
         }
+        double limit = policy.relativeThreshold() + NOISE_Z * seDiff / Math.abs(b);
         double rel = Math.abs(c - b) / Math.abs(b);
         if (!(rel > limit)) {
             return false;
@@ -340,7 +366,7 @@ public final class DriftMonitor {
             int was = standing.size();
             investigating = false;
             standing = new TreeSet<>();
-            String summary = service + ": no slice drifts against the trailing " + Durations.format(span)
+            String summary = service + ": no slice drifts against the trailing " + hours(span)
                     + " any more (was " + was + (was == 1 ? " finding)" : " findings)");
             return Optional.of(advisory(Decision.RESOLVED, windowEnd, summary, List.of()));
         }
@@ -354,10 +380,12 @@ public final class DriftMonitor {
         investigating = true;
         standing = keys;
 
-        found.sort(Comparator.comparingDouble((Candidate c) -> -c.effect).thenComparing(BY_SLICE_AND_FEATURE));
+        found.sort(Comparator.comparingDouble((Candidate c) -> -c.effect)
+                .thenComparingDouble(c -> -Math.abs(c.value))
+                .thenComparing(BY_SLICE_AND_FEATURE));
         List<Candidate> listed = new ArrayList<>(found.subList(0, Math.min(MAX_FINDINGS, found.size())));
         StringBuilder summary = new StringBuilder(service).append(": ").append(found.get(0).describe())
-                .append(" vs the trailing ").append(Durations.format(span));
+                .append(" vs the trailing ").append(hours(span));
         int more = found.size() - 1;
         if (more > 0) {
             summary.append("; ").append(more).append(more == 1 ? " more finding" : " more findings");
@@ -373,6 +401,11 @@ public final class DriftMonitor {
                     c.limit, Direction.EITHER, false, c.samples, c.baselineSamples, Double.NaN));
         }
         return Optional.of(advisory(Decision.INVESTIGATE, windowEnd, summary.toString(), findings));
+    }
+
+    /** "24h" rather than "1d": baselines are thought of in hours. */
+    private static String hours(Duration d) {
+        return d.toMillis() % 3_600_000 == 0 ? d.toHours() + "h" : Durations.format(d);
     }
 
     private Advisory advisory(Decision decision, long windowEnd, String summary, List<Finding> findings) {

@@ -60,6 +60,17 @@ class FeatureHistogramTest {
     }
 
     @Test
+    void standardErrorOfTheMeanIsTheSampleSdOverRootN() {
+        FeatureHistogram h = new FeatureHistogram(AudioFeature.SNR_DB);
+        h.add(10);
+        assertThat(h.meanStandardError()).isNaN();
+        h.add(20);
+        h.add(30);
+        // sample sd 10, n 3
+        assertThat(h.meanStandardError()).isCloseTo(10 / Math.sqrt(3), within(1e-9));
+    }
+
+    @Test
     void mergeAddsCountsAndSums() {
         FeatureHistogram a = new FeatureHistogram(AudioFeature.SILENCE_RATIO);
         FeatureHistogram b = new FeatureHistogram(AudioFeature.SILENCE_RATIO);
@@ -90,9 +101,11 @@ class FeatureHistogramTest {
     void psiMatchesTheHandComputedValue() {
         FeatureHistogram current = silence(50, 50, 0);
         FeatureHistogram baseline = silence(25, 75, 0);
+        // Bins empty in both windows are floored alike on both sides and add nothing.
         double expected = (0.5 - 0.25) * Math.log(0.5 / 0.25) + (0.5 - 0.75) * Math.log(0.5 / 0.75);
         assertThat(current.psi(baseline)).isCloseTo(expected, within(1e-12));
         assertThat(expected).isCloseTo(0.2747, within(1e-4));
+        assertThat(current.psiNoise(baseline)).isCloseTo(9 * (1 / 100.0 + 1 / 100.0), within(1e-12));
     }
 
     @Test
@@ -117,6 +130,7 @@ class FeatureHistogramTest {
                 new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
         assertThat(back.count()).isEqualTo(6);
         assertThat(back.mean()).isEqualTo(h.mean());
+        assertThat(back.meanStandardError()).isEqualTo(h.meanStandardError());
         for (int i = 0; i < AudioFeature.SPEECH_LEVEL_DBFS.bins(); i++) {
             assertThat(back.count(i)).as("bin %d", i).isEqualTo(h.count(i));
         }
