@@ -294,7 +294,8 @@ public final class DriftMonitor {
                     if (!slice.isAll() && cur.requests() >= minSamples && base.requests() >= minSamples) {
                         double c = (double) cur.requests() / serviceNow;
                         double b = (double) base.requests() / serviceBefore;
-                        double se = Math.hypot(Math.sqrt(c * (1 - c) / serviceNow), Math.sqrt(b * (1 - b) / serviceBefore));
+                        double se = Math.hypot(
+                                Math.sqrt(c * (1 - c) / serviceNow), Math.sqrt(b * (1 - b) / serviceBefore));
                         meanChange(found, slice, order, metric, c, b, 0, se, cur.requests(), base.requests());
                     }
                     continue;

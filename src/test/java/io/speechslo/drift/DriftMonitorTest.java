@@ -20,6 +20,7 @@ import io.speechslo.metrics.Signal;
 import io.speechslo.policy.DriftPolicy;
 import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.TtsRequest;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,9 +28,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
@@ -290,6 +293,34 @@ class DriftMonitorTest {
         assertThat(a.getSummary()).containsPattern("^asr-prod: traffic_share of \\{[^}]*region=ap-south-1[^}]*\\} rose from ");
         assertThat(a.getFindings()).allMatch(g -> g.getMetric().equals("traffic_share")
                 && "ap-south-1".equals(g.getSlice().get("region")), "only ap-south-1 shares moved");
+    }
+
+    @Test
+    void ttsTrafficIsJudgedOnTrafficShareOnly() {
+        DriftMonitor m = new DriftMonitor("tts-prod", Signal.TTS, DriftPolicy.DEFAULT, POLICY_VERSION);
+        SplittableRandom rnd = new SplittableRandom(43);
+        TtsRequest r = DriftStatsTest.tts();
+        Map<Integer, Advisory> out = new TreeMap<>();
+        for (int h = 0; h < 4; h++) {
+            // Voice "nova" is 20% of traffic, then 40% in hour 3.
+            double nova = h == 3 ? 0.4 : 0.2;
+            for (int i = 0; i < PER_HOUR; i++) {
+                r.setEventTime(Instant.ofEpochMilli(T0 + h * HOUR + rnd.nextLong(HOUR)));
+                r.setVoice(rnd.nextDouble() < nova ? "nova" : "aria");
+                r.setRegion(rnd.nextBoolean() ? "eu-west-1" : "us-east-1");
+                m.add(r);
+            }
+            int hour = h;
+            m.evaluate(T0 + (h + 1) * HOUR).ifPresent(a -> out.put(hour, a));
+        }
+        assertThat(out.keySet()).containsExactly(3);
+        Finding f = find(out.get(3), "voice=nova", "traffic_share");
+        assertThat(f.getReason()).isEqualTo(DriftMonitor.RELATIVE_CHANGE);
+        assertThat(f.getValue()).isCloseTo(0.4, within(0.02));
+        assertThat(out.get(3).getFindings()).allMatch(g -> g.getMetric().equals("traffic_share"));
+        assertThatThrownBy(() -> m.add(new DriftTraffic(1, 1).template()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("TTS");
     }
 
     @Test

@@ -105,7 +105,7 @@ class DriftStatsTest {
         return one.get(0);
     }
 
-    private static TtsRequest tts() {
+    static TtsRequest tts() {
         return TtsRequest.newBuilder()
                 .setRequestId("t")
                 .setEventTime(Instant.ofEpochMilli(DriftTraffic.T0))

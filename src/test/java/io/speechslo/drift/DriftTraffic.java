@@ -57,6 +57,11 @@ final class DriftTraffic {
         this.perHour = perHour;
     }
 
+    /** The reused request object, as last drawn. */
+    AsrRequest template() {
+        return r;
+    }
+
     /** Emits one hour of traffic (perHour requests drawn from the stable profile, then changed). */
     void hour(int hour, Change change, Consumer<AsrRequest> sink) {
         for (int i = 0; i < perHour; i++) {
