@@ -40,4 +40,11 @@ class SliceTest {
         assertThatThrownBy(() -> Slice.ofSorted(new String[] {"b", "a"}, new String[] {"1", "2"}))
                 .hasMessageContaining("ascending");
     }
+
+    @Test
+    void valuesThatWouldBreakTheKeyAreCleaned() {
+        Slice s = RequestSlices.of(Requests.asr().setDevice("car,v=2").build());
+        assertThat(s.get("device")).isEqualTo("car_v_2");
+        assertThat(Slice.parse(s.key())).isEqualTo(s);
+    }
 }
