@@ -183,6 +183,21 @@ public final class DriftMonitor {
         return true;
     }
 
+    /**
+     * Merges stats already aggregated upstream (one full slice over part of a pane) into the pane
+     * that holds {@code eventMillis}.
+     *
+     * @return false when that pane is older than the panes still kept, and so was dropped
+     */
+    public boolean add(long eventMillis, Slice fullSlice, DriftStats stats) {
+        long start = Math.floorDiv(eventMillis, paneMillis) * paneMillis;
+        if (start < horizon) {
+            return false;
+        }
+        panes.computeIfAbsent(start, k -> new HashMap<>()).computeIfAbsent(fullSlice, k -> new DriftStats()).merge(stats);
+        return true;
+    }
+
     private void check(Signal s, String requestService) {
         if (s != signal) {
             throw new IllegalArgumentException("drift monitor of " + service + " counts " + signal

@@ -72,6 +72,18 @@ public final class RolloutTracker {
      * counts it as late.
      */
     public boolean add(Track track, String version, long eventTime, Slice fullSlice, SpecificRecord request) {
+        MetricSet one = new MetricSet(signal);
+        one.add(request);
+        return add(track, version, eventTime, eventTime, fullSlice, one);
+    }
+
+    /**
+     * Adds metrics already aggregated upstream: requests of one track, version and full slice whose
+     * event times lie in the pane of {@code eventTime}, the latest of them at {@code lastEventTime}.
+     * Returns false (and ignores them) when that pane was already evaluated.
+     */
+    public boolean add(Track track, String version, long eventTime, long lastEventTime, Slice fullSlice,
+            MetricSet metrics) {
         long pane = paneEnd(eventTime);
         if (pane <= lastEvaluated) {
             return false;
@@ -81,15 +93,16 @@ public final class RolloutTracker {
             if (c == null) {
                 c = new Candidate();
                 c.firstPane = pane;
-                c.lastSeen = eventTime;
+                c.lastSeen = lastEventTime;
                 candidates.put(version, c);
             }
             c.firstPane = Math.min(c.firstPane, pane);
-            c.lastSeen = Math.max(c.lastSeen, eventTime);
-            addTo(c.pendingCanary, pane, fullSlice, request);
+            c.lastSeen = Math.max(c.lastSeen, lastEventTime);
+            mergeInto(c.pendingCanary, pane, fullSlice, metrics);
         } else if (track == Track.STABLE) {
-            addTo(pendingStable, pane, fullSlice, request);
-            pendingStableVersions.computeIfAbsent(pane, p -> new TreeMap<>()).merge(version, 1L, Long::sum);
+            mergeInto(pendingStable, pane, fullSlice, metrics);
+            pendingStableVersions.computeIfAbsent(pane, p -> new TreeMap<>())
+                    .merge(version, metrics.requests(), Long::sum);
         }
         // SHADOW: never user-facing, never gated
         return true;
@@ -102,10 +115,10 @@ public final class RolloutTracker {
         return panes;
     }
 
-    private void addTo(TreeMap<Long, Map<String, MetricSet>> panes, long pane, Slice slice, SpecificRecord r) {
+    private void mergeInto(TreeMap<Long, Map<String, MetricSet>> panes, long pane, Slice slice, MetricSet m) {
         panes.computeIfAbsent(pane, p -> new TreeMap<>())
                 .computeIfAbsent(slice.key(), k -> new MetricSet(signal))
-                .add(r);
+                .merge(m);
     }
 
     /**

@@ -62,12 +62,38 @@ public final class PolicyLoader {
         return parse(packaged());
     }
 
+    /** The packaged default policy files, validated, as a bundle that can travel to a cluster. */
+    public static PolicyBundle bundleDefaults() {
+        return validated(packaged());
+    }
+
+    /** The policy files of {@code jobDir} (see {@link #load(Path)}), validated, as a bundle. */
+    public static PolicyBundle bundle(Path jobDir) {
+        return validated(collect(jobDir));
+    }
+
+    private static PolicyBundle validated(Collection<PolicyFile> files) {
+        parse(files);
+        return new PolicyBundle(files.stream()
+                .map(f -> new PolicyBundle.File(f.name(), f.location(), f.bytes()))
+                .toList());
+    }
+
+    /** Parses a bundle's files (already validated when it was made). */
+    static Policies load(PolicyBundle bundle) {
+        return parse(bundle.files().stream().map(f -> new PolicyFile(f.name(), f.location(), f.bytes())).toList());
+    }
+
     /**
      * The policies in {@code jobDir}: every job/slos/*.yaml, job/gates/*.yaml, job/drift.yaml and
      * job/burn.yaml present there; a packaged default file that the folder lacks is used as packaged
      * (logged). To drop a shipped SLO or gate file, leave it empty rather than deleting it.
      */
     public static Policies load(Path jobDir) {
+        return parse(collect(jobDir));
+    }
+
+    private static Collection<PolicyFile> collect(Path jobDir) {
         if (!Files.isDirectory(jobDir)) {
             throw new PolicyException(jobDir.toString(), 0, "", "not a directory");
         }
@@ -102,7 +128,7 @@ public final class PolicyLoader {
                 files.put(dflt.name(), dflt);
             }
         }
-        return parse(files.values());
+        return files.values();
     }
 
     private static PolicyFile read(String name, Path p) {
