@@ -124,7 +124,8 @@ final class BoundedBinaryDecoder extends Decoder {
 
     @Override
     public void skipString() throws IOException {
-        pos += readLength();
+        int length = readLength(); // before touching pos: readLength moves it
+        pos += length;
     }
 
     @Override
@@ -138,7 +139,8 @@ final class BoundedBinaryDecoder extends Decoder {
 
     @Override
     public void skipBytes() throws IOException {
-        pos += readLength();
+        int length = readLength(); // before touching pos: readLength moves it
+        pos += length;
     }
 
     @Override

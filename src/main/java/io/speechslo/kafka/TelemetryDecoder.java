@@ -15,6 +15,9 @@ import org.apache.avro.specific.SpecificRecord;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Decodes Confluent-framed Kafka record values into {@link AsrRequest} or {@link TtsRequest}.
@@ -33,6 +36,7 @@ public final class TelemetryDecoder {
 
     private static final Schema ASR = AsrRequest.getClassSchema();
     private static final Schema TTS = TtsRequest.getClassSchema();
+    private static final Pattern TOP_LEVEL_FIELD = Pattern.compile("/fields/(\\d+)");
 
     /** A ready reader for one writer schema id, or why records with that id cannot be read. */
     private record Reader(SpecificDatumReader<SpecificRecord> reader, String failure) {}
@@ -87,6 +91,17 @@ public final class TelemetryDecoder {
         }
     }
 
+    /** Incompatibilities with the top-level field named, e.g. {@code audio_ms: reader type: LONG not ...}. */
+    private static String describe(SchemaCompatibility.SchemaCompatibilityResult result, Schema target) {
+        StringJoiner joined = new StringJoiner("; ");
+        for (SchemaCompatibility.Incompatibility problem : result.getIncompatibilities()) {
+            Matcher m = TOP_LEVEL_FIELD.matcher(problem.getLocation());
+            String where = m.lookingAt() ? target.getFields().get(Integer.parseInt(m.group(1))).name() : problem.getLocation();
+            joined.add(where + ": " + problem.getMessage());
+        }
+        return joined.toString();
+    }
+
     private static Reader readerFor(int schemaId, Schema writer) {
         Schema target;
         if (writer.getType() == Schema.Type.RECORD && ASR.getFullName().equals(writer.getFullName())) {
@@ -101,7 +116,7 @@ public final class TelemetryDecoder {
                 SchemaCompatibility.checkReaderWriterCompatibility(target, writer);
         if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
             return new Reader(null, "writer schema id " + schemaId + " of " + writer.getFullName()
-                    + " cannot be read with our schema: " + compatibility.getResult().getIncompatibilities());
+                    + " cannot be read with our schema: " + describe(compatibility.getResult(), target));
         }
         return new Reader(new SpecificDatumReader<>(writer, target, SpecificData.getForSchema(target)), null);
     }

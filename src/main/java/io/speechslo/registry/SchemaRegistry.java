@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Our one door to a Confluent-compatible Schema Registry (Confluent, Karapace, Apicurio ccompat,
@@ -40,7 +41,18 @@ public final class SchemaRegistry implements SchemaLookup, AutoCloseable {
      * Unknown ids are remembered this long (unless the settings say otherwise), so a stream of
      * garbage ids does not turn into one HTTP request per record.
      */
-    private static final String DEFAULT_MISSING_ID_TTL_SEC = "60";
+    private static final long DEFAULT_MISSING_ID_TTL_SEC = 60;
+
+    /**
+     * Settings the Confluent client casts to a boxed number instead of parsing: they are converted
+     * here, so every setting can be given as text.
+     */
+    private static final Map<String, Function<String, Object>> NUMERIC_SETTINGS = Map.of(
+            SchemaRegistryClientConfig.MISSING_ID_CACHE_TTL_CONFIG, Long::valueOf,
+            SchemaRegistryClientConfig.MISSING_VERSION_CACHE_TTL_CONFIG, Long::valueOf,
+            SchemaRegistryClientConfig.MISSING_SCHEMA_CACHE_TTL_CONFIG, Long::valueOf,
+            SchemaRegistryClientConfig.MISSING_CACHE_SIZE_CONFIG, Integer::valueOf,
+            SchemaRegistryClientConfig.BEARER_AUTH_CACHE_EXPIRY_BUFFER_SECONDS, Short::valueOf);
 
     private static final int ERROR_SCHEMA_NOT_FOUND = 40403;
 
@@ -57,12 +69,24 @@ public final class SchemaRegistry implements SchemaLookup, AutoCloseable {
         Map<String, Object> config = new HashMap<>();
         settings.forEach((k, v) -> {
             if (!URL.equals(k)) {
-                config.put(k, v);
+                config.put(k, typed(k, v));
             }
         });
         config.putIfAbsent(SchemaRegistryClientConfig.MISSING_ID_CACHE_TTL_CONFIG, DEFAULT_MISSING_ID_TTL_SEC);
         List<String> baseUrls = Arrays.stream(urls.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         this.client = new CachedSchemaRegistryClient(baseUrls, CLIENT_CACHE_CAPACITY, config);
+    }
+
+    private static Object typed(String key, String value) {
+        Function<String, Object> parse = NUMERIC_SETTINGS.get(key);
+        if (parse == null) {
+            return value;
+        }
+        try {
+            return parse.apply(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("schema registry setting '" + key + "' must be a number, got '" + value + "'", e);
+        }
     }
 
     /** Registers {@code schema} under {@code subject} (or finds it there) and returns its global id. */
