@@ -3,6 +3,7 @@ package io.speechslo.kafka;
 import io.speechslo.registry.SchemaLookup;
 import io.speechslo.registry.SchemaRegistryException;
 import io.speechslo.registry.UnknownSchemaIdException;
+import io.speechslo.registry.UnreadableSchemaException;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.TtsRequest;
 
@@ -70,6 +71,10 @@ public final class TelemetryDecoder {
                 writer = registry.schemaById(schemaId);
             } catch (UnknownSchemaIdException e) {
                 return Decoded.failed(DeadLetterReason.UNKNOWN_SCHEMA_ID, e.getMessage(), schemaId);
+            } catch (UnreadableSchemaException e) {
+                reader = new Reader(null, e.getMessage());
+                readers.put(schemaId, reader);
+                return Decoded.failed(DeadLetterReason.UNDECODABLE, reader.failure(), schemaId);
             }
             reader = readerFor(schemaId, writer);
             readers.put(schemaId, reader);

@@ -13,6 +13,7 @@ public interface SchemaLookup {
      * The schema registered under {@code id}.
      *
      * @throws UnknownSchemaIdException if the registry has no schema with that id
+     * @throws UnreadableSchemaException if the schema under that id is not Avro we can read
      * @throws SchemaRegistryException if the registry cannot be asked (network, auth, server error)
      */
     Schema schemaById(int id);

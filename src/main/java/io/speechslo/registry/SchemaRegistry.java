@@ -1,6 +1,7 @@
 package io.speechslo.registry;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.ParsedSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;
@@ -55,6 +56,7 @@ public final class SchemaRegistry implements SchemaLookup, AutoCloseable {
             SchemaRegistryClientConfig.BEARER_AUTH_CACHE_EXPIRY_BUFFER_SECONDS, Short::valueOf);
 
     private static final int ERROR_SCHEMA_NOT_FOUND = 40403;
+    private static final String CLIENT_INVALID_SCHEMA = "Invalid schema";
 
     private final String urls;
     private final CachedSchemaRegistryClient client;
@@ -120,13 +122,21 @@ public final class SchemaRegistry implements SchemaLookup, AutoCloseable {
             throw new SchemaRegistryException("schema registry at " + urls + " failed for schema id " + id
                     + " (HTTP " + e.getStatus() + ", error " + e.getErrorCode() + "): " + e.getMessage(), e);
         } catch (IOException e) {
+            // The client signals a schema it has no parser for (Protobuf, JSON) with a bare IOException.
+            if (e.getClass() == IOException.class && String.valueOf(e.getMessage()).startsWith(CLIENT_INVALID_SCHEMA)) {
+                throw new UnreadableSchemaException(id, e.getMessage());
+            }
             throw new SchemaRegistryException(
-                    "schema registry at " + urls + " unreachable for schema id " + id + ": " + e.getMessage(), e);
+                    "schema registry at " + urls + " unreachable for schema id " + id + ": " + e, e);
         }
         if (!AvroSchema.TYPE.equals(parsed.schemaType())) {
-            throw new UnknownSchemaIdException(id, "it is a " + parsed.schemaType() + " schema, not Avro");
+            throw new UnreadableSchemaException(id, "it is a " + parsed.schemaType() + " schema");
         }
-        return new Schema.Parser().parse(parsed.canonicalString());
+        try {
+            return new Schema.Parser().parse(parsed.canonicalString());
+        } catch (SchemaParseException e) {
+            throw new UnreadableSchemaException(id, e.getMessage());
+        }
     }
 
     @Override

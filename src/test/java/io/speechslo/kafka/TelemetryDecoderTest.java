@@ -20,7 +20,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,6 +154,24 @@ class TelemetryDecoderTest {
 
         assertThat(decoded.reason()).isEqualTo(DeadLetterReason.UNDECODABLE);
         assertThat(decoded.detail()).contains("com.example.Payment, not a telemetry record");
+    }
+
+    @Test
+    void nonAvroSchemaIdIsUndecodable() throws Exception {
+        String protobuf = "{\"schemaType\": \"PROTOBUF\", \"schema\": \"syntax = \\\"proto3\\\"; message M { string a = 1; }\"}";
+        HttpResponse<String> registered = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(REGISTRY.url() + "/subjects/proto-value/versions"))
+                        .POST(HttpRequest.BodyPublishers.ofString(protobuf)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+        int id = Integer.parseInt(registered.body().replaceAll("\\D", ""));
+        byte[] value = {0, 0, 0, 0, (byte) id, 2, 'a'};
+
+        Decoded decoded = new TelemetryDecoder(registry).decode(value);
+
+        assertThat(decoded.reason()).isEqualTo(DeadLetterReason.UNDECODABLE);
+        assertThat(decoded.schemaId()).isEqualTo(id);
+        assertThat(decoded.detail()).contains("not a readable Avro schema").contains("PROTOBUF");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.speechslo.testing;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -22,14 +23,15 @@ import java.util.concurrent.TimeUnit;
 public final class PythonAvroConsumer {
 
     public static final String PYTHON = "/usr/bin/python3";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
 
     private PythonAvroConsumer() {}
 
     /**
      * Consumes {@code expected} values from the start of {@code topic} (read_committed) and returns
      * them as JSON objects in topic order per partition: enums as symbol names, timestamp-millis as
-     * epoch millis, floats widened to double.
+     * epoch millis, integral numbers as {@code Long}, floats widened to
+     * {@code Double}.
      *
      * @throws IllegalStateException if the script fails or fewer records arrive within {@code timeout}
      */
