@@ -46,7 +46,7 @@ import java.util.TreeMap;
  * memory and is gone when the process ends. Not for production.
  *
  * <p>Run it with {@code java ... io.speechslo.registry.RegistryStandIn --port N} ({@code 0} picks a
- * free port); it prints {@code RegistryStandIn listening on http://127.0.0.1:PORT}.
+ * free port); it prints one line ending in {@code listening on http://127.0.0.1:PORT}.
  */
 public final class RegistryStandIn implements AutoCloseable {
 
@@ -104,16 +104,17 @@ public final class RegistryStandIn implements AutoCloseable {
     public static void main(String[] args) {
         int port = 8081;
         for (int i = 0; i < args.length; i++) {
-            if ("--port".equals(args[i]) && i + 1 < args.length) {
-                port = Integer.parseInt(args[++i]);
-            } else {
-                System.err.println("usage: RegistryStandIn [--port N]   (0 = a free port)");
+            int parsed = "--port".equals(args[i]) && i + 1 < args.length ? parseIntOr(args[++i], -1) : -1;
+            if (parsed < 0 || parsed > 65_535) {
+                System.err.println("usage: RegistryStandIn [--port N]   (N in 0..65535, 0 = a free port)");
                 System.exit(2);
             }
+            port = parsed;
         }
         RegistryStandIn standIn = start(port);
         Runtime.getRuntime().addShutdownHook(new Thread(standIn::close, "registry-stand-in-shutdown"));
-        System.out.println("RegistryStandIn listening on " + standIn.url());
+        System.out.println("RegistryStandIn, a STAND-IN for the Confluent Schema Registry (tests and local stack only),"
+                + " listening on " + standIn.url());
         System.out.flush();
     }
 
