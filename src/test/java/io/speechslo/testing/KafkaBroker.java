@@ -73,7 +73,16 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
                     .redirectOutput(dir.resolve("broker.out").toFile())
                     .start();
             Process started = process;
-            shutdownHook = new Thread(() -> started.destroyForcibly(), "kafka-broker-kill-" + started.pid());
+            Path startedDir = dir;
+            shutdownHook = new Thread(() -> {
+                started.destroyForcibly();
+                try {
+                    started.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    // the JVM is going down anyway
+                }
+                deleteRecursively(startedDir);
+            }, "kafka-broker-kill-" + started.pid());
             Runtime.getRuntime().addShutdownHook(shutdownHook);
             admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
             awaitReady();
