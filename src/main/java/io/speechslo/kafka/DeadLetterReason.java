@@ -1,0 +1,31 @@
+package io.speechslo.kafka;
+
+/** Why a telemetry record became a dead letter; {@link #code()} is what goes into DeadLetter.reason. */
+public enum DeadLetterReason {
+    /** The value is empty or does not start with the Confluent magic byte 0. */
+    BAD_MAGIC_BYTE("bad_magic_byte"),
+    /** The registry has no schema under the id in the value's header. */
+    UNKNOWN_SCHEMA_ID("unknown_schema_id"),
+    /** Truncated or garbage Avro, a writer schema our reader cannot resolve, or not a telemetry record. */
+    UNDECODABLE("undecodable"),
+    /** A measurement is negative, NaN, infinite or outside its range. */
+    INVALID_VALUE("invalid_value"),
+    /** A slice dimension is blank. */
+    EMPTY_DIMENSION("empty_dimension"),
+    /** The event time is too far ahead of the Kafka record timestamp. */
+    FUTURE_TIMESTAMP("future_timestamp"),
+    /** The event time is too far behind the Kafka record timestamp. */
+    PAST_TIMESTAMP("past_timestamp"),
+    /** The record arrived after its window was closed. */
+    LATE("late");
+
+    private final String code;
+
+    DeadLetterReason(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

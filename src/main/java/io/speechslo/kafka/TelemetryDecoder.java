@@ -1,0 +1,128 @@
+package io.speechslo.kafka;
+
+import io.speechslo.registry.SchemaLookup;
+import io.speechslo.registry.SchemaRegistryException;
+import io.speechslo.registry.UnknownSchemaIdException;
+import io.speechslo.registry.UnreadableSchemaException;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.TtsRequest;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Decodes Confluent-framed Kafka record values into {@link AsrRequest} or {@link TtsRequest}.
+ *
+ * <p>The writer schema comes from the registry by the id in the header; its full name picks our
+ * generated reader class, and Avro schema resolution bridges the two, so records written with an
+ * older or newer compatible schema decode. Every record-level failure comes back as a
+ * {@link Decoded} with a reason ({@code bad_magic_byte}, {@code unknown_schema_id},
+ * {@code undecodable}), never as an exception. A {@link SchemaRegistryException} (registry down, auth
+ * refused) is not about the record and is thrown.
+ *
+ * <p>Hot path: one resolving reader per schema id and one decoder are reused; the only allocations
+ * per record are the record itself and its strings. Not thread-safe: one per consuming thread.
+ */
+public final class TelemetryDecoder {
+
+    private static final Schema ASR = AsrRequest.getClassSchema();
+    private static final Schema TTS = TtsRequest.getClassSchema();
+    private static final Pattern TOP_LEVEL_FIELD = Pattern.compile("/fields/(\\d+)");
+
+    /** A ready reader for one writer schema id, or why records with that id cannot be read. */
+    private record Reader(SpecificDatumReader<SpecificRecord> reader, String failure) {}
+
+    private final SchemaLookup registry;
+    private final Map<Integer, Reader> readers = new HashMap<>();
+    private final BoundedBinaryDecoder in = new BoundedBinaryDecoder();
+
+    public TelemetryDecoder(SchemaLookup registry) {
+        this.registry = registry;
+    }
+
+    /** Decodes one record value ({@code null} for a tombstone). */
+    public Decoded decode(byte[] value) {
+        if (value == null || value.length == 0) {
+            return Decoded.failed(DeadLetterReason.BAD_MAGIC_BYTE, "value is empty, expected the Confluent magic byte 0", null);
+        }
+        if (value[0] != ConfluentWire.MAGIC_BYTE) {
+            return Decoded.failed(DeadLetterReason.BAD_MAGIC_BYTE,
+                    String.format("first byte is 0x%02x, expected the Confluent magic byte 0x00", value[0] & 0xff), null);
+        }
+        if (value.length < ConfluentWire.HEADER_LENGTH) {
+            return Decoded.failed(DeadLetterReason.UNDECODABLE, "value has " + value.length
+                    + " bytes, fewer than the " + ConfluentWire.HEADER_LENGTH + "-byte Confluent header", null);
+        }
+        int schemaId = ConfluentWire.schemaId(value);
+        Reader reader = readers.get(schemaId);
+        if (reader == null) {
+            Schema writer;
+            try {
+                writer = registry.schemaById(schemaId);
+            } catch (UnknownSchemaIdException e) {
+                return Decoded.failed(DeadLetterReason.UNKNOWN_SCHEMA_ID, e.getMessage(), schemaId);
+            } catch (UnreadableSchemaException e) {
+                reader = new Reader(null, e.getMessage());
+                readers.put(schemaId, reader);
+                return Decoded.failed(DeadLetterReason.UNDECODABLE, reader.failure(), schemaId);
+            }
+            reader = readerFor(schemaId, writer);
+            readers.put(schemaId, reader);
+        }
+        if (reader.failure() != null) {
+            return Decoded.failed(DeadLetterReason.UNDECODABLE, reader.failure(), schemaId);
+        }
+        try {
+            in.wrap(value, ConfluentWire.HEADER_LENGTH, value.length - ConfluentWire.HEADER_LENGTH);
+            SpecificRecord record = reader.reader().read(null, in);
+            if (in.remaining() != 0) {
+                return Decoded.failed(DeadLetterReason.UNDECODABLE, in.remaining()
+                        + " bytes left over after the record: the data does not match writer schema id " + schemaId, schemaId);
+            }
+            return Decoded.ok(record, schemaId);
+        } catch (IOException | RuntimeException e) {
+            return Decoded.failed(DeadLetterReason.UNDECODABLE,
+                    "Avro data does not decode with writer schema id " + schemaId + ": " + e, schemaId);
+        }
+    }
+
+    /** Incompatibilities with the top-level field named, e.g. {@code audio_ms: reader type: LONG not ...}. */
+    private static String describe(SchemaCompatibility.SchemaCompatibilityResult result, Schema target) {
+        StringJoiner joined = new StringJoiner("; ");
+        for (SchemaCompatibility.Incompatibility problem : result.getIncompatibilities()) {
+            Matcher m = TOP_LEVEL_FIELD.matcher(problem.getLocation());
+            String where = m.lookingAt() ? target.getFields().get(Integer.parseInt(m.group(1))).name() : problem.getLocation();
+            joined.add(where + ": " + problem.getMessage());
+        }
+        return joined.toString();
+    }
+
+    private static Reader readerFor(int schemaId, Schema writer) {
+        Schema target;
+        if (writer.getType() == Schema.Type.RECORD && ASR.getFullName().equals(writer.getFullName())) {
+            target = ASR;
+        } else if (writer.getType() == Schema.Type.RECORD && TTS.getFullName().equals(writer.getFullName())) {
+            target = TTS;
+        } else {
+            return new Reader(null, "schema id " + schemaId + " is " + writer.getFullName() + ", not a telemetry record ("
+                    + ASR.getFullName() + " or " + TTS.getFullName() + ")");
+        }
+        SchemaCompatibility.SchemaPairCompatibility compatibility =
+                SchemaCompatibility.checkReaderWriterCompatibility(target, writer);
+        if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            return new Reader(null, "writer schema id " + schemaId + " of " + writer.getFullName()
+                    + " cannot be read with our schema: " + describe(compatibility.getResult(), target));
+        }
+        return new Reader(new SpecificDatumReader<>(writer, target, SpecificData.getForSchema(target)), null);
+    }
+}

@@ -1,0 +1,182 @@
+package io.speechslo.kafka;
+
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.TtsRequest;
+
+import org.apache.avro.specific.SpecificRecord;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Checks a decoded telemetry record before it reaches any metric: blank slice dimensions
+ * ({@code empty_dimension}), impossible measurements ({@code invalid_value}: negative durations,
+ * counts or cost, NaN or infinite numbers, ratios outside [0, 1], preference outside [1, 5]) and an
+ * event time too far from the Kafka record timestamp ({@code future_timestamp},
+ * {@code past_timestamp}). The first problem found is reported; details name the field and value.
+ * Stateless and thread-safe.
+ */
+public final class TelemetryValidator {
+
+    public static final Duration DEFAULT_MAX_FUTURE = Duration.ofHours(1);
+    public static final Duration DEFAULT_MAX_PAST = Duration.ofDays(7);
+
+    private final long maxFutureMillis;
+    private final long maxPastMillis;
+    private final Duration maxFuture;
+    private final Duration maxPast;
+
+    /**
+     * @param maxFuture how far the event time may be ahead of the record timestamp
+     * @param maxPast how far the event time may be behind the record timestamp
+     */
+    public TelemetryValidator(Duration maxFuture, Duration maxPast) {
+        if (maxFuture.isNegative() || maxPast.isNegative()) {
+            throw new IllegalArgumentException("timestamp limits must not be negative: maxFuture=" + maxFuture
+                    + ", maxPast=" + maxPast);
+        }
+        this.maxFuture = maxFuture;
+        this.maxPast = maxPast;
+        this.maxFutureMillis = maxFuture.toMillis();
+        this.maxPastMillis = maxPast.toMillis();
+    }
+
+    /** One hour ahead, seven days behind. */
+    public static TelemetryValidator withDefaults() {
+        return new TelemetryValidator(DEFAULT_MAX_FUTURE, DEFAULT_MAX_PAST);
+    }
+
+    /**
+     * @param record an {@link AsrRequest} or {@link TtsRequest}
+     * @param referenceMillis the Kafka record timestamp; negative (no timestamp) skips the time checks
+     * @return the first problem, or empty when the record is usable
+     */
+    public Optional<Rejection> validate(SpecificRecord record, long referenceMillis) {
+        Check check = new Check();
+        Instant eventTime;
+        if (record instanceof AsrRequest a) {
+            check.dimension("service", a.getService())
+                    .dimension("model_version", a.getModelVersion())
+                    .dimension("language", a.getLanguage())
+                    .dimension("region", a.getRegion())
+                    .dimension("device", a.getDevice())
+                    .dimension("acoustic_condition", a.getAcousticCondition())
+                    .atLeastZero("audio_ms", a.getAudioMs())
+                    .atLeastZero("first_partial_ms", a.getFirstPartialMs())
+                    .atLeastZero("finalization_ms", a.getFinalizationMs())
+                    .atLeastZero("partials", a.getPartials())
+                    .atLeastZero("partial_rewrites", a.getPartialRewrites())
+                    .atLeastZero("ref_words", a.getRefWords())
+                    .atLeastZero("word_errors", a.getWordErrors())
+                    .atLeastZero("entity_total", a.getEntityTotal())
+                    .atLeastZero("entity_errors", a.getEntityErrors())
+                    .within("confidence", a.getConfidence(), 0, 1)
+                    .atLeastZero("corrections", a.getCorrections())
+                    .within("silence_ratio", a.getSilenceRatio(), 0, 1)
+                    .within("clipping_ratio", a.getClippingRatio(), 0, 1)
+                    .finite("snr_db", a.getSnrDb())
+                    .finite("speech_level_dbfs", a.getSpeechLevelDbfs())
+                    .atLeastZero("queue_ms", a.getQueueMs())
+                    .atLeastZero("preprocess_ms", a.getPreprocessMs())
+                    .atLeastZero("model_ms", a.getModelMs())
+                    .atLeastZero("batch_size", a.getBatchSize())
+                    .atLeastZero("retries", a.getRetries())
+                    .atLeastZero("cost_usd", a.getCostUsd());
+            eventTime = a.getEventTime();
+        } else if (record instanceof TtsRequest t) {
+            check.dimension("service", t.getService())
+                    .dimension("model_version", t.getModelVersion())
+                    .dimension("language", t.getLanguage())
+                    .dimension("region", t.getRegion())
+                    .dimension("device", t.getDevice())
+                    .dimension("voice", t.getVoice())
+                    .atLeastZero("text_chars", t.getTextChars())
+                    .atLeastZero("first_audio_ms", t.getFirstAudioMs())
+                    .atLeastZero("chunks", t.getChunks())
+                    .atLeastZero("max_chunk_gap_ms", t.getMaxChunkGapMs())
+                    .atLeastZero("underruns", t.getUnderruns())
+                    .atLeastZero("generated_ms", t.getGeneratedMs())
+                    .within("preference", t.getPreference(), 1, 5)
+                    .atLeastZero("queue_ms", t.getQueueMs())
+                    .atLeastZero("model_ms", t.getModelMs())
+                    .atLeastZero("retries", t.getRetries())
+                    .atLeastZero("cost_usd", t.getCostUsd());
+            eventTime = t.getEventTime();
+        } else {
+            throw new IllegalArgumentException("not a telemetry record: "
+                    + (record == null ? "null" : record.getSchema().getFullName()));
+        }
+        if (check.found == null && referenceMillis >= 0) {
+            checkTime(check, eventTime, referenceMillis);
+        }
+        return Optional.ofNullable(check.found);
+    }
+
+    private void checkTime(Check check, Instant eventTime, long referenceMillis) {
+        long event = eventTime.toEpochMilli();
+        if (event > referenceMillis + maxFutureMillis) {
+            check.found = new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "event_time " + eventTime + " is "
+                    + Duration.ofMillis(event - referenceMillis) + " ahead of the record timestamp "
+                    + Instant.ofEpochMilli(referenceMillis) + " (limit " + maxFuture + ")");
+        } else if (event < referenceMillis - maxPastMillis) {
+            check.found = new Rejection(DeadLetterReason.PAST_TIMESTAMP, "event_time " + eventTime + " is "
+                    + Duration.ofMillis(referenceMillis - event) + " behind the record timestamp "
+                    + Instant.ofEpochMilli(referenceMillis) + " (limit " + maxPast + ")");
+        }
+    }
+
+    /** Records the first failed check; later checks are no-ops once one failed. */
+    private static final class Check {
+        Rejection found;
+
+        private Check fail(DeadLetterReason reason, String detail) {
+            found = new Rejection(reason, detail);
+            return this;
+        }
+
+        Check dimension(String field, String value) {
+            if (found == null && (value == null || value.isBlank())) {
+                return fail(DeadLetterReason.EMPTY_DIMENSION, field + " is blank ('" + Objects.toString(value, "") + "')");
+            }
+            return this;
+        }
+
+        Check atLeastZero(String field, long value) {
+            if (found == null && value < 0) {
+                return fail(DeadLetterReason.INVALID_VALUE, field + " is " + value + ", must be >= 0");
+            }
+            return this;
+        }
+
+        Check atLeastZero(String field, Long value) {
+            return value == null ? this : atLeastZero(field, value.longValue());
+        }
+
+        Check atLeastZero(String field, Integer value) {
+            return value == null ? this : atLeastZero(field, value.longValue());
+        }
+
+        Check atLeastZero(String field, Double value) {
+            if (found == null && value != null && !(value >= 0 && value < Double.POSITIVE_INFINITY)) {
+                return fail(DeadLetterReason.INVALID_VALUE, field + " is " + value + ", must be finite and >= 0");
+            }
+            return this;
+        }
+
+        Check within(String field, Float value, int min, int max) {
+            if (found == null && value != null && !(value >= min && value <= max)) {
+                return fail(DeadLetterReason.INVALID_VALUE, field + " is " + value + ", must be within [" + min + ", " + max + "]");
+            }
+            return this;
+        }
+
+        Check finite(String field, Float value) {
+            if (found == null && value != null && !Float.isFinite(value)) {
+                return fail(DeadLetterReason.INVALID_VALUE, field + " is " + value + ", must be finite");
+            }
+            return this;
+        }
+    }
+}

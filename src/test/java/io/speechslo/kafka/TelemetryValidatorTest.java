@@ -1,0 +1,142 @@
+package io.speechslo.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.TtsRequest;
+import io.speechslo.testing.TelemetrySamples;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+class TelemetryValidatorTest {
+
+    private static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
+    private static final long REF = T0.toEpochMilli();
+    private final TelemetryValidator validator = TelemetryValidator.withDefaults();
+
+    @Test
+    void plausibleRecordsPass() {
+        assertThat(validator.validate(TelemetrySamples.asr(1, T0).build(), REF)).isEmpty();
+        assertThat(validator.validate(TelemetrySamples.tts(1, T0).build(), REF)).isEmpty();
+    }
+
+    @Test
+    void optionalFieldsMayBeAbsent() {
+        AsrRequest asr = TelemetrySamples.asr(1, T0).setFirstPartialMs(null).setConfidence(null).setSnrDb(null)
+                .setCostUsd(null).setRefWords(null).setWordErrors(null).build();
+        TtsRequest tts = TelemetrySamples.tts(1, T0).setPreference(null).setFirstAudioMs(null).build();
+        assertThat(validator.validate(asr, REF)).isEmpty();
+        assertThat(validator.validate(tts, REF)).isEmpty();
+    }
+
+    @Test
+    void blankDimensionsAreEmptyDimension() {
+        assertRejected(TelemetrySamples.asr(1, T0).setAcousticCondition(" ").build(),
+                DeadLetterReason.EMPTY_DIMENSION, "acoustic_condition is blank");
+        assertRejected(TelemetrySamples.asr(1, T0).setModelVersion("").build(),
+                DeadLetterReason.EMPTY_DIMENSION, "model_version is blank");
+        assertRejected(TelemetrySamples.tts(1, T0).setVoice("\t").build(), DeadLetterReason.EMPTY_DIMENSION, "voice is blank");
+        assertRejected(TelemetrySamples.tts(1, T0).setRegion("").build(), DeadLetterReason.EMPTY_DIMENSION, "region is blank");
+    }
+
+    @Test
+    void impossibleAsrMeasurementsAreInvalidValue() {
+        assertRejected(TelemetrySamples.asr(1, T0).setAudioMs(-1).build(), DeadLetterReason.INVALID_VALUE, "audio_ms is -1");
+        assertRejected(TelemetrySamples.asr(1, T0).setFinalizationMs(-20L).build(),
+                DeadLetterReason.INVALID_VALUE, "finalization_ms is -20");
+        assertRejected(TelemetrySamples.asr(1, T0).setWordErrors(-2).build(), DeadLetterReason.INVALID_VALUE, "word_errors is -2");
+        assertRejected(TelemetrySamples.asr(1, T0).setConfidence(1.5f).build(),
+                DeadLetterReason.INVALID_VALUE, "confidence is 1.5, must be within [0, 1]");
+        assertRejected(TelemetrySamples.asr(1, T0).setSilenceRatio(Float.NaN).build(),
+                DeadLetterReason.INVALID_VALUE, "silence_ratio is NaN");
+        assertRejected(TelemetrySamples.asr(1, T0).setClippingRatio(-0.1f).build(),
+                DeadLetterReason.INVALID_VALUE, "clipping_ratio is -0.1");
+        assertRejected(TelemetrySamples.asr(1, T0).setSnrDb(Float.POSITIVE_INFINITY).build(),
+                DeadLetterReason.INVALID_VALUE, "snr_db is Infinity, must be finite");
+        assertRejected(TelemetrySamples.asr(1, T0).setCostUsd(-0.01).build(), DeadLetterReason.INVALID_VALUE, "cost_usd is -0.01");
+        assertRejected(TelemetrySamples.asr(1, T0).setCostUsd(Double.NaN).build(), DeadLetterReason.INVALID_VALUE, "cost_usd is NaN");
+        assertRejected(TelemetrySamples.asr(1, T0).setRetries(-1).build(), DeadLetterReason.INVALID_VALUE, "retries is -1");
+    }
+
+    @Test
+    void impossibleTtsMeasurementsAreInvalidValue() {
+        assertRejected(TelemetrySamples.tts(1, T0).setPreference(0.5f).build(),
+                DeadLetterReason.INVALID_VALUE, "preference is 0.5, must be within [1, 5]");
+        assertRejected(TelemetrySamples.tts(1, T0).setPreference(5.5f).build(), DeadLetterReason.INVALID_VALUE, "preference is 5.5");
+        assertRejected(TelemetrySamples.tts(1, T0).setFirstAudioMs(-3L).build(), DeadLetterReason.INVALID_VALUE, "first_audio_ms is -3");
+        assertRejected(TelemetrySamples.tts(1, T0).setUnderruns(-1).build(), DeadLetterReason.INVALID_VALUE, "underruns is -1");
+        assertRejected(TelemetrySamples.tts(1, T0).setGeneratedMs(-5).build(), DeadLetterReason.INVALID_VALUE, "generated_ms is -5");
+        assertThat(validator.validate(TelemetrySamples.tts(1, T0).setPreference(1f).build(), REF)).isEmpty();
+        assertThat(validator.validate(TelemetrySamples.tts(1, T0).setPreference(5f).build(), REF)).isEmpty();
+    }
+
+    @Test
+    void eventTimeFarFromTheRecordTimestampIsRejected() {
+        assertRejected(TelemetrySamples.asr(1, T0.plus(Duration.ofHours(2))).build(), DeadLetterReason.FUTURE_TIMESTAMP,
+                "event_time 2025-03-01T12:00:00Z is PT2H ahead of the record timestamp 2025-03-01T10:00:00Z (limit PT1H)");
+        assertRejected(TelemetrySamples.tts(1, T0.minus(Duration.ofDays(8))).build(), DeadLetterReason.PAST_TIMESTAMP,
+                "is PT192H behind the record timestamp 2025-03-01T10:00:00Z (limit PT168H)");
+    }
+
+    @Test
+    void limitsAreInclusiveAndConfigurable() {
+        assertThat(validator.validate(TelemetrySamples.asr(1, T0.plus(Duration.ofHours(1))).build(), REF)).isEmpty();
+        assertThat(validator.validate(TelemetrySamples.asr(1, T0.minus(Duration.ofDays(7))).build(), REF)).isEmpty();
+
+        TelemetryValidator strict = new TelemetryValidator(Duration.ofSeconds(1), Duration.ofMinutes(1));
+        assertThat(strict.validate(TelemetrySamples.asr(1, T0.plusSeconds(2)).build(), REF).map(Rejection::reason))
+                .contains(DeadLetterReason.FUTURE_TIMESTAMP);
+        assertThat(strict.validate(TelemetrySamples.asr(1, T0.minusSeconds(61)).build(), REF).map(Rejection::reason))
+                .contains(DeadLetterReason.PAST_TIMESTAMP);
+        assertThatThrownBy(() -> new TelemetryValidator(Duration.ofSeconds(-1), Duration.ZERO))
+                .hasMessageContaining("maxFuture=PT-1S");
+    }
+
+    @Test
+    void withoutRecordTimestampTheTimeIsNotChecked() {
+        assertThat(validator.validate(TelemetrySamples.asr(1, Instant.EPOCH).build(), -1)).isEmpty();
+    }
+
+    @Test
+    void firstProblemWinsInFieldOrder() {
+        AsrRequest twoProblems = TelemetrySamples.asr(1, T0.plus(Duration.ofDays(1))).setService("").setAudioMs(-1).build();
+        assertRejected(twoProblems, DeadLetterReason.EMPTY_DIMENSION, "service is blank");
+    }
+
+    @Test
+    void deadLetterKeepsWhereItCameFromAndTheBytes() {
+        DeadLetter letter = DeadLetters.of("asr-telemetry", 3, 42L, "k".getBytes(), new byte[] {1, 2, 3},
+                DeadLetterReason.INVALID_VALUE, "audio_ms is -1, must be >= 0", 7, REF);
+
+        assertThat(letter.getSourceTopic()).isEqualTo("asr-telemetry");
+        assertThat(letter.getPartition()).isEqualTo(3);
+        assertThat(letter.getOffset()).isEqualTo(42L);
+        assertThat(letter.getReason()).isEqualTo("invalid_value");
+        assertThat(letter.getDetail()).isEqualTo("audio_ms is -1, must be >= 0");
+        assertThat(letter.getSchemaId()).isEqualTo(7);
+        assertThat(letter.getRecordTimestamp()).isEqualTo(REF);
+        assertThat(letter.getKey()).isEqualTo(ByteBuffer.wrap("k".getBytes()));
+        assertThat(letter.getRaw()).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+
+        DeadLetter bare = DeadLetters.of("t", 0, 0L, null, null, DeadLetterReason.BAD_MAGIC_BYTE, "empty", null, -1);
+        assertThat(bare.getKey()).isNull();
+        assertThat(bare.getRaw()).isNull();
+        assertThat(bare.getSchemaId()).isNull();
+        assertThat(bare.getRecordTimestamp()).isNull();
+    }
+
+    private void assertRejected(SpecificRecord record, DeadLetterReason reason, String detailPart) {
+        Optional<Rejection> rejection = validator.validate(record, REF);
+        assertThat(rejection).isPresent();
+        assertThat(rejection.get().reason()).isEqualTo(reason);
+        assertThat(rejection.get().detail()).contains(detailPart);
+    }
+}
