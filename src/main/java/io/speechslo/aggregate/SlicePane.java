@@ -1,0 +1,139 @@
+package io.speechslo.aggregate;
+
+import io.speechslo.drift.DriftStats;
+import io.speechslo.metrics.MetricSet;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.SloDefinition;
+import io.speechslo.telemetry.AsrRequest;
+
+import org.apache.avro.specific.SpecificRecord;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * What the requests of one full slice (of one service, signal, track and model version) contribute
+ * over one event-time pane, to every engine at once: the gate's metrics, each SLO's good and total
+ * counts (in the order of {@code Policies.slosFor}), and the drift statistics. Requests are folded in
+ * here, next to the data, so the engines downstream see one aggregate per slice per pane instead of
+ * every request.
+ */
+public final class SlicePane {
+
+    private final MetricSet metrics;
+    private final long[] good;
+    private final long[] total;
+    private final DriftStats drift;
+    private long lastEventTime = Long.MIN_VALUE;
+
+    public SlicePane(Signal signal, int slos) {
+        this(new MetricSet(signal), new long[slos], new long[slos], new DriftStats());
+    }
+
+    private SlicePane(MetricSet metrics, long[] good, long[] total, DriftStats drift) {
+        this.metrics = metrics;
+        this.good = good;
+        this.total = total;
+        this.drift = drift;
+    }
+
+    /** Folds one request in; {@code slos} must be the same list (same order) on every call. */
+    public void add(SpecificRecord request, long eventTime, List<SloDefinition> slos) {
+        metrics.add(request);
+        for (int i = 0; i < good.length; i++) {
+            SloDefinition slo = slos.get(i);
+            if (slo.total().test(request)) {
+                total[i]++;
+                if (slo.good().test(request)) {
+                    good[i]++;
+                }
+            }
+        }
+        if (request instanceof AsrRequest) {
+            drift.add((AsrRequest) request);
+        } else {
+            drift.add((io.speechslo.telemetry.TtsRequest) request);
+        }
+        lastEventTime = Math.max(lastEventTime, eventTime);
+    }
+
+    public MetricSet metrics() {
+        return metrics;
+    }
+
+    public DriftStats drift() {
+        return drift;
+    }
+
+    public int slos() {
+        return good.length;
+    }
+
+    public long good(int slo) {
+        return good[slo];
+    }
+
+    public long total(int slo) {
+        return total[slo];
+    }
+
+    public long lastEventTime() {
+        return lastEventTime;
+    }
+
+    public long requests() {
+        return metrics.requests();
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeByte(metrics.signal().ordinal());
+        out.writeLong(lastEventTime);
+        out.writeInt(good.length);
+        for (int i = 0; i < good.length; i++) {
+            out.writeLong(good[i]);
+            out.writeLong(total[i]);
+        }
+        metrics.writeTo(out);
+        drift.writeTo(out);
+    }
+
+    public static SlicePane readFrom(DataInput in) throws IOException {
+        Signal signal = Signal.values()[in.readByte()];
+        long last = in.readLong();
+        int n = in.readInt();
+        long[] good = new long[n];
+        long[] total = new long[n];
+        for (int i = 0; i < n; i++) {
+            good[i] = in.readLong();
+            total[i] = in.readLong();
+        }
+        SlicePane p = new SlicePane(MetricSet.readFrom(signal, in), good, total, DriftStats.readFrom(in));
+        p.lastEventTime = last;
+        return p;
+    }
+
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+        try {
+            writeTo(new DataOutputStream(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static SlicePane fromBytes(byte[] bytes) {
+        try {
+            return readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.speechslo.job;
+
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.metrics.Signal;
+import io.speechslo.slice.Slice;
+import io.speechslo.telemetry.Track;
+
+/**
+ * One full slice's aggregate over one pane, from the slice aggregator to the engines. The aggregate
+ * travels as the bytes of a {@link SlicePane}, so Flink moves an opaque byte array, not a graph of objects.
+ */
+public class PaneRecord {
+
+    public String service;
+    public Signal signal;
+    public Track track;
+    public String version;
+    public String slice;
+    /** End of the pane, exclusive, event-time millis. */
+    public long paneEnd;
+    public byte[] pane;
+
+    public PaneRecord() {}
+
+    public PaneRecord(String service, Signal signal, Track track, String version, String slice, long paneEnd,
+            byte[] pane) {
+        this.service = service;
+        this.signal = signal;
+        this.track = track;
+        this.version = version;
+        this.slice = slice;
+        this.paneEnd = paneEnd;
+        this.pane = pane;
+    }
+
+    public SlicePane decode() {
+        return SlicePane.fromBytes(pane);
+    }
+
+    public Slice fullSlice() {
+        return Slice.parse(slice);
+    }
+
+    /** The key of the engines: one service and signal. */
+    public String serviceKey() {
+        return Keys.service(service, signal);
+    }
+}

@@ -1,0 +1,20 @@
+package io.speechslo.job;
+
+/**
+ * Operator uids and names. Uids are part of the savepoint contract: never rename one, only add new
+ * ones. {@code pipeline.auto-generate-uids} is false, so a missing uid fails at submission.
+ */
+public final class Uids {
+
+    public static final String SOURCE = "telemetry-source";
+    public static final String ROUTE = "route-dead-letters";
+    public static final String GUARD = "cardinality-guard";
+    public static final String AGGREGATE = "slice-pane-aggregate";
+    public static final String BURN = "burn-rate";
+    public static final String GATE = "release-gate";
+    public static final String DRIFT = "slice-drift";
+    public static final String ADVISORY_SINK = "advisory-sink";
+    public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
+    private Uids() {}
+}
