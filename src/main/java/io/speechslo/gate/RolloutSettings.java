@@ -9,7 +9,7 @@ import java.time.Duration;
  * @param reminder re-emit a standing decision this often (default 15 min)
  * @param idleTimeout a candidate without canary traffic for this long has finished its rollout: its state is dropped (default 30 min)
  */
-public record RolloutSettings(Duration interval, Duration reminder, Duration idleTimeout) {
+public record RolloutSettings(Duration interval, Duration reminder, Duration idleTimeout) implements java.io.Serializable {
 
     public static final RolloutSettings DEFAULT =
             new RolloutSettings(Duration.ofMinutes(1), Duration.ofMinutes(15), Duration.ofMinutes(30));

@@ -1,0 +1,101 @@
+package io.speechslo.job;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.burn.BurnRateMonitor;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.SloDefinition;
+
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Burn rates per SLO of a service, service-wide and per model version, over exact good/total counts
+ * per pane. One {@link BurnRateMonitor} per (SLO, version); state key {@code slo NUL version}, with an
+ * empty version for the service-wide monitor. Monitors with no traffic for a whole SLO window go.
+ */
+final class BurnRateFunction extends EngineFunction {
+
+    static final MapStateDescriptor<String, byte[]> MONITORS = new MapStateDescriptor<>(
+            "burn-monitors", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    private transient MapState<String, byte[]> monitors;
+
+    BurnRateFunction(io.speechslo.policy.load.PolicyBundle bundle, long latenessMillis) {
+        super(bundle, latenessMillis);
+    }
+
+    @Override
+    String bufferStateName() {
+        return "burn-pane-buffer";
+    }
+
+    @Override
+    void openEngine() {
+        monitors = getRuntimeContext().getMapState(MONITORS);
+    }
+
+    @Override
+    long onPane(String service, Signal signal, long paneEnd, List<PaneRecord> panes, List<Advisory> out)
+            throws Exception {
+        List<SloDefinition> slos = policies.slosFor(service, signal);
+        long burnPane = policies.burn().pane().toMillis();
+        // exact counts per monitor key for this pane
+        Map<String, long[]> counts = new TreeMap<>();
+        for (PaneRecord r : panes) {
+            SlicePane p = r.decode();
+            for (int i = 0; i < Math.min(p.slos(), slos.size()); i++) {
+                if (p.total(i) == 0) {
+                    continue;
+                }
+                for (String key : new String[] {key(slos.get(i), ""), key(slos.get(i), r.version)}) {
+                    long[] c = counts.computeIfAbsent(key, x -> new long[2]);
+                    c[0] += p.good(i);
+                    c[1] += p.total(i);
+                }
+            }
+        }
+        TreeSet<String> keys = new TreeSet<>(counts.keySet());
+        for (String k : monitors.keys()) {
+            keys.add(k);
+        }
+        for (String key : keys) {
+            String[] parts = Keys.split(key);
+            SloDefinition slo = slos.stream().filter(s -> s.name().equals(parts[0])).findFirst().orElse(null);
+            if (slo == null) {
+                monitors.remove(key); // the SLO is no longer in the policies
+                continue;
+            }
+            BurnRateMonitor m = new BurnRateMonitor(slo, policies.burn(), service,
+                    parts[1].isEmpty() ? null : parts[1], policies.version());
+            byte[] state = monitors.get(key);
+            if (state != null) {
+                m.readFrom(input(state));
+            }
+            long[] c = counts.get(key);
+            if (c != null) {
+                m.add(paneEnd - 1, c[0], c[1]);
+            }
+            if (paneEnd % burnPane == 0) {
+                m.evaluate(paneEnd).ifPresent(out::add);
+            }
+            if (m.isIdle(paneEnd)) {
+                monitors.remove(key);
+            } else {
+                monitors.put(key, bytes(m::writeTo));
+            }
+        }
+        return monitors.isEmpty() ? Long.MIN_VALUE : paneEnd + burnPane;
+    }
+
+    private static String key(SloDefinition slo, String version) {
+        return slo.name() + Keys.SEP + version;
+    }
+}

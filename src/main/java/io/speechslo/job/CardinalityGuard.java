@@ -1,0 +1,82 @@
+package io.speechslo.job;
+
+import io.speechslo.metrics.Signal;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.TtsRequest;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Caps the distinct values of every slice dimension per service and signal: the first
+ * {@code maxValues} values are kept, any further value is replaced by {@value #OTHER} and counted
+ * (metric {@code folded_to_other}), so a producer that puts request ids into a dimension cannot blow
+ * up state. Which values win depends on arrival order, so replay matches the live job exactly only
+ * while no cap is hit.
+ */
+final class CardinalityGuard extends KeyedProcessFunction<String, Ingested, Ingested> {
+
+    static final String OTHER = "other";
+    static final MapStateDescriptor<String, Integer> VALUES =
+            new MapStateDescriptor<>("dimension-values", Types.STRING, Types.INT);
+
+    private final int maxValues;
+    private transient MapState<String, Integer> values;
+    private transient Counter folded;
+
+    CardinalityGuard(int maxValues) {
+        if (maxValues < 1) {
+            throw new IllegalArgumentException("max values per dimension must be >= 1");
+        }
+        this.maxValues = maxValues;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        values = getRuntimeContext().getMapState(VALUES);
+        folded = getRuntimeContext().getMetricGroup().counter("folded_to_other");
+    }
+
+    @Override
+    public void processElement(Ingested in, Context ctx, Collector<Ingested> out) throws Exception {
+        if (in.signal() == Signal.ASR) {
+            AsrRequest r = in.asr;
+            r.setLanguage(admit("language", r.getLanguage()));
+            r.setRegion(admit("region", r.getRegion()));
+            r.setDevice(admit("device", r.getDevice()));
+            r.setAcousticCondition(admit("acoustic_condition", r.getAcousticCondition()));
+        } else {
+            TtsRequest r = in.tts;
+            r.setLanguage(admit("language", r.getLanguage()));
+            r.setRegion(admit("region", r.getRegion()));
+            r.setDevice(admit("device", r.getDevice()));
+            r.setVoice(admit("voice", r.getVoice()));
+        }
+        out.collect(in);
+    }
+
+    /** The value itself when known or there is room; else "other". State: "dim\0value" -> 1 and "dim" -> count. */
+    private String admit(String dim, String value) throws Exception {
+        if (value.equals(OTHER)) {
+            return value;
+        }
+        String key = dim + Keys.SEP + value;
+        if (values.contains(key)) {
+            return value;
+        }
+        Integer n = values.get(dim);
+        int count = n == null ? 0 : n;
+        if (count >= maxValues) {
+            folded.inc();
+            return OTHER;
+        }
+        values.put(key, 1);
+        values.put(dim, count + 1);
+        return value;
+    }
+}

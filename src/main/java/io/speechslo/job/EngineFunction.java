@@ -1,0 +1,122 @@
+package io.speechslo.job;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.Decision;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.Policies;
+import io.speechslo.policy.load.PolicyBundle;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.api.java.typeutils.TypeExtractor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shared shape of the engine adapters, keyed by service and signal: slice panes are buffered as
+ * they arrive, and when the watermark passes a pane's end the subclass folds them into its engine,
+ * evaluates, and says when it next wants to wake up (so a standing alert can resolve, and a rollout
+ * can expire, even when traffic stops). Engines keep their state as bytes they write themselves.
+ */
+abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, Advisory> {
+
+    private final PolicyBundle bundle;
+    protected final long lateness;
+
+    protected transient Policies policies;
+    private transient ListState<PaneRecord> buffer;
+    private transient Map<Decision, Counter> advisoriesOut;
+
+    EngineFunction(PolicyBundle bundle, long latenessMillis) {
+        this.bundle = bundle;
+        this.lateness = latenessMillis;
+    }
+
+    /** The name of this engine's buffer state; part of the savepoint contract. */
+    abstract String bufferStateName();
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        policies = bundle.policies();
+        buffer = getRuntimeContext().getListState(new ListStateDescriptor<>(bufferStateName(),
+                (PojoTypeInfo<PaneRecord>) TypeExtractor.createTypeInfo(PaneRecord.class)));
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("advisories_out");
+        advisoriesOut = new EnumMap<>(Decision.class);
+        for (Decision d : Decision.values()) {
+            advisoriesOut.put(d, g.counter(d.name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        openEngine();
+    }
+
+    void openEngine() throws Exception {}
+
+    @Override
+    public void processElement(PaneRecord r, Context ctx, Collector<Advisory> out) throws Exception {
+        buffer.add(r);
+        ctx.timerService().registerEventTimeTimer(r.paneEnd + lateness);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Advisory> out) throws Exception {
+        long paneEnd = timestamp - lateness;
+        List<PaneRecord> due = new ArrayList<>();
+        List<PaneRecord> later = new ArrayList<>();
+        Iterable<PaneRecord> buffered = buffer.get();
+        if (buffered != null) {
+            for (PaneRecord r : buffered) {
+                (r.paneEnd <= paneEnd ? due : later).add(r);
+            }
+        }
+        buffer.update(later);
+        String[] k = Keys.split(ctx.getCurrentKey());
+        List<Advisory> advisories = new ArrayList<>();
+        long next = onPane(k[0], Signal.valueOf(k[1]), paneEnd, due, advisories);
+        for (Advisory a : advisories) {
+            advisoriesOut.get(a.getDecision()).inc();
+            out.collect(a);
+        }
+        // At the end of a bounded input the watermark jumps to the end of time: evaluate what the data
+        // reached, but do not walk on through empty time (replay stops at the last event).
+        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
+        if (next != Long.MIN_VALUE && !endOfInput) {
+            ctx.timerService().registerEventTimeTimer(next + lateness);
+        }
+    }
+
+    /**
+     * Folds the panes that ended at or before {@code paneEnd} into the engine and evaluates.
+     *
+     * @return the next pane end to wake up at even without traffic, or Long.MIN_VALUE for none
+     */
+    abstract long onPane(String service, Signal signal, long paneEnd, List<PaneRecord> panes, List<Advisory> out)
+            throws Exception;
+
+    /** Something that writes itself to a DataOutput. */
+    interface Writer {
+        void writeTo(java.io.DataOutput out) throws IOException;
+    }
+
+    static byte[] bytes(Writer w) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(4096);
+        w.writeTo(new DataOutputStream(b));
+        return b.toByteArray();
+    }
+
+    static DataInputStream input(byte[] bytes) {
+        return new DataInputStream(new ByteArrayInputStream(bytes));
+    }
+}

@@ -1,0 +1,64 @@
+package io.speechslo.job;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.gate.RolloutSettings;
+import io.speechslo.gate.RolloutTracker;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.load.PolicyBundle;
+
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+
+import java.util.List;
+
+/**
+ * The release gate of a service: one {@link RolloutTracker} holding every candidate under way,
+ * evaluated every gate interval of event time while a candidate receives traffic.
+ */
+final class ReleaseGateFunction extends EngineFunction {
+
+    static final ValueStateDescriptor<byte[]> TRACKER =
+            new ValueStateDescriptor<>("rollout-tracker", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    private final RolloutSettings settings;
+    private transient ValueState<byte[]> tracker;
+
+    ReleaseGateFunction(PolicyBundle bundle, long latenessMillis, RolloutSettings settings) {
+        super(bundle, latenessMillis);
+        this.settings = settings;
+    }
+
+    @Override
+    String bufferStateName() {
+        return "gate-pane-buffer";
+    }
+
+    @Override
+    void openEngine() {
+        tracker = getRuntimeContext().getState(TRACKER);
+    }
+
+    @Override
+    long onPane(String service, Signal signal, long paneEnd, List<PaneRecord> panes, List<Advisory> out)
+            throws Exception {
+        byte[] state = tracker.value();
+        RolloutTracker t = state == null ? new RolloutTracker(service, signal, settings)
+                : RolloutTracker.readFrom(service, signal, settings, input(state));
+        for (PaneRecord r : panes) {
+            SlicePane p = r.decode();
+            t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics());
+        }
+        long interval = settings.interval().toMillis();
+        if (paneEnd % interval == 0) {
+            out.addAll(t.evaluate(paneEnd, policies.gateFor(service), policies.version()));
+        }
+        if (t.isEmpty()) {
+            tracker.clear();
+            return Long.MIN_VALUE;
+        }
+        tracker.update(bytes(t::writeTo));
+        return Math.floorDiv(paneEnd, interval) * interval + interval;
+    }
+}

@@ -1,0 +1,101 @@
+package io.speechslo.job;
+
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.kafka.DeadLetterReason;
+import io.speechslo.kafka.DeadLetters;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.Policies;
+import io.speechslo.policy.SloDefinition;
+import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.telemetry.Track;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keyed by service, signal, track, model version and full slice: folds requests into one
+ * {@link SlicePane} per event-time pane and emits it when the watermark passes the pane's end (plus
+ * the allowed lateness); the pane's state is then gone. A request whose pane was already emitted is
+ * late: it goes to the late side output as a dead letter (reason {@code late}) and is counted.
+ * SHADOW traffic is counted (metric {@code shadow_records}) and kept out of every user-facing SLI.
+ */
+final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, PaneRecord> {
+
+    static final MapStateDescriptor<Long, byte[]> PANES =
+            new MapStateDescriptor<>("slice-panes", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    private final PolicyBundle bundle;
+    private final long paneMillis;
+    private final long lateness;
+
+    private transient Policies policies;
+    private transient Map<String, List<SloDefinition>> slos;
+    private transient MapState<Long, byte[]> panes;
+    private transient Counter late;
+    private transient Counter shadow;
+
+    SlicePaneAggregator(PolicyBundle bundle, long paneMillis, long latenessMillis) {
+        this.bundle = bundle;
+        this.paneMillis = paneMillis;
+        this.lateness = latenessMillis;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        policies = bundle.policies();
+        slos = new HashMap<>();
+        panes = getRuntimeContext().getMapState(PANES);
+        late = getRuntimeContext().getMetricGroup().counter("late_records");
+        shadow = getRuntimeContext().getMetricGroup().counter("shadow_records");
+    }
+
+    @Override
+    public void processElement(Ingested in, Context ctx, Collector<PaneRecord> out) throws Exception {
+        if (in.track() == Track.SHADOW) {
+            shadow.inc();
+            return;
+        }
+        long t = in.eventTime();
+        long paneEnd = Math.floorDiv(t, paneMillis) * paneMillis + paneMillis;
+        long watermark = ctx.timerService().currentWatermark();
+        if (paneEnd + lateness <= watermark) {
+            late.inc();
+            ctx.output(Tags.LATE, DeadLetters.of(in.topic, in.partition, in.offset, null,
+                    in.record().toString().getBytes(StandardCharsets.UTF_8), DeadLetterReason.LATE,
+                    "event_time " + t + " is in a pane that closed at " + (paneEnd + lateness)
+                            + "; the watermark is at " + watermark + " (raw holds the record as JSON)",
+                    null, -1));
+            return;
+        }
+        List<SloDefinition> sloList = slos.computeIfAbsent(Keys.service(in.service(), in.signal()),
+                k -> policies.slosFor(in.service(), in.signal()));
+        byte[] bytes = panes.get(paneEnd);
+        SlicePane pane = bytes == null ? new SlicePane(in.signal(), sloList.size()) : SlicePane.fromBytes(bytes);
+        pane.add(in.record(), t, sloList);
+        panes.put(paneEnd, pane.toBytes());
+        ctx.timerService().registerEventTimeTimer(paneEnd + lateness);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaneRecord> out) throws Exception {
+        long paneEnd = timestamp - lateness;
+        byte[] bytes = panes.get(paneEnd);
+        if (bytes == null) {
+            return;
+        }
+        String[] k = Keys.split(ctx.getCurrentKey());
+        out.collect(new PaneRecord(k[0], Signal.valueOf(k[1]), Track.valueOf(k[2]), k[3], k[4], paneEnd, bytes));
+        panes.remove(paneEnd);
+    }
+}

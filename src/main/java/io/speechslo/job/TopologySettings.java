@@ -1,0 +1,26 @@
+package io.speechslo.job;
+
+import io.speechslo.gate.RolloutSettings;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * The settings the topology itself needs (the rest of the job configuration is about connecting).
+ *
+ * @param maxOutOfOrderness how far behind the newest telemetry a record may be and still count
+ * @param allowedLateness extra wait after a pane ends before it is closed and evaluated
+ * @param idleSourceTimeout a source split without records for this long stops holding the watermark back
+ * @param rollout when the release gate evaluates
+ * @param maxValuesPerDimension distinct values kept per slice dimension and service; the rest fold into "other"
+ */
+public record TopologySettings(
+        Duration maxOutOfOrderness,
+        Duration allowedLateness,
+        Duration idleSourceTimeout,
+        RolloutSettings rollout,
+        int maxValuesPerDimension) implements Serializable {
+
+    public static final TopologySettings DEFAULT = new TopologySettings(
+            Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(1), RolloutSettings.DEFAULT, 200);
+}

@@ -1,0 +1,127 @@
+package io.speechslo.job;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.AdvisoryKind;
+import io.speechslo.advisory.Decision;
+import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.fixtures.CollectingSink;
+import io.speechslo.fixtures.Traffic;
+import io.speechslo.kafka.DeadLetterReason;
+import io.speechslo.kafka.DeadLetters;
+import io.speechslo.policy.load.PolicyLoader;
+import io.speechslo.telemetry.Track;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.datagen.functions.IndexLookupGeneratorFunction;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The whole topology on a MiniCluster at parallelism 2, from bounded telemetry to collected advisories. */
+class AdvisorTopologyITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    static List<Ingested> input;
+
+    @BeforeAll
+    static void telemetry() {
+        List<SpecificRecord> records = new Traffic(17)
+                .asr("asr-healthy", "v1", Track.STABLE, T0, 70, 200, 1.0, 0)
+                .asr("asr-healthy", "v2", Track.CANARY, T0, 70, 200, 1.0, 0)
+                .asr("asr-regress", "v1", Track.STABLE, T0, 70, 200, 1.0, 0)
+                .asr("asr-regress", "v2", Track.CANARY, T0, 70, 200, 1.5, 0)
+                .asr("asr-regress", "v3", Track.SHADOW, T0, 70, 50, 3.0, 0.5)
+                .tts("tts-burn", "t1", Track.STABLE, T0, 70, 300, 0.0)
+                .tts("tts-burn", "t1", Track.STABLE, T0 + 10 * 60_000L, 40, 300, 0.05)
+                .records();
+        input = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            input.add(Ingested.of(records.get(i), "speech.asr.requests", 0, i));
+            if (i % 20_000 == 0) {
+                input.add(Ingested.dead(DeadLetters.of("speech.asr.requests", 1, i, null, new byte[] {9, 9},
+                        DeadLetterReason.BAD_MAGIC_BYTE, "first byte is 9, not 0", null, T0)));
+            }
+        }
+    }
+
+    record Run(List<Advisory> advisories, List<DeadLetter> deadLetters) {}
+
+    static Run run() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        TypeInformation<Ingested> type = TypeInformation.of(Ingested.class);
+        DataGeneratorSource<Ingested> source = new DataGeneratorSource<>(
+                new IndexLookupGeneratorFunction<>(type, input), input.size(), type);
+        CollectingSink<Advisory> advisories = new CollectingSink<>();
+        CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
+        AdvisorTopology.build(env, source, advisories, deadLetters, PolicyLoader.bundleDefaults(), TopologySettings.DEFAULT);
+        env.execute("advisor-topology-test");
+        return new Run(advisories.collected(), deadLetters.collected());
+    }
+
+    private static List<Advisory> of(List<Advisory> all, String service, AdvisoryKind kind) {
+        return all.stream().filter(a -> a.getService().equals(service) && a.getKind() == kind)
+                .sorted((a, b) -> Long.compare(a.getWindowEnd(), b.getWindowEnd())).toList();
+    }
+
+    @Test
+    void healthyRolloutContinuesRegressingRollsBackBurningSloPagesAndBadRecordsAreDeadLettered() throws Exception {
+        Run first = run();
+        List<Advisory> all = first.advisories();
+
+        List<Advisory> healthy = of(all, "asr-healthy", AdvisoryKind.ROLLOUT);
+        assertThat(healthy).isNotEmpty();
+        assertThat(healthy).extracting(Advisory::getDecision).doesNotContain(Decision.ROLLBACK);
+        assertThat(healthy.get(healthy.size() - 1).getDecision()).isEqualTo(Decision.CONTINUE);
+
+        List<Advisory> regress = of(all, "asr-regress", AdvisoryKind.ROLLOUT);
+        assertThat(regress).extracting(Advisory::getDecision).contains(Decision.ROLLBACK);
+        Advisory rollback = regress.stream().filter(a -> a.getDecision() == Decision.ROLLBACK).findFirst().orElseThrow();
+        assertThat(rollback.getModelVersion()).isEqualTo("v2");
+        assertThat(rollback.getRollbackTo()).isEqualTo("v1");
+        assertThat(rollback.getFindings()).anySatisfy(f -> {
+            assertThat(f.getMetric()).isIn("wer", "entity_error_rate");
+            assertThat(f.getReason()).isEqualTo("regression");
+        });
+        assertThat(all).noneMatch(a -> "v3".equals(a.getModelVersion())); // shadow traffic is never gated
+
+        List<Advisory> burn = of(all, "tts-burn", AdvisoryKind.BURN_RATE);
+        assertThat(burn).anySatisfy(a -> {
+            assertThat(a.getDecision()).isEqualTo(Decision.PAGE);
+            assertThat(a.getSlo()).isEqualTo("tts-availability");
+            assertThat(a.getLongBurnRate()).isGreaterThan(14.4);
+        });
+        assertThat(of(all, "asr-healthy", AdvisoryKind.BURN_RATE)).isEmpty();
+
+        assertThat(first.deadLetters()).hasSize((int) input.stream().filter(Ingested::isDead).count())
+                .allSatisfy(d -> assertThat(d.getReason()).isEqualTo("bad_magic_byte"));
+
+        // the same telemetry gives the same advisories, ids included
+        Run second = run();
+        assertThat(ids(second.advisories())).isEqualTo(ids(all));
+    }
+
+    private static List<String> ids(List<Advisory> advisories) {
+        return advisories.stream().map(Advisory::getAdvisoryId).sorted().collect(Collectors.toList());
+    }
+}
