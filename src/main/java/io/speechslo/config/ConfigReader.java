@@ -99,7 +99,7 @@ final class ConfigReader {
             "group.id", "kafka.group-id",
             "transactional.id", "sink.transactional-id-prefix",
             "transaction.timeout.ms", "sink.transaction-timeout");
-    private static final Map<String, String> REGISTRY_OWNED = Map.of("schema.registry.url", "registry.url");
+    private static final Map<String, String> REGISTRY_OWNED = Map.of("schema.registry.url", "registry.url", "url", "registry.url");
 
     /**
      * One value and where it was set. {@code source} is the file (with {@code line}) or, for an override,

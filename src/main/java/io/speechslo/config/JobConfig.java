@@ -66,13 +66,13 @@ public record JobConfig(KafkaSettings kafka, TopicSettings topics, RegistrySetti
     }
 
     /**
-     * The settings for the Confluent registry client: {@code schema.registry.url} set to registry.url,
+     * The settings for {@link io.speechslo.registry.SchemaRegistry}: {@code url} set to registry.url,
      * then every entry of registry.properties as written (e.g. basic.auth.credentials.source,
      * basic.auth.user.info, schema.registry.ssl.*). The URL alone is {@code registry().url()}.
      */
     public Map<String, String> registryClientSettings() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("schema.registry.url", registry.url());
+        m.put(io.speechslo.registry.SchemaRegistry.URL, registry.url());
         m.putAll(registry.properties());
         return Collections.unmodifiableMap(m);
     }

@@ -163,7 +163,7 @@ class JobConfigTest {
         assertThatThrownBy(() -> c.registryClientSettings().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
 
         assertThat(new ArrayList<>(c.registryClientSettings().entrySet())).containsExactly(
-                entry("schema.registry.url", "http://127.0.0.1:8081"),
+                entry("url", "http://127.0.0.1:8081"),
                 entry("basic.auth.credentials.source", "USER_INFO"),
                 entry("basic.auth.user.info", "user:pass"));
         assertThat(c.kafkaClientProperties()).containsOnly(
