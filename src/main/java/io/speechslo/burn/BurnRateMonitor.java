@@ -34,7 +34,8 @@ import java.util.Optional;
  * <p>An alert condition holds when the burn rates over BOTH its long and its short window are at or above
  * its threshold ({@code >=} as in the Workbook, see {@link BurnRates#reaches}; the threshold is the
  * factor, capped by {@link BurnRates#effectiveThreshold}) AND its long window holds at least
- * {@code minEvents} requests. The decision is PAGE if any page condition holds, else TICKET if any ticket
+ * {@code minEvents} requests AND at least {@link #MIN_BAD_EVENTS} bad ones: two slow requests out of
+ * 150 are a burn rate of 1.3 against a 99% objective, but no evidence of anything. The decision is PAGE if any page condition holds, else TICKET if any ticket
  * condition holds, else RESOLVED if an alert was standing. An advisory is emitted when the decision
  * changes, and a standing PAGE or TICKET is emitted again every {@code reminder} of event time. A healthy
  * monitor that was never alerting emits nothing. The advisory's windows and rates are those of the
@@ -57,6 +58,9 @@ public final class BurnRateMonitor {
     private final String policyVersion;
     private final Slice slice;
     private final List<BurnAlert> alerts;
+    /** Bad requests a long window must hold before any condition can fire. */
+    public static final long MIN_BAD_EVENTS = 10;
+
     private final double[] thresholds;
     private final double budget;
     private final long paneMillis;
@@ -158,7 +162,7 @@ public final class BurnRateMonitor {
             shortC[i] = counts.sum(paneEndMillis, a.shortWindow().toMillis());
             longRate[i] = BurnRates.burnRate(longC[i].bad(), longC[i].total(), budget);
             shortRate[i] = BurnRates.burnRate(shortC[i].bad(), shortC[i].total(), budget);
-            firing[i] = longC[i].total() >= minEvents && BurnRates.reaches(longRate[i], thresholds[i])
+            firing[i] = enough(longC[i]) && BurnRates.reaches(longRate[i], thresholds[i])
                     && BurnRates.reaches(shortRate[i], thresholds[i]);
             if (firing[i]) {
                 // Strongest: a page over a ticket, then the highest threshold, then the first in the policy.
@@ -191,7 +195,7 @@ public final class BurnRateMonitor {
                 Action action = firing[i]
                         ? (a.severity() == Severity.PAGE ? Action.PAGE : Action.TICKET)
                         : (wasFiring[i] ? Action.RESOLVED : Action.CONTINUE);
-                String reason = longC[i].total() < minEvents ? "insufficient_data" : "burn_rate";
+                String reason = enough(longC[i]) ? "burn_rate" : "insufficient_data";
                 findings.add(Advisories.finding(slo.name(), slice, action, reason, longRate[i], shortRate[i],
                         thresholds[i], Direction.LOWER_IS_BETTER, a.severity() == Severity.PAGE,
                         longC[i].total(), shortC[i].total(), Double.NaN));
@@ -324,5 +328,10 @@ public final class BurnRateMonitor {
             }
         }
         counts.readFrom(in);
+    }
+
+    /** Enough evidence in a long window to judge it: minEvents requests, MIN_BAD_EVENTS of them bad. */
+    private boolean enough(Counts c) {
+        return c.total() >= minEvents && c.bad() >= MIN_BAD_EVENTS;
     }
 }

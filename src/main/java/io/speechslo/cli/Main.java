@@ -1,5 +1,7 @@
 package io.speechslo.cli;
 
+import io.speechslo.config.JobConfig;
+import io.speechslo.job.StreamingJob;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.GatePolicy;
 import io.speechslo.policy.GateRule;
@@ -24,6 +26,10 @@ public final class Main {
             "usage: java -jar speech-slo-advisor.jar COMMAND [flags]",
             "",
             "commands:",
+            "  run [--config FILE] [--set KEY=VALUE ...]",
+            "                            run the streaming job (on a cluster with `flink run`, else in this JVM)",
+            "  config [--config FILE] [--set KEY=VALUE ...]",
+            "                            print the effective job configuration (secrets masked)",
             "  policies [--config DIR]   load and validate the policies (packaged defaults, or a folder laid",
             "                            out like job/), and print the SLOs and release-gate rules in force",
             "  help                      this text");
@@ -44,6 +50,12 @@ public final class Main {
         List<String> rest = argv.subList(1, argv.size());
         try {
             switch (command) {
+                case "run":
+                    StreamingJob.run(jobConfig("run", rest));
+                    return 0;
+                case "config":
+                    jobConfig("config", rest).toFlatMap().forEach((k, v) -> out.println(k + "=" + v));
+                    return 0;
                 case "policies":
                     return policies(rest, out);
                 default:
@@ -53,7 +65,19 @@ public final class Main {
         } catch (Args.UsageException | PolicyException e) {
             err.println(e.getMessage());
             return 2;
+        } catch (Exception e) {
+            err.println(command + " failed: " + e);
+            return 1;
         }
+    }
+
+    /** The job configuration from --config FILE and --set KEY=VALUE flags. */
+    static JobConfig jobConfig(String command, List<String> argv) {
+        Args args = Args.parse(command, argv, Set.of("config", "set"), Set.of());
+        JobConfig cfg = JobConfig.load(args.one(command, "config").map(Path::of), args.all("set"));
+        // the policies are part of the configuration: fail now, not at the first record
+        StreamingJob.policies(cfg);
+        return cfg;
     }
 
     static Policies loadPolicies(Args args, String command) {

@@ -21,6 +21,10 @@ public record TopologySettings(
         RolloutSettings rollout,
         int maxValuesPerDimension) implements Serializable {
 
-    public static final TopologySettings DEFAULT = new TopologySettings(
-            Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(1), RolloutSettings.DEFAULT, 200);
+    public static final TopologySettings DEFAULT = from(io.speechslo.config.JobConfig.defaults());
+
+    public static TopologySettings from(io.speechslo.config.JobConfig cfg) {
+        return new TopologySettings(cfg.eventTime().maxOutOfOrderness(), cfg.eventTime().allowedLateness(),
+                cfg.eventTime().idleSourceTimeout(), cfg.gate(), cfg.cardinality().maxValuesPerDimension());
+    }
 }

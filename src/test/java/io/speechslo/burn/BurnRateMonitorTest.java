@@ -112,8 +112,8 @@ class BurnRateMonitorTest {
         SloDefinition slo = slo(0.999, List.of(
                 new BurnAlert("on-budget", Severity.TICKET, Duration.ofHours(1), Duration.ofMinutes(5), 1)));
         BurnRateMonitor m = monitor(slo, null);
-        // 1 bad in 1000 is exactly the 0.1% budget: burn rate 1.0, and the rule is rate >= threshold.
-        List<Advisory> out = run(m, T0, 30, 1000, 1);
+        // 10 bad in 10000 is exactly the 0.1% budget: burn rate 1.0, and the rule is rate >= threshold.
+        List<Advisory> out = run(m, T0, 30, 10_000, 10);
         assertThat(decisions(out)).containsExactly(Decision.TICKET, Decision.TICKET);
         Advisory first = out.get(0);
         assertThat(first.getWindowEnd()).isEqualTo(T0 + MIN);
@@ -125,8 +125,20 @@ class BurnRateMonitorTest {
                 + " over 1h (and 1x over 5m): ticket. 0% of the 30-day budget left.");
         assertThat(out.get(1).getWindowEnd()).isEqualTo(T0 + 16 * MIN);
 
-        // Just under budget (1 bad in 1001: 0.999x) never fires.
-        assertThat(run(monitor(slo, null), T0, 120, 1001, 1)).isEmpty();
+        // Just under budget (10 bad in 10001: 0.9999x) never fires.
+        assertThat(run(monitor(slo, null), T0, 120, 10_001, 10)).isEmpty();
+    }
+
+    @Test
+    void aFewBadRequestsAreNoEvidenceWhateverTheirShare() {
+        SloDefinition slo = slo(0.99, List.of(
+                new BurnAlert("on-budget", Severity.TICKET, Duration.ofHours(1), Duration.ofMinutes(5), 1)));
+        // 2 bad of 150 is a burn rate of 1.33 against a 1% budget, but only 2 requests: silence
+        assertThat(run(monitor(slo, null), T0, 1, 150, 2)).isEmpty();
+        // the floor is MIN_BAD_EVENTS bad requests in the long window: 9 never fire, 10 do
+        assertThat(run(monitor(slo, null), T0, 1, 600, BurnRateMonitor.MIN_BAD_EVENTS - 1)).isEmpty();
+        assertThat(decisions(run(monitor(slo, null), T0, 1, 600, BurnRateMonitor.MIN_BAD_EVENTS)))
+                .containsExactly(Decision.TICKET);
     }
 
     @Test

@@ -1,0 +1,79 @@
+package io.speechslo.job;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.config.JobConfig;
+import io.speechslo.deadletter.DeadLetter;
+
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.util.Optional;
+import java.util.Properties;
+
+/** The job's Kafka sources and sinks, built from the configuration only. */
+public final class KafkaIO {
+
+    private KafkaIO() {}
+
+    /** Where the live job starts reading, per kafka.starting-offsets. */
+    public static OffsetsInitializer startingOffsets(JobConfig cfg) {
+        switch (cfg.kafka().startingOffsets()) {
+            case EARLIEST:
+                return OffsetsInitializer.earliest();
+            case LATEST:
+                return OffsetsInitializer.latest();
+            default:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+    }
+
+    /**
+     * Both telemetry topics, read committed. {@code stop} bounds the source (replay of a time range,
+     * tests); empty for the always-on job.
+     */
+    public static KafkaSource<Ingested> source(JobConfig cfg, OffsetsInitializer start, Optional<OffsetsInitializer> stop) {
+        KafkaSourceBuilder<Ingested> b = KafkaSource.<Ingested>builder()
+                .setProperties(cfg.kafkaClientProperties())
+                .setTopics(cfg.topics().asr(), cfg.topics().tts())
+                .setGroupId(cfg.kafka().groupId())
+                .setStartingOffsets(start)
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .setDeserializer(new TelemetryDeserializer(cfg.registryClientSettings(),
+                        cfg.eventTime().maxFuture(), cfg.eventTime().maxPast()));
+        stop.ifPresent(b::setBounded);
+        return b.build();
+    }
+
+    /**
+     * Advisories, exactly once (Kafka transactions committed on checkpoints), keyed by
+     * {@code service/model_version} so each rollout's advisories stay in order in one partition.
+     */
+    public static KafkaSink<Advisory> advisorySink(JobConfig cfg) {
+        return sink(cfg, cfg.topics().advisories(), Advisory.getClassSchema(),
+                a -> a.getService() + "/" + (a.getModelVersion() == null ? "" : a.getModelVersion()),
+                "-advisories");
+    }
+
+    /** Dead letters, exactly once too, keyed by their source topic and partition. */
+    public static KafkaSink<DeadLetter> deadLetterSink(JobConfig cfg) {
+        return sink(cfg, cfg.topics().deadLetter(), DeadLetter.getClassSchema(),
+                d -> d.getSourceTopic() + "/" + d.getPartition(), "-dead-letters");
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecordBase> KafkaSink<T> sink(JobConfig cfg,
+            String topic, org.apache.avro.Schema schema, WireSerializer.KeyFunction<T> key, String idSuffix) {
+        Properties props = cfg.kafkaClientProperties();
+        props.setProperty("transaction.timeout.ms", Long.toString(cfg.sink().transactionTimeout().toMillis()));
+        return KafkaSink.<T>builder()
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new WireSerializer<>(topic, schema, cfg.registryClientSettings(), key))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(cfg.sink().transactionalIdPrefix() + idSuffix)
+                .build();
+    }
+}

@@ -1,0 +1,245 @@
+package io.speechslo.job;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.config.JobConfig;
+import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.fixtures.CollectingSink;
+import io.speechslo.fixtures.Traffic;
+import io.speechslo.kafka.ConfluentWire;
+import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.registry.SchemaRegistry;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.Track;
+import io.speechslo.telemetry.TtsRequest;
+import io.speechslo.testing.KafkaBroker;
+import io.speechslo.testing.PythonAvroConsumer;
+import io.speechslo.testing.RegistryServer;
+
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.datagen.functions.IndexLookupGeneratorFunction;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The live job end to end: a real Kafka broker (separate JVM), the registry stand-in, the job on a
+ * MiniCluster at parallelism 2 reading every telemetry record once and writing advisories exactly once;
+ * the advisories read back read_committed and decoded by Debian's python3-confluent-kafka.
+ */
+class StreamingJobITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @RegisterExtension
+    static final RegistryServer REGISTRY = new RegistryServer();
+
+    static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    static KafkaBroker kafka;
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = new KafkaBroker().start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        long pid = kafka.pid();
+        kafka.close();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+    }
+
+    @Test
+    void telemetryInAdvisoriesAndDeadLettersOutExactlyOnce() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String asrTopic = "asr-" + run;
+        String ttsTopic = "tts-" + run;
+        String advisoryTopic = "advisories-" + run;
+        String deadTopic = "dead-" + run;
+        kafka.createTopic(asrTopic, 4);
+        kafka.createTopic(ttsTopic, 4);
+        kafka.createTopic(advisoryTopic, 2);
+        kafka.createTopic(deadTopic, 1);
+        JobConfig cfg = JobConfig.load(Optional.empty(), List.of(
+                "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "kafka.group-id=it-" + run,
+                "topics.asr=" + asrTopic, "topics.tts=" + ttsTopic,
+                "topics.advisories=" + advisoryTopic, "topics.dead-letter=" + deadTopic,
+                "registry.url=" + REGISTRY.url(),
+                "checkpoint.interval=1s",
+                "sink.transactional-id-prefix=it-" + run));
+
+        List<SpecificRecord> telemetry = new Traffic(23)
+                .asr("asr-healthy", "v1", Track.STABLE, T0, 70, 150, 1.0, 0)
+                .asr("asr-healthy", "v2", Track.CANARY, T0, 70, 150, 1.0, 0)
+                .asr("asr-regress", "v1", Track.STABLE, T0, 70, 150, 1.0, 0)
+                .asr("asr-regress", "v2", Track.CANARY, T0, 70, 150, 1.5, 0)
+                .tts("tts-burn", "t1", Track.STABLE, T0, 70, 200, 0.0)
+                .tts("tts-burn", "t1", Track.STABLE, T0 + 10 * 60_000L, 40, 200, 0.05)
+                .records();
+        Map<String, String> badOffsets = produce(cfg, asrTopic, ttsTopic, telemetry);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                StreamingJob.flinkConfiguration(cfg));
+        env.setParallelism(2);
+        PolicyBundle policies = StreamingJob.policies(cfg);
+        StreamingJob.define(env, cfg, policies, OffsetsInitializer.earliest(), Optional.of(OffsetsInitializer.latest()));
+        env.execute("streaming-job-it");
+
+        // advisories, read committed, decoded by a client nobody here wrote
+        List<Advisory> advisories = readAll(advisoryTopic, Advisory.class);
+        assertThat(advisories).isNotEmpty();
+        List<Map<String, Object>> decoded = PythonAvroConsumer.consume(kafka.bootstrapServers(), REGISTRY.url(),
+                advisoryTopic, advisories.size(), Duration.ofSeconds(30));
+        assertThat(decoded).hasSize(advisories.size());
+        assertThat(advisories).extracting(Advisory::getAdvisoryId).doesNotHaveDuplicates();
+        assertThat(decoded.stream().map(m -> (String) m.get("advisory_id")).sorted().toList())
+                .isEqualTo(advisories.stream().map(Advisory::getAdvisoryId).sorted().toList());
+
+        assertThat(decoded).anySatisfy(a -> {
+            assertThat(a).containsEntry("service", "asr-regress").containsEntry("kind", "ROLLOUT")
+                    .containsEntry("decision", "ROLLBACK").containsEntry("rollback_to", "v1");
+        });
+        assertThat(decoded).anySatisfy(a -> assertThat(a).containsEntry("service", "tts-burn")
+                .containsEntry("kind", "BURN_RATE").containsEntry("decision", "PAGE")
+                .containsEntry("slo", "tts-availability"));
+        List<Map<String, Object>> healthy = decoded.stream()
+                .filter(a -> a.get("service").equals("asr-healthy") && a.get("kind").equals("ROLLOUT"))
+                .sorted((a, b) -> Long.compare((Long) a.get("window_end"), (Long) b.get("window_end"))).toList();
+        assertThat(healthy).isNotEmpty().noneMatch(a -> a.get("decision").equals("ROLLBACK"));
+        assertThat(healthy.get(healthy.size() - 1)).containsEntry("decision", "CONTINUE");
+
+        // every bad record is dead-lettered once, with its reason and origin; nothing else is
+        List<DeadLetter> dead = readAll(deadTopic, DeadLetter.class);
+        Map<String, String> got = new TreeMap<>();
+        for (DeadLetter d : dead) {
+            got.put(d.getSourceTopic() + "/" + d.getPartition() + "/" + d.getOffset(), d.getReason());
+        }
+        assertThat(got).isEqualTo(badOffsets);
+
+        // and the same telemetry through the same topology without Kafka gives the same advisories
+        assertThat(advisories.stream().map(Advisory::getAdvisoryId).sorted().toList())
+                .isEqualTo(offline(telemetry, policies));
+    }
+
+    /** Produces the telemetry (Kafka timestamp = event time, as a service would) plus bad records; returns where each bad one went. */
+    private Map<String, String> produce(JobConfig cfg, String asrTopic, String ttsTopic, List<SpecificRecord> telemetry)
+            throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("acks", "all");
+        p.put("linger.ms", "10");
+        p.put("batch.size", Integer.toString(256 * 1024));
+        Map<String, String> bad = new TreeMap<>();
+        try (SchemaRegistry registry = new SchemaRegistry(cfg.registryClientSettings());
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            int asrId = registry.register(asrTopic + "-value", AsrRequest.getClassSchema());
+            int ttsId = registry.register(ttsTopic + "-value", TtsRequest.getClassSchema());
+            ConfluentWire wire = new ConfluentWire();
+            for (SpecificRecord r : telemetry) {
+                boolean asr = r instanceof AsrRequest;
+                String service = asr ? ((AsrRequest) r).getService() : ((TtsRequest) r).getService();
+                producer.send(new ProducerRecord<>(asr ? asrTopic : ttsTopic, null, Traffic.eventTime(r),
+                        service.getBytes(StandardCharsets.UTF_8), wire.encode(asr ? asrId : ttsId, r)));
+            }
+            long ts = T0 + 30 * 60_000L;
+            AsrRequest valid = (AsrRequest) telemetry.stream().filter(r -> r instanceof AsrRequest).findFirst().orElseThrow();
+            byte[] good = wire.encode(asrId, valid);
+            byte[] truncated = java.util.Arrays.copyOf(good, good.length / 2);
+            byte[] unknownId = good.clone();
+            ByteBuffer.wrap(unknownId).putInt(1, 99_999);
+            AsrRequest negative = AsrRequest.newBuilder(valid).setAudioMs(-5).build();
+            AsrRequest blank = AsrRequest.newBuilder(valid).setRegion(" ").build();
+            AsrRequest future = AsrRequest.newBuilder(valid).setEventTime(Instant.ofEpochMilli(ts + 3 * 3_600_000L)).build();
+            Object[][] cases = {
+                {new byte[] {7, 1, 2, 3}, "bad_magic_byte"},
+                {unknownId, "unknown_schema_id"},
+                {truncated, "undecodable"},
+                {wire.encode(asrId, negative), "invalid_value"},
+                {wire.encode(asrId, blank), "empty_dimension"},
+                {wire.encode(asrId, future), "future_timestamp"},
+            };
+            for (Object[] c : cases) {
+                var meta = producer.send(new ProducerRecord<>(asrTopic, 0, ts, null, (byte[]) c[0])).get();
+                bad.put(asrTopic + "/" + meta.partition() + "/" + meta.offset(), (String) c[1]);
+            }
+            producer.flush();
+        }
+        return bad;
+    }
+
+    private <T extends SpecificRecord> List<T> readAll(String topic, Class<T> type) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("group.id", "reader-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        SpecificDatumReader<T> reader = new SpecificDatumReader<>(type);
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            int idle = 0;
+            while (idle < 6) {
+                var records = c.poll(Duration.ofMillis(500));
+                idle = records.isEmpty() ? idle + 1 : 0;
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    assertThat(r.value()[0]).isEqualTo(ConfluentWire.MAGIC_BYTE);
+                    try {
+                        out.add(reader.read(null, DecoderFactory.get().binaryDecoder(r.value(), 5, r.value().length - 5, null)));
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> offline(List<SpecificRecord> telemetry, PolicyBundle policies) throws Exception {
+        List<Ingested> input = new ArrayList<>();
+        for (int i = 0; i < telemetry.size(); i++) {
+            input.add(Ingested.of(telemetry.get(i), "memory", 0, i));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                StreamingJob.flinkConfiguration(JobConfig.defaults()));
+        env.setParallelism(2);
+        TypeInformation<Ingested> type = TypeInformation.of(Ingested.class);
+        CollectingSink<Advisory> advisories = new CollectingSink<>();
+        AdvisorTopology.build(env, new DataGeneratorSource<>(new IndexLookupGeneratorFunction<>(type, input), input.size(), type),
+                advisories, new CollectingSink<>(), policies, TopologySettings.DEFAULT);
+        env.execute("offline");
+        return advisories.collected().stream().map(Advisory::getAdvisoryId).sorted().collect(Collectors.toList());
+    }
+}
