@@ -29,6 +29,7 @@ import java.util.Map;
  * the allowed lateness); the pane's state is then gone. A request whose pane was already emitted is
  * late: it goes to the late side output as a dead letter (reason {@code late}) and is counted.
  * SHADOW traffic is counted (metric {@code shadow_records}) and kept out of every user-facing SLI.
+ * Gauge {@code active_slices}: the slices (of this subtask) that had traffic in the last closed pane.
  */
 final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, PaneRecord> {
 
@@ -44,6 +45,10 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, P
     private transient MapState<Long, byte[]> panes;
     private transient Counter late;
     private transient Counter shadow;
+    /** Slices that closed a pane at the latest pane end this subtask saw, and that pane end. */
+    private transient long activeSlices;
+    private transient long countingPane;
+    private transient long countedSlices;
 
     SlicePaneAggregator(PolicyBundle bundle, long paneMillis, long latenessMillis) {
         this.bundle = bundle;
@@ -58,6 +63,7 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, P
         panes = getRuntimeContext().getMapState(PANES);
         late = getRuntimeContext().getMetricGroup().counter("late_records");
         shadow = getRuntimeContext().getMetricGroup().counter("shadow_records");
+        getRuntimeContext().getMetricGroup().<Long, org.apache.flink.metrics.Gauge<Long>>gauge("active_slices", () -> activeSlices);
     }
 
     @Override
@@ -97,5 +103,11 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, P
         String[] k = Keys.split(ctx.getCurrentKey());
         out.collect(new PaneRecord(k[0], Signal.valueOf(k[1]), Track.valueOf(k[2]), k[3], k[4], paneEnd, bytes));
         panes.remove(paneEnd);
+        if (paneEnd != countingPane) {
+            activeSlices = countedSlices;
+            countingPane = paneEnd;
+            countedSlices = 0;
+        }
+        countedSlices++;
     }
 }
