@@ -37,7 +37,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] argv) {
-        System.exit(run(Arrays.asList(argv), System.out, System.err));
+        int code = run(Arrays.asList(argv), System.out, System.err);
+        // Never System.exit on success: when a cluster runs this main (flink run, REST /jars/run), an
+        // exit would take the JobManager down with it.
+        if (code != 0) {
+            System.exit(code);
+        }
     }
 
     /** Runs a command and returns its exit code (tests call this). */
