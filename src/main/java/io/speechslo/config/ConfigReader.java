@@ -65,7 +65,7 @@ final class ConfigReader {
             "event-time.max-out-of-orderness", "event-time.allowed-lateness", "event-time.idle-source-timeout",
             "event-time.max-future", "event-time.max-past",
             "gate.interval", "gate.reminder", "gate.idle-timeout",
-            "cardinality.max-values-per-dimension", "cardinality.slice-idle-timeout",
+            "cardinality.max-values-per-dimension",
             "checkpoint.interval", "checkpoint.state-backend", "checkpoint.directory",
             "sink.transactional-id-prefix", "sink.transaction-timeout",
             "policies.dir");
@@ -328,8 +328,7 @@ final class ConfigReader {
         Duration interval = duration("gate.interval", false);
         RolloutSettings gate = new RolloutSettings(interval,
                 atLeast("gate.reminder", "gate.interval", interval), atLeast("gate.idle-timeout", "gate.interval", interval));
-        CardinalitySettings cardinality = new CardinalitySettings(positiveInt("cardinality.max-values-per-dimension"),
-                duration("cardinality.slice-idle-timeout", false));
+        CardinalitySettings cardinality = new CardinalitySettings(positiveInt("cardinality.max-values-per-dimension"));
         Duration checkpointInterval = duration("checkpoint.interval", false);
         CheckpointSettings checkpoint = new CheckpointSettings(checkpointInterval,
                 choice("checkpoint.state-backend", StateBackend.class), checkpointDirectory("checkpoint.directory"));

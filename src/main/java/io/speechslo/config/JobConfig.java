@@ -109,7 +109,6 @@ public record JobConfig(KafkaSettings kafka, TopicSettings topics, RegistrySetti
         m.put("gate.reminder", Durations.format(gate.reminder()));
         m.put("gate.idle-timeout", Durations.format(gate.idleTimeout()));
         m.put("cardinality.max-values-per-dimension", Integer.toString(cardinality.maxValuesPerDimension()));
-        m.put("cardinality.slice-idle-timeout", Durations.format(cardinality.sliceIdleTimeout()));
         m.put("checkpoint.interval", Durations.format(checkpoint.interval()));
         m.put("checkpoint.state-backend", checkpoint.stateBackend().id());
         m.put("checkpoint.directory", checkpoint.directory().orElse("null"));
@@ -226,9 +225,8 @@ public record JobConfig(KafkaSettings kafka, TopicSettings topics, RegistrySetti
 
     /**
      * @param maxValuesPerDimension at most this many distinct values of one slice dimension are tracked (at least 1)
-     * @param sliceIdleTimeout state of a slice without traffic this long is dropped
      */
-    public record CardinalitySettings(int maxValuesPerDimension, Duration sliceIdleTimeout) implements Serializable {}
+    public record CardinalitySettings(int maxValuesPerDimension) implements Serializable {}
 
     /**
      * Checkpointing is always on.

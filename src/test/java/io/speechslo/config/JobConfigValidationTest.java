@@ -165,8 +165,6 @@ class JobConfigValidationTest {
                 .isEqualTo("must be greater than zero");
         assertThat(problem(fileError("event-time:\n  idle-source-timeout: 0s\n", 2, "event-time.idle-source-timeout")))
                 .isEqualTo("must be greater than zero");
-        assertThat(problem(fileError("cardinality:\n  slice-idle-timeout: 0h\n", 2, "cardinality.slice-idle-timeout")))
-                .isEqualTo("must be greater than zero");
     }
 
     @Test
