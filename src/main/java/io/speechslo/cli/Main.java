@@ -28,6 +28,8 @@ public final class Main {
             "commands:",
             "  run [--config FILE] [--set KEY=VALUE ...]",
             "                            run the streaming job (on a cluster with `flink run`, else in this JVM)",
+            "  topics [--config FILE] [--set KEY=VALUE ...]",
+            "                            create the job's topics where missing",
             "  config [--config FILE] [--set KEY=VALUE ...]",
             "                            print the effective job configuration (secrets masked)",
             "  policies [--config DIR]   load and validate the policies (packaged defaults, or a folder laid",
@@ -58,6 +60,8 @@ public final class Main {
                 case "run":
                     StreamingJob.run(jobConfig("run", rest));
                     return 0;
+                case "topics":
+                    return TopicsCommand.run(rest, out);
                 case "config":
                     jobConfig("config", rest).toFlatMap().forEach((k, v) -> out.println(k + "=" + v));
                     return 0;
