@@ -28,6 +28,8 @@ public final class Main {
             "commands:",
             "  run [--config FILE] [--set KEY=VALUE ...]",
             "                            run the streaming job (on a cluster with `flink run`, else in this JVM)",
+            "  tail [--json] [--from-now] [--max N] [--config FILE] [--set KEY=VALUE ...]",
+            "                            follow the advisories topic: one line per advisory (or JSON)",
             "  topics [--config FILE] [--set KEY=VALUE ...]",
             "                            create the job's topics where missing",
             "  config [--config FILE] [--set KEY=VALUE ...]",
@@ -60,6 +62,8 @@ public final class Main {
                 case "run":
                     StreamingJob.run(jobConfig("run", rest));
                     return 0;
+                case "tail":
+                    return TailCommand.run(rest, out, err);
                 case "topics":
                     return TopicsCommand.run(rest, out);
                 case "config":
