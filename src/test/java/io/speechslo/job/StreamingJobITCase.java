@@ -141,6 +141,16 @@ class StreamingJobITCase {
         assertThat(healthy).isNotEmpty().noneMatch(a -> a.get("decision").equals("ROLLBACK"));
         assertThat(healthy.get(healthy.size() - 1)).containsEntry("decision", "CONTINUE");
 
+        // the tail command shows the same committed advisories
+        java.io.ByteArrayOutputStream tailOut = new java.io.ByteArrayOutputStream();
+        int code = io.speechslo.cli.Main.run(List.of("tail", "--json", "--max", Integer.toString(advisories.size()),
+                "--set", "kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--set", "registry.url=" + REGISTRY.url(),
+                "--set", "topics.advisories=" + advisoryTopic), new java.io.PrintStream(tailOut, true), System.err);
+        assertThat(code).isZero();
+        assertThat(tailOut.toString(StandardCharsets.UTF_8).lines()
+                .map(l -> io.speechslo.advisory.AdvisoryJson.fromJson(l).getAdvisoryId()).sorted().toList())
+                .isEqualTo(advisories.stream().map(Advisory::getAdvisoryId).sorted().toList());
+
         // every bad record is dead-lettered once, with its reason and origin; nothing else is
         List<DeadLetter> dead = readAll(deadTopic, DeadLetter.class);
         Map<String, String> got = new TreeMap<>();
