@@ -5,11 +5,12 @@ import io.speechslo.metrics.Signal;
 import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
@@ -34,18 +35,25 @@ class CardinalityGuardHarnessTest {
                 "speech.tts.requests", 0, offset);
     }
 
-    /** The guard's map state of one key, entry by entry (numKeyedStateEntries counts one per key). */
-    static Map<String, Integer> values(KeyedOneInputStreamOperatorTestHarness<String, Ingested, Ingested> h,
-            String key) throws Exception {
+    /**
+     * One key's map state, entry by entry, read through the harness's keyed state backend
+     * (numKeyedStateEntries counts one per key and namespace, whatever the map holds).
+     */
+    static <K, V> Map<K, V> mapState(AbstractStreamOperatorTestHarness<?> h, String key,
+            MapStateDescriptor<K, V> descriptor) throws Exception {
         KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
         backend.setCurrentKey(key);
-        MapState<String, Integer> state = backend.getPartitionedState(
-                VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, CardinalityGuard.VALUES);
-        Map<String, Integer> m = new TreeMap<>();
-        for (Map.Entry<String, Integer> e : state.entries()) {
+        MapState<K, V> state = backend.getPartitionedState(
+                VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
+        Map<K, V> m = new TreeMap<>();
+        for (Map.Entry<K, V> e : state.entries()) {
             m.put(e.getKey(), e.getValue());
         }
         return m;
+    }
+
+    static Map<String, Integer> values(AbstractStreamOperatorTestHarness<?> h, String key) throws Exception {
+        return mapState(h, key, CardinalityGuard.VALUES);
     }
 
     @Test
