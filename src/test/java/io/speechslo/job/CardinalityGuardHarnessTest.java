@@ -1,0 +1,99 @@
+package io.speechslo.job;
+
+import io.speechslo.fixtures.Requests;
+import io.speechslo.metrics.Signal;
+import io.speechslo.telemetry.Track;
+
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+/** The cardinality guard on the operator harness: first values win, the rest become "other", state stays small. */
+class CardinalityGuardHarnessTest {
+
+    static final char SEP = Keys.SEP;
+
+    static Ingested asr(String service, String region, long offset) {
+        return Ingested.of(Requests.asr(service, "v1", Track.STABLE, "en-US", region, "mobile", "quiet").build(),
+                "speech.asr.requests", 0, offset);
+    }
+
+    static Ingested tts(String voice, long offset) {
+        return Ingested.of(Requests.tts("tts-prod", "t1", Track.STABLE, "en-US", "us-east-1", "web", voice).build(),
+                "speech.tts.requests", 0, offset);
+    }
+
+    /**
+     * One key's map state, entry by entry, read through the harness's keyed state backend
+     * (numKeyedStateEntries counts one per key and namespace, whatever the map holds).
+     */
+    static <K, V> Map<K, V> mapState(AbstractStreamOperatorTestHarness<?> h, String key,
+            MapStateDescriptor<K, V> descriptor) throws Exception {
+        KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(key);
+        MapState<K, V> state = backend.getPartitionedState(
+                VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
+        Map<K, V> m = new TreeMap<>();
+        for (Map.Entry<K, V> e : state.entries()) {
+            m.put(e.getKey(), e.getValue());
+        }
+        return m;
+    }
+
+    static Map<String, Integer> values(AbstractStreamOperatorTestHarness<?> h, String key) throws Exception {
+        return mapState(h, key, CardinalityGuard.VALUES);
+    }
+
+    @Test
+    void thirdRegionBecomesOtherKnownValuesStayAndStateHoldsOnlyAdmittedValues() throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new CardinalityGuard(2), (Ingested i) -> Keys.service(i.service(), i.signal()), Types.STRING)) {
+            h.processElement(asr("asr-prod", "us-east-1", 0), 1_000);
+            h.processElement(asr("asr-prod", "eu-west-1", 1), 2_000);
+            h.processElement(asr("asr-prod", "ap-south-1", 2), 3_000);
+            h.processElement(asr("asr-prod", "us-east-1", 3), 4_000);
+            h.processElement(asr("asr-prod", "sa-east-1", 4), 5_000);
+            h.processElement(asr("asr-prod", "other", 5), 6_000); // a producer's own "other" is not a new value
+            h.processElement(asr("asr-dictation", "ap-south-1", 6), 7_000); // another service has its own budget
+            h.processElement(tts("aria", 7), 8_000);
+            h.processElement(tts("kai", 8), 9_000);
+            h.processElement(tts("nova", 9), 10_000);
+
+            assertThat(h.extractOutputValues()).extracting(i -> i.asr != null ? i.asr.getRegion() : i.tts.getVoice())
+                    .containsExactly("us-east-1", "eu-west-1", "other", "us-east-1", "other", "other",
+                            "ap-south-1", "aria", "kai", "other");
+            // everything else about a record passes untouched, timestamps included
+            assertThat(h.extractOutputStreamRecords()).extracting(r -> r.getTimestamp())
+                    .containsExactly(1_000L, 2_000L, 3_000L, 4_000L, 5_000L, 6_000L, 7_000L, 8_000L, 9_000L, 10_000L);
+            assertThat(h.extractOutputValues()).extracting(i -> i.offset)
+                    .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+
+            assertThat(h.numKeyedStateEntries()).isEqualTo(3); // one map per service and signal
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(values(h, Keys.service("asr-prod", Signal.ASR))).containsOnly(
+                    entry("language", 1), entry("language" + SEP + "en-US", 1),
+                    entry("region", 2), entry("region" + SEP + "us-east-1", 1), entry("region" + SEP + "eu-west-1", 1),
+                    entry("device", 1), entry("device" + SEP + "mobile", 1),
+                    entry("acoustic_condition", 1), entry("acoustic_condition" + SEP + "quiet", 1));
+            assertThat(values(h, Keys.service("asr-dictation", Signal.ASR)))
+                    .containsEntry("region", 1).containsEntry("region" + SEP + "ap-south-1", 1).hasSize(8);
+            assertThat(values(h, Keys.service("tts-prod", Signal.TTS))).containsOnly(
+                    entry("language", 1), entry("language" + SEP + "en-US", 1),
+                    entry("region", 1), entry("region" + SEP + "us-east-1", 1),
+                    entry("device", 1), entry("device" + SEP + "web", 1),
+                    entry("voice", 2), entry("voice" + SEP + "aria", 1), entry("voice" + SEP + "kai", 1));
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.speechslo.job;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.AdvisoryKind;
+import io.speechslo.advisory.Decision;
+import io.speechslo.advisory.Finding;
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.fixtures.Requests;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.DriftPolicy;
+import io.speechslo.policy.SloDefinition;
+import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.policy.load.PolicyLoader;
+import io.speechslo.slice.RequestSlices;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.Track;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The drift adapter on the operator harness: three hours of one-minute panes of two language slices,
+ * the de-DE slice's silence ratio jumping in the third hour, judged at the hour boundary; once traffic
+ * stops the monitor's panes age out after baseline + current and the state and timers go.
+ */
+class DriftFunctionHarnessTest {
+
+    static final PolicyBundle BUNDLE = PolicyLoader.bundleDefaults();
+    static final long MIN = 60_000;
+    static final long HOUR = 60 * MIN;
+    static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    static final String SERVICE = "asr-prod";
+
+    /** One language's pane of the minute starting at {@code start}: 10 requests, silence ratios base .. base + 0.09. */
+    static PaneRecord pane(String language, long start, double silenceBase) {
+        List<SloDefinition> slos = BUNDLE.policies().slosFor(SERVICE, Signal.ASR);
+        SlicePane p = new SlicePane(Signal.ASR, slos.size());
+        AsrRequest r = null;
+        for (int i = 0; i < 10; i++) {
+            long t = start + i * (MIN / 10);
+            r = Requests.asr(SERVICE, "v1", Track.STABLE, language, "us-east-1", "mobile", "quiet")
+                    .setEventTime(Instant.ofEpochMilli(t))
+                    .setSilenceRatio((float) (silenceBase + 0.01 * i))
+                    .build();
+            p.add(r, t, slos);
+        }
+        return new PaneRecord(SERVICE, Signal.ASR, Track.STABLE, "v1", RequestSlices.of(r).key(), start + MIN,
+                p.toBytes());
+    }
+
+    static Map<String, String> slice(Finding f) {
+        Map<String, String> m = new TreeMap<>();
+        f.getSlice().forEach((k, v) -> m.put(k.toString(), v.toString()));
+        return m;
+    }
+
+    @Test
+    void silenceShiftInOneSliceIsInvestigatedAtTheHourAndStateGoesAfterBaselinePlusCurrent() throws Exception {
+        DriftPolicy policy = BUNDLE.policies().drift();
+        assertThat(policy.current().toMillis()).isEqualTo(HOUR);
+        assertThat(policy.baseline().toMillis()).isEqualTo(24 * HOUR);
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        try (KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new DriftFunction(BUNDLE, lateness), PaneRecord::serviceKey, Types.STRING)) {
+            for (long start = T0; start < T0 + 3 * HOUR; start += MIN) {
+                boolean shifted = start >= T0 + 2 * HOUR;
+                for (PaneRecord r : List.of(pane("en-US", start, 0.20), pane("de-DE", start, shifted ? 0.50 : 0.20))) {
+                    h.processElement(r, r.paneEnd + lateness);
+                }
+                h.processWatermark(start + MIN + lateness);
+                if (start + MIN < T0 + 3 * HOUR) {
+                    // no verdict before the third hour ends: the first hour has no baseline, the second no drift
+                    assertThat(h.extractOutputValues()).as("advisories before %d", start + MIN).isEmpty();
+                }
+            }
+
+            List<Advisory> out = h.extractOutputValues();
+            assertThat(out).hasSize(1);
+            Advisory a = out.get(0);
+            assertThat(a.getKind()).isEqualTo(AdvisoryKind.DRIFT);
+            assertThat(a.getDecision()).isEqualTo(Decision.INVESTIGATE);
+            assertThat(a.getService()).isEqualTo(SERVICE);
+            assertThat(a.getWindowEnd()).isEqualTo(T0 + 3 * HOUR);
+            assertThat(a.getFindings()).anySatisfy(f -> {
+                assertThat(slice(f)).isEqualTo(Map.of("language", "de-DE"));
+                assertThat(f.getMetric()).isEqualTo("silence_ratio");
+                assertThat(f.getReason()).isEqualTo("relative_change");
+                assertThat(f.getValue()).isCloseTo(0.545, org.assertj.core.data.Offset.offset(0.001));
+                assertThat(f.getBaseline()).isCloseTo(0.245, org.assertj.core.data.Offset.offset(0.001));
+                assertThat(f.getSamples()).isEqualTo(600L);
+                assertThat(f.getBaselineSamples()).isEqualTo(1_200L);
+            });
+            // the unchanged slice is not reported, and nobody's traffic share moved
+            assertThat(a.getFindings()).noneSatisfy(f -> assertThat(slice(f)).containsEntry("language", "en-US"));
+            assertThat(a.getFindings()).allSatisfy(f -> assertThat(f.getMetric()).isEqualTo("silence_ratio"));
+
+            // traffic stopped: one monitor, one wake-up at the next hour
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+            // the last pane (started T0 + 2h) is baseline until the window ending T0 + 2h + 24h + 1h
+            h.processWatermark(T0 + 27 * HOUR + lateness);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+            h.processWatermark(T0 + 28 * HOUR + lateness);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            // a standing investigation of a service gone quiet lapses without a RESOLVED
+            assertThat(h.extractOutputValues()).hasSize(1);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.speechslo.job;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.AdvisoryKind;
+import io.speechslo.advisory.Decision;
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.fixtures.Requests;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.SloDefinition;
+import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.policy.load.PolicyLoader;
+import io.speechslo.slice.RequestSlices;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.Track;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+/**
+ * The release-gate adapter on the operator harness, two services side by side: one whose canary
+ * behaves exactly like stable, one whose canary has twice the word errors. Decisions come at gate
+ * interval boundaries; once the canaries stop and the idle timeout passes, state and timers are gone.
+ */
+class ReleaseGateFunctionHarnessTest {
+
+    static final PolicyBundle BUNDLE = PolicyLoader.bundleDefaults();
+    static final long MIN = 60_000;
+    static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    static final String[] REGIONS = {"us-east-1", "eu-west-1"};
+
+    /**
+     * One track's panes of one minute, one per region, {@code n} requests in all. Request i has 20
+     * reference words with {@code werFactor * (i % 5)} errors (WER 0.1 at factor 1), one entity error in
+     * ten requests' four entities, and first-partial and finalization latencies well inside the limits.
+     */
+    static List<PaneRecord> panes(String service, Track track, String version, int minute, int n, int werFactor) {
+        List<SloDefinition> slos = BUNDLE.policies().slosFor(service, Signal.ASR);
+        long start = T0 + minute * MIN;
+        SlicePane[] byRegion = {new SlicePane(Signal.ASR, slos.size()), new SlicePane(Signal.ASR, slos.size())};
+        String[] keys = new String[REGIONS.length];
+        for (int i = 0; i < n; i++) {
+            long t = start + i * (MIN / n);
+            AsrRequest r = Requests.asr(service, version, track, "en-US", REGIONS[i % 2], "mobile", "quiet")
+                    .setEventTime(Instant.ofEpochMilli(t))
+                    .setRefWords(20).setWordErrors(werFactor * (i % 5))
+                    .setEntityTotal(4).setEntityErrors(i % 10 == 0 ? 1 : 0)
+                    .setFirstPartialMs(100L + i % 150).setFinalizationMs(300L + i % 300)
+                    .setCostUsd(0.0004)
+                    .build();
+            byRegion[i % 2].add(r, t, slos);
+            keys[i % 2] = RequestSlices.of(r).key();
+        }
+        return List.of(
+                new PaneRecord(service, Signal.ASR, track, version, keys[0], start + MIN, byRegion[0].toBytes()),
+                new PaneRecord(service, Signal.ASR, track, version, keys[1], start + MIN, byRegion[1].toBytes()));
+    }
+
+    @Test
+    void pauseThenContinueOrRollbackAtIntervalBoundariesAndNothingLeftOnceTheCanaryIsIdle() throws Exception {
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        var rollout = TopologySettings.DEFAULT.rollout();
+        assertThat(rollout.interval().toMillis()).isEqualTo(MIN);
+        try (KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new ReleaseGateFunction(BUNDLE, lateness, rollout), PaneRecord::serviceKey, Types.STRING)) {
+            // 40 requests per track in the first minute (under every rule's minimum, whole service and
+            // slices), then 2,500: the canary reaches the 10,000 requests the error and timeout rules
+            // need in the window ending at minute 5
+            for (int m = 0; m < 5; m++) {
+                int n = m == 0 ? 40 : 2_500;
+                for (PaneRecord r : concat(
+                        panes("asr-good", Track.STABLE, "v1", m, n, 1), panes("asr-good", Track.CANARY, "v2", m, n, 1),
+                        panes("asr-bad", Track.STABLE, "v1", m, n, 1), panes("asr-bad", Track.CANARY, "v2", m, n, 2))) {
+                    h.processElement(r, r.paneEnd + lateness);
+                }
+                assertThat(h.numEventTimeTimers()).isEqualTo(2); // one per service: this pane's end
+                h.processWatermark(T0 + (m + 1) * MIN + lateness);
+            }
+            // the last canary request was at minute 4 + 59,976 ms: idle for 30 minutes at the end of minute 35
+            h.processWatermark(T0 + 34 * MIN + lateness);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(2); // one tracker per service, buffers empty
+            assertThat(h.numEventTimeTimers()).isEqualTo(2); // one wake-up per service
+
+            List<Advisory> out = h.extractOutputValues();
+            assertThat(out).allSatisfy(a -> {
+                assertThat(a.getKind()).isEqualTo(AdvisoryKind.ROLLOUT);
+                assertThat(a.getModelVersion()).isEqualTo("v2");
+                assertThat(a.getBaselineVersion()).isEqualTo("v1");
+            });
+            assertThat(out.stream().filter(a -> a.getService().equals("asr-good")))
+                    .extracting(Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
+                    .containsExactly(tuple(Decision.PAUSE, 1L), tuple(Decision.CONTINUE, 5L),
+                            tuple(Decision.CONTINUE, 20L)); // a reminder every 15 minutes
+            assertThat(out.stream().filter(a -> a.getService().equals("asr-bad")))
+                    .extracting(Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
+                    .containsExactly(tuple(Decision.PAUSE, 1L), tuple(Decision.ROLLBACK, 2L),
+                            tuple(Decision.ROLLBACK, 17L), tuple(Decision.ROLLBACK, 32L));
+            Advisory rollback = out.stream().filter(a -> a.getDecision() == Decision.ROLLBACK).findFirst().orElseThrow();
+            assertThat(rollback.getRollbackTo()).isEqualTo("v1");
+            assertThat(rollback.getFindings()).anySatisfy(f -> {
+                assertThat(f.getMetric()).isEqualTo("wer");
+                assertThat(f.getReason()).isEqualTo("regression");
+            });
+
+            h.processWatermark(T0 + 35 * MIN + lateness);
+            assertThat(h.extractOutputValues()).hasSize(out.size()); // a finished rollout says nothing more
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @SafeVarargs
+    private static List<PaneRecord> concat(List<PaneRecord>... lists) {
+        return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
+    }
+}

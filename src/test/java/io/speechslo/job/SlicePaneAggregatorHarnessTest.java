@@ -1,0 +1,189 @@
+package io.speechslo.job;
+
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.fixtures.Requests;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.Policies;
+import io.speechslo.policy.SloDefinition;
+import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.policy.load.PolicyLoader;
+import io.speechslo.slice.RequestSlices;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.Outcome;
+import io.speechslo.telemetry.Track;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The slice-pane aggregator on the operator harness: one PaneRecord per slice and pane, then no state. */
+class SlicePaneAggregatorHarnessTest {
+
+    static final PolicyBundle BUNDLE = PolicyLoader.bundleDefaults();
+    static final Policies POLICIES = BUNDLE.policies();
+    static final long PANE = AdvisorTopology.paneMillis(POLICIES, TopologySettings.DEFAULT);
+    static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a pane boundary
+    static final String TOPIC = "speech.asr.requests";
+
+    static KeyedOneInputStreamOperatorTestHarness<String, Ingested, PaneRecord> harness(long lateness)
+            throws Exception {
+        // the key of the topology's slice-pane operator
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new SlicePaneAggregator(BUNDLE, PANE, lateness),
+                i -> Keys.slice(i, RequestSlices.of(i.asr).key()), Types.STRING);
+    }
+
+    static Ingested asr(long eventTime, Track track, String version, Outcome outcome, long firstPartialMs,
+            long offset) {
+        AsrRequest r = Requests.asr("asr-prod", version, track, "en-US", "us-east-1", "mobile", "quiet")
+                .setRequestId("r" + offset)
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setOutcome(outcome)
+                .setFirstPartialMs(firstPartialMs)
+                .build();
+        return Ingested.of(r, TOPIC, 3, offset);
+    }
+
+    static void send(KeyedOneInputStreamOperatorTestHarness<String, Ingested, PaneRecord> h, Ingested in)
+            throws Exception {
+        h.processElement(in, in.eventTime());
+    }
+
+    static int slo(String name) {
+        List<SloDefinition> slos = POLICIES.slosFor("asr-prod", Signal.ASR);
+        for (int i = 0; i < slos.size(); i++) {
+            if (slos.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no SLO " + name + " in the shipped policies");
+    }
+
+    @Test
+    void paneIsEmittedOnceWhenTheWatermarkPassesItsEndAndItsStateAndTimerGo() throws Exception {
+        assertThat(PANE).isEqualTo(60_000L);
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        try (var h = harness(lateness)) {
+            send(h, asr(T0 + 1_000, Track.STABLE, "v1", Outcome.OK, 150, 10));
+            send(h, asr(T0 + 20_000, Track.STABLE, "v1", Outcome.ERROR, 150, 11));
+            send(h, asr(T0 + 59_999, Track.STABLE, "v1", Outcome.OK, 450, 12)); // first partial too slow
+            send(h, asr(T0 + 30_000, Track.SHADOW, "v3", Outcome.ERROR, 900, 13));
+            send(h, asr(T0 + PANE, Track.STABLE, "v1", Outcome.OK, 150, 14)); // the next pane
+
+            // one key with two panes; the SHADOW request left nothing behind
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+
+            h.processWatermark(T0 + PANE + lateness - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+
+            h.processWatermark(T0 + PANE + lateness);
+            List<StreamRecord<? extends PaneRecord>> out = h.extractOutputStreamRecords();
+            assertThat(out).hasSize(1);
+            assertThat(out.get(0).getTimestamp()).isEqualTo(T0 + PANE + lateness);
+            PaneRecord r = out.get(0).getValue();
+            assertThat(r.service).isEqualTo("asr-prod");
+            assertThat(r.signal).isEqualTo(Signal.ASR);
+            assertThat(r.track).isEqualTo(Track.STABLE);
+            assertThat(r.version).isEqualTo("v1");
+            assertThat(r.slice).isEqualTo(
+                    "acoustic_condition=quiet,device=mobile,language=en-US,region=us-east-1");
+            assertThat(r.paneEnd).isEqualTo(T0 + PANE);
+            SlicePane p = r.decode();
+            assertThat(p.requests()).isEqualTo(3);
+            assertThat(p.lastEventTime()).isEqualTo(T0 + 59_999);
+            assertThat(p.slos()).isEqualTo(POLICIES.slosFor("asr-prod", Signal.ASR).size());
+            int availability = slo("asr-availability");
+            assertThat(p.good(availability)).isEqualTo(2);
+            assertThat(p.total(availability)).isEqualTo(3);
+            int firstPartial = slo("asr-first-partial-latency"); // of OK requests only
+            assertThat(p.good(firstPartial)).isEqualTo(1);
+            assertThat(p.total(firstPartial)).isEqualTo(2);
+            assertThat(p.drift().requests()).isEqualTo(3);
+
+            // the second pane is still under way
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+            h.processWatermark(T0 + 2 * PANE + lateness);
+            assertThat(h.extractOutputValues()).hasSize(2);
+            assertThat(h.extractOutputValues().get(1).paneEnd).isEqualTo(T0 + 2 * PANE);
+            assertThat(h.extractOutputValues().get(1).decode().requests()).isEqualTo(1);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.getSideOutput(Tags.LATE)).isNull();
+        }
+    }
+
+    @Test
+    void requestBehindAClosedPaneIsDeadLetteredAsLateWithItsOrigin() throws Exception {
+        try (var h = harness(TopologySettings.DEFAULT.allowedLateness().toMillis())) {
+            send(h, asr(T0 + 5_000, Track.STABLE, "v1", Outcome.OK, 150, 1));
+            h.processWatermark(T0 + PANE);
+            assertThat(h.extractOutputValues()).hasSize(1);
+
+            send(h, asr(T0 + 59_000, Track.STABLE, "v1", Outcome.OK, 150, 42));
+
+            assertThat(h.extractOutputValues()).hasSize(1);
+            List<DeadLetter> late = new ArrayList<>();
+            h.getSideOutput(Tags.LATE).forEach(sr -> late.add(sr.getValue()));
+            assertThat(late).hasSize(1);
+            DeadLetter d = late.get(0);
+            assertThat(d.getReason()).isEqualTo("late");
+            assertThat(d.getSourceTopic()).isEqualTo(TOPIC);
+            assertThat(d.getPartition()).isEqualTo(3);
+            assertThat(d.getOffset()).isEqualTo(42L);
+            assertThat(d.getDetail()).contains(Long.toString(T0 + 59_000)).contains(Long.toString(T0 + PANE));
+            assertThat(new String(d.getRaw().array(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"r42\"");
+            // a late request opens no pane again
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void allowedLatenessHoldsThePaneOpenForRequestsBehindTheWatermark() throws Exception {
+        long lateness = 20_000;
+        try (var h = harness(lateness)) {
+            send(h, asr(T0 + 5_000, Track.CANARY, "v2", Outcome.OK, 150, 1));
+            h.processWatermark(T0 + PANE + lateness - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            send(h, asr(T0 + 10_000, Track.CANARY, "v2", Outcome.TIMEOUT, 150, 2)); // behind, not late
+            assertThat(h.getSideOutput(Tags.LATE)).isNull();
+
+            h.processWatermark(T0 + PANE + lateness);
+            List<PaneRecord> out = h.extractOutputValues();
+            assertThat(out).hasSize(1);
+            assertThat(out.get(0).track).isEqualTo(Track.CANARY);
+            assertThat(out.get(0).paneEnd).isEqualTo(T0 + PANE);
+            SlicePane p = out.get(0).decode();
+            assertThat(p.requests()).isEqualTo(2);
+            assertThat(p.good(slo("asr-availability"))).isEqualTo(1);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void shadowTrafficIsNeverAggregated() throws Exception {
+        try (var h = harness(0)) {
+            for (int i = 0; i < 5; i++) {
+                send(h, asr(T0 + i * 1_000, Track.SHADOW, "v3", Outcome.ERROR, 900, i));
+            }
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            h.processWatermark(Long.MAX_VALUE);
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.getSideOutput(Tags.LATE)).isNull();
+        }
+    }
+}
