@@ -37,7 +37,8 @@ import java.util.Map;
  *   <li>otherwise CONTINUE. Exactly on the limit passes.
  * </ul>
  *
- * A slice with too few samples is left unjudged and listed as such; it never pauses. Tier-2 rules
+ * A slice with too few samples is left unjudged and listed as such; it never pauses. No slice of a
+ * metric is judged before the whole service has that metric's minimum samples. Tier-2 rules
  * (for TTS: preference) count only when every tier-1 rule passes.
  */
 public final class ReleaseGate {
@@ -98,11 +99,14 @@ public final class ReleaseGate {
             if (w.status == Status.TESTED) {
                 tested.add(w);
             }
+            // Slices are judged only once the whole service has the metric's minimum samples: a slice
+            // that holds all the traffic must not roll back on fewer samples than the service may.
+            long sliceMinimum = w.status == Status.TESTED ? rule.minSliceSamples() : Long.MAX_VALUE;
             for (Map.Entry<Slice, MetricSet> e : canary.entrySet()) {
                 if (e.getKey().isAll()) {
                     continue;
                 }
-                Check c = check(rule, e.getKey(), e.getValue(), stable.get(e.getKey()), rule.minSliceSamples());
+                Check c = check(rule, e.getKey(), e.getValue(), stable.get(e.getKey()), sliceMinimum);
                 if (c.samples == 0) {
                     continue; // the canary never produced this metric in that slice: nothing to say
                 }

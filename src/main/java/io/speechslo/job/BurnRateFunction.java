@@ -20,6 +20,8 @@ import java.util.TreeSet;
  * Burn rates per SLO of a service, service-wide and per model version, over exact good/total counts
  * per pane. One {@link BurnRateMonitor} per (SLO, version); state key {@code slo NUL version}, with an
  * empty version for the service-wide monitor. Monitors with no traffic for a whole SLO window go.
+ * Without traffic it wakes every pane only while an alert stands (so it can resolve), else once
+ * more a whole SLO window later, to let idle monitors go.
  */
 final class BurnRateFunction extends EngineFunction {
 
@@ -66,6 +68,7 @@ final class BurnRateFunction extends EngineFunction {
         for (String k : monitors.keys()) {
             keys.add(k);
         }
+        boolean alerting = false;
         for (String key : keys) {
             String[] parts = Keys.split(key);
             SloDefinition slo = slos.stream().filter(s -> s.name().equals(parts[0])).findFirst().orElse(null);
@@ -90,9 +93,20 @@ final class BurnRateFunction extends EngineFunction {
                 monitors.remove(key);
             } else {
                 monitors.put(key, bytes(m::writeTo));
+                alerting |= m.isAlerting();
             }
         }
-        return monitors.isEmpty() ? Long.MIN_VALUE : paneEnd + burnPane;
+        if (!monitors.keys().iterator().hasNext()) {
+            return Long.MIN_VALUE;
+        }
+        if (alerting) {
+            return paneEnd + burnPane; // a standing alert resolves (or reminds) even when traffic stops
+        }
+        // Nothing standing: traffic registers its own wake-ups. One more, a whole SLO window on (on a
+        // day boundary, so a busy key holds about one such timer a day), lets idle monitors go.
+        long day = java.time.Duration.ofDays(1).toMillis();
+        long window = slos.stream().mapToLong(s -> s.window().toMillis()).max().orElse(day);
+        return Math.floorDiv(paneEnd + window, day) * day + day;
     }
 
     private static String key(SloDefinition slo, String version) {

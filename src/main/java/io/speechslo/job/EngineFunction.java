@@ -81,6 +81,13 @@ abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, A
                 (r.paneEnd <= paneEnd ? due : later).add(r);
             }
         }
+        // At the end of a bounded input the watermark jumps to the end of time and every timer fires:
+        // evaluate the panes the data reached, nothing beyond (a live job given the same telemetry would
+        // never see its watermark pass them either).
+        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
+        if (endOfInput && due.isEmpty()) {
+            return;
+        }
         buffer.update(later);
         String[] k = Keys.split(ctx.getCurrentKey());
         List<Advisory> advisories = new ArrayList<>();
@@ -89,9 +96,6 @@ abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, A
             advisoriesOut.get(a.getDecision()).inc();
             out.collect(a);
         }
-        // At the end of a bounded input the watermark jumps to the end of time: evaluate what the data
-        // reached, but do not walk on through empty time (replay stops at the last event).
-        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         if (next != Long.MIN_VALUE && !endOfInput) {
             ctx.timerService().registerEventTimeTimer(next + lateness);
         }

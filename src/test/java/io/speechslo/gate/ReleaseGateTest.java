@@ -334,4 +334,20 @@ class ReleaseGateTest {
         assertThat(a.getBaselineVersion()).isEqualTo("v1");
         assertThat(a.getPolicyVersion()).isEqualTo("test-policy");
     }
+
+    @Test
+    void noSliceIsJudgedBeforeTheWholeServiceHasItsMinimumSamples() {
+        // all traffic in one cohort: the full slice is the whole service. 300 labelled requests, twice
+        // stable's WER: plenty for the slice minimum (200), not for the service minimum (500).
+        Map<Slice, MetricSet> stable = same(300, b -> b.setRefWords(20).setWordErrors(2).setEntityTotal(5).setEntityErrors(0));
+        Map<Slice, MetricSet> canary = same(300, b -> b.setRefWords(20).setWordErrors(4).setEntityTotal(5).setEntityErrors(0));
+
+        Advisory a = gate(Signal.ASR, canary, stable);
+
+        assertThat(a.getDecision()).isEqualTo(Decision.PAUSE);
+        assertThat(whole(a, "wer").getReason()).isEqualTo("insufficient_data");
+        assertThat(withAction(a, Action.ROLLBACK)).isEmpty();
+        assertThat(a.getFindings()).filteredOn(f -> f.getMetric().equals("wer") && !f.getSlice().isEmpty())
+                .isNotEmpty().allSatisfy(f -> assertThat(f.getAction()).isEqualTo(Action.UNJUDGED));
+    }
 }

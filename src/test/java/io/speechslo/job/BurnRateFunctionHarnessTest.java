@@ -78,7 +78,7 @@ class BurnRateFunctionHarnessTest {
             minute(h, pane(0, 100, 5), lateness);
             // 5 bad requests are no evidence yet (BurnRateMonitor.MIN_BAD_EVENTS is 10)
             assertThat(h.extractOutputValues()).isEmpty();
-            // one buffered pane was folded: the monitors remain, one wake-up timer for the next pane
+            // one buffered pane was folded: the monitors remain, with one wake-up timer (no alert stands)
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
@@ -134,10 +134,30 @@ class BurnRateFunctionHarnessTest {
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
             int before = h.extractOutputValues().size();
-            h.processWatermark(Long.MAX_VALUE); // end of input
+            h.processWatermark(Long.MAX_VALUE); // end of input: nothing past the data is evaluated
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.extractOutputValues()).hasSize(before);
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void idleMonitorsGoAfterAWholeSloWindowWithoutWakingEveryMinute() throws Exception {
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new BurnRateFunction(BUNDLE, lateness), PaneRecord::serviceKey, Types.STRING)) {
+            for (int m = 0; m < 10; m++) {
+                minute(h, pane(m, 100, 0), lateness);
+            }
+            assertThat(h.extractOutputValues()).isEmpty();
+            // no alert standing: one wake-up, a whole SLO window (30 days) on, rounded to a day boundary
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            h.processWatermark(T0 + 30L * 24 * 60 * MIN);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            h.processWatermark(T0 + 31L * 24 * 60 * MIN + lateness);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.extractOutputValues()).isEmpty();
         }
     }
 
