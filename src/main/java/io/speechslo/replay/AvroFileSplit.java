@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.List;
  * @param path the file, absolute; also the split id (files are unique within a replay)
  * @param recordsRead records of the file already emitted
  */
-public record AvroFileSplit(String path, long recordsRead) implements SourceSplit {
+public record AvroFileSplit(String path, long recordsRead) implements SourceSplit, Serializable {
 
     @Override
     public String splitId() {
