@@ -1,0 +1,202 @@
+package io.speechslo.replay;
+
+import io.speechslo.fixtures.Requests;
+import io.speechslo.job.Ingested;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.TtsRequest;
+
+import org.apache.avro.file.CodecFactory;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceOutput;
+import org.apache.flink.core.io.InputStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The file reader on its own: per-file outputs, order, dead letters and checkpointed positions. */
+class AvroFilesReaderTest {
+
+    @TempDir
+    Path dir;
+
+    /** {@code n} ASR records, one a second from {@code start}; the one at {@code bad} has a negative audio_ms. */
+    static List<AsrRequest> asr(String prefix, long start, int n, int bad) {
+        return IntStream.range(0, n).mapToObj(i -> Requests.asr().setRequestId(prefix + i)
+                .setEventTime(Instant.ofEpochMilli(start + i * 1000L)).setAudioMs(i == bad ? -5 : 4000).build())
+                .collect(Collectors.toList());
+    }
+
+    List<TelemetryFile> files() throws Exception {
+        ContainerFiles.write(dir.resolve("a.avro"), asr("a", 10_000, 50, 7), CodecFactory.deflateCodec(1));
+        ContainerFiles.write(dir.resolve("b.avro"), asr("b", 0, 30, -1), CodecFactory.nullCodec());
+        TtsRequest tts = Requests.tts().setRequestId("t0").setEventTime(Instant.ofEpochMilli(500_000)).build();
+        ContainerFiles.write(dir.resolve("c.avro"), List.of(tts), CodecFactory.nullCodec());
+        return ReplayCommand.files(List.of(dir.toString()));
+    }
+
+    @Test
+    void primesEveryFileThenMergesByEventTimeEachFileInOrder() throws Exception {
+        List<TelemetryFile> files = files();
+        assertThat(files).extracting(TelemetryFile::records).containsExactly(50L, 30L, 1L);
+        AvroFilesReader reader = new AvroFilesReader(null);
+        reader.addSplits(files.stream().map(f -> new AvroFileSplit(f.path().toString(), 0)).toList());
+        reader.notifyNoMoreSplits();
+        Output out = new Output();
+        drain(reader, out, Integer.MAX_VALUE);
+        reader.close();
+
+        // every file gets its own output, and emits its first record, before anything else is emitted
+        assertThat(out.created).hasSize(3);
+        assertThat(out.emitted.subList(0, 3)).extracting(e -> id(e.element)).containsExactly("a0", "b0", "t0");
+        // then the earliest next record of any file
+        List<String> rest = out.emitted.subList(3, out.emitted.size()).stream().map(e -> id(e.element)).toList();
+        assertThat(rest.subList(0, 9)).containsExactly("b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9");
+        assertThat(out.emitted).hasSize(81);
+        assertThat(out.released).containsExactlyInAnyOrderElementsOf(out.created);
+        // each file in file order, through its own output
+        for (String file : out.created) {
+            List<Long> offsets = out.emitted.stream().filter(e -> e.split.equals(file)).map(e -> e.element.offset).toList();
+            assertThat(offsets).isSorted().doesNotHaveDuplicates().first().isEqualTo(0L);
+        }
+        Ingested dead = out.emitted.stream().filter(e -> e.element.isDead()).findFirst().orElseThrow().element;
+        assertThat(out.emitted.stream().filter(e -> e.element.isDead())).hasSize(1);
+        assertThat(dead.dead.getSourceTopic()).isEqualTo("file:" + dir.resolve("a.avro").toAbsolutePath());
+        assertThat(dead.dead.getOffset()).isEqualTo(7);
+        assertThat(dead.dead.getReason()).isEqualTo("invalid_value");
+        assertThat(dead.dead.getDetail()).contains("audio_ms");
+        assertThat(dead.dead.getRecordTimestamp()).isNull();
+    }
+
+    @Test
+    void aRestoredReaderContinuesWhereTheCheckpointWas() throws Exception {
+        List<TelemetryFile> files = files();
+        List<AvroFileSplit> splits = files.stream().map(f -> new AvroFileSplit(f.path().toString(), 0)).toList();
+
+        AvroFilesReader full = new AvroFilesReader(null);
+        full.addSplits(splits);
+        full.notifyNoMoreSplits();
+        Output all = new Output();
+        drain(full, all, Integer.MAX_VALUE);
+        full.close();
+
+        AvroFilesReader first = new AvroFilesReader(null);
+        first.addSplits(splits);
+        first.notifyNoMoreSplits();
+        Output before = new Output();
+        drain(first, before, 20);
+        List<AvroFileSplit> state = first.snapshotState(1);
+        first.close();
+        // the finished one-record file is gone; the others stand at what each has emitted
+        assertThat(state).extracting(AvroFileSplit::path).containsExactlyInAnyOrder(
+                files.get(0).path().toString(), files.get(1).path().toString());
+        for (AvroFileSplit s : state) {
+            assertThat(s.recordsRead()).isPositive()
+                    .isEqualTo(before.emitted.stream().filter(e -> e.split.equals(s.path())).count());
+        }
+
+        AvroFilesReader restored = new AvroFilesReader(null);
+        restored.addSplits(state);
+        restored.notifyNoMoreSplits();
+        Output after = new Output();
+        drain(restored, after, Integer.MAX_VALUE);
+        restored.close();
+
+        List<String> resumed = new ArrayList<>();
+        before.emitted.forEach(e -> resumed.add(e.split + "#" + e.element.offset));
+        after.emitted.forEach(e -> resumed.add(e.split + "#" + e.element.offset));
+        assertThat(resumed).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(all.emitted.stream().map(e -> e.split + "#" + e.element.offset).toList());
+        // and the split state survives its checkpoint serialization
+        AvroFileSplit.ListSerializer ser = new AvroFileSplit.ListSerializer();
+        assertThat(ser.deserialize(ser.getVersion(), ser.serialize(state))).isEqualTo(state);
+    }
+
+    @Test
+    void waitsForSplitsAndEndsOnlyAfterNoMoreSplits() throws Exception {
+        AvroFilesReader reader = new AvroFilesReader(null);
+        Output out = new Output();
+        assertThat(reader.pollNext(out)).isEqualTo(InputStatus.NOTHING_AVAILABLE);
+        assertThat(reader.isAvailable()).isNotDone();
+        reader.notifyNoMoreSplits();
+        assertThat(reader.isAvailable()).isDone();
+        assertThat(reader.pollNext(out)).isEqualTo(InputStatus.END_OF_INPUT);
+        reader.close();
+    }
+
+    private static void drain(AvroFilesReader reader, Output out, int max) throws Exception {
+        while (out.emitted.size() < max && reader.pollNext(out) == InputStatus.MORE_AVAILABLE) {
+            // keep polling
+        }
+    }
+
+    private static String id(Ingested i) {
+        return i.isDead() ? "dead@" + i.offset : i.asr != null ? i.asr.getRequestId() : i.tts.getRequestId();
+    }
+
+    record Emitted(String split, Ingested element) {}
+
+    /** Records what a reader emits and through which split output. */
+    static final class Output implements ReaderOutput<Ingested> {
+        final List<Emitted> emitted = new ArrayList<>();
+        final List<String> created = new ArrayList<>();
+        final List<String> released = new ArrayList<>();
+
+        @Override
+        public void collect(Ingested record) {
+            throw new AssertionError("records must go through their split's output");
+        }
+
+        @Override
+        public void collect(Ingested record, long timestamp) {
+            collect(record);
+        }
+
+        @Override
+        public void emitWatermark(Watermark watermark) {}
+
+        @Override
+        public void markIdle() {}
+
+        @Override
+        public void markActive() {}
+
+        @Override
+        public SourceOutput<Ingested> createOutputForSplit(String splitId) {
+            created.add(splitId);
+            return new SourceOutput<>() {
+                @Override
+                public void collect(Ingested record) {
+                    emitted.add(new Emitted(splitId, record));
+                }
+
+                @Override
+                public void collect(Ingested record, long timestamp) {
+                    collect(record);
+                }
+
+                @Override
+                public void emitWatermark(Watermark watermark) {}
+
+                @Override
+                public void markIdle() {}
+
+                @Override
+                public void markActive() {}
+            };
+        }
+
+        @Override
+        public void releaseOutputForSplit(String splitId) {
+            released.add(splitId);
+        }
+    }
+}
