@@ -28,6 +28,9 @@ public final class Main {
             "commands:",
             "  run [--config FILE] [--set KEY=VALUE ...]",
             "                            run the streaming job (on a cluster with `flink run`, else in this JVM)",
+            "  replay --input PATH [--input PATH ...] [--config DIR] [--parallelism N] --out FILE",
+            "                            run the same topology over Avro container files of telemetry and",
+            "                            write the advisories it would have published, one JSON per line",
             "  tail [--json] [--from-now] [--max N] [--config FILE] [--set KEY=VALUE ...]",
             "                            follow the advisories topic: one line per advisory (or JSON)",
             "  topics [--config FILE] [--set KEY=VALUE ...]",
@@ -62,6 +65,8 @@ public final class Main {
                 case "run":
                     StreamingJob.run(jobConfig("run", rest));
                     return 0;
+                case "replay":
+                    return io.speechslo.replay.ReplayCommand.run(rest, out, err);
                 case "tail":
                     return TailCommand.run(rest, out, err);
                 case "topics":

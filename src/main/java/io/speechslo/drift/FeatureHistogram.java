@@ -31,6 +31,8 @@ public final class FeatureHistogram {
     private final AudioFeature feature;
     private final long[] counts;
     private long count;
+    private final io.speechslo.metrics.ExactSum esum = new io.speechslo.metrics.ExactSum();
+    private final io.speechslo.metrics.ExactSum esq = new io.speechslo.metrics.ExactSum();
     private double sum;
     private double sumSquares;
 
@@ -50,8 +52,10 @@ public final class FeatureHistogram {
         }
         counts[feature.bin(v)]++;
         count++;
-        sum += v;
-        sumSquares += v * v;
+        esum.add(v);
+        esq.add(v * v);
+        sum = esum.value();
+        sumSquares = esq.value();
     }
 
     public void merge(FeatureHistogram o) {
@@ -62,8 +66,10 @@ public final class FeatureHistogram {
             counts[i] += o.counts[i];
         }
         count += o.count;
-        sum += o.sum;
-        sumSquares += o.sumSquares;
+        esum.add(o.esum);
+        esq.add(o.esq);
+        sum = esum.value();
+        sumSquares = esq.value();
     }
 
     /** Values counted. */
@@ -126,8 +132,8 @@ public final class FeatureHistogram {
         for (long c : counts) {
             out.writeLong(c);
         }
-        out.writeDouble(sum);
-        out.writeDouble(sumSquares);
+        esum.writeTo(out);
+        esq.writeTo(out);
     }
 
     public static FeatureHistogram readFrom(AudioFeature feature, DataInput in) throws IOException {
@@ -141,8 +147,10 @@ public final class FeatureHistogram {
             h.counts[i] = in.readLong();
             h.count += h.counts[i];
         }
-        h.sum = in.readDouble();
-        h.sumSquares = in.readDouble();
+        h.esum.readFrom(in);
+        h.esq.readFrom(in);
+        h.sum = h.esum.value();
+        h.sumSquares = h.esq.value();
         return h;
     }
 }

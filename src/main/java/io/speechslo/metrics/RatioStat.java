@@ -13,33 +13,49 @@ import java.io.IOException;
 public final class RatioStat {
 
     private long n;
+    private final ExactSum ex = new ExactSum();
+    private final ExactSum ey = new ExactSum();
+    private final ExactSum exx = new ExactSum();
+    private final ExactSum eyy = new ExactSum();
+    private final ExactSum exy = new ExactSum();
     private double sx;
     private double sy;
     private double sxx;
     private double syy;
     private double sxy;
 
+    private void round() {
+        sx = ex.value();
+        sy = ey.value();
+        sxx = exx.value();
+        syy = eyy.value();
+        sxy = exy.value();
+    }
+
     public void add(double x, double y) {
         n++;
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        syy += y * y;
-        sxy += x * y;
+        ex.add(x);
+        ey.add(y);
+        exx.add(x * x);
+        eyy.add(y * y);
+        exy.add(x * y);
+        round();
     }
 
     public void merge(RatioStat o) {
         n += o.n;
-        sx += o.sx;
-        sy += o.sy;
-        sxx += o.sxx;
-        syy += o.syy;
-        sxy += o.sxy;
+        ex.add(o.ex);
+        ey.add(o.ey);
+        exx.add(o.exx);
+        eyy.add(o.eyy);
+        exy.add(o.exy);
+        round();
     }
 
     public void clear() {
         n = 0;
-        sx = sy = sxx = syy = sxy = 0;
+        ex.clear(); ey.clear(); exx.clear(); eyy.clear(); exy.clear();
+        round();
     }
 
     /** Number of contributing units (requests). */
@@ -81,25 +97,17 @@ public final class RatioStat {
     public void writeTo(DataOutput out) throws IOException {
         out.writeLong(n);
         if (n > 0) {
-            out.writeDouble(sx);
-            out.writeDouble(sy);
-            out.writeDouble(sxx);
-            out.writeDouble(syy);
-            out.writeDouble(sxy);
+            ex.writeTo(out); ey.writeTo(out); exx.writeTo(out); eyy.writeTo(out); exy.writeTo(out);
         }
     }
 
     public void readFrom(DataInput in) throws IOException {
         n = in.readLong();
+        ex.clear(); ey.clear(); exx.clear(); eyy.clear(); exy.clear();
         if (n > 0) {
-            sx = in.readDouble();
-            sy = in.readDouble();
-            sxx = in.readDouble();
-            syy = in.readDouble();
-            sxy = in.readDouble();
-        } else {
-            sx = sy = sxx = syy = sxy = 0;
+            ex.readFrom(in); ey.readFrom(in); exx.readFrom(in); eyy.readFrom(in); exy.readFrom(in);
         }
+        round();
     }
 
     @Override

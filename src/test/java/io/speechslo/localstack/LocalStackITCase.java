@@ -1,0 +1,100 @@
+package io.speechslo.localstack;
+
+import io.speechslo.cli.Main;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * local-stack/up as a newcomer runs it (on free ports, state in a temp folder, not following): a real
+ * Kafka broker, the registry stand-in, a Flink session cluster of two JVMs, the job submitted over
+ * REST and the demo generator; at least one advisory must arrive on the topic; local-stack/down must
+ * leave no process behind.
+ */
+class LocalStackITCase {
+
+    private static final Path ROOT = Path.of(System.getProperty("user.dir"));
+
+    @Test
+    void upShowsAnAdvisoryAndDownLeavesNothingRunning(@TempDir Path state) throws Exception {
+        Map<String, String> env = Map.of(
+                "LS_STATE", state.toString(),
+                "LS_KAFKA_PORT", Integer.toString(freePort()),
+                "LS_CONTROLLER_PORT", Integer.toString(freePort()),
+                "LS_REGISTRY_PORT", Integer.toString(freePort()),
+                "LS_FLINK_PORT", Integer.toString(freePort()),
+                "LS_FOLLOW", "0");
+        List<Long> pids = new ArrayList<>();
+        try {
+            Process up = script("up", env, state.resolve("up.out"));
+            assertThat(up.waitFor(6, TimeUnit.MINUTES)).as("local-stack/up finishes").isTrue();
+            assertThat(up.exitValue()).as(Files.readString(state.resolve("up.out"))).isZero();
+            assertThat(Files.readString(state.resolve("up.out"))).contains("Flink web UI     http://127.0.0.1:" + env.get("LS_FLINK_PORT"));
+            try (Stream<Path> files = Files.list(state.resolve("pids"))) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    pids.add(Long.parseLong(Files.readString(f).trim()));
+                }
+            }
+            assertThat(pids).hasSize(5);
+
+            Process status = script("status", env, state.resolve("status.out"));
+            assertThat(status.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(state.resolve("status.out"))).contains("kafka        running")
+                    .contains("jobmanager   running").contains("taskmanager  running");
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ExecutorService tail = Executors.newSingleThreadExecutor();
+            Future<Integer> code = tail.submit(() -> Main.run(List.of("tail", "--max", "1",
+                    "--set", "kafka.bootstrap-servers=127.0.0.1:" + env.get("LS_KAFKA_PORT"),
+                    "--set", "registry.url=http://127.0.0.1:" + env.get("LS_REGISTRY_PORT")),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
+            try {
+                assertThat(code.get(4, TimeUnit.MINUTES)).isZero();
+            } finally {
+                tail.shutdownNow();
+            }
+            assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("(ROLLOUT|BURN_RATE|DRIFT) \\S+ \\S+  [A-Z]+  ");
+        } finally {
+            Process down = script("down", env, state.resolve("down.out"));
+            assertThat(down.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(down.exitValue()).as(Files.readString(state.resolve("down.out"))).isZero();
+        }
+        for (long pid : pids) {
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("pid %d after down", pid)
+                    .isNotEqualTo(java.util.Optional.of(true));
+        }
+    }
+
+    private static Process script(String name, Map<String, String> env, Path output) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("local-stack").resolve(name).toString())
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
