@@ -78,7 +78,11 @@ public final class Replay {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism(), conf);
+        // from java -jar this is an embedded MiniCluster; inside a test cluster it is that cluster
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(settings.parallelism());
+        // an exactly-once Kafka sink commits on checkpoints (the last one when the input ends)
+        env.enableCheckpointing(2_000, org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
         AdvisorTopology.build(env, source, advisories, deadLetters, bundle, settings.topology());
         return env.execute("speech-slo-advisor replay");
     }

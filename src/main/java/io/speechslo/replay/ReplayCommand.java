@@ -8,6 +8,8 @@ import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.policy.load.PolicyException;
 import io.speechslo.policy.load.PolicyLoader;
 
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,10 +32,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * {@code replay --input PATH [--input PATH ...] [--config DIR] [--parallelism N] --out FILE}: the live
- * job's topology over historical telemetry files (Avro object container files, or folders of them), on
- * an embedded MiniCluster, advisories written one JSON object a line in a fixed order. Progress and a
- * summary go to stderr. Exit 0 done, 1 failed while running, 2 bad arguments or unusable input.
+ * {@code replay (--input PATH ... | --from-kafka --start TIME --end TIME) [--config DIR] [--parallelism N]
+ * (--out FILE | --to-kafka) [--job-config FILE] [--set KEY=VALUE ...]}: the live job's topology over
+ * historical telemetry, on an embedded MiniCluster. Input: Avro object container files (or folders of
+ * them), or the telemetry topics between two times. Output: one JSON advisory a line in a fixed order,
+ * or the advisories topic (exactly once). Kafka, registry and topics come from the job configuration
+ * ({@code --job-config}, {@code --set}). Progress and a summary go to stderr. Exit 0 done, 1 failed
+ * while running, 2 bad arguments or unusable input.
  */
 public final class ReplayCommand {
 
@@ -47,20 +52,56 @@ public final class ReplayCommand {
         Path outFile;
         int parallelism;
         PolicyBundle bundle;
-        List<TelemetryFile> files;
+        List<TelemetryFile> files = List.of();
+        boolean fromKafka;
+        boolean toKafka;
+        io.speechslo.config.JobConfig job = null;
+        long start = 0;
+        long end = 0;
         try {
-            Args args = Args.parse(NAME, argv, Set.of("input", "config", "out", "parallelism"), Set.of());
-            if (!args.has("input")) {
-                throw new Args.UsageException(NAME + ": --input is required (a container file or a folder of them)");
+            Args args = Args.parse(NAME, argv,
+                    Set.of("input", "config", "out", "parallelism", "start", "end", "job-config", "set"),
+                    Set.of("from-kafka", "to-kafka"));
+            fromKafka = args.has("from-kafka");
+            toKafka = args.has("to-kafka");
+            if (fromKafka == args.has("input")) {
+                throw new Args.UsageException(NAME + ": give either --input (a container file or a folder of them)"
+                        + " or --from-kafka with --start and --end");
             }
-            outFile = outFile(args.required(NAME, "out"));
+            if (toKafka == args.has("out")) {
+                throw new Args.UsageException(NAME + ": give either --out FILE or --to-kafka");
+            }
+            if (!fromKafka && (args.has("start") || args.has("end"))) {
+                throw new Args.UsageException(NAME + ": --start and --end go with --from-kafka");
+            }
+            if (fromKafka || toKafka) {
+                io.speechslo.config.JobConfig c = io.speechslo.config.JobConfig.load(
+                        args.one(NAME, "job-config").map(Path::of), args.all("set"));
+                // its own transactional ids, so a replay never fences the live job's transactions
+                job = new io.speechslo.config.JobConfig(c.kafka(), c.topics(), c.registry(), c.eventTime(), c.gate(),
+                        c.cardinality(), c.checkpoint(), new io.speechslo.config.JobConfig.SinkSettings(
+                                c.sink().transactionalIdPrefix() + "-replay", c.sink().transactionTimeout()),
+                        c.policiesDir());
+            } else if (args.has("job-config") || args.has("set")) {
+                throw new Args.UsageException(NAME + ": --job-config and --set go with --from-kafka or --to-kafka");
+            }
+            if (fromKafka) {
+                start = time(args.required(NAME, "start"), "start");
+                end = time(args.required(NAME, "end"), "end");
+                if (end <= start) {
+                    throw new Args.UsageException(NAME + ": --end must be after --start");
+                }
+            }
+            outFile = toKafka ? null : outFile(args.required(NAME, "out"));
             long p = args.longValue(NAME, "parallelism", DEFAULT_PARALLELISM);
             if (p < 1 || p > 256) {
                 throw new Args.UsageException(NAME + ": --parallelism must be between 1 and 256, not " + p);
             }
             parallelism = (int) p;
             bundle = args.one(NAME, "config").map(d -> PolicyLoader.bundle(Path.of(d))).orElseGet(PolicyLoader::bundleDefaults);
-            files = files(args.all("input"));
+            if (!fromKafka) {
+                files = files(args.all("input"));
+            }
         } catch (Args.UsageException | PolicyException e) {
             err.println(e.getMessage());
             return 2;
@@ -84,13 +125,24 @@ public final class ReplayCommand {
             ticker.scheduleAtFixedRate(new ProgressLine(progress, total, err), PROGRESS_EVERY_MILLIS,
                     PROGRESS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
             try {
-                Replay.run(new AvroFilesSource(files, progress), advisorySink, deadLetterSink, bundle,
-                        Replay.Settings.of(parallelism));
+                org.apache.flink.api.connector.source.Source<io.speechslo.job.Ingested, ?, ?> source = fromKafka
+                        ? io.speechslo.job.KafkaIO.source(job, OffsetsInitializer.timestamp(start),
+                                java.util.Optional.of(OffsetsInitializer.timestamp(end)))
+                        : new AvroFilesSource(files, progress);
+                org.apache.flink.api.connector.sink2.Sink<Advisory> sink = toKafka
+                        ? io.speechslo.job.KafkaIO.advisorySink(job) : advisorySink;
+                Replay.run(source, sink, deadLetterSink, bundle, Replay.Settings.of(parallelism));
             } catch (Exception e) {
                 err.println(NAME + ": failed: " + rootCause(e));
                 return 1;
             } finally {
                 ticker.shutdownNow();
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            if (toKafka) {
+                err.println(String.format(Locale.ROOT, "%s: done in %.1f s, %,d dead letters; advisories written to %s",
+                        NAME, seconds, deadLetters.get(), job.topics().advisories()));
+                return 0;
             }
             advisories.sort(Replay.OUTPUT_ORDER);
             try {
@@ -99,10 +151,20 @@ public final class ReplayCommand {
                 err.println(NAME + ": cannot write --out " + outFile + ": " + e.getMessage());
                 return 1;
             }
-            double seconds = (System.nanoTime() - started) / 1e9;
             err.println(summary(progress.read(), files.size(), deadLetters.get(), advisories, seconds, outFile));
         }
         return 0;
+    }
+
+    /** --start / --end: an ISO-8601 instant (2026-01-01T00:00:00Z) or epoch milliseconds. */
+    static long time(String value, String flag) {
+        try {
+            return value.chars().allMatch(Character::isDigit) ? Long.parseLong(value)
+                    : java.time.Instant.parse(value).toEpochMilli();
+        } catch (RuntimeException e) {
+            throw new Args.UsageException(NAME + ": --" + flag + " '" + value
+                    + "' is neither an ISO-8601 instant (2026-01-01T00:00:00Z) nor epoch milliseconds");
+        }
     }
 
     /** The --out file; its folder must exist and it must not be a folder. */

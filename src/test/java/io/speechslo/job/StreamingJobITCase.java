@@ -159,6 +159,20 @@ class StreamingJobITCase {
         }
         assertThat(got).isEqualTo(badOffsets);
 
+        // replaying the telemetry topics' time range into another advisories topic gives the same ids
+        String replayTopic = "replayed-" + run;
+        kafka.createTopic(replayTopic, 2);
+        java.io.ByteArrayOutputStream replayErr = new java.io.ByteArrayOutputStream();
+        int replayed = io.speechslo.cli.Main.run(List.of("replay", "--from-kafka",
+                "--start", Instant.ofEpochMilli(T0 - 60_000).toString(), "--end", Instant.ofEpochMilli(T0 + 3 * 3_600_000L).toString(),
+                "--to-kafka", "--set", "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--set", "registry.url=" + REGISTRY.url(), "--set", "topics.asr=" + asrTopic, "--set", "topics.tts=" + ttsTopic,
+                "--set", "topics.advisories=" + replayTopic, "--set", "kafka.group-id=replay-" + run),
+                System.out, new java.io.PrintStream(replayErr, true));
+        assertThat(replayed).as(replayErr.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(readAll(replayTopic, Advisory.class).stream().map(Advisory::getAdvisoryId).sorted().toList())
+                .isEqualTo(advisories.stream().map(Advisory::getAdvisoryId).sorted().toList());
+
         // and the same telemetry through the same topology without Kafka gives the same advisories
         assertThat(advisories.stream().map(Advisory::getAdvisoryId).sorted().toList())
                 .isEqualTo(offline(telemetry, policies));
