@@ -88,23 +88,41 @@ public final class ScenarioLoader {
         if (serviceNodes.isEmpty()) {
             throw spec.get("services").fail("must list at least one service");
         }
+        List<YamlNode> changeNodes = spec.has("changes") ? spec.get("changes").items() : List.of();
         Map<String, Service> services = new LinkedHashMap<>();
         for (YamlNode s : serviceNodes) {
-            Service service = service(s);
+            Service service = service(s, changeNodes);
             if (services.putIfAbsent(service.name(), service) != null) {
                 throw s.get("name").fail("service '" + service.name() + "' is listed twice");
             }
         }
         List<Change> changes = new ArrayList<>();
-        if (spec.has("changes")) {
-            for (YamlNode c : spec.get("changes").items()) {
-                changes.add(change(c, services, duration));
-            }
+        for (YamlNode c : changeNodes) {
+            changes.add(change(c, services, duration, changeNodes));
         }
         return new Scenario(name, location, start, duration, new ArrayList<>(services.values()), changes);
     }
 
-    private static Service service(YamlNode s) {
+    /**
+     * The slice values the changes bring to a service (newValues), by dimension, so that profiles and
+     * changes may name them in a where. Only looks; {@link #change} checks the changes.
+     */
+    private static Map<String, Set<String>> brought(String service, List<YamlNode> changes) {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        for (YamlNode c : changes) {
+            YamlNode target = c.get("service");
+            if (target != null && !target.text().equals(service) || !c.has("newValues")) {
+                continue;
+            }
+            YamlNode n = c.get("newValues");
+            for (String dim : n.keys()) {
+                out.computeIfAbsent(dim, d -> new LinkedHashSet<>()).addAll(n.get(dim).keys());
+            }
+        }
+        return out;
+    }
+
+    private static Service service(YamlNode s, List<YamlNode> changes) {
         s.allow("name", "signal", "ratePerMinute", "diurnal", "stable", "canary", "mix", "base", "profiles");
         String name = s.req("name").text();
         YamlNode signalNode = s.req("signal");
@@ -158,7 +176,7 @@ public final class ScenarioLoader {
         if (s.has("profiles")) {
             for (YamlNode p : s.get("profiles").items()) {
                 p.allow("where", "set");
-                Map<String, String> where = where(p.req("where"), signal, mix, Map.of());
+                Map<String, String> where = where(p.req("where"), signal, mix, brought(name, changes));
                 profiles.add(new Profile(where, settings(p.req("set"), signal)));
             }
         }
@@ -229,7 +247,8 @@ public final class ScenarioLoader {
         return where;
     }
 
-    private static Change change(YamlNode c, Map<String, Service> services, Duration scenarioDuration) {
+    private static Change change(YamlNode c, Map<String, Service> services, Duration scenarioDuration,
+            List<YamlNode> changes) {
         c.allow("name", "service", "from", "until", "track", "version", "where", "adjust", "newValues");
         String name = c.has("name") ? c.get("name").text() : "change at line " + c.line();
         List<Service> targets = new ArrayList<>(services.values());
@@ -281,9 +300,7 @@ public final class ScenarioLoader {
             }
             version = text;
         }
-        // new slice values first: a where may name them
         Map<String, Map<String, Double>> newValues = new LinkedHashMap<>();
-        Map<String, Set<String>> brought = new LinkedHashMap<>();
         if (c.has("newValues")) {
             YamlNode n = c.get("newValues");
             for (String dim : n.keys()) {
@@ -304,14 +321,13 @@ public final class ScenarioLoader {
                     }
                 }
                 newValues.put(dim, w);
-                brought.put(dim, new LinkedHashSet<>(w.keySet()));
             }
         }
         Map<String, String> where = Map.of();
         if (c.has("where")) {
             YamlNode w = c.get("where");
             for (Service s : targets) {
-                where = where(w, s.signal(), s.mix(), brought);
+                where = where(w, s.signal(), s.mix(), brought(s.name(), changes));
             }
         }
         Map<Quantity, Adjustment> adjust = new EnumMap<>(Quantity.class);
