@@ -218,7 +218,7 @@ public final class ScenarioLoader {
     private static Quantity quantity(YamlNode parent, String key, Signal signal) {
         Quantity q = Quantity.byId(key);
         if (q == null || !q.appliesTo(signal)) {
-            throw parent.get(key).fail("unknown quantity '" + key + "' for a " + signal + " service (known: "
+            throw parent.get(key).fail("unknown quantity '" + key + "' (" + signal + " services have: "
                     + String.join(", ", Quantity.ids(signal)) + ")");
         }
         return q;
