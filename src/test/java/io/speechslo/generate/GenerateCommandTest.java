@@ -37,9 +37,13 @@ class GenerateCommandTest {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** A short two-signal scenario. */
     Path scenario() throws IOException {
-        Path file = tmp.resolve("small.yaml");
+        return smallScenario(tmp);
+    }
+
+    /** A five-minute two-signal scenario, written into {@code dir}. */
+    static Path smallScenario(Path dir) throws IOException {
+        Path file = dir.resolve("small.yaml");
         String yaml = String.join("\n",
                 "apiVersion: speechslo.io/v1",
                 "kind: TelemetryScenario",
