@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -197,7 +198,9 @@ public final class GenerateCommand {
 
     /** Records per service, signal, track and version, and the event-time span. */
     static final class Summary {
-        final Map<String, Long> counts = new TreeMap<>();
+        /** (service, signal, track, version) to records; sorted, so the summary prints the same every time. */
+        final Map<List<String>, long[]> counts = new TreeMap<>(Comparator.<List<String>, String>comparing(k -> k.get(0))
+                .thenComparing(k -> k.get(1)).thenComparing(k -> k.get(2)).thenComparing(k -> k.get(3)));
         long total;
         long asr;
         long tts;
@@ -205,27 +208,30 @@ public final class GenerateCommand {
         long last = Long.MIN_VALUE;
 
         void add(SpecificRecord r) {
-            String key;
-            if (r instanceof AsrRequest a) {
-                key = String.format("  %-24s %-4s %-7s %s", a.getService(), "ASR", a.getTrack(), a.getModelVersion());
+            counts.computeIfAbsent(key(r), k -> new long[1])[0]++;
+            if (r instanceof AsrRequest) {
                 asr++;
             } else {
-                TtsRequest t = (TtsRequest) r;
-                key = String.format("  %-24s %-4s %-7s %s", t.getService(), "TTS", t.getTrack(), t.getModelVersion());
                 tts++;
             }
-            counts.merge(key, 1L, Long::sum);
             total++;
             long t = TelemetryGenerator.eventTime(r);
             first = Math.min(first, t);
             last = Math.max(last, t);
         }
 
+        private static List<String> key(SpecificRecord r) {
+            return r instanceof AsrRequest a
+                    ? List.of(a.getService(), "ASR", a.getTrack().name(), a.getModelVersion())
+                    : List.of(((TtsRequest) r).getService(), "TTS", ((TtsRequest) r).getTrack().name(),
+                            ((TtsRequest) r).getModelVersion());
+        }
+
         void print(PrintStream out, Scenario scenario, long seed, TelemetrySink sink) {
             out.println("scenario " + scenario.name() + " (seed " + seed + "): " + scenario.start() + " for "
                     + Durations.format(scenario.duration()));
             out.println("records: " + total + " (ASR " + asr + ", TTS " + tts + ")");
-            counts.forEach((k, n) -> out.printf("%-50s %10d%n", k, n));
+            counts.forEach((k, n) -> out.printf("  %-24s %-4s %-7s %-20s %10d%n", k.get(0), k.get(1), k.get(2), k.get(3), n[0]));
             if (total > 0) {
                 out.println("event time: " + Instant.ofEpochMilli(first) + " .. " + Instant.ofEpochMilli(last));
             }
