@@ -201,7 +201,7 @@ public final class ScenarioLoader {
             YamlNode v = node.get(key);
             if (q.kind() == Quantity.Kind.LOGNORMAL) {
                 v.allow("median", "p99");
-                double median = within(v.req("median"), Math.max(q.min(), Double.MIN_VALUE), q.max(), false);
+                double median = within(v.req("median"), q.min(), q.max(), q.min() == 0);
                 YamlNode p99Node = v.req("p99");
                 double p99 = within(p99Node, q.min(), q.max(), false);
                 if (p99 < median) {

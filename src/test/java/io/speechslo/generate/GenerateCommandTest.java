@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -121,6 +122,25 @@ class GenerateCommandTest {
             }
         }
         assertThat(read(out.resolve("tts-requests-00000.avro"), TtsRequest.class)).hasSizeBetween(1, 300);
+    }
+
+    @Test
+    void startNowIsTheCurrentMinuteAndPacingLeavesTheRecordsAlone() throws Exception {
+        Path scenario = scenario();
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        Path now = tmp.resolve("now");
+        Result r = run("--scenario", scenario.toString(), "--out", now.toString(), "--start", "now");
+        Instant after = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        assertThat(r.code()).as(r.err()).isZero();
+        Instant first = read(now.resolve("asr-requests.avro"), AsrRequest.class).get(0).getEventTime();
+        assertThat(first.truncatedTo(ChronoUnit.MINUTES)).isBetween(before, after);
+
+        Path plain = tmp.resolve("plain");
+        Path paced = tmp.resolve("paced");
+        assertThat(run("--scenario", scenario.toString(), "--out", plain.toString()).code()).isZero();
+        assertThat(run("--scenario", scenario.toString(), "--out", paced.toString(), "--rate", "100000000").code()).isZero();
+        assertThat(Files.readAllBytes(paced.resolve("asr-requests.avro")))
+                .isEqualTo(Files.readAllBytes(plain.resolve("asr-requests.avro")));
     }
 
     @Test

@@ -115,6 +115,7 @@ class ScenarioLoaderTest {
             16 | '        voice: {aria: 1}'                        | 16 | spec.services[0].mix.voice          | unknown key 'voice'
             17 | '        device: {mobile: 1, web: -1}'            | 17 | spec.services[0].mix.device.web     | greater than 0
             20 | '        firstPartialMs: {median: 300, p99: 200}' | 20 | spec.services[0].base.firstPartialMs.p99 | below the median
+            20 | '        firstPartialMs: {median: 0, p99: 200}'  | 20 | spec.services[0].base.firstPartialMs.median | must be greater than 0 and at most 600000, not 0
             20 | '        firstPartialMs: 150'                     | 20 | spec.services[0].base.firstPartialMs | must be a mapping
             20 | '        preference: 4'                           | 20 | spec.services[0].base.preference    | unknown quantity 'preference' (ASR services have:
             20 | '        wer: 1.5'                                | 20 | spec.services[0].base.wer           | at most 1
