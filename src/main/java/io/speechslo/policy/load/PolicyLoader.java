@@ -7,16 +7,9 @@ import io.speechslo.policy.Policies;
 import io.speechslo.policy.SloDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.Node;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.ByteArrayInputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -224,23 +217,7 @@ public final class PolicyLoader {
 
     /** Every non-empty YAML document of a file, composed to nodes (line numbers kept, nothing constructed). */
     static List<YamlNode> documents(PolicyFile f) {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowRecursiveKeys(false);
-        List<YamlNode> out = new ArrayList<>();
-        try {
-            for (Node n : new Yaml(options).composeAll(
-                    new InputStreamReader(new ByteArrayInputStream(f.bytes()), StandardCharsets.UTF_8))) {
-                if (n != null) {
-                    out.add(new YamlNode(f.location(), "", n));
-                }
-            }
-        } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
-            throw new PolicyException(f.location(), line, "", "not valid YAML: " + e.getProblem());
-        } catch (YAMLException e) {
-            throw new PolicyException(f.location(), 0, "", "not valid YAML: " + e.getMessage());
-        }
-        return out;
+        return YamlNode.documents(f.location(), f.bytes());
     }
 
     /** First 12 hex digits of SHA-256 over each file's relative name and bytes, in name order. */

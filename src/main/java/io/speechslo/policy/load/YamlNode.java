@@ -1,6 +1,10 @@
 package io.speechslo.policy.load;
 
 import io.speechslo.policy.Durations;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -8,6 +12,9 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +27,7 @@ import java.util.Map;
  * fail with {@code file:line: path: problem}. Mappings reject duplicate and, via {@link #allow},
  * unknown keys.
  */
-final class YamlNode {
+public final class YamlNode {
 
     private final String file;
     private final String path;
@@ -28,7 +35,7 @@ final class YamlNode {
     private final int keyLine;
     private Map<String, NodeTuple> entries;
 
-    YamlNode(String file, String path, Node node) {
+    public YamlNode(String file, String path, Node node) {
         this(file, path, node, 0);
     }
 
@@ -40,20 +47,46 @@ final class YamlNode {
         this.keyLine = keyLine;
     }
 
-    String path() {
+    /**
+     * Every non-empty YAML document of a file, composed to nodes (line numbers kept, nothing
+     * constructed); invalid YAML is a {@link PolicyException} at the line of the problem.
+     *
+     * @param location the file as the user knows it, used in every message
+     */
+    public static List<YamlNode> documents(String location, byte[] bytes) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowRecursiveKeys(false);
+        List<YamlNode> out = new ArrayList<>();
+        try {
+            for (Node n : new Yaml(options).composeAll(
+                    new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8))) {
+                if (n != null) {
+                    out.add(new YamlNode(location, "", n));
+                }
+            }
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
+            throw new PolicyException(location, line, "", "not valid YAML: " + e.getProblem());
+        } catch (YAMLException e) {
+            throw new PolicyException(location, 0, "", "not valid YAML: " + e.getMessage());
+        }
+        return out;
+    }
+
+    public String path() {
         return path;
     }
 
     /** {@code file:line}, for messages that point back at an earlier definition. */
-    String where() {
+    public String where() {
         return file + ":" + line();
     }
 
-    int line() {
+    public int line() {
         return node.getStartMark().getLine() + 1;
     }
 
-    PolicyException fail(String problem) {
+    public PolicyException fail(String problem) {
         return new PolicyException(file, line(), path, problem);
     }
 
@@ -84,7 +117,7 @@ final class YamlNode {
     }
 
     /** Fails on the first key not in {@code allowed}, naming it and the allowed ones. */
-    YamlNode allow(String... allowed) {
+    public YamlNode allow(String... allowed) {
         List<String> ok = Arrays.asList(allowed);
         for (Map.Entry<String, NodeTuple> e : entries().entrySet()) {
             if (!ok.contains(e.getKey())) {
@@ -96,22 +129,22 @@ final class YamlNode {
         return this;
     }
 
-    List<String> keys() {
+    public List<String> keys() {
         return new ArrayList<>(entries().keySet());
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         return entries().containsKey(key);
     }
 
     /** The value under {@code key}, or null when absent. */
-    YamlNode get(String key) {
+    public YamlNode get(String key) {
         NodeTuple t = entries().get(key);
         return t == null ? null
                 : new YamlNode(file, child(key), t.getValueNode(), t.getKeyNode().getStartMark().getLine() + 1);
     }
 
-    YamlNode req(String key) {
+    public YamlNode req(String key) {
         YamlNode v = get(key);
         if (v == null) {
             // Point at "spec:" rather than at the first line of what it holds.
@@ -122,7 +155,7 @@ final class YamlNode {
 
     // ---- sequences
 
-    List<YamlNode> items() {
+    public List<YamlNode> items() {
         if (!(node instanceof SequenceNode)) {
             throw fail("must be a list, not " + describe());
         }
@@ -144,7 +177,7 @@ final class YamlNode {
     }
 
     /** Any scalar, as written. */
-    String text() {
+    public String text() {
         String v = scalar("a text").getValue();
         if (v.isBlank()) {
             throw fail("must not be empty");
@@ -153,7 +186,7 @@ final class YamlNode {
     }
 
     /** A finite number (integer or decimal). */
-    double number() {
+    public double number() {
         ScalarNode s = scalar("a number");
         if (!s.getTag().equals(Tag.INT) && !s.getTag().equals(Tag.FLOAT)) {
             throw fail("must be a number, not '" + s.getValue() + "'");
@@ -169,7 +202,7 @@ final class YamlNode {
         throw fail("must be a finite number, not '" + s.getValue() + "'");
     }
 
-    long integer() {
+    public long integer() {
         ScalarNode s = scalar("a whole number");
         if (s.getTag().equals(Tag.INT)) {
             try {
@@ -181,7 +214,7 @@ final class YamlNode {
         throw fail("must be a whole number, not '" + s.getValue() + "'");
     }
 
-    boolean bool() {
+    public boolean bool() {
         ScalarNode s = scalar("true or false");
         if (!s.getTag().equals(Tag.BOOL)) {
             throw fail("must be true or false, not '" + s.getValue() + "'");
@@ -191,7 +224,7 @@ final class YamlNode {
     }
 
     /** A strictly positive duration such as 30s, 5m, 1h, 30d. */
-    Duration duration() {
+    public Duration duration() {
         String v = scalar("a duration such as 5m, 1h or 30d").getValue();
         Duration d;
         try {

@@ -1,0 +1,112 @@
+package io.speechslo.generate;
+
+import io.speechslo.metrics.Signal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A telemetry scenario: which services send how much of what, from when and for how long, and what
+ * changes on which slice at which time. Loaded from YAML by {@link ScenarioLoader} (the format is
+ * described at the top of job/scenarios/healthy-canary.yaml); {@link TelemetryGenerator} turns it
+ * into requests. Immutable; maps keep the order of the file.
+ *
+ * @param name metadata.name
+ * @param file where it was read from, for messages
+ * @param start event time of the first minute
+ * @param duration a whole number of minutes
+ */
+public record Scenario(String name, String file, Instant start, Duration duration, List<Service> services,
+        List<Change> changes) {
+
+    public Scenario {
+        services = List.copyOf(services);
+        changes = List.copyOf(changes);
+    }
+
+    /** The same scenario starting at another time (changes are offsets from the start, so they move along). */
+    public Scenario startingAt(Instant newStart) {
+        return new Scenario(name, file, newStart, duration, services, changes);
+    }
+
+    /** Whole minutes of traffic. */
+    public long minutes() {
+        return duration.toMinutes();
+    }
+
+    /**
+     * One service's traffic.
+     *
+     * @param ratePerMinute mean requests per minute over a day (the diurnal multiplier averages 1)
+     * @param diurnalAmplitude the rate is multiplied by {@code 1 + amplitude * cos(2 pi (hour - peakHour) / 24)}, hour of day in UTC
+     * @param canaryVersion null when the service has no canary
+     * @param canaryShare share of requests served by the canary, 0 without one
+     * @param mix per slice dimension (all of the signal's), value to weight; dimensions are drawn independently
+     * @param base the service's settings of quantities, over the defaults
+     * @param profiles cohort settings, applied in order over base (later ones win)
+     */
+    public record Service(String name, Signal signal, double ratePerMinute, double diurnalAmplitude, double peakHour,
+            String stableVersion, String canaryVersion, double canaryShare, Map<String, Map<String, Double>> mix,
+            Map<Quantity, Setting> base, List<Profile> profiles) {
+
+        public Service {
+            profiles = List.copyOf(profiles);
+        }
+
+        /** The rate multiplier at an event time. */
+        public double diurnal(long epochMillis) {
+            if (diurnalAmplitude == 0) {
+                return 1;
+            }
+            double hour = Math.floorMod(epochMillis, 86_400_000L) / 3_600_000.0;
+            return 1 + diurnalAmplitude * StrictMath.cos(2 * StrictMath.PI * (hour - peakHour) / 24);
+        }
+    }
+
+    /** The value of a quantity: a value or mean, and for LOGNORMAL quantities the median and p99. */
+    public record Setting(double value, double p99) {
+
+        public static Setting of(Quantity q) {
+            return new Setting(q.defaultValue(), q.defaultP99());
+        }
+    }
+
+    /** Settings for the requests of one cohort. {@code where}: dimension to value, any subset. */
+    public record Profile(Map<String, String> where, Map<Quantity, Setting> set) {}
+
+    /** {@code value * multiply + add}. */
+    public record Adjustment(double multiply, double add) {
+
+        public double apply(double v) {
+            return v * multiply + add;
+        }
+
+        /** This adjustment after {@code first}. */
+        public Adjustment after(Adjustment first) {
+            return new Adjustment(first.multiply * multiply, first.add * multiply + add);
+        }
+    }
+
+    /**
+     * An injected change, active for event times in [start + from, start + until).
+     *
+     * @param service null for every service
+     * @param until null for the end of the scenario
+     * @param track STABLE or CANARY, or null for both
+     * @param version a model version, or null for any
+     * @param where dimension to value, any subset (empty: every slice)
+     * @param adjust adjustments of quantities, applied after the settings (changes apply in file order)
+     * @param newValues slice values that appear from {@code from}: dimension to value to weight, the
+     *     weight relative to the service's mix of that dimension
+     */
+    public record Change(String name, String service, Duration from, Duration until, io.speechslo.telemetry.Track track,
+            String version, Map<String, String> where, Map<Quantity, Adjustment> adjust,
+            Map<String, Map<String, Double>> newValues) {
+
+        public boolean appliesTo(String serviceName) {
+            return service == null || service.equals(serviceName);
+        }
+    }
+}

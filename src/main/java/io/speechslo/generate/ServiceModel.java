@@ -1,0 +1,457 @@
+package io.speechslo.generate;
+
+import io.speechslo.generate.Scenario.Adjustment;
+import io.speechslo.generate.Scenario.Change;
+import io.speechslo.generate.Scenario.Profile;
+import io.speechslo.generate.Scenario.Service;
+import io.speechslo.generate.Scenario.Setting;
+import io.speechslo.metrics.Signal;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.Outcome;
+import io.speechslo.telemetry.Redaction;
+import io.speechslo.telemetry.Track;
+import io.speechslo.telemetry.TtsRequest;
+
+import org.apache.avro.specific.SpecificRecord;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One service of a scenario, compiled for generation: slice values by index, the changes that concern
+ * it, and the resolved per-request parameters of every cohort, cached. Draws one minute of requests
+ * from a seeded stream; the same seed and minute always give the same requests.
+ */
+final class ServiceModel {
+
+    private static final Quantity[] QUANTITIES = Quantity.values();
+
+    private final Service spec;
+    private final int index;
+    private final long startMillis;
+    private final int dims;
+    /** Values per dimension (signal order): the mix's, then those changes bring. */
+    private final String[][] values;
+    /** Base weights per dimension, cumulative, over the mix's values. */
+    private final double[][] cumulative;
+    private final int[] radix;
+    private final List<CompiledChange> changes = new ArrayList<>();
+    private final List<int[]> profileWhere = new ArrayList<>();
+    /** Caches: results depend only on their keys, never on the order they are filled in. */
+    private final Map<Long, Params> params = new HashMap<>();
+    private final Map<Integer, double[][]> samplers = new HashMap<>();
+
+    ServiceModel(Scenario scenario, int index) {
+        this.spec = scenario.services().get(index);
+        this.index = index;
+        this.startMillis = scenario.start().toEpochMilli();
+        List<String> dimNames = spec.signal().sliceDimensions();
+        this.dims = dimNames.size();
+        List<List<String>> vals = new ArrayList<>();
+        this.cumulative = new double[dims][];
+        for (int d = 0; d < dims; d++) {
+            Map<String, Double> w = spec.mix().get(dimNames.get(d));
+            vals.add(new ArrayList<>(w.keySet()));
+            cumulative[d] = cumulate(new ArrayList<>(w.values()));
+        }
+        for (Change c : scenario.changes()) {
+            if (c.appliesTo(spec.name())) {
+                c.newValues().forEach((dim, w) -> vals.get(dimNames.indexOf(dim)).addAll(w.keySet()));
+            }
+        }
+        this.values = new String[dims][];
+        this.radix = new int[dims];
+        for (int d = 0; d < dims; d++) {
+            values[d] = vals.get(d).toArray(new String[0]);
+            radix[d] = values[d].length;
+        }
+        for (Change c : scenario.changes()) {
+            if (c.appliesTo(spec.name())) {
+                changes.add(new CompiledChange(c));
+            }
+        }
+        if (changes.size() > 30) {
+            throw new IllegalArgumentException("service " + spec.name() + " has " + changes.size()
+                    + " changes; at most 30 are supported");
+        }
+        for (Profile p : spec.profiles()) {
+            profileWhere.add(indexes(p.where()));
+        }
+    }
+
+    Service spec() {
+        return spec;
+    }
+
+    private static double[] cumulate(List<Double> weights) {
+        double[] c = new double[weights.size()];
+        double sum = 0;
+        for (int i = 0; i < c.length; i++) {
+            sum += weights.get(i);
+            c[i] = sum;
+        }
+        return c;
+    }
+
+    /** Value index per dimension, -1 where the mapping says nothing. */
+    private int[] indexes(Map<String, String> where) {
+        int[] idx = new int[dims];
+        Arrays.fill(idx, -1);
+        List<String> dimNames = spec.signal().sliceDimensions();
+        where.forEach((dim, value) -> {
+            int d = dimNames.indexOf(dim);
+            idx[d] = Arrays.asList(values[d]).indexOf(value);
+        });
+        return idx;
+    }
+
+    private static boolean matches(int[] where, int[] slice) {
+        for (int d = 0; d < where.length; d++) {
+            if (where[d] >= 0 && where[d] != slice[d]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A change with its slice values as indexes and its times as epoch millis. */
+    private final class CompiledChange {
+        final long from;
+        final long until;
+        final Track track;
+        final String version;
+        final int[] where;
+        final Map<Quantity, Adjustment> adjust;
+        /** Per dimension: indexes and weights of the values the change brings (empty arrays for none). */
+        final int[][] newIdx = new int[dims][];
+        final double[][] newWeights = new double[dims][];
+        final boolean bringsValues;
+
+        CompiledChange(Change c) {
+            from = startMillis + c.from().toMillis();
+            until = c.until() == null ? Long.MAX_VALUE : startMillis + c.until().toMillis();
+            track = c.track();
+            version = c.version();
+            where = indexes(c.where());
+            adjust = c.adjust();
+            List<String> dimNames = spec.signal().sliceDimensions();
+            for (int d = 0; d < dims; d++) {
+                Map<String, Double> w = c.newValues().getOrDefault(dimNames.get(d), Map.of());
+                newIdx[d] = new int[w.size()];
+                newWeights[d] = new double[w.size()];
+                int i = 0;
+                for (Map.Entry<String, Double> e : w.entrySet()) {
+                    newIdx[d][i] = Arrays.asList(values[d]).indexOf(e.getKey());
+                    newWeights[d][i++] = e.getValue();
+                }
+            }
+            bringsValues = !c.newValues().isEmpty();
+        }
+
+        boolean active(long t, Track tr, String ver) {
+            return t >= from && t < until && (track == null || track == tr) && (version == null || version.equals(ver));
+        }
+    }
+
+    /** Resolved parameters of one cohort: settings with profiles and active changes applied. */
+    static final class Params {
+        final double[] value = new double[QUANTITIES.length];
+        final double[] p99 = new double[QUANTITIES.length];
+        final double[] multiply = new double[QUANTITIES.length];
+        final double[] add = new double[QUANTITIES.length];
+
+        double get(Quantity q) {
+            return value[q.ordinal()];
+        }
+
+        /** A LOGNORMAL draw with its adjustments, clamped to the quantity's range. */
+        double lognormal(Draws d, Quantity q) {
+            int i = q.ordinal();
+            return clamp(q, d.lognormal(value[i], p99[i]) * multiply[i] + add[i]);
+        }
+
+        /** A FEATURE draw with its adjustments, clamped to the quantity's range. */
+        double feature(Draws d, Quantity q) {
+            int i = q.ordinal();
+            double x = q.spread() > 0 ? value[i] + q.spread() * d.gaussian() : d.exponential(value[i]);
+            return clamp(q, x * multiply[i] + add[i]);
+        }
+    }
+
+    private static double clamp(Quantity q, double v) {
+        return Math.max(q.min(), Math.min(q.max(), v));
+    }
+
+    private Params params(int[] slice, Track track, String version, long t) {
+        int mask = 0;
+        for (int i = 0; i < changes.size(); i++) {
+            CompiledChange c = changes.get(i);
+            if (!c.adjust.isEmpty() && c.active(t, track, version) && matches(c.where, slice)) {
+                mask |= 1 << i;
+            }
+        }
+        long combo = track == Track.CANARY ? 1 : 0;
+        for (int d = 0; d < dims; d++) {
+            combo = combo * radix[d] + slice[d];
+        }
+        long key = combo << 32 | mask;
+        Params p = params.get(key);
+        if (p == null) {
+            p = resolve(slice, mask);
+            params.put(key, p);
+        }
+        return p;
+    }
+
+    private Params resolve(int[] slice, int mask) {
+        Map<Quantity, Setting> settings = new java.util.EnumMap<>(spec.base());
+        for (int i = 0; i < profileWhere.size(); i++) {
+            if (matches(profileWhere.get(i), slice)) {
+                settings.putAll(spec.profiles().get(i).set());
+            }
+        }
+        Params p = new Params();
+        Arrays.fill(p.multiply, 1);
+        settings.forEach((q, s) -> {
+            p.value[q.ordinal()] = s.value();
+            p.p99[q.ordinal()] = s.p99();
+        });
+        for (int i = 0; i < changes.size(); i++) {
+            if ((mask & 1 << i) == 0) {
+                continue;
+            }
+            changes.get(i).adjust.forEach((q, a) -> {
+                int o = q.ordinal();
+                if (q.kind() == Quantity.Kind.RATE || q.kind() == Quantity.Kind.AMOUNT) {
+                    p.value[o] = clamp(q, a.apply(p.value[o]));
+                } else {
+                    Adjustment both = a.after(new Adjustment(p.multiply[o], p.add[o]));
+                    p.multiply[o] = both.multiply();
+                    p.add[o] = both.add();
+                }
+            });
+        }
+        return p;
+    }
+
+    /** Cumulative weights per dimension for the requests of a track at a time: the mix plus new values. */
+    private double[][] sampler(long t, Track track, String version) {
+        int mask = 0;
+        for (int i = 0; i < changes.size(); i++) {
+            CompiledChange c = changes.get(i);
+            if (c.bringsValues && c.active(t, track, version)) {
+                mask |= 1 << i;
+            }
+        }
+        if (mask == 0) {
+            return cumulative;
+        }
+        double[][] s = samplers.get(mask);
+        if (s == null) {
+            s = new double[dims][];
+            for (int d = 0; d < dims; d++) {
+                List<Double> w = new ArrayList<>();
+                double prev = 0;
+                for (double c : cumulative[d]) {
+                    w.add(c - prev);
+                    prev = c;
+                }
+                for (int i = cumulative[d].length; i < radix[d]; i++) {
+                    w.add(0.0);
+                }
+                for (int i = 0; i < changes.size(); i++) {
+                    if ((mask & 1 << i) != 0) {
+                        CompiledChange c = changes.get(i);
+                        for (int j = 0; j < c.newIdx[d].length; j++) {
+                            w.set(c.newIdx[d][j], w.get(c.newIdx[d][j]) + c.newWeights[d][j]);
+                        }
+                    }
+                }
+                s[d] = cumulate(w);
+            }
+            samplers.put(mask, s);
+        }
+        return s;
+    }
+
+    private static int pick(Draws d, double[] cumulative) {
+        double u = d.uniform() * cumulative[cumulative.length - 1];
+        for (int i = 0; i < cumulative.length; i++) {
+            if (u < cumulative[i]) {
+                return i;
+            }
+        }
+        return cumulative.length - 1;
+    }
+
+    // ---- one minute
+
+    /** Mean requests in minute {@code m} (its middle sets the diurnal multiplier). */
+    private double lambda(long m) {
+        return spec.ratePerMinute() * spec.diurnal(startMillis + m * 60_000 + 30_000);
+    }
+
+    /** How many requests minute {@code m} holds, without drawing them. */
+    long count(long seed, long m) {
+        return new Draws(Draws.seed(seed, index, m, 0)).poisson(lambda(m));
+    }
+
+    /** The requests of minute {@code m}, in event-time order. */
+    List<SpecificRecord> minute(long seed, long m) {
+        int n = (int) count(seed, m);
+        Draws d = new Draws(Draws.seed(seed, index, m, 1));
+        long[] offsets = new long[n];
+        for (int i = 0; i < n; i++) {
+            offsets[i] = d.below(60_000);
+        }
+        Arrays.sort(offsets);
+        long t0 = startMillis + m * 60_000;
+        List<SpecificRecord> out = new ArrayList<>(n);
+        int[] slice = new int[dims];
+        for (int i = 0; i < n; i++) {
+            long t = t0 + offsets[i];
+            boolean canary = spec.canaryVersion() != null && d.uniform() < spec.canaryShare();
+            Track track = canary ? Track.CANARY : Track.STABLE;
+            String version = canary ? spec.canaryVersion() : spec.stableVersion();
+            double[][] cum = sampler(t, track, version);
+            for (int k = 0; k < dims; k++) {
+                slice[k] = pick(d, cum[k]);
+            }
+            Params p = params(slice, track, version, t);
+            String id = spec.name() + "-" + (t0 / 60_000) + "-" + i;
+            out.add(spec.signal() == Signal.ASR ? asr(d, p, id, t, track, version, slice)
+                    : tts(d, p, id, t, track, version, slice));
+        }
+        return out;
+    }
+
+    private static Outcome outcome(Draws d, Params p) {
+        double u = d.uniform();
+        double timeout = p.get(Quantity.TIMEOUT_RATE);
+        double error = timeout + p.get(Quantity.ERROR_RATE);
+        double cancel = error + p.get(Quantity.CANCEL_RATE);
+        return u < timeout ? Outcome.TIMEOUT : u < error ? Outcome.ERROR : u < cancel ? Outcome.CANCELLED : Outcome.OK;
+    }
+
+    private AsrRequest asr(Draws d, Params p, String id, long t, Track track, String version, int[] slice) {
+        Outcome outcome = outcome(d, p);
+        boolean ok = outcome == Outcome.OK;
+        long audioMs = Math.round(p.lognormal(d, Quantity.AUDIO_MS));
+        double seconds = audioMs / 1000.0;
+        int partials = outcome == Outcome.ERROR ? 0 : Math.max(1, (int) (seconds * 2.5) + d.below(3));
+        int rewrites = partials == 0 ? 0 : d.binomial(partials, 0.15);
+        Long firstPartial = partials == 0 ? null : Math.round(p.lognormal(d, Quantity.FIRST_PARTIAL_MS));
+        Long finalization = ok ? Math.round(p.lognormal(d, Quantity.FINALIZATION_MS)) : null;
+        double wer = p.get(Quantity.WER);
+        // every request has its own difficulty around its cohort's error rate
+        double difficulty = StrictMath.exp(0.35 * d.gaussian() - 0.06125);
+        double requestWer = Math.min(1, wer * difficulty);
+        Integer refWords = null;
+        Integer wordErrors = null;
+        Integer entityTotal = null;
+        Integer entityErrors = null;
+        boolean labelled = ok && d.chance(p.get(Quantity.LABELLED_RATE));
+        if (labelled) {
+            refWords = Math.max(2, (int) Math.round(seconds * 2.4 * (0.8 + 0.4 * d.uniform())));
+            wordErrors = d.binomial(refWords, requestWer);
+            entityTotal = d.binomial(4, 0.5);
+            entityErrors = d.binomial(entityTotal, Math.min(1, p.get(Quantity.ENTITY_ERROR_RATE) * difficulty));
+        }
+        Float confidence = partials == 0 ? null
+                : (float) Math.max(0, Math.min(1, 0.97 - 1.5 * requestWer + 0.02 * d.gaussian()));
+        Integer corrections = ok ? (d.chance(requestWer * 0.3) ? 1 : 0) : null;
+        long queueMs = Math.round(d.exponential(8));
+        long preprocessMs = 3 + Math.round(d.exponential(4));
+        Long modelMs = finalization == null ? null : Math.round(finalization * (0.55 + 0.1 * d.uniform()));
+        double cost = p.get(Quantity.COST_PER_AUDIO_MINUTE) * audioMs / 60_000.0 * Math.max(0.5, 1 + 0.04 * d.gaussian());
+        return AsrRequest.newBuilder()
+                .setRequestId(id)
+                .setEventTime(Instant.ofEpochMilli(t))
+                .setService(spec.name())
+                .setModelVersion(version)
+                .setTrack(track)
+                .setLanguage(values[0][slice[0]])
+                .setRegion(values[1][slice[1]])
+                .setDevice(values[2][slice[2]])
+                .setAcousticCondition(values[3][slice[3]])
+                .setOutcome(outcome)
+                .setAudioMs(audioMs)
+                .setFirstPartialMs(firstPartial)
+                .setFinalizationMs(finalization)
+                .setPartials(partials)
+                .setPartialRewrites(rewrites)
+                .setRefWords(refWords)
+                .setWordErrors(wordErrors)
+                .setEntityTotal(entityTotal)
+                .setEntityErrors(entityErrors)
+                .setConfidence(confidence)
+                .setCorrections(corrections)
+                .setSilenceRatio((float) p.feature(d, Quantity.SILENCE_RATIO))
+                .setClippingRatio((float) p.feature(d, Quantity.CLIPPING_RATIO))
+                .setSnrDb((float) p.feature(d, Quantity.SNR_DB))
+                .setSpeechLevelDbfs((float) p.feature(d, Quantity.SPEECH_LEVEL_DBFS))
+                .setQueueMs(queueMs)
+                .setPreprocessMs(preprocessMs)
+                .setModelMs(modelMs)
+                .setBatchSize(1 + d.below(8))
+                .setRetries(outcome == Outcome.TIMEOUT || d.chance(0.005) ? 1 : 0)
+                .setFallback(false)
+                .setCostUsd(cost)
+                .setRawAudioRetained(labelled)
+                .setSensitiveLogged(d.chance(p.get(Quantity.SENSITIVE_LOGGING_RATE)))
+                .setRedaction(labelled ? Redaction.REDACTED : Redaction.NOT_NEEDED)
+                .build();
+    }
+
+    private TtsRequest tts(Draws d, Params p, String id, long t, Track track, String version, int[] slice) {
+        Outcome outcome = outcome(d, p);
+        boolean ok = outcome == Outcome.OK;
+        int chars = (int) Math.round(p.lognormal(d, Quantity.TEXT_CHARS));
+        long fullMs = Math.round(chars * 65 * (0.9 + 0.2 * d.uniform()));
+        long generatedMs = ok ? fullMs : outcome == Outcome.ERROR ? 0 : Math.round(fullMs * d.uniform());
+        Long firstAudio = outcome == Outcome.ERROR ? null : Math.round(p.lognormal(d, Quantity.FIRST_AUDIO_MS));
+        int chunks = generatedMs == 0 ? 0 : 1 + (int) (generatedMs / 400);
+        Long gap = chunks > 1 ? Math.round(p.lognormal(d, Quantity.CHUNK_GAP_MS)) : null;
+        int underruns = chunks > 0 && d.chance(p.get(Quantity.UNDERRUN_RATE)) ? 1 + d.below(2) : 0;
+        Float preference = null;
+        if (ok && d.chance(p.get(Quantity.LABELLED_RATE))) {
+            double rating = Math.rint(p.get(Quantity.PREFERENCE) + 0.8 * d.gaussian());
+            preference = (float) Math.max(1, Math.min(5, rating));
+        }
+        boolean cacheHit = d.chance(0.08);
+        double cost = p.get(Quantity.COST_PER_GENERATED_SECOND) * generatedMs / 1000.0
+                * Math.max(0.5, 1 + 0.04 * d.gaussian());
+        return TtsRequest.newBuilder()
+                .setRequestId(id)
+                .setEventTime(Instant.ofEpochMilli(t))
+                .setService(spec.name())
+                .setModelVersion(version)
+                .setTrack(track)
+                .setLanguage(values[0][slice[0]])
+                .setRegion(values[1][slice[1]])
+                .setDevice(values[2][slice[2]])
+                .setVoice(values[3][slice[3]])
+                .setOutcome(outcome)
+                .setTextChars(chars)
+                .setFirstAudioMs(firstAudio)
+                .setChunks(chunks)
+                .setMaxChunkGapMs(gap)
+                .setUnderruns(underruns)
+                .setGeneratedMs(generatedMs)
+                .setInterrupted(ok && d.chance(p.get(Quantity.INTERRUPTION_RATE)))
+                .setAbandoned(!ok && outcome == Outcome.CANCELLED || ok && d.chance(p.get(Quantity.ABANDONMENT_RATE)))
+                .setPreference(preference)
+                .setQueueMs(Math.round(d.exponential(6)))
+                .setModelMs(firstAudio == null ? null : Math.round(firstAudio * (0.6 + 0.1 * d.uniform())))
+                .setRetries(outcome == Outcome.TIMEOUT || d.chance(0.005) ? 1 : 0)
+                .setFallback(false)
+                .setCacheHit(cacheHit)
+                .setCostUsd(generatedMs == 0 ? null : cost)
+                .setSensitiveLogged(d.chance(p.get(Quantity.SENSITIVE_LOGGING_RATE)))
+                .build();
+    }
+}

@@ -1,0 +1,197 @@
+package io.speechslo.generate;
+
+import io.speechslo.advisory.Action;
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.AdvisoryKind;
+import io.speechslo.advisory.Decision;
+import io.speechslo.advisory.Finding;
+import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.fixtures.CollectingSink;
+import io.speechslo.job.AdvisorTopology;
+import io.speechslo.job.Ingested;
+import io.speechslo.job.TopologySettings;
+import io.speechslo.policy.load.PolicyLoader;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every shipped scenario, generated with seed 1 and run through the whole topology on a MiniCluster at
+ * parallelism 2 with the shipped default policies, gives the decision it was written for, and
+ * nothing else fires.
+ */
+class ShippedScenariosITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static final long SEED = 1;
+
+    record Run(List<Advisory> advisories, List<DeadLetter> deadLetters) {
+
+        List<Advisory> of(AdvisoryKind kind) {
+            return advisories.stream().filter(a -> a.getKind() == kind)
+                    .sorted(Comparator.comparingLong(Advisory::getWindowEnd)).toList();
+        }
+
+        Advisory lastRollout() {
+            List<Advisory> rollouts = of(AdvisoryKind.ROLLOUT);
+            assertThat(rollouts).isNotEmpty();
+            return rollouts.get(rollouts.size() - 1);
+        }
+    }
+
+    static Run run(String scenario) throws Exception {
+        Path file = Path.of("job/scenarios", scenario);
+        byte[] bytes = Files.readAllBytes(file);
+        long count = new TelemetryGenerator(ScenarioLoader.parse(file.toString(), bytes), SEED).count();
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        TypeInformation<Ingested> type = TypeInformation.of(Ingested.class);
+        DataGeneratorSource<Ingested> source = new DataGeneratorSource<>(
+                new ScenarioGeneratorFunction(file.toString(), bytes, SEED), count, type);
+        CollectingSink<Advisory> advisories = new CollectingSink<>();
+        CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
+        AdvisorTopology.build(env, source, advisories, deadLetters, PolicyLoader.bundleDefaults(), TopologySettings.DEFAULT);
+        env.execute("scenario " + scenario);
+        Run run = new Run(advisories.collected(), deadLetters.collected());
+        assertThat(run.deadLetters()).as("generated telemetry is valid and on time").isEmpty();
+        return run;
+    }
+
+    private static boolean onSlice(Finding f, Map<String, String> slice) {
+        return f.getSlice().equals(slice);
+    }
+
+    @Test
+    void healthyCanaryContinuesAndNothingFires() throws Exception {
+        Run run = run("healthy-canary.yaml");
+        assertThat(run.of(AdvisoryKind.ROLLOUT)).extracting(Advisory::getDecision).doesNotContain(Decision.ROLLBACK);
+        assertThat(run.lastRollout().getDecision()).isEqualTo(Decision.CONTINUE);
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).isEmpty();
+        assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
+    }
+
+    @Test
+    void hiddenCohortRegressionRollsBackNamingTheCohort() throws Exception {
+        Run run = run("hidden-cohort-regression.yaml");
+        Map<String, String> cohort = Map.of("acoustic_condition", "noisy", "device", "mobile", "region", "eu-west-1");
+        Advisory rollback = run.lastRollout();
+        assertThat(rollback.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(rollback.getFindings()).anySatisfy(f -> {
+            assertThat(f.getMetric()).isEqualTo("wer");
+            assertThat(f.getSlice()).isEqualTo(cohort);
+            assertThat(f.getAction()).isEqualTo(Action.ROLLBACK);
+            assertThat(f.getReason()).isEqualTo("regression");
+        });
+        // the canary wins on the whole service: only the cohort gives it away
+        assertThat(rollback.getFindings()).anySatisfy(f -> {
+            assertThat(f.getMetric()).isEqualTo("wer");
+            assertThat(f.getSlice()).isEmpty();
+            assertThat(f.getValue()).isLessThan(f.getBaseline());
+        });
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).isEmpty();
+        assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
+    }
+
+    @Test
+    void gpuCostDoublingPausesWithoutRollingBack() throws Exception {
+        Run run = run("gpu-cost-doubling.yaml");
+        assertThat(run.of(AdvisoryKind.ROLLOUT)).extracting(Advisory::getDecision).doesNotContain(Decision.ROLLBACK);
+        Advisory last = run.lastRollout();
+        assertThat(last.getDecision()).isEqualTo(Decision.PAUSE);
+        assertThat(last.getFindings()).anySatisfy(f -> {
+            assertThat(f.getMetric()).isEqualTo("cost_per_audio_minute");
+            assertThat(f.getSlice()).isEmpty();
+            assertThat(f.getAction()).isEqualTo(Action.PAUSE);
+            assertThat(f.getReason()).isEqualTo("regression");
+            assertThat(f.getValue() / f.getBaseline()).isBetween(1.9, 2.1);
+        });
+        // every critical metric was judged and passed: the pause is the cost's alone
+        assertThat(last.getFindings()).filteredOn(f -> f.getSlice().isEmpty() && f.getCritical())
+                .isNotEmpty().allSatisfy(f -> assertThat(f.getAction()).isEqualTo(Action.CONTINUE));
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).isEmpty();
+        assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
+    }
+
+    @Test
+    void endpointingThatClipsQuietSpeakersRollsBackAndDrifts() throws Exception {
+        Run run = run("endpointing-clips-quiet-speakers.yaml");
+        Map<String, String> quiet = Map.of("acoustic_condition", "quiet");
+        assertThat(run.of(AdvisoryKind.ROLLOUT)).filteredOn(a -> a.getDecision() == Decision.ROLLBACK)
+                .anySatisfy(a -> assertThat(a.getFindings()).anySatisfy(f -> {
+                    assertThat(f.getMetric()).isEqualTo("wer");
+                    assertThat(onSlice(f, quiet)).isTrue();
+                    assertThat(f.getReason()).isEqualTo("regression");
+                }));
+        assertThat(run.of(AdvisoryKind.DRIFT)).anySatisfy(a -> {
+            assertThat(a.getDecision()).isEqualTo(Decision.INVESTIGATE);
+            assertThat(a.getFindings()).anySatisfy(f -> {
+                assertThat(f.getMetric()).isEqualTo("clipping_ratio");
+                assertThat(onSlice(f, quiet)).isTrue();
+                assertThat(f.getValue()).isGreaterThan(f.getBaseline());
+            });
+        });
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).isEmpty();
+    }
+
+    @Test
+    void preferredButSlowVoiceRollsBackAndItsPreferenceWinIsNotCounted() throws Exception {
+        Run run = run("tts-preferred-but-slow.yaml");
+        Advisory last = run.lastRollout();
+        assertThat(last.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(last.getFindings()).anySatisfy(f -> {
+            assertThat(f.getMetric()).isEqualTo("first_audio_p95_ms");
+            assertThat(f.getSlice()).isEmpty();
+            assertThat(f.getAction()).isEqualTo(Action.ROLLBACK);
+            assertThat(f.getReason()).isEqualTo("regression");
+            assertThat(f.getValue()).isGreaterThan(250.0);
+        });
+        assertThat(last.getFindings()).anySatisfy(f -> {
+            assertThat(f.getMetric()).isEqualTo("preference");
+            assertThat(f.getSlice()).isEmpty();
+            assertThat(f.getAction()).isEqualTo(Action.UNJUDGED);
+            assertThat(f.getReason()).isEqualTo("tier_one_not_passed");
+            assertThat(f.getValue()).isGreaterThan(f.getBaseline()); // listeners do prefer it
+        });
+        // the slow canary burns its own latency budget; the service as a whole stays within its SLOs
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).allSatisfy(a -> {
+            assertThat(a.getModelVersion()).isEqualTo("tts-2026.02.0");
+            assertThat(a.getSlo()).isEqualTo("tts-first-audio-latency");
+        });
+        assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
+    }
+
+    @Test
+    void regionalOutageBurnsTheAvailabilitySloFastEnoughToPage() throws Exception {
+        Run run = run("slo-burning-fast.yaml");
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).anySatisfy(a -> {
+            assertThat(a.getDecision()).isEqualTo(Decision.PAGE);
+            assertThat(a.getService()).isEqualTo("asr-dictation");
+            assertThat(a.getSlo()).isEqualTo("asr-availability");
+            assertThat(a.getLongBurnRate()).isGreaterThan(14.4);
+        });
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).allSatisfy(a -> assertThat(a.getSlo()).isEqualTo("asr-availability"));
+        assertThat(run.of(AdvisoryKind.ROLLOUT)).isEmpty();
+        assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
+    }
+}
