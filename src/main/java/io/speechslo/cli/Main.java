@@ -28,9 +28,12 @@ public final class Main {
             "commands:",
             "  run [--config FILE] [--set KEY=VALUE ...]",
             "                            run the streaming job (on a cluster with `flink run`, else in this JVM)",
-            "  replay --input PATH [--input PATH ...] [--config DIR] [--parallelism N] --out FILE",
-            "                            run the same topology over Avro container files of telemetry and",
-            "                            write the advisories it would have published, one JSON per line",
+            "  generate --scenario FILE (--out DIR | --to-kafka) [--seed N] [--start now|INSTANT] [--rate N]",
+            "                            telemetry for a scenario (job/scenarios/), deterministic for a seed",
+            "  replay (--input PATH ... | --from-kafka --start TIME --end TIME) [--config DIR]",
+            "         [--parallelism N] (--out FILE | --to-kafka) [--job-config FILE] [--set KEY=VALUE ...]",
+            "                            run the live topology over historical telemetry and write the",
+            "                            advisories it would have published (JSON lines, or the topic)",
             "  tail [--json] [--from-now] [--max N] [--config FILE] [--set KEY=VALUE ...]",
             "                            follow the advisories topic: one line per advisory (or JSON)",
             "  topics [--config FILE] [--set KEY=VALUE ...]",
@@ -65,6 +68,8 @@ public final class Main {
                 case "run":
                     StreamingJob.run(jobConfig("run", rest));
                     return 0;
+                case "generate":
+                    return io.speechslo.generate.GenerateCommand.run(rest, out, err);
                 case "replay":
                     return io.speechslo.replay.ReplayCommand.run(rest, out, err);
                 case "tail":

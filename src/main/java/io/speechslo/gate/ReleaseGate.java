@@ -27,8 +27,8 @@ import java.util.Map;
  * <p>Every rule's metric is judged on the whole service and on every slice of up to
  * {@code maxSliceDimensions} dimensions. A slice regresses only when its value is beyond the limit
  * <em>and</em> that is statistically significant, with Benjamini-Hochberg controlling false alarms
- * across every slice and metric tested in the evaluation, so a canary identical to stable does not
- * roll back. Then:
+ * across every slice and metric tested in the evaluation (critical and noncritical rules as two
+ * separate families), so a canary identical to stable does not roll back. Then:
  *
  * <ul>
  *   <li>a critical regression anywhere gives ROLLBACK (critical metrics override noncritical wins);
@@ -117,13 +117,18 @@ public final class ReleaseGate {
             }
         }
 
-        double[] p = new double[tested.size()];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = tested.get(i).p;
-        }
-        boolean[] rejected = BenjaminiHochberg.reject(p, in.policy().falseDiscoveryRate());
-        for (int i = 0; i < p.length; i++) {
-            tested.get(i).significant = rejected[i];
+        // Two families, critical and noncritical: many true noncritical regressions (a cost change shows
+        // in every slice) must not loosen the bar a critical metric has to clear to roll back.
+        for (boolean critical : new boolean[] {true, false}) {
+            List<Check> family = tested.stream().filter(c -> c.rule.critical() == critical).toList();
+            double[] p = new double[family.size()];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = family.get(i).p;
+            }
+            boolean[] rejected = BenjaminiHochberg.reject(p, in.policy().falseDiscoveryRate());
+            for (int i = 0; i < p.length; i++) {
+                family.get(i).significant = rejected[i];
+            }
         }
 
         boolean tierOnePassed = true;

@@ -26,6 +26,8 @@ import java.util.TreeMap;
  * the same advisories whatever order or batching it arrives in. SHADOW traffic is not user-facing
  * and never enters the gate.
  *
+ * <p>Once a candidate is told to ROLLBACK, that decision is held for the rest of its rollout.
+ *
  * <p>An advisory is returned when a candidate's decision changes, and again every
  * {@link RolloutSettings#reminder()} while it stands. A candidate idle for
  * {@link RolloutSettings#idleTimeout()} is forgotten.
@@ -47,6 +49,8 @@ public final class RolloutTracker {
         long lastSeen;
         Decision lastDecision;
         long lastEmitted = Long.MIN_VALUE;
+        /** When this candidate was first told to roll back (held from then on), else MIN_VALUE. */
+        long rolledBackAt = Long.MIN_VALUE;
         /** Folded (evaluated) totals per full slice key. */
         final Map<String, MetricSet> canary = new TreeMap<>();
         final Map<String, MetricSet> stable = new TreeMap<>();
@@ -151,6 +155,11 @@ public final class RolloutTracker {
             }
             Advisory a = ReleaseGate.evaluate(new GateInput(service, signal, e.getKey(), stableVersion(c),
                     slices(c.canary), slices(c.stable), policy, windowEnd, policyVersion));
+            if (c.rolledBackAt != Long.MIN_VALUE && a.getDecision() != Decision.ROLLBACK) {
+                a = held(a, c.rolledBackAt);
+            } else if (a.getDecision() == Decision.ROLLBACK && c.rolledBackAt == Long.MIN_VALUE) {
+                c.rolledBackAt = windowEnd;
+            }
             boolean changed = a.getDecision() != c.lastDecision;
             boolean due = c.lastEmitted != Long.MIN_VALUE
                     && windowEnd - c.lastEmitted >= settings.reminder().toMillis();
@@ -165,6 +174,20 @@ public final class RolloutTracker {
         lastEvaluated = Math.max(lastEvaluated, windowEnd);
         finished.forEach(candidates::remove);
         return out;
+    }
+
+    /**
+     * A ROLLBACK stands for the rest of the candidate's rollout: a controller acted on it, and a later
+     * CONTINUE (more data diluting the regression) must not undo that. The advisory keeps the latest
+     * evaluation's findings and says what it alone would have decided.
+     */
+    private static Advisory held(Advisory latest, long rolledBackAt) {
+        Advisory a = Advisory.newBuilder(latest)
+                .setDecision(Decision.ROLLBACK)
+                .setSummary("ROLLBACK held since " + java.time.Instant.ofEpochMilli(rolledBackAt)
+                        + "; the latest evaluation alone says: " + latest.getSummary())
+                .build();
+        return io.speechslo.advisory.Advisories.withId(a);
     }
 
     private static void fold(TreeMap<Long, Map<String, MetricSet>> pending, long windowEnd, Map<String, MetricSet> into) {
@@ -230,6 +253,7 @@ public final class RolloutTracker {
             out.writeLong(c.lastSeen);
             out.writeByte(c.lastDecision == null ? -1 : c.lastDecision.ordinal());
             out.writeLong(c.lastEmitted);
+            out.writeLong(c.rolledBackAt);
             writeSets(out, c.canary);
             writeSets(out, c.stable);
             writeCounts(out, c.stableVersions);
@@ -258,6 +282,7 @@ public final class RolloutTracker {
             int d = in.readByte();
             c.lastDecision = d < 0 ? null : Decision.values()[d];
             c.lastEmitted = in.readLong();
+            c.rolledBackAt = in.readLong();
             readSets(in, signal, c.canary);
             readSets(in, signal, c.stable);
             readCounts(in, c.stableVersions);

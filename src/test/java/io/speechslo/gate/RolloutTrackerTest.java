@@ -158,4 +158,27 @@ class RolloutTrackerTest {
         assertThat(t.isEmpty()).isTrue();
         assertThat(t.pendingPanes()).isEmpty();
     }
+
+    @Test
+    void aRollbackIsHeldForTheRestOfTheRollout() {
+        // the canary regresses for minutes 3-4 only, then behaves: more data dilutes the regression
+        List<AsrRequest> requests = new ArrayList<>(traffic(7, 3, 800, 1.0, 99));
+        requests.addAll(traffic(8, 2, 800, 1.6, 0).stream()
+                .map(r -> AsrRequest.newBuilder(r).setEventTime(Instant.ofEpochMilli(r.getEventTime().toEpochMilli() + 3 * MIN)).build())
+                .toList());
+        requests.addAll(traffic(9, 43, 800, 1.0, 99).stream()
+                .map(r -> AsrRequest.newBuilder(r).setEventTime(Instant.ofEpochMilli(r.getEventTime().toEpochMilli() + 5 * MIN)).build())
+                .toList());
+        List<Advisory> out = run(tracker(), requests, T0 + 48 * MIN);
+
+        int first = 0;
+        while (out.get(first).getDecision() != Decision.ROLLBACK) {
+            first++;
+        }
+        List<Advisory> after = out.subList(first, out.size());
+        assertThat(after).hasSizeGreaterThan(1).allSatisfy(a -> assertThat(a.getDecision()).isEqualTo(Decision.ROLLBACK));
+        // later evaluations would have continued on their own, and say so
+        assertThat(after.get(after.size() - 1).getSummary()).startsWith("ROLLBACK held since ")
+                .contains("the latest evaluation alone says: CONTINUE");
+    }
 }
