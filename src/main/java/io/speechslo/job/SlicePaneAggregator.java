@@ -12,8 +12,7 @@ import io.speechslo.telemetry.Track;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -33,8 +32,8 @@ import java.util.Map;
  */
 final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, PaneRecord> {
 
-    static final MapStateDescriptor<Long, byte[]> PANES =
-            new MapStateDescriptor<>("slice-panes", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    static final MapStateDescriptor<Long, SlicePane> PANES =
+            new MapStateDescriptor<>("slice-panes", LongSerializer.INSTANCE, new SlicePaneSerializer());
 
     private final PolicyBundle bundle;
     private final long paneMillis;
@@ -42,7 +41,7 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, P
 
     private transient Policies policies;
     private transient Map<String, List<SloDefinition>> slos;
-    private transient MapState<Long, byte[]> panes;
+    private transient MapState<Long, SlicePane> panes;
     private transient Counter late;
     private transient Counter shadow;
     /** Slices that closed a pane at the latest pane end this subtask saw, and that pane end. */
@@ -86,22 +85,24 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, P
         }
         List<SloDefinition> sloList = slos.computeIfAbsent(Keys.service(in.service(), in.signal()),
                 k -> policies.slosFor(in.service(), in.signal()));
-        byte[] bytes = panes.get(paneEnd);
-        SlicePane pane = bytes == null ? new SlicePane(in.signal(), sloList.size()) : SlicePane.fromBytes(bytes);
+        SlicePane pane = panes.get(paneEnd);
+        if (pane == null) {
+            pane = new SlicePane(in.signal(), sloList.size());
+        }
         pane.add(in.record(), t, sloList);
-        panes.put(paneEnd, pane.toBytes());
+        panes.put(paneEnd, pane); // in place on the heap backend; written through on RocksDB
         ctx.timerService().registerEventTimeTimer(paneEnd + lateness);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaneRecord> out) throws Exception {
         long paneEnd = timestamp - lateness;
-        byte[] bytes = panes.get(paneEnd);
-        if (bytes == null) {
+        SlicePane pane = panes.get(paneEnd);
+        if (pane == null) {
             return;
         }
         String[] k = Keys.split(ctx.getCurrentKey());
-        out.collect(new PaneRecord(k[0], Signal.valueOf(k[1]), Track.valueOf(k[2]), k[3], k[4], paneEnd, bytes));
+        out.collect(new PaneRecord(k[0], Signal.valueOf(k[1]), Track.valueOf(k[2]), k[3], k[4], paneEnd, pane.toBytes()));
         panes.remove(paneEnd);
         if (paneEnd != countingPane) {
             activeSlices = countedSlices;
