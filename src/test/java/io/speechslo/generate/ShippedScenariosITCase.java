@@ -6,18 +6,13 @@ import io.speechslo.advisory.AdvisoryKind;
 import io.speechslo.advisory.Decision;
 import io.speechslo.advisory.Finding;
 import io.speechslo.deadletter.DeadLetter;
-import io.speechslo.fixtures.CollectingSink;
-import io.speechslo.job.AdvisorTopology;
+import io.speechslo.fixtures.Pipelines;
 import io.speechslo.job.Ingested;
-import io.speechslo.job.TopologySettings;
 import io.speechslo.policy.load.PolicyLoader;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -61,19 +56,11 @@ class ShippedScenariosITCase {
         Path file = Path.of("job/scenarios", scenario);
         byte[] bytes = Files.readAllBytes(file);
         long count = new TelemetryGenerator(ScenarioLoader.parse(file.toString(), bytes), SEED).count();
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
         TypeInformation<Ingested> type = TypeInformation.of(Ingested.class);
         DataGeneratorSource<Ingested> source = new DataGeneratorSource<>(
                 new ScenarioGeneratorFunction(file.toString(), bytes, SEED), count, type);
-        CollectingSink<Advisory> advisories = new CollectingSink<>();
-        CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
-        AdvisorTopology.build(env, source, advisories, deadLetters, PolicyLoader.bundleDefaults(), TopologySettings.DEFAULT);
-        env.execute("scenario " + scenario);
-        Run run = new Run(advisories.collected(), deadLetters.collected());
+        Pipelines.Run p = Pipelines.run(source, PolicyLoader.bundleDefaults(), "scenario " + scenario);
+        Run run = new Run(p.advisories(), p.deadLetters());
         assertThat(run.deadLetters()).as("generated telemetry is valid and on time").isEmpty();
         return run;
     }

@@ -3,21 +3,14 @@ package io.speechslo.job;
 import io.speechslo.advisory.Advisory;
 import io.speechslo.advisory.AdvisoryKind;
 import io.speechslo.advisory.Decision;
-import io.speechslo.deadletter.DeadLetter;
-import io.speechslo.fixtures.CollectingSink;
+import io.speechslo.fixtures.Pipelines;
 import io.speechslo.fixtures.Traffic;
 import io.speechslo.kafka.DeadLetterReason;
 import io.speechslo.kafka.DeadLetters;
 import io.speechslo.policy.load.PolicyLoader;
 import io.speechslo.telemetry.Track;
 
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.connector.datagen.functions.IndexLookupGeneratorFunction;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,15 +35,11 @@ class AdvisorTopologyITCase {
 
     @BeforeAll
     static void telemetry() {
-        List<SpecificRecord> records = new Traffic(17)
-                .asr("asr-healthy", "v1", Track.STABLE, T0, 70, 200, 1.0, 0)
-                .asr("asr-healthy", "v2", Track.CANARY, T0, 70, 200, 1.0, 0)
-                .asr("asr-regress", "v1", Track.STABLE, T0, 70, 200, 1.0, 0)
-                .asr("asr-regress", "v2", Track.CANARY, T0, 70, 200, 1.5, 0)
-                .asr("asr-regress", "v3", Track.SHADOW, T0, 70, 50, 3.0, 0.5)
-                .tts("tts-burn", "t1", Track.STABLE, T0, 70, 300, 0.0)
-                .tts("tts-burn", "t1", Track.STABLE, T0 + 10 * 60_000L, 40, 300, 0.05)
-                .records();
+        List<SpecificRecord> records = Traffic.healthyRegressingBurning(17, T0, 200, 300);
+        List<SpecificRecord> withShadow = new ArrayList<>(records);
+        withShadow.addAll(new Traffic(18).asr("asr-regress", "v3", Track.SHADOW, T0, 70, 50, 3.0, 0.5).records());
+        withShadow.sort((a, b) -> Long.compare(Traffic.eventTime(a), Traffic.eventTime(b)));
+        records = withShadow;
         input = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             input.add(Ingested.of(records.get(i), "speech.asr.requests", 0, i));
@@ -61,22 +50,8 @@ class AdvisorTopologyITCase {
         }
     }
 
-    record Run(List<Advisory> advisories, List<DeadLetter> deadLetters) {}
-
-    static Run run() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        TypeInformation<Ingested> type = TypeInformation.of(Ingested.class);
-        DataGeneratorSource<Ingested> source = new DataGeneratorSource<>(
-                new IndexLookupGeneratorFunction<>(type, input), input.size(), type);
-        CollectingSink<Advisory> advisories = new CollectingSink<>();
-        CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
-        AdvisorTopology.build(env, source, advisories, deadLetters, PolicyLoader.bundleDefaults(), TopologySettings.DEFAULT);
-        env.execute("advisor-topology-test");
-        return new Run(advisories.collected(), deadLetters.collected());
+    static Pipelines.Run run() throws Exception {
+        return Pipelines.run(input, PolicyLoader.bundleDefaults());
     }
 
     private static List<Advisory> of(List<Advisory> all, String service, AdvisoryKind kind) {
@@ -86,7 +61,7 @@ class AdvisorTopologyITCase {
 
     @Test
     void healthyRolloutContinuesRegressingRollsBackBurningSloPagesAndBadRecordsAreDeadLettered() throws Exception {
-        Run first = run();
+        Pipelines.Run first = run();
         List<Advisory> all = first.advisories();
 
         List<Advisory> healthy = of(all, "asr-healthy", AdvisoryKind.ROLLOUT);
@@ -117,7 +92,7 @@ class AdvisorTopologyITCase {
                 .allSatisfy(d -> assertThat(d.getReason()).isEqualTo("bad_magic_byte"));
 
         // the same telemetry gives the same advisories, ids included
-        Run second = run();
+        Pipelines.Run second = run();
         assertThat(ids(second.advisories())).isEqualTo(ids(all));
     }
 

@@ -3,13 +3,12 @@ package io.speechslo.job;
 import io.speechslo.advisory.Advisory;
 import io.speechslo.config.JobConfig;
 import io.speechslo.deadletter.DeadLetter;
-import io.speechslo.fixtures.CollectingSink;
+import io.speechslo.fixtures.Pipelines;
 import io.speechslo.fixtures.Traffic;
 import io.speechslo.kafka.ConfluentWire;
 import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.registry.SchemaRegistry;
 import io.speechslo.telemetry.AsrRequest;
-import io.speechslo.telemetry.Track;
 import io.speechslo.telemetry.TtsRequest;
 import io.speechslo.testing.KafkaBroker;
 import io.speechslo.testing.PythonAvroConsumer;
@@ -18,9 +17,6 @@ import io.speechslo.testing.RegistryServer;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.datagen.functions.IndexLookupGeneratorFunction;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,7 +37,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,14 +96,7 @@ class StreamingJobITCase {
                 "checkpoint.interval=1s",
                 "sink.transactional-id-prefix=it-" + run));
 
-        List<SpecificRecord> telemetry = new Traffic(23)
-                .asr("asr-healthy", "v1", Track.STABLE, T0, 70, 150, 1.0, 0)
-                .asr("asr-healthy", "v2", Track.CANARY, T0, 70, 150, 1.0, 0)
-                .asr("asr-regress", "v1", Track.STABLE, T0, 70, 150, 1.0, 0)
-                .asr("asr-regress", "v2", Track.CANARY, T0, 70, 150, 1.5, 0)
-                .tts("tts-burn", "t1", Track.STABLE, T0, 70, 200, 0.0)
-                .tts("tts-burn", "t1", Track.STABLE, T0 + 10 * 60_000L, 40, 200, 0.05)
-                .records();
+        List<SpecificRecord> telemetry = Traffic.healthyRegressingBurning(23, T0, 150, 200);
         Map<String, String> badOffsets = produce(cfg, asrTopic, ttsTopic, telemetry);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
@@ -256,14 +244,7 @@ class StreamingJobITCase {
         for (int i = 0; i < telemetry.size(); i++) {
             input.add(Ingested.of(telemetry.get(i), "memory", 0, i));
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                StreamingJob.flinkConfiguration(JobConfig.defaults()));
-        env.setParallelism(2);
-        TypeInformation<Ingested> type = TypeInformation.of(Ingested.class);
-        CollectingSink<Advisory> advisories = new CollectingSink<>();
-        AdvisorTopology.build(env, new DataGeneratorSource<>(new IndexLookupGeneratorFunction<>(type, input), input.size(), type),
-                advisories, new CollectingSink<>(), policies, TopologySettings.DEFAULT);
-        env.execute("offline");
-        return advisories.collected().stream().map(Advisory::getAdvisoryId).sorted().collect(Collectors.toList());
+        return Pipelines.run(input, policies).advisories().stream().map(Advisory::getAdvisoryId).sorted()
+                .collect(Collectors.toList());
     }
 }

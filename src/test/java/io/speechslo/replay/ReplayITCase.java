@@ -6,7 +6,6 @@ import io.speechslo.advisory.AdvisoryKind;
 import io.speechslo.advisory.Decision;
 import io.speechslo.fixtures.Traffic;
 import io.speechslo.telemetry.AsrRequest;
-import io.speechslo.telemetry.Track;
 import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.Schema;
@@ -49,14 +48,7 @@ class ReplayITCase {
 
     @BeforeAll
     static void telemetryFiles() throws Exception {
-        List<SpecificRecord> records = new Traffic(17)
-                .asr("asr-healthy", "v1", Track.STABLE, T0, 70, 200, 1.0, 0)
-                .asr("asr-healthy", "v2", Track.CANARY, T0, 70, 200, 1.0, 0)
-                .asr("asr-regress", "v1", Track.STABLE, T0, 70, 200, 1.0, 0)
-                .asr("asr-regress", "v2", Track.CANARY, T0, 70, 200, 1.5, 0)
-                .tts("tts-burn", "t1", Track.STABLE, T0, 70, 300, 0.0)
-                .tts("tts-burn", "t1", Track.STABLE, T0 + 10 * 60_000L, 40, 300, 0.05)
-                .records();
+        List<SpecificRecord> records = Traffic.healthyRegressingBurning(17, T0, 200, 300);
         List<List<AsrRequest>> asr = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         List<List<TtsRequest>> tts = List.of(new ArrayList<>(), new ArrayList<>());
         for (int i = 0; i < records.size(); i++) {
