@@ -52,6 +52,9 @@ final class BurnRateFunction extends EngineFunction {
         // exact counts per monitor key for this pane
         Map<String, long[]> counts = new TreeMap<>();
         for (PaneRecord r : panes) {
+            if (r.track == io.speechslo.telemetry.Track.SHADOW) {
+                continue; // not user-facing
+            }
             SlicePane p = r.decode();
             for (int i = 0; i < Math.min(p.slos(), slos.size()); i++) {
                 if (p.total(i) == 0) {

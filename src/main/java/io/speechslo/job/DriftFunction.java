@@ -41,7 +41,9 @@ final class DriftFunction extends EngineFunction {
         DriftMonitor m = state == null ? new DriftMonitor(service, signal, policies.drift(), policies.version())
                 : DriftMonitor.readFrom(input(state), policies.drift(), policies.version());
         for (PaneRecord r : panes) {
-            m.add(r.paneEnd - 1, r.fullSlice(), r.decode().drift());
+            if (r.track != io.speechslo.telemetry.Track.SHADOW) { // mirrored traffic: not the service's input mix
+                m.add(r.paneEnd - 1, r.fullSlice(), r.decode().drift());
+            }
         }
         if (paneEnd % window == 0) {
             m.evaluate(paneEnd).ifPresent(out::add);

@@ -34,6 +34,12 @@ import java.util.Map;
  */
 abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, Advisory> {
 
+    private static final java.util.Comparator<PaneRecord> PANE_ORDER = java.util.Comparator
+            .<PaneRecord>comparingLong(r -> r.paneEnd)
+            .thenComparing(r -> r.track)
+            .thenComparing(r -> r.version)
+            .thenComparing(r -> r.slice);
+
     private final PolicyBundle bundle;
     protected final long lateness;
 
@@ -89,6 +95,8 @@ abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, A
             return;
         }
         buffer.update(later);
+        // panes arrive from parallel channels in any order; engines fold them in one fixed order
+        due.sort(PANE_ORDER);
         String[] k = Keys.split(ctx.getCurrentKey());
         List<Advisory> advisories = new ArrayList<>();
         long next = onPane(k[0], Signal.valueOf(k[1]), paneEnd, due, advisories);

@@ -27,7 +27,8 @@ import java.util.Map;
  * {@link SlicePane} per event-time pane and emits it when the watermark passes the pane's end (plus
  * the allowed lateness); the pane's state is then gone. A request whose pane was already emitted is
  * late: it goes to the late side output as a dead letter (reason {@code late}) and is counted.
- * SHADOW traffic is counted (metric {@code shadow_records}) and kept out of every user-facing SLI.
+ * SHADOW traffic is counted (metric {@code shadow_records}) and aggregated like the rest; downstream
+ * it only counts for cost (burn rates and drift skip it, the gate takes only its cost).
  * Gauge {@code active_slices}: the slices (of this subtask) that had traffic in the last closed pane.
  */
 final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, PaneRecord> {
@@ -69,7 +70,6 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, P
     public void processElement(Ingested in, Context ctx, Collector<PaneRecord> out) throws Exception {
         if (in.track() == Track.SHADOW) {
             shadow.inc();
-            return;
         }
         long t = in.eventTime();
         long paneEnd = Math.floorDiv(t, paneMillis) * paneMillis + paneMillis;

@@ -157,6 +157,18 @@ public final class MetricSet {
         }
     }
 
+    /**
+     * Merges only the cost metrics of {@code o}: SHADOW traffic costs real money but is never
+     * user-facing, so it counts for cost and for nothing else.
+     */
+    public void mergeCost(MetricSet o) {
+        if (o.signal != signal) {
+            throw new IllegalArgumentException("cannot merge " + o.signal + " into " + signal);
+        }
+        int cost = signal == Signal.ASR ? ASR_COST : TTS_COST;
+        ratios[cost].merge(o.ratios[cost]);
+    }
+
     public MetricSet copy() {
         MetricSet c = new MetricSet(signal);
         c.merge(this);

@@ -181,4 +181,31 @@ class RolloutTrackerTest {
         assertThat(after.get(after.size() - 1).getSummary()).startsWith("ROLLBACK held since ")
                 .contains("the latest evaluation alone says: CONTINUE");
     }
+
+    @Test
+    void shadowTrafficOfACandidateCountsForItsCostAndNothingElse() {
+        List<AsrRequest> requests = traffic(10, 6, 800, 1.0, 99);
+        // v2 also serves SHADOW traffic: three times the cost per minute, every request timing out
+        List<AsrRequest> withShadow = new ArrayList<>(requests);
+        for (AsrRequest r : requests) {
+            if (r.getTrack() == Track.CANARY) {
+                withShadow.add(AsrRequest.newBuilder(r).setTrack(Track.SHADOW).setCostUsd(0.0012)
+                        .setOutcome(io.speechslo.telemetry.Outcome.TIMEOUT).build());
+            }
+        }
+        List<Advisory> shadowed = run(tracker(), withShadow, T0 + 6 * MIN);
+
+        Advisory last = shadowed.get(shadowed.size() - 1);
+        io.speechslo.advisory.Finding cost = last.getFindings().stream()
+                .filter(f -> f.getMetric().equals("cost_per_audio_minute") && f.getSlice().isEmpty()).findFirst().orElseThrow();
+        long canaryBefore = requests.stream().filter(r -> r.getTrack() == Track.CANARY
+                && r.getEventTime().toEpochMilli() < last.getWindowEnd()).count();
+        assertThat(cost.getSamples()).isEqualTo(2 * canaryBefore); // every canary request, and its shadow twin
+        assertThat(cost.getValue()).isGreaterThan(1.9 * cost.getBaseline());
+        assertThat(last.getDecision()).isEqualTo(Decision.PAUSE); // the cost regression, noncritical
+        // the shadow timeouts never reach a user-facing metric
+        io.speechslo.advisory.Finding errors = last.getFindings().stream()
+                .filter(f -> f.getMetric().equals("timeout_rate") && f.getSlice().isEmpty()).findFirst().orElseThrow();
+        assertThat(errors.getValue()).isZero();
+    }
 }

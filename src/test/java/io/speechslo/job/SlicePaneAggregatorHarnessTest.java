@@ -76,10 +76,9 @@ class SlicePaneAggregatorHarnessTest {
             send(h, asr(T0 + 1_000, Track.STABLE, "v1", Outcome.OK, 150, 10));
             send(h, asr(T0 + 20_000, Track.STABLE, "v1", Outcome.ERROR, 150, 11));
             send(h, asr(T0 + 59_999, Track.STABLE, "v1", Outcome.OK, 450, 12)); // first partial too slow
-            send(h, asr(T0 + 30_000, Track.SHADOW, "v3", Outcome.ERROR, 900, 13));
             send(h, asr(T0 + PANE, Track.STABLE, "v1", Outcome.OK, 150, 14)); // the next pane
 
-            // one key with two panes; the SHADOW request left nothing behind
+            // one key with two panes
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(2);
 
@@ -174,15 +173,21 @@ class SlicePaneAggregatorHarnessTest {
     }
 
     @Test
-    void shadowTrafficIsNeverAggregated() throws Exception {
+    void shadowTrafficIsAggregatedUnderItsOwnTrackForCostOnlyDownstream() throws Exception {
         try (var h = harness(0)) {
             for (int i = 0; i < 5; i++) {
                 send(h, asr(T0 + i * 1_000, Track.SHADOW, "v3", Outcome.ERROR, 900, i));
             }
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            h.processWatermark(Long.MAX_VALUE);
+            List<PaneRecord> out = h.extractOutputValues();
+            assertThat(out).hasSize(1);
+            assertThat(out.get(0).track).isEqualTo(Track.SHADOW);
+            assertThat(out.get(0).version).isEqualTo("v3");
+            assertThat(out.get(0).decode().requests()).isEqualTo(5);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
-            h.processWatermark(Long.MAX_VALUE);
-            assertThat(h.extractOutputValues()).isEmpty();
             assertThat(h.getSideOutput(Tags.LATE)).isNull();
         }
     }
