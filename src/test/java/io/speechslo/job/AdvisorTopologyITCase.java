@@ -91,8 +91,11 @@ class AdvisorTopologyITCase {
         assertThat(first.deadLetters()).hasSize((int) input.stream().filter(Ingested::isDead).count())
                 .allSatisfy(d -> assertThat(d.getReason()).isEqualTo("bad_magic_byte"));
 
-        // the same telemetry gives the same advisories, ids included
-        Pipelines.Run second = run();
+        // the same telemetry gives the same advisories, ids included, on the RocksDB state backend too
+        org.apache.flink.configuration.Configuration rocksdb = new org.apache.flink.configuration.Configuration();
+        rocksdb.set(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND, "rocksdb");
+        rocksdb.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTING_INTERVAL, java.time.Duration.ofSeconds(1));
+        Pipelines.Run second = Pipelines.run(input, PolicyLoader.bundleDefaults(), rocksdb);
         assertThat(ids(second.advisories())).isEqualTo(ids(all));
     }
 
