@@ -20,7 +20,8 @@ import java.util.Set;
  *   <li>{@code latency}: regression to readable advisory, live, per checkpoint interval ({@link LatencyBench})
  *   <li>{@code state}: checkpoint bytes and heap per active slice, hashmap and rocksdb ({@link StateBench})
  *   <li>{@code jmh}: per-record hot paths of the operators, ns/op and B/op ({@link JmhBench})
- *   <li>{@code all}: the five above in that order; {@code --records} and {@code --label} pass on
+ *   <li>{@code all}: the five above in that order ({@code --only a,b} for some); {@code --records} and
+ *       {@code --label} pass on
  * </ul>
  *
  * Every benchmark takes {@code --label TEXT} (written with the figures, e.g. {@code smoke}) and writes
@@ -79,9 +80,15 @@ public final class Bench {
 
     /** Each benchmark in its own JVM (same flags and classpath as this one); fails at the end if any failed. */
     private static void all(List<String> argv) throws Exception {
-        Args args = Args.parse("all", argv, Set.of("records", "label"), Set.of());
+        Args args = Args.parse("all", argv, Set.of("records", "label", "only"), Set.of());
+        List<String> names = args.one("all", "only").map(o -> List.of(o.split(","))).orElse(ALL);
+        for (String name : names) {
+            if (!ALL.contains(name)) {
+                throw new Args.UsageException("all: --only " + name + ": not a benchmark (" + String.join(", ", ALL) + ")");
+            }
+        }
         List<String> failed = new ArrayList<>();
-        for (String name : ALL) {
+        for (String name : names) {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());

@@ -170,7 +170,6 @@ final class LatencyBench {
         m.put("pages_missing", missing);
         m.put("records_sent", load.sent);
         m.put("load_rate_achieved_per_s", load.sent / Math.max(1e-3, (load.stoppedMillis - load.startedMillis) / 1e3));
-        System.out.println("  " + m);
         return m;
     }
 

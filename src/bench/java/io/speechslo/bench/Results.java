@@ -134,6 +134,13 @@ final class Results {
     }
 
     static String format(Object v) {
+        if (v instanceof Map<?, ?> map) {
+            return map.entrySet().stream().map(e -> e.getKey() + "=" + format(e.getValue()))
+                    .collect(Collectors.joining(", ", "{", "}"));
+        }
+        if (v instanceof List<?> list) {
+            return list.stream().map(Results::format).collect(Collectors.joining(", ", "[", "]"));
+        }
         if (v instanceof Double d) {
             return Math.abs(d) >= 100 ? String.format(Locale.ROOT, "%.0f", d) : String.format(Locale.ROOT, "%.3f", d);
         }

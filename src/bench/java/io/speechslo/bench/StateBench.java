@@ -10,37 +10,23 @@ import io.speechslo.policy.load.PolicyLoader;
 import io.speechslo.replay.InProcessSink;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.CheckpointingMode;
-import org.apache.flink.runtime.jobmaster.JobResult;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +54,7 @@ final class StateBench {
 
     static void run(List<String> argv, String label) throws Exception {
         Args args = Args.parse(NAME, argv, Set.of("slices", "backends", "per-pane", "panes", "checkpoint-interval", "label"),
-                Set.of());
+                Set.of("histogram"));
         List<Integer> sizes = args.one(NAME, "slices").map(s -> List.of(s.split(","))).orElse(List.of("1000", "10000", "100000"))
                 .stream().map(Integer::parseInt).toList();
         List<String> backends = List.of(args.one(NAME, "backends").orElse("hashmap,rocksdb").split(","));
@@ -80,23 +66,25 @@ final class StateBench {
                 .parameter("panes", panes).parameter("checkpoint_interval", interval.toString())
                 .parameter("parallelism", PARALLELISM);
         for (String backend : backends) {
+            Map<String, Object> previous = null;
             for (int slices : sizes) {
                 System.out.printf("state: %s, %,d slices%n", backend, slices);
-                results.figure(backend + "_" + slices, measure(backend, slices, perPane, panes, interval));
+                Map<String, Object> m = measure(backend, slices, perPane, panes, interval, args.has("histogram"));
+                results.figure(backend + "_" + slices, m);
+                if (previous != null) {
+                    results.figure(backend + "_marginal_" + previous.get("slices") + "_to_" + slices, marginal(previous, m));
+                }
+                previous = m;
             }
         }
         results.write();
     }
 
-    private static Map<String, Object> measure(String backend, int slices, int perPane, int panes, Duration interval)
-            throws Exception {
+    private static Map<String, Object> measure(String backend, int slices, int perPane, int panes, Duration interval,
+            boolean histogram) throws Exception {
         String run = "state-" + backend + "-" + slices + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path checkpoints = Files.createDirectories(Results.DIR.resolve("checkpoints").resolve(run)).toAbsolutePath();
         Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.BIND_PORT, "0");
-        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
@@ -106,12 +94,9 @@ final class StateBench {
         // three quarters into the last pane: every slice has had a request in it
         long holdAt = (panes - 1L) * slices * perPane + slices * perPane * 3L / 4 / PARALLELISM * PARALLELISM;
         Map<String, Object> m = new LinkedHashMap<>();
-        try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
-                .setNumTaskManagers(1).setNumSlotsPerTaskManager(PARALLELISM).build());
+        try (BenchCluster cluster = new BenchCluster(conf, PARALLELISM);
                 InProcessSink<Advisory> advisories = new InProcessSink<>(a -> {});
                 InProcessSink<DeadLetter> dead = new InProcessSink<>(d -> {})) {
-            cluster.start();
-            URI rest = cluster.getRestAddress().get();
             long heapBefore = heapAfterGc();
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM, conf);
@@ -122,25 +107,24 @@ final class StateBench {
                     PauseGate.strategy(run, holdAt / PARALLELISM), type);
             AdvisorTopology.build(env, source, advisories, dead, PolicyLoader.bundleDefaults(), TopologySettings.DEFAULT);
             long start = System.nanoTime();
-            JobID job = cluster.submitJob(env.getStreamGraph()).get().getJobID();
+            JobID job = cluster.submit(env);
 
             gate.awaitHeld(1800);
             long held = System.nanoTime();
-            long heldAtMillis = System.currentTimeMillis();
-            JsonNode checkpoint = awaitCheckpointAfter(rest, job, heldAtMillis, interval.multipliedBy(6));
+            JsonNode checkpoint = cluster.awaitCheckpointAfter(job, System.currentTimeMillis(), interval.multipliedBy(6));
             long heapHeld = heapAfterGc();
-            long activeSlices = activeSlices(rest, job);
+            if (histogram) {
+                classHistogram(Results.DIR.resolve(NAME + "-" + backend + "-" + slices + "-histogram.txt"));
+            }
+            long activeSlices = cluster.awaitMetricSum(job, "Slice panes", "active_slices", Duration.ofSeconds(30));
             gate.release(run);
             long heldNanos = System.nanoTime() - held;
 
-            JobResult result = cluster.requestJobResult(job).get();
-            if (!result.isSuccess()) {
-                throw new IllegalStateException("state benchmark job failed", result.getSerializedThrowable()
-                        .map(t -> (Throwable) t).orElse(null));
-            }
+            cluster.await(job);
             double seconds = (System.nanoTime() - start - heldNanos) / 1e9;
             long stateSize = checkpoint.path("state_size").asLong(-1);
             long checkpointed = checkpoint.path("checkpointed_size").asLong(-1);
+            m.put("slices", slices);
             m.put("active_slices_gauge", activeSlices);
             m.put("checkpoint_id", checkpoint.path("id").asLong());
             m.put("checkpoint_state_bytes", stateSize);
@@ -152,9 +136,32 @@ final class StateBench {
             m.put("heap_bytes_per_slice", (double) (heapHeld - heapBefore) / slices);
             m.put("records", traffic.count());
             m.put("records_per_s", traffic.count() / seconds);
-            System.out.println("  " + m);
         }
         return m;
+    }
+
+    /**
+     * What one more slice costs between two runs: the differences of held heap and checkpoint size over
+     * the difference of slices, free of the job's fixed footprint (operators, buffers, policies).
+     */
+    private static Map<String, Object> marginal(Map<String, Object> small, Map<String, Object> large) {
+        double slices = ((Number) large.get("slices")).doubleValue() - ((Number) small.get("slices")).doubleValue();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("heap_bytes_per_slice", (((Number) large.get("heap_held_bytes")).doubleValue()
+                - ((Number) small.get("heap_held_bytes")).doubleValue()) / slices);
+        m.put("checkpoint_bytes_per_slice", (((Number) large.get("checkpoint_state_bytes")).doubleValue()
+                - ((Number) small.get("checkpoint_state_bytes")).doubleValue()) / slices);
+        return m;
+    }
+
+    /** Writes the heap's class histogram (what jcmd GC.class_histogram prints) and shows its head. */
+    private static void classHistogram(Path file) throws Exception {
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        Files.writeString(file, histogram);
+        System.out.println("  heap histogram at the hold: " + file);
+        histogram.lines().limit(18).forEach(l -> System.out.println("    " + l));
     }
 
     /** Used heap after two full collections. */
@@ -164,61 +171,5 @@ final class StateBench {
             Thread.sleep(200);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static JsonNode get(URI rest, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(rest.resolve(path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return JSON.readTree(r.body());
-    }
-
-    /** The latest completed checkpoint triggered after {@code afterMillis}. */
-    private static JsonNode awaitCheckpointAfter(URI rest, JobID job, long afterMillis, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode latest = get(rest, "/jobs/" + job + "/checkpoints").path("latest").path("completed");
-            if (!latest.isMissingNode() && !latest.isNull() && latest.path("trigger_timestamp").asLong() > afterMillis) {
-                return latest;
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("no checkpoint completed within " + timeout + " of the hold");
-    }
-
-    /** Sum over subtasks of the slice-pane aggregator's active_slices gauge. */
-    private static long activeSlices(URI rest, JobID job) throws Exception {
-        String vertex = null;
-        for (JsonNode v : get(rest, "/jobs/" + job).path("vertices")) {
-            if (v.path("name").asText().contains("Slice panes")) {
-                vertex = v.path("id").asText();
-            }
-        }
-        if (vertex == null) {
-            throw new IllegalStateException("no vertex named Slice panes in job " + job);
-        }
-        String base = "/jobs/" + job + "/vertices/" + vertex + "/subtasks/metrics";
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<String> ids = new ArrayList<>();
-            for (JsonNode metric : get(rest, base)) {
-                if (metric.path("id").asText().endsWith("active_slices")) {
-                    ids.add(metric.path("id").asText());
-                }
-            }
-            if (!ids.isEmpty()) {
-                JsonNode values = get(rest, base + "?agg=sum&get=" + URLEncoder.encode(ids.get(0), StandardCharsets.UTF_8));
-                if (values.size() > 0 && values.get(0).has("sum")) {
-                    return values.get(0).path("sum").asLong();
-                }
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException("the active_slices gauge did not show up in 30 s");
     }
 }
