@@ -126,7 +126,14 @@ final class BenchCluster implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        cluster.close();
+    public void close() {
+        try {
+            cluster.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted stopping the MiniCluster", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop the MiniCluster", e);
+        }
     }
 }

@@ -48,7 +48,6 @@ final class ReplayBench {
             while (records.hasNext()) {
                 sink.write(records.next());
             }
-            sink.close();
             files = sink.files();
         }
         long bytes = 0;
