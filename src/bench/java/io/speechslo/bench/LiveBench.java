@@ -1,0 +1,220 @@
+package io.speechslo.bench;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.cli.Args;
+import io.speechslo.config.JobConfig;
+import io.speechslo.job.StreamingJob;
+import io.speechslo.kafka.ConfluentWire;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.TtsRequest;
+
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The live job catching up against the machine's own limit, in one run against one real broker: N
+ * generated telemetry records (bench-fleet scenario, ASR and TTS) preloaded into a 4-partition topic
+ * pair, then (a) one plain kafka-clients consumer thread reading and Avro-decoding every record, then
+ * (b) the job ({@link StreamingJob#define}: every operator, exactly-once advisory and dead-letter sinks,
+ * checkpointing at the configured default interval) on a MiniCluster at parallelism 2, bounded at the
+ * latest offsets, from the earliest offset to the end: job start to job end as Flink reports it (the
+ * job's net runtime; it includes the final checkpoint a bounded job with an exactly-once sink waits
+ * for, up to one checkpoint interval after the last record). Reports records/s of both and the ratio
+ * b/a.
+ */
+final class LiveBench {
+
+    static final String NAME = "live";
+    static final long DEFAULT_RECORDS = 5_000_000;
+    static final int PARALLELISM = 2;
+
+    private LiveBench() {}
+
+    static void run(List<String> argv, String label) throws Exception {
+        Args args = Args.parse(NAME, argv, Set.of("records", "label"), Set.of("profile"));
+        long n = args.longValue(NAME, "records", DEFAULT_RECORDS);
+        Results results = new Results(NAME, argv, label);
+        results.parameter("records", n).parameter("partitions_per_topic", KafkaStack.PARTITIONS)
+                .parameter("job_parallelism", PARALLELISM).parameter("scenario", Workload.SCENARIO);
+        try (KafkaStack stack = new KafkaStack()) {
+            KafkaStack.Topics topics = stack.topics(NAME);
+            System.out.printf("live: producing %,d records to %s and %s%n", n, topics.asr(), topics.tts());
+            long t = System.nanoTime();
+            long produced = stack.produce(topics, Workload.records(Workload.scenario(n), n));
+            results.figure("preload_records_per_s", produced / seconds(t));
+
+            System.out.println("live: (a) plain consumer, one thread, Avro decode of every record");
+            double plain = plainConsumer(stack, topics, produced, results);
+
+            System.out.println("live: (b) the job catching up from the earliest offset (MiniCluster, parallelism "
+                    + PARALLELISM + ")");
+            JobConfig cfg = stack.config(topics, List.of());
+            results.parameter("checkpoint_interval", cfg.checkpoint().interval().toString())
+                    .parameter("state_backend", cfg.checkpoint().stateBackend().id());
+            Configuration conf = StreamingJob.flinkConfiguration(cfg);
+            double net;
+            double wall;
+            try (BenchCluster cluster = new BenchCluster(conf, PARALLELISM)) {
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM, conf);
+                StreamingJob.define(env, cfg, StreamingJob.policies(cfg), OffsetsInitializer.earliest(),
+                        Optional.of(OffsetsInitializer.latest()));
+                Profiler profiler = Profiler.start(args.has("profile"), NAME);
+                JobResult result;
+                try {
+                    t = System.nanoTime();
+                    JobID job = cluster.submit(env);
+                    result = cluster.await(job);
+                    wall = seconds(t);
+                } finally {
+                    profiler.close();
+                }
+                profiler.addTo(results);
+                net = result.getNetRuntime() / 1000.0;
+            }
+            double job = produced / net;
+            results.figure("job_seconds", net)
+                    .figure("job_records_per_s", job)
+                    .figure("ratio_job_to_plain", job / plain)
+                    .figure("job_seconds_from_submission", wall);
+            Map<String, Long> advisories = countAdvisories(stack, topics.advisories());
+            results.figure("advisories", advisories)
+                    .figure("dead_letters", count(stack, topics.deadLetters()));
+        }
+        results.write();
+    }
+
+    /**
+     * Assigns every partition (no group join), reads from the beginning until all {@code expected}
+     * records are in, decoding each value: magic byte checked, 4-byte id skipped, Avro binary read by a
+     * SpecificDatumReader into a reused record with a reused decoder. Returns records/s from the
+     * consumer's creation to the last record.
+     */
+    private static double plainConsumer(KafkaStack stack, KafkaStack.Topics topics, long expected, Results results) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        SpecificDatumReader<AsrRequest> asrReader = new SpecificDatumReader<>(AsrRequest.class);
+        SpecificDatumReader<TtsRequest> ttsReader = new SpecificDatumReader<>(TtsRequest.class);
+        AsrRequest asr = null;
+        TtsRequest tts = null;
+        BinaryDecoder decoder = null;
+        long count = 0;
+        long checksum = 0;
+        long start = System.nanoTime();
+        long first = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (int i = 0; i < KafkaStack.PARTITIONS; i++) {
+                partitions.add(new TopicPartition(topics.asr(), i));
+                partitions.add(new TopicPartition(topics.tts(), i));
+            }
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+            while (count < expected) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("plain consumer read only " + count + " of " + expected + " records in 30 min");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (first == 0) {
+                        first = System.nanoTime();
+                    }
+                    byte[] v = r.value();
+                    if (v[0] != ConfluentWire.MAGIC_BYTE) {
+                        throw new IllegalStateException("not Confluent-framed: " + r.topic() + "/" + r.partition() + "@" + r.offset());
+                    }
+                    decoder = DecoderFactory.get().binaryDecoder(v, ConfluentWire.HEADER_LENGTH,
+                            v.length - ConfluentWire.HEADER_LENGTH, decoder);
+                    try {
+                        if (r.topic().equals(topics.asr())) {
+                            asr = asrReader.read(asr, decoder);
+                            checksum += asr.getAudioMs();
+                        } else {
+                            tts = ttsReader.read(tts, decoder);
+                            checksum += tts.getTextChars();
+                        }
+                    } catch (IOException e) {
+                        throw new IllegalStateException("undecodable record at " + r.topic() + "/" + r.partition() + "@" + r.offset(), e);
+                    }
+                    count++;
+                }
+            }
+        }
+        long end = System.nanoTime();
+        double rate = count / ((end - start) / 1e9);
+        results.figure("plain_records_per_s", rate)
+                .figure("plain_records_per_s_first_to_last_record", count / ((end - first) / 1e9))
+                .figure("plain_checksum", checksum);
+        return rate;
+    }
+
+    /** Committed advisories by kind and decision. */
+    private static Map<String, Long> countAdvisories(KafkaStack stack, String topic) {
+        Map<String, Long> byDecision = new TreeMap<>();
+        SpecificDatumReader<Advisory> reader = new SpecificDatumReader<>(Advisory.class);
+        readCommitted(stack, topic, v -> {
+            try {
+                Advisory a = reader.read(null, DecoderFactory.get().binaryDecoder(v, ConfluentWire.HEADER_LENGTH,
+                        v.length - ConfluentWire.HEADER_LENGTH, null));
+                byDecision.merge(a.getKind() + "/" + a.getDecision(), 1L, Long::sum);
+            } catch (IOException e) {
+                throw new IllegalStateException("undecodable advisory in " + topic, e);
+            }
+        });
+        return byDecision;
+    }
+
+    static long count(KafkaStack stack, String topic) {
+        long[] n = {0};
+        readCommitted(stack, topic, v -> n[0]++);
+        return n[0];
+    }
+
+    /** Every committed record value of a topic, read to its last stable offset. */
+    static void readCommitted(KafkaStack stack, String topic, java.util.function.Consumer<byte[]> each) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.broker.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within 2 min");
+                }
+                c.poll(Duration.ofMillis(200)).forEach(r -> each.accept(r.value()));
+            }
+        }
+    }
+
+    static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

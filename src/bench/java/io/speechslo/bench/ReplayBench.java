@@ -1,0 +1,125 @@
+package io.speechslo.bench;
+
+import io.speechslo.cli.Args;
+import io.speechslo.generate.AvroFileSink;
+import io.speechslo.replay.ReplayCommand;
+
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Replay against the machine's own limit: the same N bench-fleet records as Avro object container
+ * files (deflate level 1, as the generate command writes them, rolled into about 8 files so the
+ * parallel source has splits), then (a) a plain DataFileReader decoding every file in one thread, with
+ * a reused record, after one warm-up pass (best of 3 passes), then (b) the replay command itself
+ * ({@code ReplayCommand.run: --input DIR --out FILE --parallelism P}: embedded MiniCluster, the whole
+ * topology, sorted JSON advisories written), timed from the call to its return. Reports records/s of
+ * both and the ratio b/a.
+ */
+final class ReplayBench {
+
+    static final String NAME = "replay";
+    static final int FILES = 8;
+
+    private ReplayBench() {}
+
+    static void run(List<String> argv, String label) throws Exception {
+        Args args = Args.parse(NAME, argv, Set.of("records", "parallelism", "label"), Set.of("profile"));
+        long n = args.longValue(NAME, "records", LiveBench.DEFAULT_RECORDS);
+        int parallelism = (int) args.longValue(NAME, "parallelism", 2);
+        Results results = new Results(NAME, argv, label);
+        Path dir = Results.DIR.resolve("replay-files").toAbsolutePath();
+        delete(dir);
+        long t = System.nanoTime();
+        List<Path> files;
+        try (AvroFileSink sink = new AvroFileSink(dir, (n + FILES - 1) / FILES, Workload.SEED)) {
+            Iterator<SpecificRecord> records = Workload.records(Workload.scenario(n), n);
+            while (records.hasNext()) {
+                sink.write(records.next());
+            }
+            files = sink.files();
+        }
+        long bytes = 0;
+        for (Path f : files) {
+            bytes += Files.size(f);
+        }
+        results.parameter("records", n).parameter("files", files.size()).parameter("bytes", bytes)
+                .parameter("parallelism", parallelism).parameter("scenario", Workload.SCENARIO);
+        System.out.printf("replay: wrote %,d records in %d files (%,d bytes) in %.1f s%n", n, files.size(), bytes,
+                LiveBench.seconds(t));
+
+        System.out.println("replay: (a) plain DataFileReader, one thread");
+        double cold = plainDecode(files, n);
+        double best = 0;
+        for (int round = 0; round < 3; round++) {
+            best = Math.max(best, plainDecode(files, n));
+        }
+        results.figure("plain_records_per_s_first_pass", cold).figure("plain_records_per_s", best);
+
+        System.out.println("replay: (b) replay command, parallelism " + parallelism);
+        Path out = Results.DIR.resolve("replay-advisories.jsonl").toAbsolutePath();
+        Profiler profiler = Profiler.start(args.has("profile"), NAME);
+        int code;
+        t = System.nanoTime();
+        try {
+            code = ReplayCommand.run(List.of("--input", dir.toString(), "--out", out.toString(),
+                    "--parallelism", Integer.toString(parallelism)), System.out, System.err);
+        } finally {
+            profiler.close();
+        }
+        double seconds = LiveBench.seconds(t);
+        if (code != 0) {
+            throw new IllegalStateException("replay exited with " + code);
+        }
+        profiler.addTo(results);
+        double replay = n / seconds;
+        long advisories;
+        try (Stream<String> lines = Files.lines(out)) {
+            advisories = lines.count();
+        }
+        results.figure("replay_seconds", seconds)
+                .figure("replay_records_per_s", replay)
+                .figure("ratio_replay_to_plain", replay / best)
+                .figure("advisories", advisories);
+        results.write();
+        delete(dir);
+    }
+
+    /** Decodes every record of every file in this thread; returns records/s. */
+    private static double plainDecode(List<Path> files, long expected) throws IOException {
+        long start = System.nanoTime();
+        long count = 0;
+        for (Path f : files) {
+            try (DataFileReader<SpecificRecord> r = new DataFileReader<>(f.toFile(), new SpecificDatumReader<>())) {
+                SpecificRecord reuse = null;
+                while (r.hasNext()) {
+                    reuse = r.next(reuse);
+                    count++;
+                }
+            }
+        }
+        if (count != expected) {
+            throw new IllegalStateException("read " + count + " records, wrote " + expected);
+        }
+        return count / LiveBench.seconds(start);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+}
