@@ -43,6 +43,12 @@ public final class StreamingJob {
         if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
             env.enableCheckpointing(cfg.checkpoint().interval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         }
+        if (cfg.checkpoint().directory().isEmpty() && env.getConfiguration()
+                .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isEmpty()) {
+            LOG.warn("No checkpoint directory (checkpoint.directory, or Flink's execution.checkpointing.dir): unless"
+                    + " the cluster sets one, checkpoints live in JobManager memory, which refuses state over 5 MB;"
+                    + " a busy job would then fail every checkpoint");
+        }
         AdvisorTopology.build(env, KafkaIO.source(cfg, start, stop), KafkaIO.advisorySink(cfg),
                 KafkaIO.deadLetterSink(cfg), policies, TopologySettings.from(cfg));
     }

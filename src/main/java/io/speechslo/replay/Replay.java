@@ -78,12 +78,20 @@ public final class Replay {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
-        // from java -jar this is an embedded MiniCluster; inside a test cluster it is that cluster
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(settings.parallelism());
-        // an exactly-once Kafka sink commits on checkpoints (the last one when the input ends)
-        env.enableCheckpointing(2_000, org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
-        AdvisorTopology.build(env, source, advisories, deadLetters, bundle, settings.topology());
-        return env.execute("speech-slo-advisor replay");
+        // An exactly-once Kafka sink commits on checkpoints (the last one when the input ends). They go
+        // to a temporary folder: Flink's default, JobManager memory, refuses state over 5 MB, and a
+        // large replay would fail every checkpoint and restart forever.
+        java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("speechslo-replay-checkpoints");
+        conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        try {
+            // from java -jar this is an embedded MiniCluster; inside a test cluster it is that cluster
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            env.setParallelism(settings.parallelism());
+            env.enableCheckpointing(2_000, org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
+            AdvisorTopology.build(env, source, advisories, deadLetters, bundle, settings.topology());
+            return env.execute("speech-slo-advisor replay");
+        } finally {
+            org.apache.flink.util.FileUtils.deleteDirectoryQuietly(checkpoints.toFile());
+        }
     }
 }
