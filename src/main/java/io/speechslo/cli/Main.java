@@ -66,7 +66,8 @@ public final class Main {
         try {
             switch (command) {
                 case "run":
-                    StreamingJob.run(jobConfig("run", rest));
+                    JobConfig cfg = loadJobConfig("run", rest);
+                    StreamingJob.run(cfg, StreamingJob.policies(cfg));
                     return 0;
                 case "generate":
                     return io.speechslo.generate.GenerateCommand.run(rest, out, err);
@@ -94,13 +95,17 @@ public final class Main {
         }
     }
 
-    /** The job configuration from --config FILE and --set KEY=VALUE flags. */
+    /** The job configuration from --config FILE and --set KEY=VALUE flags, with the policies it names validated. */
     static JobConfig jobConfig(String command, List<String> argv) {
-        Args args = Args.parse(command, argv, Set.of("config", "set"), Set.of());
-        JobConfig cfg = JobConfig.load(args.one(command, "config").map(Path::of), args.all("set"));
+        JobConfig cfg = loadJobConfig(command, argv);
         // the policies are part of the configuration: fail now, not at the first record
         StreamingJob.policies(cfg);
         return cfg;
+    }
+
+    private static JobConfig loadJobConfig(String command, List<String> argv) {
+        Args args = Args.parse(command, argv, Set.of("config", "set"), Set.of());
+        return JobConfig.load(args.one(command, "config").map(Path::of), args.all("set"));
     }
 
     static Policies loadPolicies(Args args, String command) {

@@ -58,9 +58,11 @@ public final class StreamingJob {
         return cfg.policiesDir().map(PolicyLoader::bundle).orElseGet(PolicyLoader::bundleDefaults);
     }
 
-    /** Runs the job until cancelled (on a cluster when launched with flink run, else in this JVM). */
-    public static void run(JobConfig cfg) throws Exception {
-        PolicyBundle policies = policies(cfg);
+    /**
+     * Runs the job until cancelled (on a cluster when launched with flink run, else in this JVM), with
+     * the policies already loaded and validated by {@link #policies(JobConfig)}.
+     */
+    public static void run(JobConfig cfg, PolicyBundle policies) throws Exception {
         LOG.info("Speech SLO Advisor starting with policy version {} and configuration {}",
                 policies.policies().version(), cfg.toFlatMap());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(cfg));
