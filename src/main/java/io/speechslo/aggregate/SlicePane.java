@@ -64,6 +64,24 @@ public final class SlicePane {
         lastEventTime = Math.max(lastEventTime, eventTime);
     }
 
+    /**
+     * Adds another pane of the same slice and SLO list (a partial aggregate of other requests). Exact:
+     * merging partials in any grouping or order gives the pane of all their requests.
+     */
+    public void merge(SlicePane o) {
+        if (o.good.length != good.length || o.metrics.signal() != metrics.signal()) {
+            throw new IllegalArgumentException("cannot merge a " + o.metrics.signal() + " pane of " + o.good.length
+                    + " SLOs into a " + metrics.signal() + " pane of " + good.length);
+        }
+        metrics.merge(o.metrics);
+        for (int i = 0; i < good.length; i++) {
+            good[i] += o.good[i];
+            total[i] += o.total[i];
+        }
+        drift.merge(o.drift);
+        lastEventTime = Math.max(lastEventTime, o.lastEventTime);
+    }
+
     public MetricSet metrics() {
         return metrics;
     }

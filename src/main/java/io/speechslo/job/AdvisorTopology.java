@@ -4,9 +4,9 @@ import io.speechslo.advisory.Advisory;
 import io.speechslo.deadletter.DeadLetter;
 import io.speechslo.policy.Policies;
 import io.speechslo.policy.load.PolicyBundle;
-import io.speechslo.slice.RequestSlices;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -19,14 +19,17 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * replay passes files and a collecting sink, tests pass bounded sources.
  *
  * <pre>
- * telemetry source --(dead letters)--------------------------------------------+--> dead-letter sink
- *   -> route dead letters                                                       |
- *   -> keyBy(service, signal)  cardinality guard                                |
- *   -> keyBy(service, signal, track, version, slice)  slice-pane aggregate -(late)
+ * telemetry source
+ *   -> fold requests into partial slice panes (chained) --(dead letters, late)--> dead-letter sink
+ *   -> keyBy(service, signal)  cardinality guard
+ *   -> keyBy(service, signal, track, version, slice)  slice-pane aggregate (merges the partials)
  *   -> keyBy(service, signal) -+-> burn rate   -+
  *                              +-> release gate -+--> advisory sink
  *                              +-> slice drift  -+
  * </pre>
+ *
+ * Requests never cross the network: the source's subtask folds them into partial panes, so only about
+ * one record per slice, pane and source subtask (more when checkpoints fall inside a pane) is shuffled.
  */
 public final class AdvisorTopology {
 
@@ -53,6 +56,10 @@ public final class AdvisorTopology {
             Sink<DeadLetter> deadLetterSink,
             PolicyBundle bundle,
             TopologySettings settings) {
+        // Chained operators hand records over by reference instead of copying them through the
+        // serializer. Safe here: no operator keeps a reference to an input record after processing it
+        // (the pre-aggregator folds requests into its own panes; keyed inputs arrive deserialized).
+        env.getConfig().enableObjectReuse();
         long pane = paneMillis(bundle.policies(), settings);
         long lateness = settings.allowedLateness().toMillis();
         long outOfOrderness = settings.maxOutOfOrderness().toMillis();
@@ -64,17 +71,20 @@ public final class AdvisorTopology {
 
         DataStream<Ingested> ingested = env.fromSource(source, watermarks, "Telemetry source").uid(Uids.SOURCE);
 
-        SingleOutputStreamOperator<Ingested> telemetry = ingested
-                .process(new DeadLetterRouter()).uid(Uids.ROUTE).name("Route dead letters");
+        TypeInformation<PaneRecord> paneType = TypeInformation.of(PaneRecord.class);
+        SingleOutputStreamOperator<PaneRecord> partials = ingested
+                .transform("Fold requests into slice panes", paneType,
+                        new SlicePanePreAggregator(bundle, pane, lateness))
+                .uid(Uids.PRE_AGGREGATE);
 
-        SingleOutputStreamOperator<Ingested> guarded = telemetry
-                .keyBy(i -> Keys.service(i.service(), i.signal()))
+        SingleOutputStreamOperator<PaneRecord> guarded = partials
+                .keyBy(PaneRecord::serviceKey)
                 .process(new CardinalityGuard(settings.maxValuesPerDimension()))
                 .uid(Uids.GUARD).name("Cardinality guard");
 
         SingleOutputStreamOperator<PaneRecord> panes = guarded
-                .keyBy(i -> Keys.slice(i, i.asr != null ? RequestSlices.of(i.asr).key() : RequestSlices.of(i.tts).key()))
-                .process(new SlicePaneAggregator(bundle, pane, lateness))
+                .keyBy(Keys::slice)
+                .process(new SlicePaneAggregator(lateness))
                 .uid(Uids.AGGREGATE).name("Slice panes");
 
         KeyedStream<PaneRecord, String> byService = panes.keyBy(PaneRecord::serviceKey);
@@ -86,8 +96,7 @@ public final class AdvisorTopology {
                 .uid(Uids.DRIFT).name("Slice drift");
 
         burn.union(gate, drift).sinkTo(advisorySink).uid(Uids.ADVISORY_SINK).name("Advisories");
-        telemetry.getSideOutput(Tags.DEAD_LETTERS)
-                .union(panes.getSideOutput(Tags.LATE))
+        partials.getSideOutput(Tags.DEAD_LETTERS)
                 .sinkTo(deadLetterSink).uid(Uids.DEAD_LETTER_SINK).name("Dead letters");
     }
 }

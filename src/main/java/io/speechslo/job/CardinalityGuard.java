@@ -1,8 +1,6 @@
 package io.speechslo.job;
 
-import io.speechslo.metrics.Signal;
-import io.speechslo.telemetry.AsrRequest;
-import io.speechslo.telemetry.TtsRequest;
+import io.speechslo.slice.Slice;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -13,13 +11,14 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Caps the distinct values of every slice dimension per service and signal: the first
- * {@code maxValues} values are kept, any further value is replaced by {@value #OTHER} and counted
- * (metric {@code folded_to_other}), so a producer that puts request ids into a dimension cannot blow
- * up state. Which values win depends on arrival order, so replay matches the live job exactly only
- * while no cap is hit.
+ * Caps the distinct values of every slice dimension per service and signal, on the partial slice
+ * panes coming from the sources: the first {@code maxValues} values are kept, any further value is
+ * replaced by {@value #OTHER} (so its pane merges into the "other" slice downstream) and counted
+ * (metric {@code folded_to_other}, per partial pane), so a producer that puts request ids into a
+ * dimension cannot blow up state. Which values win depends on arrival order, so replay matches the
+ * live job exactly only while no cap is hit.
  */
-final class CardinalityGuard extends KeyedProcessFunction<String, Ingested, Ingested> {
+final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, PaneRecord> {
 
     static final String OTHER = "other";
     static final MapStateDescriptor<String, Integer> VALUES =
@@ -43,19 +42,27 @@ final class CardinalityGuard extends KeyedProcessFunction<String, Ingested, Inge
     }
 
     @Override
-    public void processElement(Ingested in, Context ctx, Collector<Ingested> out) throws Exception {
-        if (in.signal() == Signal.ASR) {
-            AsrRequest r = in.asr;
-            r.setLanguage(admit("language", r.getLanguage()));
-            r.setRegion(admit("region", r.getRegion()));
-            r.setDevice(admit("device", r.getDevice()));
-            r.setAcousticCondition(admit("acoustic_condition", r.getAcousticCondition()));
-        } else {
-            TtsRequest r = in.tts;
-            r.setLanguage(admit("language", r.getLanguage()));
-            r.setRegion(admit("region", r.getRegion()));
-            r.setDevice(admit("device", r.getDevice()));
-            r.setVoice(admit("voice", r.getVoice()));
+    public void processElement(PaneRecord in, Context ctx, Collector<PaneRecord> out) throws Exception {
+        Slice slice = in.fullSlice();
+        String[] admitted = null;
+        for (int i = 0; i < slice.size(); i++) {
+            String v = admit(slice.dimension(i), slice.value(i));
+            if (!v.equals(slice.value(i))) {
+                if (admitted == null) {
+                    admitted = new String[slice.size()];
+                    for (int j = 0; j < admitted.length; j++) {
+                        admitted[j] = slice.value(j);
+                    }
+                }
+                admitted[i] = v;
+            }
+        }
+        if (admitted != null) {
+            String[] dims = new String[slice.size()];
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = slice.dimension(i);
+            }
+            in.slice = Slice.ofSorted(dims, admitted).key();
         }
         out.collect(in);
     }

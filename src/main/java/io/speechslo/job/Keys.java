@@ -13,8 +13,8 @@ final class Keys {
         return service + SEP + signal.name();
     }
 
-    static String slice(Ingested r, String sliceKey) {
-        return r.service() + SEP + r.signal().name() + SEP + r.track().name() + SEP + r.modelVersion() + SEP + sliceKey;
+    static String slice(PaneRecord r) {
+        return r.service + SEP + r.signal.name() + SEP + r.track.name() + SEP + r.version + SEP + r.slice;
     }
 
     static String[] split(String key) {

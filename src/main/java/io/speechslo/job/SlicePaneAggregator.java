@@ -1,12 +1,7 @@
 package io.speechslo.job;
 
 import io.speechslo.aggregate.SlicePane;
-import io.speechslo.kafka.DeadLetterReason;
-import io.speechslo.kafka.DeadLetters;
 import io.speechslo.metrics.Signal;
-import io.speechslo.policy.Policies;
-import io.speechslo.policy.SloDefinition;
-import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -16,82 +11,67 @@ import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Keyed by service, signal, track, model version and full slice: folds requests into one
- * {@link SlicePane} per event-time pane and emits it when the watermark passes the pane's end (plus
- * the allowed lateness); the pane's state is then gone. A request whose pane was already emitted is
- * late: it goes to the late side output as a dead letter (reason {@code late}) and is counted.
- * SHADOW traffic is counted (metric {@code shadow_records}) and aggregated like the rest; downstream
- * it only counts for cost (burn rates and drift skip it, the gate takes only its cost).
- * Gauge {@code active_slices}: the slices (of this subtask) that had traffic in the last closed pane.
+ * Keyed by service, signal, track, model version and full slice: merges the partial panes of the
+ * sources' {@link SlicePanePreAggregator}s into one {@link SlicePane} per event-time pane and emits it
+ * when the watermark passes the pane's end (plus the allowed lateness); the pane's state is then gone.
+ * Requests are judged late upstream, and partials always arrive ahead of the watermark that closes
+ * their pane; one that does not (which would be a bug) is dropped, logged and counted
+ * ({@code late_partial_panes}, {@code late_partial_requests}) rather than merged into a pane already
+ * emitted. Gauge {@code active_slices}: the slices (of this subtask) that had traffic in the last
+ * closed pane.
  */
-final class SlicePaneAggregator extends KeyedProcessFunction<String, Ingested, PaneRecord> {
+final class SlicePaneAggregator extends KeyedProcessFunction<String, PaneRecord, PaneRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SlicePaneAggregator.class);
 
     static final MapStateDescriptor<Long, SlicePane> PANES =
             new MapStateDescriptor<>("slice-panes", LongSerializer.INSTANCE, new SlicePaneSerializer());
 
-    private final PolicyBundle bundle;
-    private final long paneMillis;
     private final long lateness;
 
-    private transient Policies policies;
-    private transient Map<String, List<SloDefinition>> slos;
     private transient MapState<Long, SlicePane> panes;
-    private transient Counter late;
-    private transient Counter shadow;
+    private transient Counter latePanes;
+    private transient Counter lateRequests;
     /** Slices that closed a pane at the latest pane end this subtask saw, and that pane end. */
     private transient long activeSlices;
     private transient long countingPane;
     private transient long countedSlices;
 
-    SlicePaneAggregator(PolicyBundle bundle, long paneMillis, long latenessMillis) {
-        this.bundle = bundle;
-        this.paneMillis = paneMillis;
+    SlicePaneAggregator(long latenessMillis) {
         this.lateness = latenessMillis;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        policies = bundle.policies();
-        slos = new HashMap<>();
         panes = getRuntimeContext().getMapState(PANES);
-        late = getRuntimeContext().getMetricGroup().counter("late_records");
-        shadow = getRuntimeContext().getMetricGroup().counter("shadow_records");
+        latePanes = getRuntimeContext().getMetricGroup().counter("late_partial_panes");
+        lateRequests = getRuntimeContext().getMetricGroup().counter("late_partial_requests");
         getRuntimeContext().getMetricGroup().<Long, org.apache.flink.metrics.Gauge<Long>>gauge("active_slices", () -> activeSlices);
     }
 
     @Override
-    public void processElement(Ingested in, Context ctx, Collector<PaneRecord> out) throws Exception {
-        if (in.track() == Track.SHADOW) {
-            shadow.inc();
-        }
-        long t = in.eventTime();
-        long paneEnd = Math.floorDiv(t, paneMillis) * paneMillis + paneMillis;
+    public void processElement(PaneRecord in, Context ctx, Collector<PaneRecord> out) throws Exception {
+        SlicePane partial = in.decode();
         long watermark = ctx.timerService().currentWatermark();
-        if (paneEnd + lateness <= watermark) {
-            late.inc();
-            ctx.output(Tags.LATE, DeadLetters.of(in.topic, in.partition, in.offset, null,
-                    in.record().toString().getBytes(StandardCharsets.UTF_8), DeadLetterReason.LATE,
-                    "event_time " + t + " is in a pane that closed at " + (paneEnd + lateness)
-                            + "; the watermark is at " + watermark + " (raw holds the record as JSON)",
-                    null, -1));
+        if (in.paneEnd + lateness <= watermark) {
+            latePanes.inc();
+            lateRequests.inc(partial.requests());
+            LOG.warn("Dropped a partial pane of {} requests of {} ending at {}: the watermark ({}) had already closed it",
+                    partial.requests(), ctx.getCurrentKey().replace(Keys.SEP, '/'), in.paneEnd, watermark);
             return;
         }
-        List<SloDefinition> sloList = slos.computeIfAbsent(Keys.service(in.service(), in.signal()),
-                k -> policies.slosFor(in.service(), in.signal()));
-        SlicePane pane = panes.get(paneEnd);
+        SlicePane pane = panes.get(in.paneEnd);
         if (pane == null) {
-            pane = new SlicePane(in.signal(), sloList.size());
+            pane = partial;
+            ctx.timerService().registerEventTimeTimer(in.paneEnd + lateness);
+        } else {
+            pane.merge(partial);
         }
-        pane.add(in.record(), t, sloList);
-        panes.put(paneEnd, pane); // in place on the heap backend; written through on RocksDB
-        ctx.timerService().registerEventTimeTimer(paneEnd + lateness);
+        panes.put(in.paneEnd, pane); // in place on the heap backend; written through on RocksDB
     }
 
     @Override

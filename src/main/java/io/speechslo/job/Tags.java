@@ -8,12 +8,9 @@ import org.apache.flink.util.OutputTag;
 /** Side outputs, in one place. */
 final class Tags {
 
-    /** Records that could not be used, with the reason. */
+    /** Records that could not be used, with the reason (late ones included). */
     static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
-
-    /** Telemetry that arrived after its pane was closed. */
-    static final OutputTag<DeadLetter> LATE = new OutputTag<>("late", new AvroTypeInfo<>(DeadLetter.class));
 
     private Tags() {}
 }

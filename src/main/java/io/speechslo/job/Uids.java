@@ -7,7 +7,8 @@ package io.speechslo.job;
 public final class Uids {
 
     public static final String SOURCE = "telemetry-source";
-    public static final String ROUTE = "route-dead-letters";
+    /** Replaced the stateless "route-dead-letters" operator: dead letters are routed here now. */
+    public static final String PRE_AGGREGATE = "slice-pane-pre-aggregate";
     public static final String GUARD = "cardinality-guard";
     public static final String AGGREGATE = "slice-pane-aggregate";
     public static final String BURN = "burn-rate";

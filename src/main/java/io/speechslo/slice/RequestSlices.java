@@ -1,5 +1,6 @@
 package io.speechslo.slice;
 
+import io.speechslo.metrics.Signal;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.TtsRequest;
 
@@ -15,13 +16,20 @@ public final class RequestSlices {
     private RequestSlices() {}
 
     public static Slice of(AsrRequest r) {
-        return Slice.ofSorted(ASR_DIMS, new String[] {
-            clean(r.getAcousticCondition()), clean(r.getDevice()), clean(r.getLanguage()), clean(r.getRegion())});
+        return of(Signal.ASR, r.getAcousticCondition(), r.getDevice(), r.getLanguage(), r.getRegion());
     }
 
     public static Slice of(TtsRequest r) {
-        return Slice.ofSorted(TTS_DIMS, new String[] {
-            clean(r.getDevice()), clean(r.getLanguage()), clean(r.getRegion()), clean(r.getVoice())});
+        return of(Signal.TTS, r.getDevice(), r.getLanguage(), r.getRegion(), r.getVoice());
+    }
+
+    /**
+     * The full slice from its values in dimension order: acoustic_condition, device, language, region
+     * for ASR; device, language, region, voice for TTS.
+     */
+    public static Slice of(Signal signal, String v0, String v1, String v2, String v3) {
+        return Slice.ofSorted(signal == Signal.ASR ? ASR_DIMS : TTS_DIMS,
+                new String[] {clean(v0), clean(v1), clean(v2), clean(v3)});
     }
 
     /** A dimension value safe inside a slice key. */

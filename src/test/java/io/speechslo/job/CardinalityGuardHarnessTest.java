@@ -1,8 +1,12 @@
 package io.speechslo.job;
 
+import io.speechslo.aggregate.SlicePane;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.metrics.Signal;
+import io.speechslo.slice.RequestSlices;
 import io.speechslo.telemetry.Track;
+
+import org.apache.avro.specific.SpecificRecord;
 
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -14,25 +18,33 @@ import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
-/** The cardinality guard on the operator harness: first values win, the rest become "other", state stays small. */
+/** The cardinality guard on the operator harness: on partial panes, first values win, the rest become "other", state stays small. */
 class CardinalityGuardHarnessTest {
 
     static final char SEP = Keys.SEP;
 
-    static Ingested asr(String service, String region, long offset) {
-        return Ingested.of(Requests.asr(service, "v1", Track.STABLE, "en-US", region, "mobile", "quiet").build(),
-                "speech.asr.requests", 0, offset);
+    /** A partial pane of one request, as the sources' pre-aggregator emits it; paneEnd tells them apart. */
+    static PaneRecord partial(SpecificRecord request, long paneEnd) {
+        Ingested i = Ingested.of(request, "t", 0, 0);
+        SlicePane p = new SlicePane(i.signal(), 0);
+        p.add(request, paneEnd - 1, List.of());
+        return new PaneRecord(i.service(), i.signal(), i.track(), i.modelVersion(),
+                i.asr != null ? RequestSlices.of(i.asr).key() : RequestSlices.of(i.tts).key(), paneEnd, p.toBytes());
     }
 
-    static Ingested tts(String voice, long offset) {
-        return Ingested.of(Requests.tts("tts-prod", "t1", Track.STABLE, "en-US", "us-east-1", "web", voice).build(),
-                "speech.tts.requests", 0, offset);
+    static PaneRecord asr(String service, String region, long paneEnd) {
+        return partial(Requests.asr(service, "v1", Track.STABLE, "en-US", region, "mobile", "quiet").build(), paneEnd);
+    }
+
+    static PaneRecord tts(String voice, long paneEnd) {
+        return partial(Requests.tts("tts-prod", "t1", Track.STABLE, "en-US", "us-east-1", "web", voice).build(), paneEnd);
     }
 
     /**
@@ -59,7 +71,7 @@ class CardinalityGuardHarnessTest {
     @Test
     void thirdRegionBecomesOtherKnownValuesStayAndStateHoldsOnlyAdmittedValues() throws Exception {
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new CardinalityGuard(2), (Ingested i) -> Keys.service(i.service(), i.signal()), Types.STRING)) {
+                new CardinalityGuard(2), PaneRecord::serviceKey, Types.STRING)) {
             h.processElement(asr("asr-prod", "us-east-1", 0), 1_000);
             h.processElement(asr("asr-prod", "eu-west-1", 1), 2_000);
             h.processElement(asr("asr-prod", "ap-south-1", 2), 3_000);
@@ -71,13 +83,17 @@ class CardinalityGuardHarnessTest {
             h.processElement(tts("kai", 8), 9_000);
             h.processElement(tts("nova", 9), 10_000);
 
-            assertThat(h.extractOutputValues()).extracting(i -> i.asr != null ? i.asr.getRegion() : i.tts.getVoice())
+            assertThat(h.extractOutputValues())
+                    .extracting(r -> r.fullSlice().get(r.signal == Signal.ASR ? "region" : "voice"))
                     .containsExactly("us-east-1", "eu-west-1", "other", "us-east-1", "other", "other",
                             "ap-south-1", "aria", "kai", "other");
-            // everything else about a record passes untouched, timestamps included
+            // only the capped dimension changes: the rest of the slice, the pane and its content pass untouched
+            assertThat(h.extractOutputValues().get(2).slice)
+                    .isEqualTo("acoustic_condition=quiet,device=mobile,language=en-US,region=other");
+            assertThat(h.extractOutputValues().get(2).pane).isEqualTo(asr("asr-prod", "ap-south-1", 2).pane);
             assertThat(h.extractOutputStreamRecords()).extracting(r -> r.getTimestamp())
                     .containsExactly(1_000L, 2_000L, 3_000L, 4_000L, 5_000L, 6_000L, 7_000L, 8_000L, 9_000L, 10_000L);
-            assertThat(h.extractOutputValues()).extracting(i -> i.offset)
+            assertThat(h.extractOutputValues()).extracting(r -> r.paneEnd)
                     .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
 
             assertThat(h.numKeyedStateEntries()).isEqualTo(3); // one map per service and signal

@@ -1,7 +1,6 @@
 package io.speechslo.job;
 
 import io.speechslo.aggregate.SlicePane;
-import io.speechslo.deadletter.DeadLetter;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.Policies;
@@ -20,42 +19,55 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The slice-pane aggregator on the operator harness: one PaneRecord per slice and pane, then no state. */
+/** The slice-pane aggregator on the operator harness: partials merged exactly, one PaneRecord per slice and pane, then no state. */
 class SlicePaneAggregatorHarnessTest {
 
     static final PolicyBundle BUNDLE = PolicyLoader.bundleDefaults();
     static final Policies POLICIES = BUNDLE.policies();
     static final long PANE = AdvisorTopology.paneMillis(POLICIES, TopologySettings.DEFAULT);
     static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a pane boundary
-    static final String TOPIC = "speech.asr.requests";
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Ingested, PaneRecord> harness(long lateness)
+    static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, PaneRecord> harness(long lateness)
             throws Exception {
         // the key of the topology's slice-pane operator
         return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new SlicePaneAggregator(BUNDLE, PANE, lateness),
-                i -> Keys.slice(i, RequestSlices.of(i.asr).key()), Types.STRING);
+                new SlicePaneAggregator(lateness), Keys::slice, Types.STRING);
     }
 
-    static Ingested asr(long eventTime, Track track, String version, Outcome outcome, long firstPartialMs,
+    static AsrRequest asr(long eventTime, Track track, String version, Outcome outcome, long firstPartialMs,
             long offset) {
-        AsrRequest r = Requests.asr("asr-prod", version, track, "en-US", "us-east-1", "mobile", "quiet")
+        return Requests.asr("asr-prod", version, track, "en-US", "us-east-1", "mobile", "quiet")
                 .setRequestId("r" + offset)
                 .setEventTime(Instant.ofEpochMilli(eventTime))
                 .setOutcome(outcome)
                 .setFirstPartialMs(firstPartialMs)
                 .build();
-        return Ingested.of(r, TOPIC, 3, offset);
     }
 
-    static void send(KeyedOneInputStreamOperatorTestHarness<String, Ingested, PaneRecord> h, Ingested in)
+    /** A partial pane, as a source's pre-aggregator emits it: the requests (all of one slice and pane) folded. */
+    static PaneRecord partial(AsrRequest... requests) {
+        List<SloDefinition> slos = POLICIES.slosFor("asr-prod", Signal.ASR);
+        SlicePane p = new SlicePane(Signal.ASR, slos.size());
+        long paneEnd = Long.MIN_VALUE;
+        for (AsrRequest r : requests) {
+            long t = r.getEventTime().toEpochMilli();
+            long end = Math.floorDiv(t, PANE) * PANE + PANE;
+            assertThat(paneEnd == Long.MIN_VALUE || paneEnd == end).as("one pane per partial").isTrue();
+            paneEnd = end;
+            p.add(r, t, slos);
+        }
+        AsrRequest first = requests[0];
+        return new PaneRecord("asr-prod", Signal.ASR, first.getTrack(), first.getModelVersion(),
+                RequestSlices.of(first).key(), paneEnd, p.toBytes());
+    }
+
+    static void send(KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, PaneRecord> h, PaneRecord in)
             throws Exception {
-        h.processElement(in, in.eventTime());
+        h.processElement(in, in.paneEnd - 1);
     }
 
     static int slo(String name) {
@@ -73,10 +85,11 @@ class SlicePaneAggregatorHarnessTest {
         assertThat(PANE).isEqualTo(60_000L);
         long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
         try (var h = harness(lateness)) {
-            send(h, asr(T0 + 1_000, Track.STABLE, "v1", Outcome.OK, 150, 10));
-            send(h, asr(T0 + 20_000, Track.STABLE, "v1", Outcome.ERROR, 150, 11));
-            send(h, asr(T0 + 59_999, Track.STABLE, "v1", Outcome.OK, 450, 12)); // first partial too slow
-            send(h, asr(T0 + PANE, Track.STABLE, "v1", Outcome.OK, 150, 14)); // the next pane
+            // the first pane's requests come in two partials (two sources, or a checkpoint between them)
+            send(h, partial(asr(T0 + 1_000, Track.STABLE, "v1", Outcome.OK, 150, 10)));
+            send(h, partial(asr(T0 + 20_000, Track.STABLE, "v1", Outcome.ERROR, 150, 11),
+                    asr(T0 + 59_999, Track.STABLE, "v1", Outcome.OK, 450, 12))); // first partial too slow
+            send(h, partial(asr(T0 + PANE, Track.STABLE, "v1", Outcome.OK, 150, 14))); // the next pane
 
             // one key with two panes
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
@@ -119,31 +132,42 @@ class SlicePaneAggregatorHarnessTest {
             assertThat(h.extractOutputValues().get(1).decode().requests()).isEqualTo(1);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
-            assertThat(h.getSideOutput(Tags.LATE)).isNull();
         }
     }
 
     @Test
-    void requestBehindAClosedPaneIsDeadLetteredAsLateWithItsOrigin() throws Exception {
+    void mergingPartialsGivesExactlyThePaneOfAllTheirRequests() throws Exception {
+        AsrRequest[] requests = new AsrRequest[30];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = asr(T0 + i * 1_900, Track.CANARY, "v2", i % 7 == 0 ? Outcome.TIMEOUT : Outcome.OK,
+                    90 + 37L * i, i);
+        }
+        try (var h = harness(0)) {
+            send(h, partial(java.util.Arrays.copyOfRange(requests, 20, 30)));
+            send(h, partial(java.util.Arrays.copyOfRange(requests, 0, 3)));
+            send(h, partial(java.util.Arrays.copyOfRange(requests, 3, 20)));
+            h.processWatermark(T0 + PANE);
+            List<PaneRecord> out = h.extractOutputValues();
+            assertThat(out).hasSize(1);
+            // byte for byte the pane of one fold over all requests in order
+            assertThat(out.get(0).pane).isEqualTo(partial(requests).pane);
+        }
+    }
+
+    @Test
+    void aPartialBehindAClosedPaneIsDroppedAndCountedNotMergedIntoAnEmittedPane() throws Exception {
+        // cannot happen in the topology (partials are flushed ahead of the watermark that closes their
+        // pane); if it ever did, the emitted pane must not change and no state may be left behind
         try (var h = harness(TopologySettings.DEFAULT.allowedLateness().toMillis())) {
-            send(h, asr(T0 + 5_000, Track.STABLE, "v1", Outcome.OK, 150, 1));
+            send(h, partial(asr(T0 + 5_000, Track.STABLE, "v1", Outcome.OK, 150, 1)));
             h.processWatermark(T0 + PANE);
             assertThat(h.extractOutputValues()).hasSize(1);
 
-            send(h, asr(T0 + 59_000, Track.STABLE, "v1", Outcome.OK, 150, 42));
+            send(h, partial(asr(T0 + 59_000, Track.STABLE, "v1", Outcome.OK, 150, 42)));
+            h.processWatermark(T0 + 3 * PANE);
 
             assertThat(h.extractOutputValues()).hasSize(1);
-            List<DeadLetter> late = new ArrayList<>();
-            h.getSideOutput(Tags.LATE).forEach(sr -> late.add(sr.getValue()));
-            assertThat(late).hasSize(1);
-            DeadLetter d = late.get(0);
-            assertThat(d.getReason()).isEqualTo("late");
-            assertThat(d.getSourceTopic()).isEqualTo(TOPIC);
-            assertThat(d.getPartition()).isEqualTo(3);
-            assertThat(d.getOffset()).isEqualTo(42L);
-            assertThat(d.getDetail()).contains(Long.toString(T0 + 59_000)).contains(Long.toString(T0 + PANE));
-            assertThat(new String(d.getRaw().array(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"r42\"");
-            // a late request opens no pane again
+            assertThat(h.extractOutputValues().get(0).decode().requests()).isEqualTo(1);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
@@ -153,11 +177,10 @@ class SlicePaneAggregatorHarnessTest {
     void allowedLatenessHoldsThePaneOpenForRequestsBehindTheWatermark() throws Exception {
         long lateness = 20_000;
         try (var h = harness(lateness)) {
-            send(h, asr(T0 + 5_000, Track.CANARY, "v2", Outcome.OK, 150, 1));
+            send(h, partial(asr(T0 + 5_000, Track.CANARY, "v2", Outcome.OK, 150, 1)));
             h.processWatermark(T0 + PANE + lateness - 1);
             assertThat(h.extractOutputValues()).isEmpty();
-            send(h, asr(T0 + 10_000, Track.CANARY, "v2", Outcome.TIMEOUT, 150, 2)); // behind, not late
-            assertThat(h.getSideOutput(Tags.LATE)).isNull();
+            send(h, partial(asr(T0 + 10_000, Track.CANARY, "v2", Outcome.TIMEOUT, 150, 2))); // behind, not late
 
             h.processWatermark(T0 + PANE + lateness);
             List<PaneRecord> out = h.extractOutputValues();
@@ -176,7 +199,7 @@ class SlicePaneAggregatorHarnessTest {
     void shadowTrafficIsAggregatedUnderItsOwnTrackForCostOnlyDownstream() throws Exception {
         try (var h = harness(0)) {
             for (int i = 0; i < 5; i++) {
-                send(h, asr(T0 + i * 1_000, Track.SHADOW, "v3", Outcome.ERROR, 900, i));
+                send(h, partial(asr(T0 + i * 1_000, Track.SHADOW, "v3", Outcome.ERROR, 900, i)));
             }
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
@@ -188,7 +211,6 @@ class SlicePaneAggregatorHarnessTest {
             assertThat(out.get(0).decode().requests()).isEqualTo(5);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
-            assertThat(h.getSideOutput(Tags.LATE)).isNull();
         }
     }
 }

@@ -1,0 +1,245 @@
+package io.speechslo.job;
+
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.kafka.DeadLetterReason;
+import io.speechslo.kafka.DeadLetters;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.Policies;
+import io.speechslo.policy.SloDefinition;
+import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.slice.RequestSlices;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.Track;
+import io.speechslo.telemetry.TtsRequest;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Chained to the source, so a request never crosses the network: dead letters go to their side
+ * output, late requests are dead-lettered, and every other request is folded into a partial
+ * {@link SlicePane} of its service, signal, track, model version, full slice and event-time pane. Only
+ * the partial panes travel on, to the cardinality guard and the keyed slice-pane aggregator, which
+ * merges them exactly (sums and sketch bins add), so the final panes are the same however the
+ * requests were split into partials.
+ *
+ * <p>Partials are flushed (emitted and forgotten) before a watermark that closes their pane is
+ * forwarded, so downstream a partial always arrives before the watermark that would make it late; all
+ * of them before a checkpoint barrier (so this operator keeps no state), before the source is declared
+ * idle, at the end of input, and whenever more than {@link #MAX_BUFFERED} are held.
+ *
+ * <p>A request is late when its pane (plus the allowed lateness) closed at or before this subtask's
+ * watermark. Metrics: {@code records_in.asr|tts}, {@code dead_letters.<reason>}, {@code late_records},
+ * {@code shadow_records}, {@code partial_panes_out} and the gauge {@code buffered_panes}.
+ */
+final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
+        implements OneInputStreamOperator<Ingested, PaneRecord>, BoundedOneInput {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Partial panes held before all are flushed, whatever their pane: bounds memory under any slice cardinality. */
+    static final int MAX_BUFFERED = 10_000;
+
+    /** Where a request is folded, apart from its pane: its slice values in {@link RequestSlices} order. */
+    private record FoldKey(String service, Signal signal, Track track, String version,
+            String v0, String v1, String v2, String v3) {
+
+        static FoldKey of(Ingested in) {
+            if (in.asr != null) {
+                AsrRequest r = in.asr;
+                return new FoldKey(r.getService(), Signal.ASR, r.getTrack(), r.getModelVersion(),
+                        r.getAcousticCondition(), r.getDevice(), r.getLanguage(), r.getRegion());
+            }
+            TtsRequest r = in.tts;
+            return new FoldKey(r.getService(), Signal.TTS, r.getTrack(), r.getModelVersion(),
+                    r.getDevice(), r.getLanguage(), r.getRegion(), r.getVoice());
+        }
+
+        String slice() {
+            return RequestSlices.of(signal, v0, v1, v2, v3).key();
+        }
+    }
+
+    private final PolicyBundle bundle;
+    private final long paneMillis;
+    private final long lateness;
+
+    private transient Policies policies;
+    /** Per signal (by ordinal): service -> its SLOs, in the order SlicePane counts them. */
+    private transient Map<String, List<SloDefinition>>[] slos;
+    /** Pane end -> fold key -> partial pane. */
+    private transient TreeMap<Long, Map<FoldKey, SlicePane>> buffered;
+    private transient long cachedPaneEnd;
+    private transient Map<FoldKey, SlicePane> cachedPane;
+    private transient int bufferedCount;
+    private transient long watermark;
+
+    private transient Counter asrIn;
+    private transient Counter ttsIn;
+    private transient Map<DeadLetterReason, Counter> deadByReason;
+    private transient Counter deadOther;
+    private transient Counter late;
+    private transient Counter shadow;
+    private transient Counter partialsOut;
+
+    SlicePanePreAggregator(PolicyBundle bundle, long paneMillis, long latenessMillis) {
+        this.bundle = bundle;
+        this.paneMillis = paneMillis;
+        this.lateness = latenessMillis;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        policies = bundle.policies();
+        @SuppressWarnings("unchecked")
+        Map<String, List<SloDefinition>>[] bySignal = new Map[Signal.values().length];
+        for (int i = 0; i < bySignal.length; i++) {
+            bySignal[i] = new HashMap<>();
+        }
+        slos = bySignal;
+        buffered = new TreeMap<>();
+        cachedPaneEnd = Long.MIN_VALUE;
+        watermark = Long.MIN_VALUE;
+        MetricGroup g = getMetricGroup();
+        MetricGroup in = g.addGroup("records_in");
+        asrIn = in.counter("asr");
+        ttsIn = in.counter("tts");
+        MetricGroup dead = g.addGroup("dead_letters");
+        deadByReason = new EnumMap<>(DeadLetterReason.class);
+        for (DeadLetterReason r : DeadLetterReason.values()) {
+            deadByReason.put(r, dead.counter(r.code()));
+        }
+        deadOther = dead.counter("other");
+        late = g.counter("late_records");
+        shadow = g.counter("shadow_records");
+        partialsOut = g.counter("partial_panes_out");
+        g.<Integer, Gauge<Integer>>gauge("buffered_panes", () -> bufferedCount);
+    }
+
+    @Override
+    public void processElement(StreamRecord<Ingested> element) {
+        Ingested in = element.getValue();
+        if (in.isDead()) {
+            deadLetter(in.dead, element);
+            return;
+        }
+        (in.asr != null ? asrIn : ttsIn).inc();
+        Track track = in.track();
+        if (track == Track.SHADOW) {
+            shadow.inc();
+        }
+        long t = in.eventTime();
+        long paneEnd = Math.floorDiv(t, paneMillis) * paneMillis + paneMillis;
+        if (paneEnd + lateness <= watermark) {
+            late.inc();
+            deadLetter(DeadLetters.of(in.topic, in.partition, in.offset, null,
+                    in.record().toString().getBytes(StandardCharsets.UTF_8), DeadLetterReason.LATE,
+                    "event_time " + t + " is in a pane that closed at " + (paneEnd + lateness)
+                            + "; the watermark is at " + watermark + " (raw holds the record as JSON)",
+                    null, -1), element);
+            return;
+        }
+        if (paneEnd != cachedPaneEnd) {
+            cachedPane = buffered.computeIfAbsent(paneEnd, p -> new HashMap<>());
+            cachedPaneEnd = paneEnd;
+        }
+        FoldKey key = FoldKey.of(in);
+        List<SloDefinition> sloList = slosOf(key.service, key.signal);
+        SlicePane pane = cachedPane.get(key);
+        if (pane == null) {
+            pane = new SlicePane(key.signal, sloList.size());
+            cachedPane.put(key, pane);
+            bufferedCount++;
+        }
+        pane.add(in.record(), t, sloList);
+        if (bufferedCount > MAX_BUFFERED) {
+            flush(Long.MAX_VALUE);
+        }
+    }
+
+    private List<SloDefinition> slosOf(String service, Signal signal) {
+        return slos[signal.ordinal()].computeIfAbsent(service, s -> policies.slosFor(s, signal));
+    }
+
+    private void deadLetter(DeadLetter d, StreamRecord<Ingested> element) {
+        Counter c = deadOther;
+        for (Map.Entry<DeadLetterReason, Counter> e : deadByReason.entrySet()) {
+            if (e.getKey().code().equals(d.getReason())) {
+                c = e.getValue();
+                break;
+            }
+        }
+        c.inc();
+        output.collect(Tags.DEAD_LETTERS, element.hasTimestamp()
+                ? new StreamRecord<>(d, element.getTimestamp()) : new StreamRecord<>(d));
+    }
+
+    /** Emits and forgets every partial pane whose pane ends at or before {@code upToPaneEnd}. */
+    private void flush(long upToPaneEnd) {
+        while (!buffered.isEmpty() && buffered.firstKey() <= upToPaneEnd) {
+            Map.Entry<Long, Map<FoldKey, SlicePane>> e = buffered.pollFirstEntry();
+            long paneEnd = e.getKey();
+            for (Map.Entry<FoldKey, SlicePane> p : e.getValue().entrySet()) {
+                FoldKey k = p.getKey();
+                output.collect(new StreamRecord<>(new PaneRecord(k.service, k.signal, k.track, k.version, k.slice(),
+                        paneEnd, p.getValue().toBytes()), paneEnd - 1));
+                partialsOut.inc();
+            }
+            bufferedCount -= e.getValue().size();
+            if (paneEnd == cachedPaneEnd) {
+                cachedPaneEnd = Long.MIN_VALUE;
+                cachedPane = null;
+            }
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        watermark = Math.max(watermark, mark.getTimestamp());
+        // panes the watermark closes go out ahead of it, so they are never late downstream
+        flush(mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() - lateness);
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        if (status.isIdle()) {
+            // downstream stops waiting for this channel's watermark: nothing may be held back behind it
+            flush(Long.MAX_VALUE);
+        }
+        super.processWatermarkStatus(status);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush(Long.MAX_VALUE);
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() {
+        flush(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush(Long.MAX_VALUE);
+        super.finish();
+    }
+}
