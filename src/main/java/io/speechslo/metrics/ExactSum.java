@@ -7,16 +7,37 @@ import java.util.Arrays;
 
 /**
  * A sum of doubles whose {@link #value()} does not depend on the order of the additions or merges:
- * the exact sum is kept as non-overlapping partials (Shewchuk; Python's math.fsum) and rounded once.
- * Parallel pipelines add in whatever order records arrive, so plain {@code +=} would make results
- * (and advisory ids) differ in the last bits from run to run.
+ * the exact sum is kept and rounded once, when read. Parallel pipelines add in whatever order records
+ * arrive, so plain {@code +=} would make results (and advisory ids) differ in the last bits from run
+ * to run.
+ *
+ * <p>Most additions are whole numbers (word counts, 0/1 outcomes, their squares and products): those
+ * go into a {@code long}, exactly, in a nanosecond. Any other value, and a whole number that would
+ * overflow the long, goes into non-overlapping partials (Shewchuk; Python's math.fsum). The exact sum
+ * is the long plus the partials.
  */
 public final class ExactSum {
 
+    /** Whole numbers up to this magnitude are exact doubles and cannot overflow the long in one step. */
+    private static final double MAX_WHOLE = 0x1p53;
+
+    private long whole;
     private double[] partials = new double[2];
     private int size;
 
     public void add(double x) {
+        if (x == Math.rint(x) && Math.abs(x) <= MAX_WHOLE) {
+            long v = (long) x;
+            long r = whole + v;
+            if (((whole ^ r) & (v ^ r)) >= 0) { // no overflow
+                whole = r;
+                return;
+            }
+        }
+        addPartial(x);
+    }
+
+    private void addPartial(double x) {
         int i = 0;
         for (int j = 0; j < size; j++) {
             double y = partials[j];
@@ -40,17 +61,41 @@ public final class ExactSum {
     }
 
     public void add(ExactSum o) {
+        long r = whole + o.whole;
+        if (((whole ^ r) & (o.whole ^ r)) >= 0) {
+            whole = r;
+        } else {
+            addWhole(o.whole);
+        }
         for (int j = 0; j < o.size; j++) {
-            add(o.partials[j]);
+            addPartial(o.partials[j]);
         }
     }
 
+    /** Adds a long exactly to the partials: its high and low 32 bits are each an exact double. */
+    private void addWhole(long v) {
+        addPartial((double) ((v >> 32) << 32));
+        addPartial((double) (v & 0xffff_ffffL));
+    }
+
     public void clear() {
+        whole = 0;
         size = 0;
     }
 
     /** The exact sum, correctly rounded. */
     public double value() {
+        if (size == 0 && Math.abs(whole) <= (long) MAX_WHOLE) {
+            return whole;
+        }
+        ExactSum all = new ExactSum();
+        all.partials = Arrays.copyOf(partials, size + 2);
+        all.size = size;
+        all.addWhole(whole);
+        return all.roundPartials();
+    }
+
+    private double roundPartials() {
         int n = size;
         if (n == 0) {
             return 0;
@@ -78,6 +123,7 @@ public final class ExactSum {
     }
 
     public void writeTo(DataOutput out) throws IOException {
+        out.writeLong(whole);
         out.writeInt(size);
         for (int j = 0; j < size; j++) {
             out.writeDouble(partials[j]);
@@ -85,6 +131,7 @@ public final class ExactSum {
     }
 
     public void readFrom(DataInput in) throws IOException {
+        whole = in.readLong();
         size = 0;
         int n = in.readInt();
         if (partials.length < n) {

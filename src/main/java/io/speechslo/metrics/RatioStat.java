@@ -23,8 +23,14 @@ public final class RatioStat {
     private double sxx;
     private double syy;
     private double sxy;
+    /** The rounded sums above lag the exact ones until read. */
+    private boolean stale;
 
     private void round() {
+        if (!stale) {
+            return;
+        }
+        stale = false;
         sx = ex.value();
         sy = ey.value();
         sxx = exx.value();
@@ -39,7 +45,7 @@ public final class RatioStat {
         exx.add(x * x);
         eyy.add(y * y);
         exy.add(x * y);
-        round();
+        stale = true;
     }
 
     public void merge(RatioStat o) {
@@ -49,13 +55,13 @@ public final class RatioStat {
         exx.add(o.exx);
         eyy.add(o.eyy);
         exy.add(o.exy);
-        round();
+        stale = true;
     }
 
     public void clear() {
         n = 0;
         ex.clear(); ey.clear(); exx.clear(); eyy.clear(); exy.clear();
-        round();
+        stale = true;
     }
 
     /** Number of contributing units (requests). */
@@ -64,15 +70,18 @@ public final class RatioStat {
     }
 
     public double sumX() {
+        round();
         return sx;
     }
 
     public double sumY() {
+        round();
         return sy;
     }
 
     /** sum(x)/sum(y), or NaN when there is no denominator. */
     public double value() {
+        round();
         return sy == 0 ? Double.NaN : sx / sy;
     }
 
@@ -81,6 +90,7 @@ public final class RatioStat {
      * Var(r) ~ (Sxx - 2 r Sxy + r^2 Syy) / (n (n-1) ybar^2) with S the centred sums; 0 for fewer than two units.
      */
     public double variance() {
+        round();
         if (n < 2 || sy == 0) {
             return 0;
         }
@@ -107,7 +117,7 @@ public final class RatioStat {
         if (n > 0) {
             ex.readFrom(in); ey.readFrom(in); exx.readFrom(in); eyy.readFrom(in); exy.readFrom(in);
         }
-        round();
+        stale = true;
     }
 
     @Override
