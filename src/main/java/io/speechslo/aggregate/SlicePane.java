@@ -1,5 +1,8 @@
 package io.speechslo.aggregate;
 
+import io.speechslo.bytes.ByteReader;
+import io.speechslo.bytes.ByteWriter;
+import io.speechslo.bytes.Varints;
 import io.speechslo.drift.DriftStats;
 import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.Signal;
@@ -8,12 +11,8 @@ import io.speechslo.telemetry.AsrRequest;
 
 import org.apache.avro.specific.SpecificRecord;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
-import java.io.DataInputStream;
 import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -115,8 +114,8 @@ public final class SlicePane {
         out.writeLong(lastEventTime);
         out.writeInt(good.length);
         for (int i = 0; i < good.length; i++) {
-            out.writeLong(good[i]);
-            out.writeLong(total[i]);
+            Varints.writeUnsigned(out, good[i]);
+            Varints.writeUnsigned(out, total[i]);
         }
         metrics.writeTo(out);
         drift.writeTo(out);
@@ -129,8 +128,8 @@ public final class SlicePane {
         long[] good = new long[n];
         long[] total = new long[n];
         for (int i = 0; i < n; i++) {
-            good[i] = in.readLong();
-            total[i] = in.readLong();
+            good[i] = Varints.readUnsigned(in);
+            total[i] = Varints.readUnsigned(in);
         }
         SlicePane p = new SlicePane(MetricSet.readFrom(signal, in), good, total, DriftStats.readFrom(in));
         p.lastEventTime = last;
@@ -138,18 +137,12 @@ public final class SlicePane {
     }
 
     public byte[] toBytes() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
-        try {
-            writeTo(new DataOutputStream(bytes));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return ByteWriter.bytes(this::writeTo, 512);
     }
 
     public static SlicePane fromBytes(byte[] bytes) {
         try {
-            return readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+            return readFrom(new ByteReader(bytes));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

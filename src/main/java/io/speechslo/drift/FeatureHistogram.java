@@ -33,8 +33,6 @@ public final class FeatureHistogram {
     private long count;
     private final io.speechslo.metrics.ExactSum esum = new io.speechslo.metrics.ExactSum();
     private final io.speechslo.metrics.ExactSum esq = new io.speechslo.metrics.ExactSum();
-    private double sum;
-    private double sumSquares;
 
     public FeatureHistogram(AudioFeature feature) {
         this.feature = feature;
@@ -54,8 +52,6 @@ public final class FeatureHistogram {
         count++;
         esum.add(v);
         esq.add(v * v);
-        sum = esum.value();
-        sumSquares = esq.value();
     }
 
     public void merge(FeatureHistogram o) {
@@ -68,8 +64,6 @@ public final class FeatureHistogram {
         count += o.count;
         esum.add(o.esum);
         esq.add(o.esq);
-        sum = esum.value();
-        sumSquares = esq.value();
     }
 
     /** Values counted. */
@@ -84,7 +78,7 @@ public final class FeatureHistogram {
 
     /** Mean of the values counted, NaN when none. */
     public double mean() {
-        return count == 0 ? Double.NaN : sum / count;
+        return count == 0 ? Double.NaN : esum.value() / count;
     }
 
     /** Standard error of the mean (sample standard deviation over root n); NaN under two values. */
@@ -92,8 +86,8 @@ public final class FeatureHistogram {
         if (count < 2) {
             return Double.NaN;
         }
-        double mean = sum / count;
-        double variance = Math.max(0, (sumSquares - count * mean * mean) / (count - 1));
+        double mean = esum.value() / count;
+        double variance = Math.max(0, (esq.value() - count * mean * mean) / (count - 1));
         return Math.sqrt(variance / count);
     }
 
@@ -130,7 +124,7 @@ public final class FeatureHistogram {
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(counts.length);
         for (long c : counts) {
-            out.writeLong(c);
+            io.speechslo.bytes.Varints.writeUnsigned(out, c);
         }
         esum.writeTo(out);
         esq.writeTo(out);
@@ -144,13 +138,11 @@ public final class FeatureHistogram {
                     + h.counts.length);
         }
         for (int i = 0; i < bins; i++) {
-            h.counts[i] = in.readLong();
+            h.counts[i] = io.speechslo.bytes.Varints.readUnsigned(in);
             h.count += h.counts[i];
         }
         h.esum.readFrom(in);
         h.esq.readFrom(in);
-        h.sum = h.esum.value();
-        h.sumSquares = h.esq.value();
         return h;
     }
 }

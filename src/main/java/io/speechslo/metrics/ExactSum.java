@@ -1,5 +1,7 @@
 package io.speechslo.metrics;
 
+import io.speechslo.bytes.Varints;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -24,8 +26,12 @@ public final class ExactSum {
     private long whole;
     private double[] partials = new double[2];
     private int size;
+    /** The rounded sum, valid while {@code rounded} is true. */
+    private double value;
+    private boolean rounded = true;
 
     public void add(double x) {
+        rounded = false;
         if (x == Math.rint(x) && Math.abs(x) <= MAX_WHOLE) {
             long v = (long) x;
             long r = whole + v;
@@ -61,6 +67,7 @@ public final class ExactSum {
     }
 
     public void add(ExactSum o) {
+        rounded = false;
         long r = whole + o.whole;
         if (((whole ^ r) & (o.whole ^ r)) >= 0) {
             whole = r;
@@ -81,18 +88,25 @@ public final class ExactSum {
     public void clear() {
         whole = 0;
         size = 0;
+        value = 0;
+        rounded = true;
     }
 
-    /** The exact sum, correctly rounded. */
+    /** The exact sum, correctly rounded (computed when first read after a change). */
     public double value() {
-        if (size == 0 && Math.abs(whole) <= (long) MAX_WHOLE) {
-            return whole;
+        if (!rounded) {
+            if (size == 0 && Math.abs(whole) <= (long) MAX_WHOLE) {
+                value = whole;
+            } else {
+                ExactSum all = new ExactSum();
+                all.partials = Arrays.copyOf(partials, size + 2);
+                all.size = size;
+                all.addWhole(whole);
+                value = all.roundPartials();
+            }
+            rounded = true;
         }
-        ExactSum all = new ExactSum();
-        all.partials = Arrays.copyOf(partials, size + 2);
-        all.size = size;
-        all.addWhole(whole);
-        return all.roundPartials();
+        return value;
     }
 
     private double roundPartials() {
@@ -123,17 +137,17 @@ public final class ExactSum {
     }
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeLong(whole);
-        out.writeInt(size);
+        Varints.writeSigned(out, whole);
+        Varints.writeUnsigned(out, size);
         for (int j = 0; j < size; j++) {
             out.writeDouble(partials[j]);
         }
     }
 
     public void readFrom(DataInput in) throws IOException {
-        whole = in.readLong();
+        whole = Varints.readSigned(in);
         size = 0;
-        int n = in.readInt();
+        int n = (int) Varints.readUnsigned(in);
         if (partials.length < n) {
             partials = new double[n];
         }
@@ -141,5 +155,6 @@ public final class ExactSum {
             partials[j] = in.readDouble();
         }
         size = n;
+        rounded = false;
     }
 }

@@ -1,5 +1,6 @@
 package io.speechslo.metrics;
 
+import io.speechslo.bytes.Varints;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.Outcome;
 import io.speechslo.telemetry.Redaction;
@@ -213,7 +214,7 @@ public final class MetricSet {
     }
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeLong(requests);
+        Varints.writeUnsigned(out, requests);
         for (int i = 0; i < ratios.length; i++) {
             if (ratios[i] != null) {
                 ratios[i].writeTo(out);
@@ -225,7 +226,7 @@ public final class MetricSet {
 
     public static MetricSet readFrom(Signal signal, DataInput in) throws IOException {
         MetricSet s = new MetricSet(signal);
-        s.requests = in.readLong();
+        s.requests = Varints.readUnsigned(in);
         for (int i = 0; i < s.ratios.length; i++) {
             if (s.ratios[i] != null) {
                 s.ratios[i].readFrom(in);

@@ -4,6 +4,7 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.store.Bin;
 import com.datadoghq.sketch.ddsketch.store.Store;
+import io.speechslo.bytes.Varints;
 
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -22,6 +23,8 @@ public final class QuantileSketch {
     static final int MAX_BINS = 2048;
 
     private DDSketch sketch;
+    /** Values recorded: kept here because the sketch sums its bins to answer. */
+    private long count;
 
     public QuantileSketch() {
         this.sketch = DDSketches.logarithmicCollapsingLowestDense(RELATIVE_ACCURACY, MAX_BINS);
@@ -29,24 +32,28 @@ public final class QuantileSketch {
 
     public void add(double value) {
         sketch.accept(Math.max(0, value));
+        count++;
     }
 
     public void add(double value, long count) {
         sketch.accept(Math.max(0, value), count);
+        this.count += count;
     }
 
     public void merge(QuantileSketch o) {
         if (!o.sketch.isEmpty()) {
             sketch.mergeWith(o.sketch);
+            count += o.count;
         }
     }
 
     public void clear() {
         sketch.clear();
+        count = 0;
     }
 
     public long count() {
-        return Math.round(sketch.getCount());
+        return count;
     }
 
     public boolean isEmpty() {
@@ -82,39 +89,48 @@ public final class QuantileSketch {
         return Math.round(above);
     }
 
-    /** Compact form: zero count, then (index, count) per non-empty bin. */
+    /**
+     * Compact form, varints throughout: the zero count, the number of non-empty bins, then per bin the
+     * index (the first as is, the rest as the gap to the previous) and the count.
+     */
     public void writeTo(DataOutput out) throws IOException {
         Store store = sketch.getPositiveValueStore();
-        double total = sketch.getCount();
-        double positive = store.getTotalCount();
-        out.writeLong(Math.round(total - positive));
+        long positive = 0;
         int bins = 0;
         Iterator<Bin> it = store.getAscendingIterator();
         while (it.hasNext()) {
-            it.next();
+            positive += Math.round(it.next().getCount());
             bins++;
         }
-        out.writeInt(bins);
+        Varints.writeUnsigned(out, count - positive);
+        Varints.writeUnsigned(out, bins);
         it = store.getAscendingIterator();
+        int previous = 0;
+        boolean first = true;
         while (it.hasNext()) {
             Bin b = it.next();
-            out.writeInt(b.getIndex());
-            out.writeLong(Math.round(b.getCount()));
+            Varints.writeSigned(out, first ? b.getIndex() : b.getIndex() - previous);
+            Varints.writeUnsigned(out, Math.round(b.getCount()));
+            previous = b.getIndex();
+            first = false;
         }
     }
 
     public void readFrom(DataInput in) throws IOException {
         sketch = DDSketches.logarithmicCollapsingLowestDense(RELATIVE_ACCURACY, MAX_BINS);
-        long zeros = in.readLong();
+        long zeros = Varints.readUnsigned(in);
+        count = zeros;
         if (zeros > 0) {
             sketch.accept(0, zeros);
         }
-        int bins = in.readInt();
+        long bins = Varints.readUnsigned(in);
         Store store = sketch.getPositiveValueStore();
-        for (int i = 0; i < bins; i++) {
-            int index = in.readInt();
-            long count = in.readLong();
-            store.add(index, count);
+        int index = 0;
+        for (long i = 0; i < bins; i++) {
+            index = i == 0 ? (int) Varints.readSigned(in) : index + (int) Varints.readSigned(in);
+            long n = Varints.readUnsigned(in);
+            store.add(index, n);
+            count += n;
         }
     }
 

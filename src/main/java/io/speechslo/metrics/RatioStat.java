@@ -1,5 +1,7 @@
 package io.speechslo.metrics;
 
+import io.speechslo.bytes.Varints;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -105,14 +107,14 @@ public final class RatioStat {
     }
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeLong(n);
+        Varints.writeUnsigned(out, n);
         if (n > 0) {
             ex.writeTo(out); ey.writeTo(out); exx.writeTo(out); eyy.writeTo(out); exy.writeTo(out);
         }
     }
 
     public void readFrom(DataInput in) throws IOException {
-        n = in.readLong();
+        n = Varints.readUnsigned(in);
         ex.clear(); ey.clear(); exx.clear(); eyy.clear(); exy.clear();
         if (n > 0) {
             ex.readFrom(in); ey.readFrom(in); exx.readFrom(in); eyy.readFrom(in); exy.readFrom(in);
