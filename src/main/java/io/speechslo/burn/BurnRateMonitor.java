@@ -19,12 +19,13 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Multi-window, multi-burn-rate alerting (SRE Workbook, chapter 5) for one SLO of one service, or of one
@@ -52,28 +53,32 @@ public final class BurnRateMonitor {
     private static final int FORMAT = 1;
     private static final long DAY_MILLIS = 86_400_000L;
 
-    private final SloDefinition slo;
-    private final String service;
-    private final String modelVersion;
-    private final String policyVersion;
-    private final Slice slice;
-    private final List<BurnAlert> alerts;
     /** Bad requests a long window must hold before any condition can fire. */
     public static final long MIN_BAD_EVENTS = 10;
 
-    private final double[] thresholds;
-    private final double budget;
-    private final long paneMillis;
-    private final long minEvents;
-    private final long reminderMillis;
-    private final PaneCounts counts;
+    // Configuration, not state: writeTo leaves it out, configure attaches it.
+    private SloDefinition slo;
+    private BurnSettings settings;
+    private String service;
+    private String modelVersion;
+    private String policyVersion;
+    private Slice slice;
+    private List<BurnAlert> alerts;
+    private double[] thresholds;
+    private double budget;
+    private long minEvents;
+    private long reminderMillis;
 
+    // State.
+    private final String sloName;
+    private PaneCounts counts;
     /** PAGE or TICKET while an alert stands, else null. */
     private Decision standing;
     private long lastEmitMillis = Long.MIN_VALUE;
     private long lastEvaluatedMillis = Long.MIN_VALUE;
     private long lastEventMillis = Long.MIN_VALUE;
-    private final boolean[] wasFiring;
+    /** Names of the conditions that fired at the last evaluation, in policy order. */
+    private final Set<String> wasFiring = new LinkedHashSet<>();
     /** Name of the strongest condition at the last evaluation where any fired. */
     private String lastFired;
 
@@ -83,23 +88,50 @@ public final class BurnRateMonitor {
      */
     public BurnRateMonitor(
             SloDefinition slo, BurnSettings settings, String service, String modelVersion, String policyVersion) {
-        this.slo = Objects.requireNonNull(slo, "slo");
-        this.service = Objects.requireNonNull(service, "service");
-        this.modelVersion = modelVersion;
-        this.policyVersion = Objects.requireNonNull(policyVersion, "policyVersion");
-        this.slice = modelVersion == null ? Slice.ALL : Slice.of(Map.of("model_version", modelVersion));
-        this.alerts = slo.alerts();
-        this.budget = BurnRates.errorBudget(slo.objective());
-        this.paneMillis = settings.pane().toMillis();
-        this.minEvents = settings.minEvents();
-        this.reminderMillis = settings.reminder().toMillis();
-        if (minEvents < 0) {
-            throw new IllegalArgumentException(slo.name() + ": minEvents must be >= 0, got " + minEvents);
+        this.sloName = Objects.requireNonNull(slo, "slo").name();
+        configure(slo, settings, service, modelVersion, policyVersion);
+    }
+
+    /** A monitor without its configuration, for {@link #readFrom(DataInput)}. */
+    private BurnRateMonitor(String sloName, PaneCounts counts) {
+        this.sloName = sloName;
+        this.counts = counts;
+    }
+
+    /**
+     * Attaches the configuration to run under (as the constructor takes it). It is not state:
+     * {@link #writeTo} leaves it out, so a monitor read back with {@link #readFrom(DataInput)} needs it
+     * attached again before it evaluates. Attaching the configuration it already has changes nothing;
+     * another one (a new policy after a restore) takes effect from now on, as if the state had been
+     * written and read back under it.
+     *
+     * @return this monitor
+     * @throws IllegalArgumentException when the SLO is another one than the state's, or the settings
+     *         do not fit it (or the panes the counts were kept in)
+     */
+    public BurnRateMonitor configure(
+            SloDefinition slo, BurnSettings settings, String service, String modelVersion, String policyVersion) {
+        Objects.requireNonNull(slo, "slo");
+        Objects.requireNonNull(settings, "burn settings");
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(policyVersion, "policyVersion");
+        if (slo.equals(this.slo) && settings.equals(this.settings) && service.equals(this.service)
+                && Objects.equals(modelVersion, this.modelVersion) && policyVersion.equals(this.policyVersion)) {
+            return this;
         }
-        if (reminderMillis <= 0) {
+        if (!slo.name().equals(sloName)) {
+            throw new IllegalArgumentException("burn-rate state belongs to SLO '" + sloName + "', not '" + slo.name() + "'");
+        }
+        double budget = BurnRates.errorBudget(slo.objective());
+        long paneMillis = settings.pane().toMillis();
+        if (settings.minEvents() < 0) {
+            throw new IllegalArgumentException(slo.name() + ": minEvents must be >= 0, got " + settings.minEvents());
+        }
+        if (settings.reminder().toMillis() <= 0) {
             throw new IllegalArgumentException(slo.name() + ": reminder must be positive, got " + settings.reminder());
         }
-        thresholds = new double[alerts.size()];
+        List<BurnAlert> alerts = slo.alerts();
+        double[] thresholds = new double[alerts.size()];
         Duration longest = settings.pane();
         for (int i = 0; i < alerts.size(); i++) {
             BurnAlert a = alerts.get(i);
@@ -114,8 +146,33 @@ public final class BurnRateMonitor {
                 longest = a.longWindow();
             }
         }
-        this.counts = new PaneCounts(settings.pane(), longest, slo.window());
-        this.wasFiring = new boolean[alerts.size()];
+        if (counts == null) {
+            counts = new PaneCounts(settings.pane(), longest, slo.window());
+        } else if (counts.paneMillis() != paneMillis) {
+            throw new IllegalArgumentException(slo.name() + ": burn-rate counts were kept in " + counts.paneMillis()
+                    + " ms panes, now configured " + paneMillis + " ms");
+        } else {
+            counts.shape(longest, slo.window());
+        }
+        this.slo = slo;
+        this.settings = settings;
+        this.service = service;
+        this.modelVersion = modelVersion;
+        this.policyVersion = policyVersion;
+        this.slice = modelVersion == null ? Slice.ALL : Slice.of(Map.of("model_version", modelVersion));
+        this.alerts = alerts;
+        this.thresholds = thresholds;
+        this.budget = budget;
+        this.minEvents = settings.minEvents();
+        this.reminderMillis = settings.reminder().toMillis();
+        return this;
+    }
+
+    private void requireConfigured() {
+        if (slo == null) {
+            throw new IllegalStateException("burn-rate monitor of SLO '" + sloName
+                    + "' was read back without its configuration: configure it before use");
+        }
     }
 
     /** Counts one request; false if it is older than the oldest kept pane (late: count it as dropped). */
@@ -139,6 +196,8 @@ public final class BurnRateMonitor {
      * boundary. Evaluating at or before the last evaluated time does nothing and returns empty.
      */
     public Optional<Advisory> evaluate(long paneEndMillis) {
+        requireConfigured();
+        long paneMillis = counts.paneMillis();
         if (Math.floorMod(paneEndMillis, paneMillis) != 0) {
             throw new IllegalArgumentException(slo.name() + ": evaluation time " + paneEndMillis
                     + " is not a multiple of the " + paneMillis + " ms pane");
@@ -194,7 +253,7 @@ public final class BurnRateMonitor {
                 BurnAlert a = alerts.get(i);
                 Action action = firing[i]
                         ? (a.severity() == Severity.PAGE ? Action.PAGE : Action.TICKET)
-                        : (wasFiring[i] ? Action.RESOLVED : Action.CONTINUE);
+                        : (wasFiring.contains(a.name()) ? Action.RESOLVED : Action.CONTINUE);
                 String reason = enough(longC[i]) ? "burn_rate" : "insufficient_data";
                 findings.add(Advisories.finding(slo.name(), slice, action, reason, longRate[i], shortRate[i],
                         thresholds[i], Direction.LOWER_IS_BETTER, a.severity() == Severity.PAGE,
@@ -224,7 +283,12 @@ public final class BurnRateMonitor {
             lastEmitMillis = paneEndMillis;
         }
 
-        System.arraycopy(firing, 0, wasFiring, 0, n);
+        wasFiring.clear();
+        for (int i = 0; i < n; i++) {
+            if (firing[i]) {
+                wasFiring.add(alerts.get(i).name());
+            }
+        }
         if (strongest >= 0) {
             lastFired = alerts.get(strongest).name();
         }
@@ -243,6 +307,7 @@ public final class BurnRateMonitor {
      * before {@code nowMillis} (event time), so a fresh monitor would compute the same.
      */
     public boolean isIdle(long nowMillis) {
+        requireConfigured();
         return standing == null
                 && (lastEventMillis == Long.MIN_VALUE || nowMillis - lastEventMillis > slo.window().toMillis());
     }
@@ -275,59 +340,52 @@ public final class BurnRateMonitor {
         return head + " " + left;
     }
 
-    /** Counts, alert state and the last emission and evaluation times. */
+    /** Counts, alert state and the last emission and evaluation times; not the configuration. */
     public void writeTo(DataOutput out) throws IOException {
         out.writeInt(FORMAT);
-        out.writeUTF(slo.name());
+        out.writeUTF(sloName);
         out.writeByte(standing == null ? 0 : standing == Decision.TICKET ? 1 : 2);
         out.writeLong(lastEmitMillis);
         out.writeLong(lastEvaluatedMillis);
         out.writeLong(lastEventMillis);
         out.writeUTF(lastFired == null ? "" : lastFired);
-        int firingCount = 0;
-        for (boolean f : wasFiring) {
-            firingCount += f ? 1 : 0;
-        }
-        out.writeInt(firingCount);
-        for (int i = 0; i < wasFiring.length; i++) {
-            if (wasFiring[i]) {
-                out.writeUTF(alerts.get(i).name());
-            }
+        out.writeInt(wasFiring.size());
+        for (String alert : wasFiring) {
+            out.writeUTF(alert);
         }
         counts.writeTo(out);
     }
 
-    /** Replaces this monitor's state with what {@link #writeTo} wrote for the same SLO. */
-    public void readFrom(DataInput in) throws IOException {
+    /**
+     * Restores a monitor written by {@link #writeTo} without its configuration: {@link #configure} it
+     * (with the same SLO) before it evaluates.
+     */
+    public static BurnRateMonitor readFrom(DataInput in) throws IOException {
         int format = in.readInt();
         if (format != FORMAT) {
             throw new IOException("burn-rate state format " + format + " is unknown (expected " + FORMAT + ")");
         }
         String name = in.readUTF();
-        if (!name.equals(slo.name())) {
-            throw new IOException("burn-rate state belongs to SLO '" + name + "', not '" + slo.name() + "'");
-        }
         int s = in.readByte();
         if (s < 0 || s > 2) {
-            throw new IOException(slo.name() + ": bad alert state " + s);
+            throw new IOException(name + ": bad alert state " + s);
         }
-        standing = s == 0 ? null : s == 1 ? Decision.TICKET : Decision.PAGE;
-        lastEmitMillis = in.readLong();
-        lastEvaluatedMillis = in.readLong();
-        lastEventMillis = in.readLong();
+        long lastEmit = in.readLong();
+        long lastEvaluated = in.readLong();
+        long lastEvent = in.readLong();
         String fired = in.readUTF();
-        lastFired = fired.isEmpty() ? null : fired;
-        Arrays.fill(wasFiring, false);
-        int firingCount = in.readInt();
-        for (int k = 0; k < firingCount; k++) {
-            String alert = in.readUTF();
-            for (int i = 0; i < alerts.size(); i++) {
-                if (alerts.get(i).name().equals(alert)) {
-                    wasFiring[i] = true;
-                }
-            }
+        List<String> firing = new ArrayList<>();
+        for (int k = in.readInt(); k > 0; k--) {
+            firing.add(in.readUTF());
         }
-        counts.readFrom(in);
+        BurnRateMonitor m = new BurnRateMonitor(name, PaneCounts.readUnshaped(in));
+        m.standing = s == 0 ? null : s == 1 ? Decision.TICKET : Decision.PAGE;
+        m.lastEmitMillis = lastEmit;
+        m.lastEvaluatedMillis = lastEvaluated;
+        m.lastEventMillis = lastEvent;
+        m.lastFired = fired.isEmpty() ? null : fired;
+        m.wasFiring.addAll(firing);
+        return m;
     }
 
     /** Enough evidence in a long window to judge it: minEvents requests, MIN_BAD_EVENTS of them bad. */

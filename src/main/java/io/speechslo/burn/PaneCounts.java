@@ -34,10 +34,10 @@ public final class PaneCounts {
     public static final long HOUR_MILLIS = 3_600_000L;
 
     private final long paneMillis;
-    private final long fineSpanMillis;
-    private final long coarseSpanMillis;
-    private final PaneRing fine;
-    private final PaneRing coarse;
+    private long fineSpanMillis;
+    private long coarseSpanMillis;
+    private final PaneRing fine = new PaneRing(Integer.MAX_VALUE);
+    private final PaneRing coarse = new PaneRing(Integer.MAX_VALUE);
 
     /**
      * @param pane fine pane size; must divide an hour
@@ -45,19 +45,33 @@ public final class PaneCounts {
      * @param sloWindow the budget window, kept in hourly panes
      */
     public PaneCounts(Duration pane, Duration longestWindow, Duration sloWindow) {
-        paneMillis = pane.toMillis();
+        this(pane.toMillis());
+        shape(longestWindow, sloWindow);
+    }
+
+    /** Counts without their spans yet, for {@link #readUnshaped}. */
+    private PaneCounts(long paneMillis) {
+        this.paneMillis = paneMillis;
         if (paneMillis <= 0 || HOUR_MILLIS % paneMillis != 0) {
-            throw new IllegalArgumentException("burn-rate pane " + pane + " must be positive and divide one hour");
+            throw new IllegalArgumentException("burn-rate pane " + Duration.ofMillis(paneMillis)
+                    + " must be positive and divide one hour");
         }
+    }
+
+    /**
+     * Sets the spans kept, from the windows of the constructor. Narrower spans than the counts were
+     * kept for forget what no longer fits, as reading them back into narrower counts does.
+     */
+    public void shape(Duration longestWindow, Duration sloWindow) {
         if (longestWindow.toMillis() % paneMillis != 0) {
             throw new IllegalArgumentException(
-                    "window " + longestWindow + " is not a whole number of " + pane + " panes");
+                    "window " + longestWindow + " is not a whole number of " + Duration.ofMillis(paneMillis) + " panes");
         }
         fineSpanMillis = Math.max(longestWindow.toMillis(), HOUR_MILLIS);
         coarseSpanMillis = Math.max(ceil(sloWindow.toMillis(), HOUR_MILLIS), fineSpanMillis);
-        fine = new PaneRing(Math.toIntExact(2 * (fineSpanMillis / paneMillis)));
+        fine.limit(Math.toIntExact(2 * (fineSpanMillis / paneMillis)));
         // One hour more than twice the span: the hourly level then always keeps whatever the fine one does.
-        coarse = new PaneRing(Math.toIntExact(2 * ceilDiv(coarseSpanMillis, HOUR_MILLIS) + 1));
+        coarse.limit(Math.toIntExact(2 * ceilDiv(coarseSpanMillis, HOUR_MILLIS) + 1));
     }
 
     public long paneMillis() {
@@ -108,6 +122,9 @@ public final class PaneCounts {
 
     /** Forgets panes that no window ending at or after {@code windowEndMillis} needs. */
     public void prune(long windowEndMillis) {
+        if (fineSpanMillis == 0) {
+            throw new IllegalStateException("burn-rate counts were read back without their spans: shape them first");
+        }
         fine.prune(Math.floorDiv(windowEndMillis - fineSpanMillis, paneMillis));
         coarse.prune(Math.floorDiv(windowEndMillis - coarseSpanMillis, HOUR_MILLIS));
     }
@@ -120,6 +137,16 @@ public final class PaneCounts {
         out.writeLong(paneMillis);
         fine.writeTo(out);
         coarse.writeTo(out);
+    }
+
+    /**
+     * Reads counts written by {@link #writeTo} without their spans: {@link #shape} them before use.
+     */
+    public static PaneCounts readUnshaped(DataInput in) throws IOException {
+        PaneCounts c = new PaneCounts(in.readLong());
+        c.fine.readFrom(in, "fine panes");
+        c.coarse.readFrom(in, "hourly panes");
+        return c;
     }
 
     /** Replaces the counts with what {@link #writeTo} wrote; the pane size must be the same. */

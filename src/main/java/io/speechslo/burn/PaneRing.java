@@ -16,7 +16,7 @@ final class PaneRing {
 
     private static final long[] NONE = new long[0];
 
-    private final int limit;
+    private int limit;
     private long floor = Long.MIN_VALUE;
     /** Pane number held in slot {@code start}; meaningful only when {@code size > 0}. */
     private long lo;
@@ -30,6 +30,22 @@ final class PaneRing {
             throw new IllegalArgumentException("pane ring limit must be >= 1, got " + limit);
         }
         this.limit = limit;
+    }
+
+    /**
+     * Sets the most panes held. A smaller limit than the panes held keeps the newest of them and
+     * refuses the older ones from now on, as {@link #readFrom} does.
+     */
+    void limit(int newLimit) {
+        if (newLimit < 1) {
+            throw new IllegalArgumentException("pane ring limit must be >= 1, got " + newLimit);
+        }
+        limit = newLimit;
+        if (size > limit) {
+            long keep = lo + size - limit;
+            dropBelow(keep);
+            floor = Math.max(floor, keep);
+        }
     }
 
     long floor() {

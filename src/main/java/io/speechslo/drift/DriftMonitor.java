@@ -97,15 +97,16 @@ public final class DriftMonitor {
 
     private final String service;
     private final Signal signal;
-    private final DriftPolicy policy;
-    private final String policyVersion;
-    private final long paneMillis;
-    private final long baselineMillis;
-    private final long minSamples;
+    // Configuration, not state: writeTo leaves it out, configure attaches it.
+    private DriftPolicy policy;
+    private String policyVersion;
+    private long paneMillis;
+    private long baselineMillis;
+    private long minSamples;
     /** Projections of a full slice to roll up to, by bit mask over its (sorted) dimensions. */
-    private final int[] masks;
+    private int[] masks;
     /** Policy features in canonical order (DriftPolicy.ALL_FEATURES). */
-    private final List<String> features;
+    private List<String> features;
 
     /** Pane start to full slice to stats. */
     private final TreeMap<Long, Map<Slice, DriftStats>> panes = new TreeMap<>();
@@ -116,28 +117,59 @@ public final class DriftMonitor {
     private SortedSet<String> standing = new TreeSet<>();
 
     public DriftMonitor(String service, Signal signal, DriftPolicy policy, String policyVersion) {
+        this(service, signal);
+        configure(policy, policyVersion);
+    }
+
+    /** A monitor without its policy, for {@link #readFrom(DataInput)}. */
+    private DriftMonitor(String service, Signal signal) {
         this.service = requireText(service, "service");
         this.signal = Objects.requireNonNull(signal, "signal");
-        this.policy = Objects.requireNonNull(policy, "drift policy");
-        this.policyVersion = requireText(policyVersion, "policy version");
-        this.paneMillis = policy.current().toMillis();
-        this.baselineMillis = policy.baseline().toMillis();
-        if (paneMillis <= 0) {
+    }
+
+    /**
+     * Attaches the policy to judge under. It is configuration, not state: {@link #writeTo} leaves it
+     * out, so a monitor read back with {@link #readFrom(DataInput)} needs it attached again before use.
+     * Attaching the policy it already has changes nothing.
+     *
+     * @return this monitor
+     */
+    public DriftMonitor configure(DriftPolicy policy, String policyVersion) {
+        Objects.requireNonNull(policy, "drift policy");
+        requireText(policyVersion, "policy version");
+        if (policy.equals(this.policy) && policyVersion.equals(this.policyVersion)) {
+            return this;
+        }
+        long pane = policy.current().toMillis();
+        long baseline = policy.baseline().toMillis();
+        if (pane <= 0) {
             throw new IllegalArgumentException("drift current window must be positive, got " + policy.current());
         }
-        if (baselineMillis < paneMillis || baselineMillis % paneMillis != 0) {
+        if (baseline < pane || baseline % pane != 0) {
             throw new IllegalArgumentException("drift baseline " + Durations.format(policy.baseline())
                     + " must be a whole multiple of the current window " + Durations.format(policy.current()));
         }
         if (policy.maxSliceDimensions() < 0) {
             throw new IllegalArgumentException("drift maxSliceDimensions must be >= 0, got " + policy.maxSliceDimensions());
         }
+        this.policy = policy;
+        this.policyVersion = policyVersion;
+        this.paneMillis = pane;
+        this.baselineMillis = baseline;
         this.minSamples = Math.max(1, policy.minSamples());
         int dims = signal.sliceDimensions().size();
         this.masks = IntStream.range(0, 1 << dims)
                 .filter(m -> Integer.bitCount(m) <= policy.maxSliceDimensions())
                 .toArray();
         this.features = DriftPolicy.ALL_FEATURES.stream().filter(policy.features()::contains).toList();
+        return this;
+    }
+
+    private void requirePolicy() {
+        if (policy == null) {
+            throw new IllegalStateException("drift monitor of " + service + "/" + signal
+                    + " was read back without its policy: configure it before use");
+        }
     }
 
     private static String requireText(String s, String what) {
@@ -190,6 +222,7 @@ public final class DriftMonitor {
      * @return false when that pane is older than the panes still kept, and so was dropped
      */
     public boolean add(long eventMillis, Slice fullSlice, DriftStats stats) {
+        requirePolicy();
         long start = Math.floorDiv(eventMillis, paneMillis) * paneMillis;
         if (start < horizon) {
             return false;
@@ -210,6 +243,7 @@ public final class DriftMonitor {
     }
 
     private DriftStats statsFor(long eventMillis, List<String> values) {
+        requirePolicy();
         long start = Math.floorDiv(eventMillis, paneMillis) * paneMillis;
         if (start < horizon) {
             return null;
@@ -235,6 +269,7 @@ public final class DriftMonitor {
      * @param windowEndMillis a pane end (a multiple of the current window) in event-time millis
      */
     public Optional<Advisory> evaluate(long windowEndMillis) {
+        requirePolicy();
         if (Math.floorMod(windowEndMillis, paneMillis) != 0) {
             throw new IllegalArgumentException("drift window end " + windowEndMillis + " of " + service
                     + " is not a multiple of the current window " + Durations.format(policy.current()));
@@ -501,12 +536,17 @@ public final class DriftMonitor {
 
     /** Restores a monitor written by {@link #writeTo}, under the given (possibly newer) policy. */
     public static DriftMonitor readFrom(DataInput in, DriftPolicy policy, String policyVersion) throws IOException {
+        return readFrom(in).configure(policy, policyVersion);
+    }
+
+    /** Restores a monitor written by {@link #writeTo} without its policy: {@link #configure} it before use. */
+    public static DriftMonitor readFrom(DataInput in) throws IOException {
         int version = in.readUnsignedByte();
         if (version != FORMAT_VERSION) {
             throw new IOException("drift monitor state has format version " + version + ", expected " + FORMAT_VERSION);
         }
         String service = in.readUTF();
-        DriftMonitor m = new DriftMonitor(service, Signal.valueOf(in.readUTF()), policy, policyVersion);
+        DriftMonitor m = new DriftMonitor(service, Signal.valueOf(in.readUTF()));
         m.horizon = in.readLong();
         m.investigating = in.readBoolean();
         for (int i = in.readInt(); i > 0; i--) {

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -36,7 +37,8 @@ public final class RolloutTracker {
 
     private final String service;
     private final Signal signal;
-    private final RolloutSettings settings;
+    /** Configuration, not state: {@link #writeTo} leaves it out, {@link #configure} attaches it. */
+    private RolloutSettings settings;
     private final Map<String, Candidate> candidates = new TreeMap<>();
     /** Stable-track traffic not yet folded: pane end -> slice key -> metrics, and pane end -> version -> requests. */
     private final TreeMap<Long, Map<String, MetricSet>> pendingStable = new TreeMap<>();
@@ -60,14 +62,47 @@ public final class RolloutTracker {
     }
 
     public RolloutTracker(String service, Signal signal, RolloutSettings settings) {
-        this.service = service;
-        this.signal = signal;
-        this.settings = settings;
+        this(service, signal);
+        configure(settings);
+    }
+
+    /** A tracker without settings, for {@link #readFrom(String, Signal, DataInput)}. */
+    private RolloutTracker(String service, Signal signal) {
+        this.service = Objects.requireNonNull(service, "service");
+        this.signal = Objects.requireNonNull(signal, "signal");
+    }
+
+    /**
+     * Attaches the settings to run under. They are configuration, not state: {@link #writeTo} leaves
+     * them out, so a tracker read back with {@link #readFrom(String, Signal, DataInput)} needs them
+     * attached again before it is used.
+     *
+     * @return this tracker
+     */
+    public RolloutTracker configure(RolloutSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "rollout settings");
+        return this;
+    }
+
+    private RolloutSettings settings() {
+        if (settings == null) {
+            throw new IllegalStateException("rollout tracker of " + service + "/" + signal
+                    + " was read back without its settings: configure it before use");
+        }
+        return settings;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    public Signal signal() {
+        return signal;
     }
 
     /** End of the pane that holds {@code eventTime}: panes are [end - interval, end). */
     public long paneEnd(long eventTime) {
-        long step = settings.interval().toMillis();
+        long step = settings().interval().toMillis();
         return Math.floorDiv(eventTime, step) * step + step;
     }
 
@@ -138,6 +173,7 @@ public final class RolloutTracker {
     public List<Advisory> evaluate(long windowEnd, GatePolicy policy, String policyVersion) {
         List<Advisory> out = new ArrayList<>();
         List<String> finished = new ArrayList<>();
+        RolloutSettings settings = settings();
         for (Map.Entry<String, Candidate> e : candidates.entrySet()) {
             Candidate c = e.getValue();
             fold(c.pendingCanary, windowEnd, c.canary);
@@ -243,6 +279,7 @@ public final class RolloutTracker {
         return n;
     }
 
+    /** Writes the tracker's state: everything but its service, signal and settings. */
     public void writeTo(DataOutput out) throws IOException {
         out.writeLong(lastEvaluated);
         writePanes(out, pendingStable);
@@ -267,9 +304,18 @@ public final class RolloutTracker {
         }
     }
 
+    /** Restores a tracker written by {@link #writeTo}, under the given settings. */
     public static RolloutTracker readFrom(String service, Signal signal, RolloutSettings settings, DataInput in)
             throws IOException {
-        RolloutTracker t = new RolloutTracker(service, signal, settings);
+        return readFrom(service, signal, in).configure(settings);
+    }
+
+    /**
+     * Restores a tracker written by {@link #writeTo} without its settings: {@link #configure} it before
+     * use. The service and signal are not written; the caller keeps them.
+     */
+    public static RolloutTracker readFrom(String service, Signal signal, DataInput in) throws IOException {
+        RolloutTracker t = new RolloutTracker(service, signal);
         t.lastEvaluated = in.readLong();
         readPanes(in, signal, t.pendingStable);
         int panes = in.readInt();

@@ -8,8 +8,7 @@ import io.speechslo.policy.SloDefinition;
 
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 
 import java.util.List;
 import java.util.Map;
@@ -25,10 +24,11 @@ import java.util.TreeSet;
  */
 final class BurnRateFunction extends EngineFunction {
 
-    static final MapStateDescriptor<String, byte[]> MONITORS = new MapStateDescriptor<>(
-            "burn-monitors", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    /** Renamed from "burn-monitors" (bytes) when the monitors became objects in state. */
+    static final MapStateDescriptor<String, BurnRateMonitor> MONITORS = new MapStateDescriptor<>(
+            "burn-monitors-v2", StringSerializer.INSTANCE, new BurnRateMonitorSerializer());
 
-    private transient MapState<String, byte[]> monitors;
+    private transient MapState<String, BurnRateMonitor> monitors;
 
     BurnRateFunction(io.speechslo.policy.load.PolicyBundle bundle, long latenessMillis) {
         super(bundle, latenessMillis);
@@ -79,12 +79,10 @@ final class BurnRateFunction extends EngineFunction {
                 monitors.remove(key); // the SLO is no longer in the policies
                 continue;
             }
-            BurnRateMonitor m = new BurnRateMonitor(slo, policies.burn(), service,
-                    parts[1].isEmpty() ? null : parts[1], policies.version());
-            byte[] state = monitors.get(key);
-            if (state != null) {
-                m.readFrom(input(state));
-            }
+            String version = parts[1].isEmpty() ? null : parts[1];
+            BurnRateMonitor m = monitors.get(key);
+            m = m == null ? new BurnRateMonitor(slo, policies.burn(), service, version, policies.version())
+                    : m.configure(slo, policies.burn(), service, version, policies.version());
             long[] c = counts.get(key);
             if (c != null) {
                 m.add(paneEnd - 1, c[0], c[1]);
@@ -95,7 +93,7 @@ final class BurnRateFunction extends EngineFunction {
             if (m.isIdle(paneEnd)) {
                 monitors.remove(key);
             } else {
-                monitors.put(key, bytes(m::writeTo));
+                monitors.put(key, m); // the same object on the heap backend; RocksDB writes it back
                 alerting |= m.isAlerting();
             }
         }

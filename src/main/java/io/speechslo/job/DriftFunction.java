@@ -7,17 +7,17 @@ import io.speechslo.policy.load.PolicyBundle;
 
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 
 import java.util.List;
 
 /** Slice drift of a service's input: one {@link DriftMonitor}, judged at every end of its current window. */
 final class DriftFunction extends EngineFunction {
 
-    static final ValueStateDescriptor<byte[]> MONITOR =
-            new ValueStateDescriptor<>("drift-monitor", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    /** Renamed from "drift-monitor" (bytes) when the monitor became an object in state. */
+    static final ValueStateDescriptor<DriftMonitor> MONITOR =
+            new ValueStateDescriptor<>("drift-monitor-v2", new DriftMonitorSerializer());
 
-    private transient ValueState<byte[]> monitor;
+    private transient ValueState<DriftMonitor> monitor;
 
     DriftFunction(PolicyBundle bundle, long latenessMillis) {
         super(bundle, latenessMillis);
@@ -37,9 +37,9 @@ final class DriftFunction extends EngineFunction {
     long onPane(String service, Signal signal, long paneEnd, List<PaneRecord> panes, List<Advisory> out)
             throws Exception {
         long window = policies.drift().current().toMillis();
-        byte[] state = monitor.value();
-        DriftMonitor m = state == null ? new DriftMonitor(service, signal, policies.drift(), policies.version())
-                : DriftMonitor.readFrom(input(state), policies.drift(), policies.version());
+        DriftMonitor m = monitor.value();
+        m = m == null ? new DriftMonitor(service, signal, policies.drift(), policies.version())
+                : m.configure(policies.drift(), policies.version());
         for (PaneRecord r : panes) {
             if (r.track != io.speechslo.telemetry.Track.SHADOW) { // mirrored traffic: not the service's input mix
                 m.add(r.paneEnd - 1, r.fullSlice(), r.decode().drift());
@@ -52,7 +52,7 @@ final class DriftFunction extends EngineFunction {
             monitor.clear();
             return Long.MIN_VALUE;
         }
-        monitor.update(bytes(m::writeTo));
+        monitor.update(m); // the same object on the heap backend; RocksDB writes it back
         return Math.floorDiv(paneEnd, window) * window + window;
     }
 }

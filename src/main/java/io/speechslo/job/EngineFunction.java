@@ -16,11 +16,6 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -30,7 +25,8 @@ import java.util.Map;
  * The shared shape of the engine adapters, keyed by service and signal: slice panes are buffered as
  * they arrive, and when the watermark passes a pane's end the subclass folds them into its engine,
  * evaluates, and says when it next wants to wake up (so a standing alert can resolve, and a rollout
- * can expire, even when traffic stops). Engines keep their state as bytes they write themselves.
+ * can expire, even when traffic stops). Engines are kept as objects in keyed state, each with its own
+ * serializer; their configuration is not state, and the subclass attaches it again after every read.
  */
 abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, Advisory> {
 
@@ -116,19 +112,4 @@ abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, A
      */
     abstract long onPane(String service, Signal signal, long paneEnd, List<PaneRecord> panes, List<Advisory> out)
             throws Exception;
-
-    /** Something that writes itself to a DataOutput. */
-    interface Writer {
-        void writeTo(java.io.DataOutput out) throws IOException;
-    }
-
-    static byte[] bytes(Writer w) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(4096);
-        w.writeTo(new DataOutputStream(b));
-        return b.toByteArray();
-    }
-
-    static DataInputStream input(byte[] bytes) {
-        return new DataInputStream(new ByteArrayInputStream(bytes));
-    }
 }

@@ -9,7 +9,6 @@ import io.speechslo.policy.load.PolicyBundle;
 
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 
 import java.util.List;
 
@@ -19,11 +18,12 @@ import java.util.List;
  */
 final class ReleaseGateFunction extends EngineFunction {
 
-    static final ValueStateDescriptor<byte[]> TRACKER =
-            new ValueStateDescriptor<>("rollout-tracker", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    /** Renamed from "rollout-tracker" (bytes) when the tracker became an object in state. */
+    static final ValueStateDescriptor<RolloutTracker> TRACKER =
+            new ValueStateDescriptor<>("rollout-tracker-v2", new RolloutTrackerSerializer());
 
     private final RolloutSettings settings;
-    private transient ValueState<byte[]> tracker;
+    private transient ValueState<RolloutTracker> tracker;
 
     ReleaseGateFunction(PolicyBundle bundle, long latenessMillis, RolloutSettings settings) {
         super(bundle, latenessMillis);
@@ -43,9 +43,8 @@ final class ReleaseGateFunction extends EngineFunction {
     @Override
     long onPane(String service, Signal signal, long paneEnd, List<PaneRecord> panes, List<Advisory> out)
             throws Exception {
-        byte[] state = tracker.value();
-        RolloutTracker t = state == null ? new RolloutTracker(service, signal, settings)
-                : RolloutTracker.readFrom(service, signal, settings, input(state));
+        RolloutTracker t = tracker.value();
+        t = t == null ? new RolloutTracker(service, signal, settings) : t.configure(settings);
         for (PaneRecord r : panes) {
             SlicePane p = r.decode();
             t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics());
@@ -58,7 +57,7 @@ final class ReleaseGateFunction extends EngineFunction {
             tracker.clear();
             return Long.MIN_VALUE;
         }
-        tracker.update(bytes(t::writeTo));
+        tracker.update(t); // the same object on the heap backend; RocksDB writes it back
         return Math.floorDiv(paneEnd, interval) * interval + interval;
     }
 }

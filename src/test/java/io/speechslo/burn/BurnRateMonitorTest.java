@@ -301,8 +301,11 @@ class BurnRateMonitorTest {
         warmUp(original);
         assertThat(decisions(run(original, B, 50, 1000, 20))).containsExactly(Decision.PAGE);
 
-        BurnRateMonitor restored = workbook();
-        restored.readFrom(new DataInputStream(new ByteArrayInputStream(bytes(original))));
+        BurnRateMonitor restored = BurnRateMonitor.readFrom(new DataInputStream(new ByteArrayInputStream(bytes(original))));
+        assertThatThrownBy(() -> restored.evaluate(B + 50 * MIN))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("without its configuration");
+        restored.configure(slo(0.999, WORKBOOK), BurnSettings.DEFAULT, "asr-prod", null, "policy-7");
 
         List<Advisory> a = new ArrayList<>(run(original, B + 50 * MIN, 10, 1000, 20));
         a.addAll(run(original, B + 60 * MIN, 60, 1000, 0));
@@ -321,9 +324,9 @@ class BurnRateMonitorTest {
         m.onRequest(T0, true);
         SloDefinition other = new SloDefinition("tts-availability", "TTS", "tts-prod", Signal.TTS, 0.999,
                 Duration.ofDays(30), RequestFilter.ALL, RequestFilter.ALL, WORKBOOK);
-        BurnRateMonitor wrong = new BurnRateMonitor(other, BurnSettings.DEFAULT, "tts-prod", null, "p");
-        assertThatThrownBy(() -> wrong.readFrom(new DataInputStream(new ByteArrayInputStream(bytes(m)))))
-                .isInstanceOf(IOException.class)
+        BurnRateMonitor read = BurnRateMonitor.readFrom(new DataInputStream(new ByteArrayInputStream(bytes(m))));
+        assertThatThrownBy(() -> read.configure(other, BurnSettings.DEFAULT, "tts-prod", null, "p"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("asr-availability");
     }
 

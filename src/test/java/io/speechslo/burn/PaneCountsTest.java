@@ -146,6 +146,34 @@ class PaneCountsTest {
     }
 
     @Test
+    void countsReadWithoutSpansAndShapedLaterEqualCountsReadIntoThatShape() throws IOException {
+        PaneCounts c = counts(Duration.ofHours(4));
+        for (int m = 0; m < 400; m++) {
+            c.add(T0 + m * MIN + 1, m % 3, 3);
+        }
+        c.prune(T0 + 300 * MIN);
+        byte[] written = bytes(c);
+        PaneCounts unshaped = PaneCounts.readUnshaped(new DataInputStream(new ByteArrayInputStream(written)));
+        assertThat(bytes(unshaped)).isEqualTo(written);
+        assertThatThrownBy(() -> unshaped.prune(T0 + 400 * MIN))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("without their spans");
+
+        // narrower than written: the newest panes are kept, older ones refused from now on
+        unshaped.shape(Duration.ofHours(1), Duration.ofDays(30));
+        PaneCounts narrow = counts(Duration.ofHours(1));
+        narrow.readFrom(new DataInputStream(new ByteArrayInputStream(written)));
+        assertThat(bytes(unshaped)).isEqualTo(bytes(narrow));
+        assertThat(unshaped.oldestAcceptedMillis()).isEqualTo(narrow.oldestAcceptedMillis()).isEqualTo(T0 + 280 * MIN);
+        for (long len : new long[] {MIN, HOUR, 2 * HOUR, 30 * DAY}) {
+            assertThat(unshaped.sum(T0 + 400 * MIN, len)).isEqualTo(narrow.sum(T0 + 400 * MIN, len));
+        }
+        unshaped.prune(T0 + 400 * MIN);
+        narrow.prune(T0 + 400 * MIN);
+        assertThat(bytes(unshaped)).isEqualTo(bytes(narrow));
+    }
+
+    @Test
     void restoringWithAnotherPaneSizeFails() throws IOException {
         PaneCounts c = counts(Duration.ofHours(1));
         c.add(T0, 1, 1);

@@ -19,13 +19,18 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The burn-rate adapter on the operator harness: an hour of 5% errors against the shipped 99.9%
@@ -158,6 +163,27 @@ class BurnRateFunctionHarnessTest {
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineRestarts.Backend.class)
+    void restoredWhileAPageStandsItGoesOnAsIfItNeverStopped(EngineRestarts.Backend backend, @TempDir Path dir)
+            throws Exception {
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        List<EngineRestarts.Step> steps = new ArrayList<>();
+        for (int m = 0; m < 120; m++) {
+            PaneRecord r = pane(m, 100, m < 60 ? 5 : 0);
+            steps.add(h -> minute(h, r, lateness));
+        }
+        // stopped after minute 44, with a PAGE standing since minute 2 (reminded at 17, 32)
+        List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
+                () -> new BurnRateFunction(BUNDLE, lateness), backend, dir, steps, 45, 12,
+                "burn-pane-buffer", BurnRateFunction.MONITORS.getName());
+        for (String version : new String[] {null, "v1"}) {
+            assertThat(of(after, version)).extracting(Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
+                    .containsExactly(tuple(Decision.PAGE, 47L), tuple(Decision.PAGE, 62L), tuple(Decision.PAGE, 77L),
+                            tuple(Decision.TICKET, 87L), tuple(Decision.TICKET, 102L), tuple(Decision.TICKET, 117L));
         }
     }
 

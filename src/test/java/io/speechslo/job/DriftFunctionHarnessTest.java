@@ -19,8 +19,13 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -119,5 +124,39 @@ class DriftFunctionHarnessTest {
             // a standing investigation of a service gone quiet lapses without a RESOLVED
             assertThat(h.extractOutputValues()).hasSize(1);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineRestarts.Backend.class)
+    void restoredInTheDriftingHourItGoesOnAsIfItNeverStopped(EngineRestarts.Backend backend, @TempDir Path dir)
+            throws Exception {
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        List<EngineRestarts.Step> steps = new ArrayList<>();
+        for (long start = T0; start < T0 + 3 * HOUR; start += MIN) {
+            List<PaneRecord> panes = List.of(
+                    pane("en-US", start, 0.20), pane("de-DE", start, start >= T0 + 2 * HOUR ? 0.50 : 0.20));
+            long watermark = start + MIN + lateness;
+            steps.add(h -> {
+                for (PaneRecord r : panes) {
+                    h.processElement(r, r.paneEnd + lateness);
+                }
+                h.processWatermark(watermark);
+            });
+        }
+        steps.add(h -> h.processWatermark(T0 + 27 * HOUR + lateness));
+        // stopped half-way through the drifting hour: two hours of baseline and half the current pane held
+        List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
+                () -> new DriftFunction(BUNDLE, lateness), backend, dir, steps, 150, 1,
+                "drift-pane-buffer", DriftFunction.MONITOR.getName());
+        assertThat(after).singleElement().satisfies(a -> {
+            assertThat(a.getDecision()).isEqualTo(Decision.INVESTIGATE);
+            assertThat(a.getWindowEnd()).isEqualTo(T0 + 3 * HOUR);
+            assertThat(a.getFindings()).anySatisfy(f -> {
+                assertThat(slice(f)).isEqualTo(Map.of("language", "de-DE"));
+                assertThat(f.getMetric()).isEqualTo("silence_ratio");
+                assertThat(f.getSamples()).isEqualTo(600L);
+                assertThat(f.getBaselineSamples()).isEqualTo(1_200L);
+            });
+        });
     }
 }

@@ -5,6 +5,7 @@ import io.speechslo.advisory.AdvisoryKind;
 import io.speechslo.advisory.Decision;
 import io.speechslo.aggregate.SlicePane;
 import io.speechslo.fixtures.Requests;
+import io.speechslo.gate.RolloutTracker;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.SloDefinition;
 import io.speechslo.policy.load.PolicyBundle;
@@ -17,8 +18,13 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -115,6 +121,63 @@ class ReleaseGateFunctionHarnessTest {
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
+    }
+
+    /** Minute {@code m} of the traffic above, for both services, then the watermark past it. */
+    private static EngineRestarts.Step minute(int m, long lateness) {
+        int n = m == 0 ? 40 : 2_500;
+        return h -> {
+            for (PaneRecord r : concat(
+                    panes("asr-good", Track.STABLE, "v1", m, n, 1), panes("asr-good", Track.CANARY, "v2", m, n, 1),
+                    panes("asr-bad", Track.STABLE, "v1", m, n, 1), panes("asr-bad", Track.CANARY, "v2", m, n, 2))) {
+                h.processElement(r, r.paneEnd + lateness);
+            }
+            h.processWatermark(T0 + (m + 1) * MIN + lateness);
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineRestarts.Backend.class)
+    void restoredMidRolloutItGoesOnAsIfItNeverStopped(EngineRestarts.Backend backend, @TempDir Path dir)
+            throws Exception {
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        List<EngineRestarts.Step> steps = new ArrayList<>();
+        for (int m = 0; m < 5; m++) {
+            steps.add(minute(m, lateness));
+        }
+        steps.add(h -> h.processWatermark(T0 + 35 * MIN + lateness));
+        // stopped after minute 2: asr-bad rolled back (a decision held from then on), asr-good paused
+        List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
+                () -> new ReleaseGateFunction(BUNDLE, lateness, TopologySettings.DEFAULT.rollout()), backend, dir,
+                steps, 3, 4, "gate-pane-buffer", ReleaseGateFunction.TRACKER.getName());
+        assertThat(after).extracting(Advisory::getService, Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
+                .containsExactlyInAnyOrder(tuple("asr-good", Decision.CONTINUE, 5L),
+                        tuple("asr-good", Decision.CONTINUE, 20L), tuple("asr-bad", Decision.ROLLBACK, 17L),
+                        tuple("asr-bad", Decision.ROLLBACK, 32L));
+    }
+
+    @Test
+    void onTheHeapBackendTheTrackerIsMutatedInPlaceNotRewritten(@TempDir Path dir) throws Exception {
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        String key = Keys.service("asr-bad", Signal.ASR);
+        try (var h = EngineRestarts.harness(new ReleaseGateFunction(BUNDLE, lateness, TopologySettings.DEFAULT.rollout()),
+                EngineRestarts.Backend.HEAP, dir)) {
+            h.open();
+            minute(0, lateness).run(h);
+            RolloutTracker before = EngineRestarts.value(h, key, ReleaseGateFunction.TRACKER);
+            byte[] bytesBefore = bytes(before);
+            minute(1, lateness).run(h);
+            RolloutTracker after = EngineRestarts.value(h, key, ReleaseGateFunction.TRACKER);
+            assertThat(after).isSameAs(before);
+            assertThat(bytes(after)).isNotEqualTo(bytesBefore); // the minute was folded into that very object
+            assertThat(after.candidates()).containsExactly("v2");
+        }
+    }
+
+    private static byte[] bytes(RolloutTracker t) throws java.io.IOException {
+        org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(4096);
+        new RolloutTrackerSerializer().serialize(t, out);
+        return out.getCopyOfBuffer();
     }
 
     @SafeVarargs
