@@ -20,12 +20,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
  * An in-process MiniCluster (one TaskManager, {@code slots} slots) with its REST endpoint on a free
  * loopback port, so a benchmark can read what Flink itself reports about a running job: checkpoint
- * statistics and operator metrics (fetched every second).
+ * statistics and operator metrics (fetched every 250 ms).
  */
 final class BenchCluster implements AutoCloseable {
 
@@ -41,7 +43,7 @@ final class BenchCluster implements AutoCloseable {
         c.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         c.set(RestOptions.ADDRESS, "127.0.0.1");
         c.set(RestOptions.BIND_PORT, "0");
-        c.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+        c.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(250));
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(c)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build());
         cluster.start();
@@ -110,6 +112,64 @@ final class BenchCluster implements AutoCloseable {
             }
         }
         return OptionalLong.empty();
+    }
+
+    /**
+     * Per vertex (by name), the average over its subtasks of how it spent each second: busy,
+     * backpressured (waiting for room downstream) and idle (waiting for input), in ms per second, as
+     * Flink reports them at this moment.
+     */
+    Map<String, String> timeSpent(JobID job) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (JsonNode v : get("/jobs/" + job).path("vertices")) {
+            String base = "/jobs/" + job + "/vertices/" + v.path("id").asText() + "/subtasks/metrics?agg=avg&get="
+                    + "busyTimeMsPerSecond,backPressuredTimeMsPerSecond,idleTimeMsPerSecond";
+            StringBuilder sb = new StringBuilder();
+            for (JsonNode m : get(base)) {
+                sb.append(m.path("id").asText().replace("TimeMsPerSecond", "")).append('=')
+                        .append(Math.round(m.path("avg").asDouble())).append(' ');
+            }
+            out.put(v.path("name").asText().replaceAll(" -> .*", ""), sb.toString().trim());
+        }
+        return out;
+    }
+
+    /**
+     * A cheap repeated read of the summed metrics of one vertex: the vertex and the metric ids are
+     * looked up once (empty while the job is still being deployed), then each call is one request.
+     */
+    java.util.Optional<java.util.concurrent.Callable<Long>> metricsSummed(JobID job, String vertexName,
+            String... metrics) throws Exception {
+        String vertex = null;
+        for (JsonNode v : get("/jobs/" + job).path("vertices")) {
+            if (v.path("name").asText().contains(vertexName)) {
+                vertex = v.path("id").asText();
+            }
+        }
+        if (vertex == null) {
+            return java.util.Optional.empty();
+        }
+        String base = "/jobs/" + job + "/vertices/" + vertex + "/subtasks/metrics";
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (JsonNode m : get(base)) {
+            String id = m.path("id").asText();
+            for (String metric : metrics) {
+                if (id.endsWith(metric)) {
+                    ids.add(id);
+                }
+            }
+        }
+        if (ids.size() < metrics.length) {
+            return java.util.Optional.empty();
+        }
+        String path = base + "?agg=sum&get=" + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
+        return java.util.Optional.of(() -> {
+            long sum = 0;
+            for (JsonNode m : get(path)) {
+                sum += m.path("sum").asLong();
+            }
+            return sum;
+        });
     }
 
     /** Polls {@link #metricSum} until it reports a value, for up to {@code timeout}. */

@@ -24,7 +24,8 @@ public final class ExactSum {
     private static final double MAX_WHOLE = 0x1p53;
 
     private long whole;
-    private double[] partials = new double[2];
+    /** Allocated on the first non-whole addition: most sums never need it. */
+    private double[] partials;
     private int size;
     /** The rounded sum, valid while {@code rounded} is true. */
     private double value;
@@ -44,6 +45,9 @@ public final class ExactSum {
     }
 
     private void addPartial(double x) {
+        if (partials == null) {
+            partials = new double[2];
+        }
         int i = 0;
         for (int j = 0; j < size; j++) {
             double y = partials[j];
@@ -99,7 +103,7 @@ public final class ExactSum {
                 value = whole;
             } else {
                 ExactSum all = new ExactSum();
-                all.partials = Arrays.copyOf(partials, size + 2);
+                all.partials = partials == null ? new double[2] : Arrays.copyOf(partials, size + 2);
                 all.size = size;
                 all.addWhole(whole);
                 value = all.roundPartials();
@@ -148,8 +152,8 @@ public final class ExactSum {
         whole = Varints.readSigned(in);
         size = 0;
         int n = (int) Varints.readUnsigned(in);
-        if (partials.length < n) {
-            partials = new double[n];
+        if (n > 0 && (partials == null || partials.length < n)) {
+            partials = new double[Math.max(2, n)];
         }
         for (int j = 0; j < n; j++) {
             partials[j] = in.readDouble();

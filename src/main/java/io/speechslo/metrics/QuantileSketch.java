@@ -1,20 +1,25 @@
 package io.speechslo.metrics;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
-import com.datadoghq.sketch.ddsketch.DDSketches;
-import com.datadoghq.sketch.ddsketch.store.Bin;
-import com.datadoghq.sketch.ddsketch.store.Store;
+import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
 import io.speechslo.bytes.Varints;
 
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.Iterator;
+import java.util.Arrays;
 
 /**
- * A mergeable latency sketch (DDSketch, logarithmic mapping): every quantile it returns is within
- * {@link #RELATIVE_ACCURACY} of the true value, relative. Only non-negative values are recorded.
- * Bins beyond {@link #MAX_BINS} collapse the lowest ones, which only ever blurs the fastest requests.
+ * A mergeable latency sketch (DDSketch with the logarithmic mapping): every quantile it returns is
+ * within {@link #RELATIVE_ACCURACY} of the true value, relative. Only non-negative values are
+ * recorded. Bins beyond {@link #MAX_BINS} collapse the lowest ones, which only ever blurs the fastest
+ * requests.
+ *
+ * <p>The index mapping is the DDSketch library's; the bins are kept here, sparse (sorted indexes and
+ * their counts), because a pane of one slice holds a handful of values: the library's dense store
+ * allocates and copies arrays of at least 64 bins per sketch, and the job builds and merges millions
+ * of small sketches. Answers are identical to the library's DDSketch with a collapsing-lowest store
+ * of the same size (a test holds the two side by side). Merging is exact and order-independent.
  */
 public final class QuantileSketch {
 
@@ -22,33 +27,115 @@ public final class QuantileSketch {
     public static final double RELATIVE_ACCURACY = 0.005;
     static final int MAX_BINS = 2048;
 
-    private DDSketch sketch;
-    /** Values recorded: kept here because the sketch sums its bins to answer. */
+    private static final IndexMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
+    private static final double MIN_INDEXED = Math.max(0, MAPPING.minIndexableValue());
+    private static final int[] NO_INDEXES = new int[0];
+    private static final long[] NO_COUNTS = new long[0];
+
+    /** Ascending bin indexes and their counts, the first {@code bins} entries used. */
+    private int[] indexes = NO_INDEXES;
+    private long[] counts = NO_COUNTS;
+    private int bins;
+    /** Values too small to index (zero, in practice). */
+    private long zeros;
     private long count;
 
-    public QuantileSketch() {
-        this.sketch = DDSketches.logarithmicCollapsingLowestDense(RELATIVE_ACCURACY, MAX_BINS);
-    }
-
     public void add(double value) {
-        sketch.accept(Math.max(0, value));
-        count++;
+        add(value, 1);
     }
 
-    public void add(double value, long count) {
-        sketch.accept(Math.max(0, value), count);
-        this.count += count;
-    }
-
-    public void merge(QuantileSketch o) {
-        if (!o.sketch.isEmpty()) {
-            sketch.mergeWith(o.sketch);
-            count += o.count;
+    public void add(double value, long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("the count cannot be negative: " + n);
+        }
+        double v = Math.max(0, value);
+        if (v > MAPPING.maxIndexableValue()) {
+            throw new IllegalArgumentException("the sketch cannot hold " + value + " (largest: "
+                    + MAPPING.maxIndexableValue() + ")");
+        }
+        if (n == 0) {
+            return;
+        }
+        count += n;
+        if (v > MIN_INDEXED) {
+            addToBin(MAPPING.index(v), n);
+            collapse();
+        } else {
+            zeros += n;
         }
     }
 
+    private void addToBin(int index, long n) {
+        int at = Arrays.binarySearch(indexes, 0, bins, index);
+        if (at >= 0) {
+            counts[at] += n;
+            return;
+        }
+        int insert = -at - 1;
+        if (bins == indexes.length) {
+            int size = Math.max(4, bins * 2);
+            indexes = Arrays.copyOf(indexes, size);
+            counts = Arrays.copyOf(counts, size);
+        }
+        System.arraycopy(indexes, insert, indexes, insert + 1, bins - insert);
+        System.arraycopy(counts, insert, counts, insert + 1, bins - insert);
+        indexes[insert] = index;
+        counts[insert] = n;
+        bins++;
+    }
+
+    /** Folds bins below the allowed range (the highest index less MAX_BINS - 1) into its lowest bin. */
+    private void collapse() {
+        if (bins == 0 || indexes[bins - 1] - indexes[0] < MAX_BINS) {
+            return;
+        }
+        int lowest = indexes[bins - 1] - MAX_BINS + 1;
+        long folded = 0;
+        int k = 0;
+        while (k < bins && indexes[k] < lowest) {
+            folded += counts[k++];
+        }
+        System.arraycopy(indexes, k, indexes, 0, bins - k);
+        System.arraycopy(counts, k, counts, 0, bins - k);
+        bins -= k;
+        addToBin(lowest, folded);
+    }
+
+    public void merge(QuantileSketch o) {
+        if (o.count == 0) {
+            return;
+        }
+        count += o.count;
+        zeros += o.zeros;
+        if (o.bins == 0) {
+            return;
+        }
+        int[] mi = new int[bins + o.bins];
+        long[] mc = new long[bins + o.bins];
+        int i = 0;
+        int j = 0;
+        int k = 0;
+        while (i < bins || j < o.bins) {
+            if (j == o.bins || (i < bins && indexes[i] < o.indexes[j])) {
+                mi[k] = indexes[i];
+                mc[k++] = counts[i++];
+            } else if (i == bins || o.indexes[j] < indexes[i]) {
+                mi[k] = o.indexes[j];
+                mc[k++] = o.counts[j++];
+            } else {
+                mi[k] = indexes[i];
+                mc[k++] = counts[i++] + o.counts[j++];
+            }
+        }
+        indexes = mi;
+        counts = mc;
+        bins = k;
+        collapse();
+    }
+
     public void clear() {
-        sketch.clear();
+        bins = 0;
+        zeros = 0;
         count = 0;
     }
 
@@ -57,12 +144,29 @@ public final class QuantileSketch {
     }
 
     public boolean isEmpty() {
-        return sketch.isEmpty();
+        return count == 0;
     }
 
-    /** The q-quantile, or NaN when empty. */
+    /** The q-quantile (the DDSketch lower quantile of rank q * (count - 1)), or NaN when empty. */
     public double quantile(double q) {
-        return sketch.isEmpty() ? Double.NaN : sketch.getValueAtQuantile(q);
+        if (q < 0 || q > 1) {
+            throw new IllegalArgumentException("the quantile must be between 0 and 1: " + q);
+        }
+        if (count == 0) {
+            return Double.NaN;
+        }
+        double rank = q * (count - 1);
+        double n = zeros;
+        if (n > rank) {
+            return 0;
+        }
+        for (int i = 0; i < bins; i++) {
+            n += counts[i];
+            if (n > rank) {
+                return MAPPING.value(indexes[i]);
+            }
+        }
+        throw new IllegalStateException("rank " + rank + " beyond the sketch's " + count + " values");
     }
 
     /**
@@ -70,23 +174,21 @@ public final class QuantileSketch {
      * bin that holds the threshold count as not above.
      */
     public long countAbove(double threshold) {
-        if (sketch.isEmpty()) {
+        if (count == 0) {
             return 0;
         }
-        if (threshold < sketch.getIndexMapping().minIndexableValue()) {
-            return Math.round(sketch.getPositiveValueStore().getTotalCount());
-        }
-        int ti = sketch.getIndexMapping().index(threshold);
-        double above = 0;
-        Iterator<Bin> it = sketch.getPositiveValueStore().getDescendingIterator();
-        while (it.hasNext()) {
-            Bin b = it.next();
-            if (b.getIndex() <= ti) {
-                break;
+        long above = 0;
+        if (threshold < MAPPING.minIndexableValue()) {
+            for (int i = 0; i < bins; i++) {
+                above += counts[i];
             }
-            above += b.getCount();
+            return above;
         }
-        return Math.round(above);
+        int ti = MAPPING.index(threshold);
+        for (int i = bins - 1; i >= 0 && indexes[i] > ti; i--) {
+            above += counts[i];
+        }
+        return above;
     }
 
     /**
@@ -94,48 +196,38 @@ public final class QuantileSketch {
      * index (the first as is, the rest as the gap to the previous) and the count.
      */
     public void writeTo(DataOutput out) throws IOException {
-        Store store = sketch.getPositiveValueStore();
-        long positive = 0;
-        int bins = 0;
-        Iterator<Bin> it = store.getAscendingIterator();
-        while (it.hasNext()) {
-            positive += Math.round(it.next().getCount());
-            bins++;
-        }
-        Varints.writeUnsigned(out, count - positive);
+        Varints.writeUnsigned(out, zeros);
         Varints.writeUnsigned(out, bins);
-        it = store.getAscendingIterator();
-        int previous = 0;
-        boolean first = true;
-        while (it.hasNext()) {
-            Bin b = it.next();
-            Varints.writeSigned(out, first ? b.getIndex() : b.getIndex() - previous);
-            Varints.writeUnsigned(out, Math.round(b.getCount()));
-            previous = b.getIndex();
-            first = false;
+        for (int i = 0; i < bins; i++) {
+            Varints.writeSigned(out, i == 0 ? indexes[0] : (long) indexes[i] - indexes[i - 1]);
+            Varints.writeUnsigned(out, counts[i]);
         }
     }
 
     public void readFrom(DataInput in) throws IOException {
-        sketch = DDSketches.logarithmicCollapsingLowestDense(RELATIVE_ACCURACY, MAX_BINS);
-        long zeros = Varints.readUnsigned(in);
+        zeros = Varints.readUnsigned(in);
         count = zeros;
-        if (zeros > 0) {
-            sketch.accept(0, zeros);
+        long n = Varints.readUnsigned(in);
+        if (n > MAX_BINS) {
+            throw new IOException("a sketch of " + n + " bins, at most " + MAX_BINS + " are kept");
         }
-        long bins = Varints.readUnsigned(in);
-        Store store = sketch.getPositiveValueStore();
+        bins = (int) n;
+        indexes = bins == 0 ? NO_INDEXES : new int[bins];
+        counts = bins == 0 ? NO_COUNTS : new long[bins];
         int index = 0;
-        for (long i = 0; i < bins; i++) {
+        for (int i = 0; i < bins; i++) {
             index = i == 0 ? (int) Varints.readSigned(in) : index + (int) Varints.readSigned(in);
-            long n = Varints.readUnsigned(in);
-            store.add(index, n);
-            count += n;
+            if (i > 0 && index <= indexes[i - 1]) {
+                throw new IOException("sketch bins out of order at bin " + i);
+            }
+            indexes[i] = index;
+            counts[i] = Varints.readUnsigned(in);
+            count += counts[i];
         }
     }
 
     @Override
     public String toString() {
-        return "QuantileSketch{count=" + count() + "}";
+        return "QuantileSketch{count=" + count + "}";
     }
 }

@@ -58,4 +58,38 @@ class QuantileSketchTest {
         }
         assertThat(new QuantileSketch().quantile(0.5)).isNaN();
     }
+
+    @Test
+    void answersExactlyAsTheLibrarysDDSketchWithACollapsingLowestStoreWhateverTheMergeOrder() {
+        java.util.Random rnd = new java.util.Random(5);
+        for (int round = 0; round < 20; round++) {
+            com.datadoghq.sketch.ddsketch.DDSketch reference = com.datadoghq.sketch.ddsketch.DDSketches
+                    .logarithmicCollapsingLowestDense(QuantileSketch.RELATIVE_ACCURACY, QuantileSketch.MAX_BINS);
+            QuantileSketch[] parts = {new QuantileSketch(), new QuantileSketch(), new QuantileSketch()};
+            int n = 1 + rnd.nextInt(round < 10 ? 30 : 3_000);
+            for (int i = 0; i < n; i++) {
+                // latencies over five decades, some zeros, and (rarely) a huge outlier that forces collapsing
+                double v = rnd.nextInt(20) == 0 ? 0 : Math.exp(rnd.nextGaussian() * 2 + 5);
+                if (rnd.nextInt(500) == 0) {
+                    v = 1e30;
+                }
+                reference.accept(v);
+                parts[rnd.nextInt(3)].add(v);
+            }
+            QuantileSketch merged = parts[round % 3];
+            merged.merge(parts[(round + 1) % 3]);
+            merged.merge(parts[(round + 2) % 3]);
+            assertThat(merged.count()).isEqualTo(Math.round(reference.getCount()));
+            for (double q : new double[] {0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1}) {
+                assertThat(merged.quantile(q)).as("round %d q=%s", round, q).isEqualTo(reference.getValueAtQuantile(q));
+            }
+            for (double t : new double[] {-1, 0, 50, 150, 1_000, 1e6}) {
+                long above = Math.round(reference.getPositiveValueStore().getAscendingStream()
+                        .filter(b -> t < reference.getIndexMapping().minIndexableValue()
+                                || b.getIndex() > reference.getIndexMapping().index(t))
+                        .mapToDouble(com.datadoghq.sketch.ddsketch.store.Bin::getCount).sum());
+                assertThat(merged.countAbove(t)).as("round %d above %s", round, t).isEqualTo(above);
+            }
+        }
+    }
 }

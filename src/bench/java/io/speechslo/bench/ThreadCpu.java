@@ -1,0 +1,94 @@
+package io.speechslo.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * CPU seconds this JVM (all of it: GC and JIT threads too) and each of its Java threads spent between {@link #start()} and {@link #stop()}, grouped by
+ * thread name with subtask and attempt numbers stripped ("Release gate (1/2)#0" counts as "Release
+ * gate"), so a benchmark can say which operator a core went to and whether one thread was the
+ * bottleneck. Threads that ended in between are not counted (sample before the job ends).
+ */
+final class ThreadCpu {
+
+    private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    private final Map<Long, Long> before = new HashMap<>();
+    private long startNanos;
+    private long processCpuBefore;
+    private long gcMillisBefore;
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+
+    static ThreadCpu start() {
+        ThreadCpu t = new ThreadCpu();
+        t.mx.setThreadCpuTimeEnabled(true);
+        for (long id : t.mx.getAllThreadIds()) {
+            t.before.put(id, Math.max(0, t.mx.getThreadCpuTime(id)));
+        }
+        t.processCpuBefore = processCpuNanos();
+        t.gcMillisBefore = gcMillis();
+        t.startNanos = System.nanoTime();
+        return t;
+    }
+
+    /**
+     * CPU seconds per thread group, busiest first (groups under 1% of the wall time left out), plus
+     * {@code wall_seconds}, {@code process_cpu_seconds}, {@code java_threads_cpu_seconds} (the difference
+     * is GC and JIT compiler threads), {@code gc_seconds} (collection time as the JVM reports it) and {@code busiest_thread_share} (the busiest single
+     * thread's CPU over the wall time: near 1 means that thread alone set the pace).
+     */
+    Map<String, Object> stop() {
+        double wall = (System.nanoTime() - startNanos) / 1e9;
+        Map<String, Double> byGroup = new HashMap<>();
+        double total = 0;
+        double busiest = 0;
+        for (long id : mx.getAllThreadIds()) {
+            ThreadInfo info = mx.getThreadInfo(id);
+            long now = mx.getThreadCpuTime(id);
+            if (info == null || now < 0) {
+                continue;
+            }
+            double s = (now - before.getOrDefault(id, 0L)) / 1e9;
+            total += s;
+            busiest = Math.max(busiest, s);
+            byGroup.merge(group(info.getThreadName()), s, Double::sum);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("wall_seconds", round(wall));
+        out.put("process_cpu_seconds", round((processCpuNanos() - processCpuBefore) / 1e9));
+        out.put("java_threads_cpu_seconds", round(total));
+        out.put("gc_seconds", round((gcMillis() - gcMillisBefore) / 1e3));
+        out.put("busiest_thread_share", round(busiest / wall));
+        List<Map.Entry<String, Double>> groups = byGroup.entrySet().stream()
+                .filter(e -> e.getValue() >= 0.01 * wall)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .collect(Collectors.toList());
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        groups.forEach(e -> cpu.put(e.getKey(), round(e.getValue())));
+        out.put("cpu_seconds_by_thread", cpu);
+        return out;
+    }
+
+    static String group(String thread) {
+        return thread.replaceAll(" \\(\\d+/\\d+\\)(#\\d+)?", "").replaceAll("-\\d+$", "-N")
+                .replaceAll("Source: Telemetry source -> .*", "Source: Telemetry source -> (chained)");
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}
