@@ -110,26 +110,48 @@ public final class QuantileSketch {
         if (o.bins == 0) {
             return;
         }
-        int[] mi = new int[bins + o.bins];
-        long[] mc = new long[bins + o.bins];
-        int i = 0;
-        int j = 0;
-        int k = 0;
-        while (i < bins || j < o.bins) {
-            if (j == o.bins || (i < bins && indexes[i] < o.indexes[j])) {
-                mi[k] = indexes[i];
-                mc[k++] = counts[i++];
-            } else if (i == bins || o.indexes[j] < indexes[i]) {
-                mi[k] = o.indexes[j];
-                mc[k++] = o.counts[j++];
+        if (o.bins * 8 < bins) {
+            // a small sketch into a large one (a slice into its roll-up): look each bin up
+            for (int k = 0; k < o.bins; k++) {
+                addToBin(o.indexes[k], o.counts[k]);
+            }
+            collapse();
+            return;
+        }
+        // how many of o's bins are new here; then merge in place from the back (no allocation unless
+        // the arrays must grow)
+        int fresh = 0;
+        for (int i = 0, j = 0; j < o.bins; ) {
+            if (i < bins && indexes[i] < o.indexes[j]) {
+                i++;
             } else {
-                mi[k] = indexes[i];
-                mc[k++] = counts[i++] + o.counts[j++];
+                if (i == bins || indexes[i] != o.indexes[j]) {
+                    fresh++;
+                }
+                j++;
             }
         }
-        indexes = mi;
-        counts = mc;
-        bins = k;
+        int total = bins + fresh;
+        if (total > indexes.length) {
+            int size = Math.max(total, indexes.length * 2);
+            indexes = Arrays.copyOf(indexes, size);
+            counts = Arrays.copyOf(counts, size);
+        }
+        int i = bins - 1;
+        int j = o.bins - 1;
+        for (int k = total - 1; j >= 0; k--) {
+            if (i >= 0 && indexes[i] > o.indexes[j]) {
+                indexes[k] = indexes[i];
+                counts[k] = counts[i--];
+            } else if (i >= 0 && indexes[i] == o.indexes[j]) {
+                indexes[k] = indexes[i];
+                counts[k] = counts[i--] + o.counts[j--];
+            } else {
+                indexes[k] = o.indexes[j];
+                counts[k] = o.counts[j--];
+            }
+        }
+        bins = total;
         collapse();
     }
 

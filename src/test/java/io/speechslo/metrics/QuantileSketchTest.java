@@ -66,6 +66,7 @@ class QuantileSketchTest {
             com.datadoghq.sketch.ddsketch.DDSketch reference = com.datadoghq.sketch.ddsketch.DDSketches
                     .logarithmicCollapsingLowestDense(QuantileSketch.RELATIVE_ACCURACY, QuantileSketch.MAX_BINS);
             QuantileSketch[] parts = {new QuantileSketch(), new QuantileSketch(), new QuantileSketch()};
+            QuantileSketch rolledUp = new QuantileSketch(); // many small sketches merged into one: a roll-up
             int n = 1 + rnd.nextInt(round < 10 ? 30 : 3_000);
             for (int i = 0; i < n; i++) {
                 // latencies over five decades, some zeros, and (rarely) a huge outlier that forces collapsing
@@ -75,13 +76,18 @@ class QuantileSketchTest {
                 }
                 reference.accept(v);
                 parts[rnd.nextInt(3)].add(v);
+                QuantileSketch one = new QuantileSketch();
+                one.add(v);
+                rolledUp.merge(one);
             }
             QuantileSketch merged = parts[round % 3];
             merged.merge(parts[(round + 1) % 3]);
             merged.merge(parts[(round + 2) % 3]);
             assertThat(merged.count()).isEqualTo(Math.round(reference.getCount()));
+            assertThat(rolledUp.count()).isEqualTo(merged.count());
             for (double q : new double[] {0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1}) {
                 assertThat(merged.quantile(q)).as("round %d q=%s", round, q).isEqualTo(reference.getValueAtQuantile(q));
+                assertThat(rolledUp.quantile(q)).as("round %d q=%s", round, q).isEqualTo(reference.getValueAtQuantile(q));
             }
             for (double t : new double[] {-1, 0, 50, 150, 1_000, 1e6}) {
                 long above = Math.round(reference.getPositiveValueStore().getAscendingStream()
