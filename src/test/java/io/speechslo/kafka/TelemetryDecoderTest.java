@@ -75,6 +75,27 @@ class TelemetryDecoderTest {
     }
 
     @Test
+    void repeatedShortStringsComeBackAsOneInstanceAndEveryStringKeepsItsContent() {
+        TelemetryDecoder decoder = new TelemetryDecoder(registry);
+        java.util.List<AsrRequest> sent = new java.util.ArrayList<>();
+        java.util.List<AsrRequest> back = new java.util.ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            AsrRequest r = TelemetrySamples.asr(i, T0)
+                    // repeated values, and (until record 1,000) ever new ones that churn the cache
+                    .setRegion(i % 2 == 0 ? "eu-west-1" : "region-" + (i < 1_000 ? i : i % 20))
+                    .setRequestId("request-" + i + "-a-long-identifier-of-more-than-32-bytes")
+                    .build();
+            sent.add(r);
+            Decoded d = decoder.decode(wire.encode(asrId, r));
+            assertThat(d.isOk()).as(d.detail()).isTrue();
+            back.add((AsrRequest) d.record());
+        }
+        assertThat(back).isEqualTo(sent);
+        assertThat(back.get(2).getRegion()).isSameAs(back.get(2_998).getRegion());
+        assertThat(back.get(2).getService()).isSameAs(back.get(2_999).getService());
+    }
+
+    @Test
     void headerIsMagicByteThenBigEndianSchemaId() {
         byte[] value = wire.encode(0x01020304, TelemetrySamples.asr(1, T0).build());
         assertThat(Arrays.copyOf(value, 5)).containsExactly(0, 1, 2, 3, 4);
