@@ -42,21 +42,28 @@ import java.util.concurrent.TimeUnit;
  * latest offsets, from the earliest offset to the end: submission until the job has taken in every
  * record (the catch-up; the ratio b/a uses it), and apart from that until the job has finished (Flink's
  * net runtime, which includes the final checkpoint a bounded job with an exactly-once sink waits for,
- * up to one checkpoint interval after the last record).
+ * up to one checkpoint interval after the last record). Each side first reads a separate topic pair of
+ * {@value #DEFAULT_WARMUP} records once, unmeasured ({@code --warmup N}; 0 for a cold start), as a
+ * JMH benchmark warms up: the figures are what a running TaskManager does, not how fast a fresh JVM
+ * compiles Flink.
  */
 final class LiveBench {
 
     static final String NAME = "live";
     static final long DEFAULT_RECORDS = 5_000_000;
+    /** Records of a separate topic pair that each side reads once, unmeasured, to warm the JIT up. */
+    static final long DEFAULT_WARMUP = 500_000;
     static final int PARALLELISM = 2;
 
     private LiveBench() {}
 
     static void run(List<String> argv, String label) throws Exception {
-        Args args = Args.parse(NAME, argv, Set.of("records", "label"), Set.of("profile"));
+        Args args = Args.parse(NAME, argv, Set.of("records", "warmup", "label"), Set.of("profile"));
         long n = args.longValue(NAME, "records", DEFAULT_RECORDS);
+        long warmup = args.longValue(NAME, "warmup", DEFAULT_WARMUP);
         Results results = new Results(NAME, argv, label);
-        results.parameter("records", n).parameter("partitions_per_topic", KafkaStack.PARTITIONS)
+        results.parameter("records", n).parameter("warmup_records", warmup)
+                .parameter("partitions_per_topic", KafkaStack.PARTITIONS)
                 .parameter("job_parallelism", PARALLELISM).parameter("scenario", Workload.SCENARIO);
         try (KafkaStack stack = new KafkaStack()) {
             KafkaStack.Topics topics = stack.topics(NAME);
@@ -64,8 +71,17 @@ final class LiveBench {
             long t = System.nanoTime();
             long produced = stack.produce(topics, Workload.records(Workload.scenario(n), n));
             results.figure("preload_records_per_s", produced / seconds(t));
+            KafkaStack.Topics warm = null;
+            long warmProduced = 0;
+            if (warmup > 0) {
+                warm = stack.topics(NAME + "-warmup");
+                warmProduced = stack.produce(warm, Workload.records(Workload.scenario(warmup), warmup));
+            }
 
             System.out.println("live: (a) plain consumer, one thread, Avro decode of every record");
+            if (warm != null) {
+                plainConsumer(stack, warm, warmProduced, null); // JIT warm-up, not measured
+            }
             double plain = plainConsumer(stack, topics, produced, results);
 
             System.out.println("live: (b) the job catching up from the earliest offset (MiniCluster, parallelism "
@@ -74,41 +90,62 @@ final class LiveBench {
             results.parameter("checkpoint_interval", cfg.checkpoint().interval().toString())
                     .parameter("state_backend", cfg.checkpoint().stateBackend().id());
             Configuration conf = StreamingJob.flinkConfiguration(cfg);
-            double net;
-            double wall;
-            double caughtUp;
+            double[] timings;
             try (BenchCluster cluster = new BenchCluster(conf, PARALLELISM)) {
-                StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM, conf);
-                StreamingJob.define(env, cfg, StreamingJob.policies(cfg), OffsetsInitializer.earliest(),
-                        Optional.of(OffsetsInitializer.latest()));
-                Profiler profiler = Profiler.start(args.has("profile"), NAME);
-                JobResult result;
-                try {
-                    ThreadCpu cpu = ThreadCpu.start();
-                    t = System.nanoTime();
-                    JobID job = cluster.submit(env);
-                    caughtUp = awaitRecordsIn(cluster, job, produced, t);
-                    results.figure("job_cpu", cpu.stop());
-                    result = cluster.await(job);
-                    wall = seconds(t);
-                } finally {
-                    profiler.close();
+                if (warm != null) {
+                    System.out.printf("live: warm-up run of the job over %,d other records (not measured)%n", warmProduced);
+                    runJob(cluster, stack.config(warm, List.of()), warmProduced, false, null);
                 }
-                profiler.addTo(results);
-                net = result.getNetRuntime() / 1000.0;
+                timings = runJob(cluster, cfg, produced, args.has("profile"), results);
             }
+            double caughtUp = timings[0];
             double job = produced / caughtUp;
             results.figure("job_seconds_to_last_record", caughtUp)
                     .figure("job_records_per_s", job)
                     .figure("ratio_job_to_plain", job / plain)
-                    .figure("job_seconds_to_finished", net)
-                    .figure("job_records_per_s_to_finished", produced / net)
-                    .figure("job_seconds_from_submission", wall);
+                    .figure("job_seconds_to_finished", timings[1])
+                    .figure("job_records_per_s_to_finished", produced / timings[1])
+                    .figure("job_seconds_from_submission", timings[2]);
             Map<String, Long> advisories = countAdvisories(stack, topics.advisories());
             results.figure("advisories", advisories)
                     .figure("dead_letters", count(stack, topics.deadLetters()));
         }
         results.write();
+    }
+
+    /**
+     * Runs the job over the configured topics to their end on the cluster; returns the seconds until
+     * it had taken in every record, until it finished (Flink's net runtime) and from submission to its
+     * end. With {@code results}, also records the job's CPU use (and the profile when asked for).
+     */
+    private static double[] runJob(BenchCluster cluster, JobConfig cfg, long expected, boolean profile,
+            Results results) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM,
+                StreamingJob.flinkConfiguration(cfg));
+        StreamingJob.define(env, cfg, StreamingJob.policies(cfg), OffsetsInitializer.earliest(),
+                Optional.of(OffsetsInitializer.latest()));
+        Profiler profiler = Profiler.start(profile, NAME);
+        JobResult result;
+        double caughtUp;
+        double wall;
+        try {
+            ThreadCpu cpu = ThreadCpu.start();
+            long t = System.nanoTime();
+            JobID job = cluster.submit(env);
+            caughtUp = awaitRecordsIn(cluster, job, expected, t);
+            Map<String, Object> used = cpu.stop();
+            result = cluster.await(job);
+            wall = seconds(t);
+            if (results != null) {
+                results.figure("job_cpu", used);
+            }
+        } finally {
+            profiler.close();
+        }
+        if (results != null) {
+            profiler.addTo(results);
+        }
+        return new double[] {caughtUp, result.getNetRuntime() / 1000.0, wall};
     }
 
     /**
@@ -210,9 +247,11 @@ final class LiveBench {
         }
         long end = System.nanoTime();
         double rate = count / ((end - start) / 1e9);
-        results.figure("plain_records_per_s", rate)
-                .figure("plain_records_per_s_first_to_last_record", count / ((end - first) / 1e9))
-                .figure("plain_checksum", checksum);
+        if (results != null) {
+            results.figure("plain_records_per_s", rate)
+                    .figure("plain_records_per_s_first_to_last_record", count / ((end - first) / 1e9))
+                    .figure("plain_checksum", checksum);
+        }
         return rate;
     }
 

@@ -83,8 +83,16 @@ public final class ReleaseGate {
 
     public static Advisory evaluate(GateInput in) {
         int maxDims = in.policy().maxSliceDimensions();
-        Map<Slice, MetricSet> canary = SliceRollup.rollUp(in.signal(), in.canary(), maxDims);
-        Map<Slice, MetricSet> stable = SliceRollup.rollUp(in.signal(), in.stable(), maxDims);
+        return evaluate(in, SliceRollup.rollUp(in.signal(), in.canary(), maxDims),
+                SliceRollup.rollUp(in.signal(), in.stable(), maxDims));
+    }
+
+    /**
+     * Evaluates with the roll-ups of {@code in}'s full slices already made (sorted maps, as
+     * {@link SliceRollup#rollUp} makes them, to the policy's maximum slice dimensions): a caller that
+     * keeps them up to date as traffic arrives saves rolling everything up again at every evaluation.
+     */
+    public static Advisory evaluate(GateInput in, Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable) {
         List<GateRule> rules = new ArrayList<>(in.policy().rulesFor(in.signal()));
         rules.sort(Comparator.comparingInt(GateRule::tier)); // stable sort keeps policy order within a tier
 

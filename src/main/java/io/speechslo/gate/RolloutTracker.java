@@ -57,6 +57,14 @@ public final class RolloutTracker {
         final Map<String, MetricSet> canary = new TreeMap<>();
         final Map<String, MetricSet> stable = new TreeMap<>();
         final Map<String, Long> stableVersions = new TreeMap<>();
+        /**
+         * Roll-ups of {@link #canary} and {@link #stable} to {@link #rollupDims} dimensions, kept up to
+         * date as panes fold in so an evaluation does not roll every slice up again. Not persisted: null
+         * after a restore, and then rebuilt from the full slices at the next evaluation.
+         */
+        Map<Slice, MetricSet> canaryRollup;
+        Map<Slice, MetricSet> stableRollup;
+        int rollupDims = -1;
         /** Not yet folded: pane end -> slice key -> metrics. */
         final TreeMap<Long, Map<String, MetricSet>> pendingCanary = new TreeMap<>();
     }
@@ -176,11 +184,31 @@ public final class RolloutTracker {
         RolloutSettings settings = settings();
         for (Map.Entry<String, Candidate> e : candidates.entrySet()) {
             Candidate c = e.getValue();
-            fold(c.pendingCanary, windowEnd, c.canary);
+            int maxDims = policy.maxSliceDimensions();
+            if (c.rollupDims != maxDims) {
+                c.canaryRollup = null;
+                c.stableRollup = null;
+                c.rollupDims = maxDims;
+            }
+            Map<Slice, MetricSet> canaryRollup = c.canaryRollup;
+            while (!c.pendingCanary.isEmpty() && c.pendingCanary.firstKey() <= windowEnd) {
+                c.pendingCanary.pollFirstEntry().getValue().forEach((k, m) -> {
+                    if (canaryRollup != null) {
+                        SliceRollup.add(signal, canaryRollup, Slice.parse(k), m, maxDims); // before m is merged into
+                    }
+                    c.canary.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m);
+                });
+            }
             // stable traffic over the same time as the candidate's: from its first pane on
+            Map<Slice, MetricSet> stableRollup = c.stableRollup;
             for (Map.Entry<Long, Map<String, MetricSet>> p : pendingStable.headMap(windowEnd, true).entrySet()) {
                 if (p.getKey() >= c.firstPane) {
-                    p.getValue().forEach((k, m) -> c.stable.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m));
+                    p.getValue().forEach((k, m) -> {
+                        if (stableRollup != null) {
+                            SliceRollup.add(signal, stableRollup, Slice.parse(k), m, maxDims);
+                        }
+                        c.stable.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m);
+                    });
                 }
             }
             for (Map.Entry<Long, Map<String, Long>> p : pendingStableVersions.headMap(windowEnd, true).entrySet()) {
@@ -195,8 +223,16 @@ public final class RolloutTracker {
                 finished.add(e.getKey());
                 continue;
             }
+            Map<Slice, MetricSet> canaryFull = slices(c.canary);
+            Map<Slice, MetricSet> stableFull = slices(c.stable);
+            if (c.canaryRollup == null) {
+                c.canaryRollup = SliceRollup.rollUp(signal, canaryFull, maxDims);
+            }
+            if (c.stableRollup == null) {
+                c.stableRollup = SliceRollup.rollUp(signal, stableFull, maxDims);
+            }
             Advisory a = ReleaseGate.evaluate(new GateInput(service, signal, e.getKey(), stableVersion(c),
-                    slices(c.canary), slices(c.stable), policy, windowEnd, policyVersion));
+                    canaryFull, stableFull, policy, windowEnd, policyVersion), c.canaryRollup, c.stableRollup);
             if (c.rolledBackAt != Long.MIN_VALUE && a.getDecision() != Decision.ROLLBACK) {
                 a = held(a, c.rolledBackAt);
             } else if (a.getDecision() == Decision.ROLLBACK && c.rolledBackAt == Long.MIN_VALUE) {
@@ -230,15 +266,6 @@ public final class RolloutTracker {
                         + "; the latest evaluation alone says: " + latest.getSummary())
                 .build();
         return io.speechslo.advisory.Advisories.withId(a);
-    }
-
-    private static void fold(TreeMap<Long, Map<String, MetricSet>> pending, long windowEnd, Map<String, MetricSet> into) {
-        while (!pending.isEmpty() && pending.firstKey() <= windowEnd) {
-            pending.pollFirstEntry().getValue().forEach((k, m) -> into.merge(k, m, (a, b) -> {
-                a.merge(b);
-                return a;
-            }));
-        }
     }
 
     private static Map<Slice, MetricSet> slices(Map<String, MetricSet> byKey) {

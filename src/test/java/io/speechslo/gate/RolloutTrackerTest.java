@@ -137,6 +137,36 @@ class RolloutTrackerTest {
     }
 
     @Test
+    void rollUpsKeptUpToDateGiveExactlyWhatRollingUpAfreshGives() throws IOException {
+        // one tracker keeps its roll-ups from evaluation to evaluation; the other is restored from bytes
+        // before every evaluation, so it rolls every slice up again each time
+        List<AsrRequest> requests = traffic(6, 12, 700, 1.35, 5);
+        RolloutTracker kept = tracker();
+        RolloutTracker rebuilt = tracker();
+        List<Advisory> fromKept = new ArrayList<>();
+        List<Advisory> fromRebuilt = new ArrayList<>();
+        for (long end = T0 + MIN; end <= T0 + 12 * MIN; end += MIN) {
+            long from = end - MIN;
+            long to = end;
+            for (AsrRequest r : requests) {
+                long t = r.getEventTime().toEpochMilli();
+                if (t >= from && t < to) {
+                    kept.add(r.getTrack(), r.getModelVersion(), t, RequestSlices.of(r), r);
+                    rebuilt.add(r.getTrack(), r.getModelVersion(), t, RequestSlices.of(r), r);
+                }
+            }
+            fromKept.addAll(kept.evaluate(end, POLICY, "p1"));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            rebuilt.writeTo(new DataOutputStream(bytes));
+            rebuilt = RolloutTracker.readFrom("asr-prod", Signal.ASR, RolloutSettings.DEFAULT,
+                    new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            fromRebuilt.addAll(rebuilt.evaluate(end, POLICY, "p1"));
+        }
+        assertThat(fromKept).extracting(Advisory::getDecision).contains(Decision.ROLLBACK);
+        assertThat(fromKept).isEqualTo(fromRebuilt);
+    }
+
+    @Test
     void lateRequestsAreRefusedAndShadowNeverCounts() {
         RolloutTracker t = tracker();
         run(t, traffic(5, 3, 600, 1.0, 99), T0 + 3 * MIN);
