@@ -2,7 +2,6 @@ package io.speechslo.bench;
 
 import io.speechslo.aggregate.SlicePane;
 import io.speechslo.drift.DriftStats;
-import io.speechslo.job.Ingested;
 import io.speechslo.kafka.ConfluentWire;
 import io.speechslo.kafka.Decoded;
 import io.speechslo.kafka.TelemetryDecoder;
@@ -18,11 +17,6 @@ import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.api.common.ExecutionConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,7 +30,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -44,13 +37,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * JMH benchmarks of the per-record work of each operator, on bench-fleet telemetry (4,096 ASR and
- * TTS records cycled): what the source does (Confluent-framed Avro decode), what each keyBy costs
- * (the slice key; Flink's serializer for {@link Ingested}, which every record crosses twice on its way
- * to the aggregator), and what the slice-pane aggregator does ({@link SlicePane#add} and below it
- * {@link MetricSet}, {@link QuantileSketch}, {@link DriftStats}; and its full per-record state round
- * trip: the pane's bytes read back, the request added, the pane written again, as
- * {@code SlicePaneAggregator.processElement} does with its MapState of bytes). Run through
- * {@link JmhBench}; ns/op and, with {@code -prof gc}, bytes allocated per op.
+ * TTS records cycled): what the source does per record (Confluent-framed Avro decode, then the
+ * pre-aggregator's fold: {@link SlicePane#add} and below it {@link MetricSet}, {@link QuantileSketch},
+ * {@link DriftStats}; the slice key), and what a partial pane costs on its way through the shuffle
+ * into the slice aggregator (per slice and pane, not per request). Run through {@link JmhBench};
+ * ns/op and, with {@code -prof gc}, bytes allocated per op.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -67,13 +58,9 @@ public class HotPath {
     TtsRequest[] tts = new TtsRequest[RECORDS];
     byte[][] asrBytes = new byte[RECORDS][];
     byte[][] ttsBytes = new byte[RECORDS][];
-    Ingested[] ingested = new Ingested[RECORDS];
     double[] latencies = new double[RECORDS];
     List<SloDefinition> asrSlos;
     TelemetryDecoder decoder;
-    TypeSerializer<Ingested> serializer;
-    DataOutputSerializer out = new DataOutputSerializer(4096);
-    DataInputDeserializer in = new DataInputDeserializer();
 
     QuantileSketch sketch;
     MetricSet asrMetrics;
@@ -97,7 +84,6 @@ public class HotPath {
             tts[k] = (TtsRequest) t.get(k);
             asrBytes[k] = wire.encode(1, asr[k]);
             ttsBytes[k] = wire.encode(2, tts[k]);
-            ingested[k] = Ingested.of(k % 3 == 0 ? tts[k] : asr[k], "speech.asr.requests", k % 4, k);
             latencies[k] = asr[k].getFirstPartialMs() == null ? 0 : asr[k].getFirstPartialMs();
         }
         Policies policies = PolicyLoader.bundleDefaults().policies();
@@ -105,7 +91,6 @@ public class HotPath {
         Schema asrSchema = AsrRequest.getClassSchema();
         Schema ttsSchema = TtsRequest.getClassSchema();
         decoder = new TelemetryDecoder(id -> id == 1 ? asrSchema : ttsSchema);
-        serializer = TypeInformation.of(Ingested.class).createSerializer(new ExecutionConfig().getSerializerConfig());
         sketch = new QuantileSketch();
         asrMetrics = new MetricSet(Signal.ASR);
         ttsMetrics = new MetricSet(Signal.TTS);
@@ -163,42 +148,32 @@ public class HotPath {
         return RequestSlices.of(asr[next()]).key();
     }
 
-    /** One network hop of a record between operators: Flink's serializer for Ingested, out and back in. */
-    @Benchmark
-    public Ingested ingestedSerializerRoundTrip() throws IOException {
-        out.clear();
-        serializer.serialize(ingested[next()], out);
-        in.setBuffer(out.getSharedBuffer(), 0, out.length());
-        return serializer.deserialize(in);
-    }
-
     /**
-     * The aggregator's per-record state round trip on a pane that already holds {@code paneRequests}
-     * requests of one slice: bytes to SlicePane, add, back to bytes (the stored pane is not replaced,
-     * so its size stays as set).
+     * A partial pane of {@code paneRequests} requests of one slice as it travels from a source's
+     * pre-aggregator to the slice aggregator: written to bytes, read back, merged into the slice's
+     * pane. Paid once per slice, pane and source subtask (and checkpoint inside the pane), not per request.
      */
     @State(Scope.Thread)
     public static class PaneState {
-        @Param({"10", "1000"})
+        @Param({"15", "1000"})
         int paneRequests;
-        byte[] bytes;
+        SlicePane partial;
+        SlicePane merged;
 
         @Setup(Level.Trial)
         public void setUp(HotPath h) {
-            SlicePane p = new SlicePane(Signal.ASR, h.asrSlos.size());
+            partial = new SlicePane(Signal.ASR, h.asrSlos.size());
+            merged = new SlicePane(Signal.ASR, h.asrSlos.size());
             for (int k = 0; k < paneRequests; k++) {
                 AsrRequest r = h.asr[k & MASK];
-                p.add(r, r.getEventTime().toEpochMilli(), h.asrSlos);
+                partial.add(r, r.getEventTime().toEpochMilli(), h.asrSlos);
             }
-            bytes = p.toBytes();
         }
     }
 
     @Benchmark
-    public byte[] aggregatorStateRoundTrip(PaneState s) {
-        AsrRequest r = asr[next()];
-        SlicePane p = SlicePane.fromBytes(s.bytes);
-        p.add(r, r.getEventTime().toEpochMilli(), asrSlos);
-        return p.toBytes();
+    public SlicePane partialPaneShuffleAndMerge(PaneState s) {
+        s.merged.merge(SlicePane.fromBytes(s.partial.toBytes()));
+        return s.merged;
     }
 }
