@@ -19,6 +19,7 @@ final class ThreadCpu {
 
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final Map<Long, Long> before = new HashMap<>();
+    private Map<String, Long> nativeBefore = Map.of();
     private long startNanos;
     private long processCpuBefore;
     private long gcMillisBefore;
@@ -39,6 +40,7 @@ final class ThreadCpu {
         for (long id : t.mx.getAllThreadIds()) {
             t.before.put(id, Math.max(0, t.mx.getThreadCpuTime(id)));
         }
+        t.nativeBefore = nativeThreadTicks();
         t.processCpuBefore = processCpuNanos();
         t.gcMillisBefore = gcMillis();
         t.startNanos = System.nanoTime();
@@ -80,7 +82,45 @@ final class ThreadCpu {
         Map<String, Object> cpu = new LinkedHashMap<>();
         groups.forEach(e -> cpu.put(e.getKey(), round(e.getValue())));
         out.put("cpu_seconds_by_thread", cpu);
+        Map<String, Long> nativeNow = nativeThreadTicks();
+        Map<String, Object> jvm = new LinkedHashMap<>();
+        nativeNow.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), (e.getValue() - nativeBefore.getOrDefault(e.getKey(), 0L)) / TICKS_PER_S))
+                .filter(e -> e.getValue() >= 0.01 * wall)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> jvm.put(e.getKey(), round(e.getValue())));
+        out.put("cpu_seconds_by_jvm_thread", jvm);
         return out;
+    }
+
+    private static final double TICKS_PER_S = 100.0; // USER_HZ on Linux
+
+    /**
+     * CPU ticks of the JVM's own threads (GC, JIT compilers, VM thread), which the thread MXBean does
+     * not list, from /proc/self/task, grouped by name with numbers stripped; empty where there is no /proc.
+     */
+    static Map<String, Long> nativeThreadTicks() {
+        Map<String, Long> ticks = new HashMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return ticks;
+        }
+        for (java.io.File task : tasks) {
+            try {
+                String name = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim();
+                if (!(name.startsWith("GC ") || name.startsWith("G1 ") || name.startsWith("C1 ") || name.startsWith("C2 ")
+                        || name.startsWith("VM ") || name.startsWith("Sweeper"))) {
+                    continue;
+                }
+                String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long t = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+                ticks.merge(name.replaceAll("#?\\d+$", ""), t, Long::sum);
+            } catch (java.io.IOException | RuntimeException e) {
+                // the thread ended while being read
+            }
+        }
+        return ticks;
     }
 
     static String group(String thread) {

@@ -1,5 +1,7 @@
 package io.speechslo.burn;
 
+import io.speechslo.bytes.Varints;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -202,25 +204,14 @@ final class PaneRing {
     }
 
     private static void writeVarLong(DataOutput out, long v) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
+        Varints.writeUnsigned(out, v);
     }
 
     private static long readVarLong(DataInput in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                if (v < 0) {
-                    throw new IOException("negative count in pane state");
-                }
-                return v;
-            }
+        long v = Varints.readUnsigned(in);
+        if (v < 0) {
+            throw new IOException("negative count in pane state");
         }
-        throw new IOException("malformed count in pane state (varint longer than 64 bits)");
+        return v;
     }
 }

@@ -14,7 +14,7 @@ import java.io.IOException;
  * burn settings, service, model version and policy version are not written; the burn-rate function
  * attaches them after every read.
  */
-public final class BurnRateMonitorSerializer extends EngineSerializer<BurnRateMonitor> {
+public final class BurnRateMonitorSerializer extends KeyedStateSerializer<BurnRateMonitor> {
 
     private static final long serialVersionUID = 1L;
 

@@ -14,7 +14,7 @@ import java.io.IOException;
  * its service and signal). The drift policy and policy version are not written; the drift function
  * attaches them after every read.
  */
-public final class DriftMonitorSerializer extends EngineSerializer<DriftMonitor> {
+public final class DriftMonitorSerializer extends KeyedStateSerializer<DriftMonitor> {
 
     private static final long serialVersionUID = 1L;
 

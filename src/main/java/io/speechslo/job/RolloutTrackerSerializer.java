@@ -15,7 +15,7 @@ import java.io.IOException;
  * tracker's own format. The rollout settings are not written; the release-gate function attaches them
  * after every read.
  */
-public final class RolloutTrackerSerializer extends EngineSerializer<RolloutTracker> {
+public final class RolloutTrackerSerializer extends KeyedStateSerializer<RolloutTracker> {
 
     private static final long serialVersionUID = 1L;
 

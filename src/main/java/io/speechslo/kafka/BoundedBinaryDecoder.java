@@ -1,5 +1,7 @@
 package io.speechslo.kafka;
 
+import io.speechslo.bytes.Utf8Interner;
+
 import org.apache.avro.io.Decoder;
 import org.apache.avro.util.Utf8;
 
@@ -7,7 +9,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Avro binary decoding over one byte array that never trusts a length it reads.
@@ -115,41 +116,13 @@ final class BoundedBinaryDecoder extends Decoder {
         return result;
     }
 
-    /** Strings up to this many bytes are looked up in {@link #interned} before one is made. */
-    static final int INTERN_MAX_BYTES = 32;
-    private static final int INTERN_SLOTS = 1024; // a power of two
-
-    /**
-     * A direct-mapped cache of recent short strings (UTF-8 bytes, then the String): slice values,
-     * services and versions repeat in nearly every record, so they come back as the same String
-     * instance, with no allocation, and with its hash already computed for the maps downstream. A
-     * colliding string (a request id, say) just replaces the slot.
-     */
-    private final byte[][] internedBytes = new byte[INTERN_SLOTS][];
-    private final String[] interned = new String[INTERN_SLOTS];
+    /** Short strings (slice values, services, versions) come back as shared instances. */
+    private final Utf8Interner strings = new Utf8Interner();
 
     @Override
     public String readString() throws IOException {
         int length = readLength();
-        if (length > INTERN_MAX_BYTES) {
-            String s = new String(buf, pos, length, StandardCharsets.UTF_8);
-            pos += length;
-            return s;
-        }
-        int h = length;
-        for (int i = pos; i < pos + length; i++) {
-            h = 31 * h + buf[i];
-        }
-        int slot = (h ^ (h >>> 16)) & (INTERN_SLOTS - 1);
-        byte[] known = internedBytes[slot];
-        String s;
-        if (known != null && known.length == length && Arrays.equals(known, 0, length, buf, pos, pos + length)) {
-            s = interned[slot];
-        } else {
-            s = new String(buf, pos, length, StandardCharsets.UTF_8);
-            internedBytes[slot] = Arrays.copyOfRange(buf, pos, pos + length);
-            interned[slot] = s;
-        }
+        String s = strings.string(buf, pos, length);
         pos += length;
         return s;
     }

@@ -10,12 +10,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * What the serializers of the engines kept in keyed state share: they have no configuration (an
- * engine's state carries none; the function attaches it again after every read), the type is mutable,
- * and the format is the engine's own writeTo/readFrom. A copy goes through that format, so it shares
- * nothing with the original, and it comes back without configuration like any other read.
+ * What the serializers of the objects kept in keyed state (slice panes, engines) share: they have no
+ * configuration (an engine's state carries none; the function attaches it again after every read),
+ * the type is mutable, and the format is the object's own writeTo/readFrom. A copy goes through that
+ * format, so it shares nothing with the original, and it comes back without configuration like any
+ * other read. Objects live on the heap backend as they are, so they are written only at checkpoints.
  */
-abstract class EngineSerializer<T> extends TypeSerializer<T> {
+abstract class KeyedStateSerializer<T> extends TypeSerializer<T> {
 
     private static final long serialVersionUID = 1L;
 

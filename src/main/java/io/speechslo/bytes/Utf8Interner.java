@@ -1,0 +1,40 @@
+package io.speechslo.bytes;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Turns short UTF-8 byte runs into Strings through a direct-mapped cache of recent ones: slice values,
+ * services and model versions repeat in nearly every telemetry record, so they come back as the same
+ * String instance, with no allocation, and with its hash already computed for the maps downstream. A
+ * colliding value (a request id, say) just replaces the slot. Not thread-safe: one per decoding thread.
+ */
+public final class Utf8Interner {
+
+    /** Longer strings are made afresh: ids and free text would only churn the cache. */
+    public static final int MAX_BYTES = 32;
+    private static final int SLOTS = 1024; // a power of two
+
+    private final byte[][] bytes = new byte[SLOTS][];
+    private final String[] strings = new String[SLOTS];
+
+    /** The String of {@code length} UTF-8 bytes of {@code buf} from {@code offset}. */
+    public String string(byte[] buf, int offset, int length) {
+        if (length > MAX_BYTES) {
+            return new String(buf, offset, length, StandardCharsets.UTF_8);
+        }
+        int h = length;
+        for (int i = offset; i < offset + length; i++) {
+            h = 31 * h + buf[i];
+        }
+        int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
+        byte[] known = bytes[slot];
+        if (known != null && known.length == length && Arrays.equals(known, 0, length, buf, offset, offset + length)) {
+            return strings[slot];
+        }
+        String s = new String(buf, offset, length, StandardCharsets.UTF_8);
+        bytes[slot] = Arrays.copyOfRange(buf, offset, offset + length);
+        strings[slot] = s;
+        return s;
+    }
+}
