@@ -187,7 +187,12 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
 
                 @Override
                 protected Object readString(Object old, Schema expected, Decoder in) throws IOException {
-                    if (!javaStrings.computeIfAbsent(expected, x -> findStringClass(x) == String.class)) {
+                    Boolean javaString = javaStrings.get(expected);
+                    if (javaString == null) {
+                        javaString = findStringClass(expected) == String.class;
+                        javaStrings.put(expected, javaString);
+                    }
+                    if (!javaString) {
                         return super.readString(old, expected, in);
                     }
                     // short values repeat in every record: one shared String each, no allocation
