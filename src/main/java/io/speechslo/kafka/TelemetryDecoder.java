@@ -31,7 +31,10 @@ import java.util.regex.Pattern;
  * refused) is not about the record and is thrown.
  *
  * <p>Hot path: one resolving reader per schema id and one decoder are reused; the only allocations
- * per record are the record itself and its strings. Not thread-safe: one per consuming thread.
+ * per record are the record itself, its long strings and boxed optional fields (short strings come
+ * back as shared instances). Readers use Avro's fast reader (the resolution between writer and reader
+ * schema is planned once, not walked per record); it is switched on in the generated classes' own
+ * SpecificData, which every reader of those classes shares. Not thread-safe: one per consuming thread.
  */
 public final class TelemetryDecoder {
 
@@ -123,6 +126,8 @@ public final class TelemetryDecoder {
             return new Reader(null, "writer schema id " + schemaId + " of " + writer.getFullName()
                     + " cannot be read with our schema: " + describe(compatibility.getResult(), target));
         }
-        return new Reader(new SpecificDatumReader<>(writer, target, SpecificData.getForSchema(target)), null);
+        SpecificData model = SpecificData.getForSchema(target);
+        model.setFastReaderEnabled(true); // resolution planned once per schema pair, not walked per record
+        return new Reader(new SpecificDatumReader<>(writer, target, model), null);
     }
 }

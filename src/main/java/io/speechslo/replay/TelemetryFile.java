@@ -1,6 +1,5 @@
 package io.speechslo.replay;
 
-import io.speechslo.bytes.Utf8Interner;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.TtsRequest;
 
@@ -17,7 +16,6 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.avro.util.Utf8;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -180,26 +178,8 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
         public void setSchema(Schema writer) {
             Class<? extends SpecificRecord> type = recordClass(path, writer);
             SpecificData model = SpecificData.getForClass(type);
-            Utf8Interner interner = new Utf8Interner();
-            delegate = new SpecificDatumReader<>(writer, model.getSchema(type), model) {
-                private final java.util.Map<Schema, Boolean> javaStrings = new java.util.IdentityHashMap<>();
-                private Utf8 scratch;
-
-                @Override
-                protected Object readString(Object old, Schema expected, Decoder in) throws IOException {
-                    Boolean javaString = javaStrings.get(expected);
-                    if (javaString == null) {
-                        javaString = findStringClass(expected) == String.class;
-                        javaStrings.put(expected, javaString);
-                    }
-                    if (!javaString) {
-                        return super.readString(old, expected, in);
-                    }
-                    // short values repeat in every record: one shared String each, no allocation
-                    scratch = in.readString(scratch);
-                    return interner.string(scratch.getBytes(), 0, scratch.getByteLength());
-                }
-            };
+            model.setFastReaderEnabled(true); // resolution planned once per schema pair, not walked per record
+            delegate = new SpecificDatumReader<>(writer, model.getSchema(type), model);
         }
 
         @Override
