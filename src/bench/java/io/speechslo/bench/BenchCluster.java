@@ -92,26 +92,8 @@ final class BenchCluster implements AutoCloseable {
      * metric whose id ends with {@code metric}; empty while Flink does not report it yet.
      */
     OptionalLong metricSum(JobID job, String vertexName, String metric) throws Exception {
-        String vertex = null;
-        for (JsonNode v : get("/jobs/" + job).path("vertices")) {
-            if (v.path("name").asText().contains(vertexName)) {
-                vertex = v.path("id").asText();
-            }
-        }
-        if (vertex == null) {
-            throw new IllegalStateException("job " + job + " has no vertex named like '" + vertexName + "'");
-        }
-        String base = "/jobs/" + job + "/vertices/" + vertex + "/subtasks/metrics";
-        for (JsonNode m : get(base)) {
-            String id = m.path("id").asText();
-            if (id.endsWith(metric)) {
-                JsonNode values = get(base + "?agg=sum&get=" + URLEncoder.encode(id, StandardCharsets.UTF_8));
-                if (values.size() > 0 && values.get(0).has("sum")) {
-                    return OptionalLong.of(values.get(0).path("sum").asLong());
-                }
-            }
-        }
-        return OptionalLong.empty();
+        java.util.Optional<java.util.concurrent.Callable<Long>> read = metricsSummed(job, vertexName, metric);
+        return read.isPresent() ? OptionalLong.of(read.get().call()) : OptionalLong.empty();
     }
 
     /**

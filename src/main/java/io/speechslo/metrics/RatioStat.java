@@ -20,25 +20,6 @@ public final class RatioStat {
     private final ExactSum exx = new ExactSum();
     private final ExactSum eyy = new ExactSum();
     private final ExactSum exy = new ExactSum();
-    private double sx;
-    private double sy;
-    private double sxx;
-    private double syy;
-    private double sxy;
-    /** The rounded sums above lag the exact ones until read. */
-    private boolean stale;
-
-    private void round() {
-        if (!stale) {
-            return;
-        }
-        stale = false;
-        sx = ex.value();
-        sy = ey.value();
-        sxx = exx.value();
-        syy = eyy.value();
-        sxy = exy.value();
-    }
 
     public void add(double x, double y) {
         n++;
@@ -47,7 +28,6 @@ public final class RatioStat {
         exx.add(x * x);
         eyy.add(y * y);
         exy.add(x * y);
-        stale = true;
     }
 
     public void merge(RatioStat o) {
@@ -57,13 +37,11 @@ public final class RatioStat {
         exx.add(o.exx);
         eyy.add(o.eyy);
         exy.add(o.exy);
-        stale = true;
     }
 
     public void clear() {
         n = 0;
         ex.clear(); ey.clear(); exx.clear(); eyy.clear(); exy.clear();
-        stale = true;
     }
 
     /** Number of contributing units (requests). */
@@ -72,19 +50,17 @@ public final class RatioStat {
     }
 
     public double sumX() {
-        round();
-        return sx;
+        return ex.value();
     }
 
     public double sumY() {
-        round();
-        return sy;
+        return ey.value();
     }
 
     /** sum(x)/sum(y), or NaN when there is no denominator. */
     public double value() {
-        round();
-        return sy == 0 ? Double.NaN : sx / sy;
+        double sy = ey.value();
+        return sy == 0 ? Double.NaN : ex.value() / sy;
     }
 
     /**
@@ -92,10 +68,14 @@ public final class RatioStat {
      * Var(r) ~ (Sxx - 2 r Sxy + r^2 Syy) / (n (n-1) ybar^2) with S the centred sums; 0 for fewer than two units.
      */
     public double variance() {
-        round();
+        double sx = ex.value();
+        double sy = ey.value();
         if (n < 2 || sy == 0) {
             return 0;
         }
+        double sxx = exx.value();
+        double syy = eyy.value();
+        double sxy = exy.value();
         double r = sx / sy;
         double mx = sx / n;
         double my = sy / n;
@@ -119,7 +99,6 @@ public final class RatioStat {
         if (n > 0) {
             ex.readFrom(in); ey.readFrom(in); exx.readFrom(in); eyy.readFrom(in); exy.readFrom(in);
         }
-        stale = true;
     }
 
     @Override
