@@ -190,25 +190,13 @@ public final class RolloutTracker {
                 c.stableRollup = null;
                 c.rollupDims = maxDims;
             }
-            Map<Slice, MetricSet> canaryRollup = c.canaryRollup;
             while (!c.pendingCanary.isEmpty() && c.pendingCanary.firstKey() <= windowEnd) {
-                c.pendingCanary.pollFirstEntry().getValue().forEach((k, m) -> {
-                    if (canaryRollup != null) {
-                        SliceRollup.add(signal, canaryRollup, Slice.parse(k), m, maxDims); // before m is merged into
-                    }
-                    c.canary.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m);
-                });
+                fold(c.pendingCanary.pollFirstEntry().getValue(), c.canary, c.canaryRollup, maxDims);
             }
             // stable traffic over the same time as the candidate's: from its first pane on
-            Map<Slice, MetricSet> stableRollup = c.stableRollup;
             for (Map.Entry<Long, Map<String, MetricSet>> p : pendingStable.headMap(windowEnd, true).entrySet()) {
                 if (p.getKey() >= c.firstPane) {
-                    p.getValue().forEach((k, m) -> {
-                        if (stableRollup != null) {
-                            SliceRollup.add(signal, stableRollup, Slice.parse(k), m, maxDims);
-                        }
-                        c.stable.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m);
-                    });
+                    fold(p.getValue(), c.stable, c.stableRollup, maxDims);
                 }
             }
             for (Map.Entry<Long, Map<String, Long>> p : pendingStableVersions.headMap(windowEnd, true).entrySet()) {
@@ -266,6 +254,20 @@ public final class RolloutTracker {
                         + "; the latest evaluation alone says: " + latest.getSummary())
                 .build();
         return io.speechslo.advisory.Advisories.withId(a);
+    }
+
+    /**
+     * Adds one pane's metrics per full slice key to the running totals, and to their roll-ups when
+     * those are kept (null: rebuilt from the totals at the evaluation).
+     */
+    private void fold(Map<String, MetricSet> pane, Map<String, MetricSet> totals, Map<Slice, MetricSet> rollups,
+            int maxDims) {
+        pane.forEach((k, m) -> {
+            if (rollups != null) {
+                SliceRollup.add(signal, rollups, Slice.parse(k), m, maxDims);
+            }
+            totals.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m);
+        });
     }
 
     private static Map<Slice, MetricSet> slices(Map<String, MetricSet> byKey) {

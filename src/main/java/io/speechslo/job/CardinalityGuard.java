@@ -44,25 +44,15 @@ final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, Pa
     @Override
     public void processElement(PaneRecord in, Context ctx, Collector<PaneRecord> out) throws Exception {
         Slice slice = in.fullSlice();
-        String[] admitted = null;
+        Slice admitted = slice;
         for (int i = 0; i < slice.size(); i++) {
             String v = admit(slice.dimension(i), slice.value(i));
             if (!v.equals(slice.value(i))) {
-                if (admitted == null) {
-                    admitted = new String[slice.size()];
-                    for (int j = 0; j < admitted.length; j++) {
-                        admitted[j] = slice.value(j);
-                    }
-                }
-                admitted[i] = v;
+                admitted = admitted.withValue(i, v);
             }
         }
-        if (admitted != null) {
-            String[] dims = new String[slice.size()];
-            for (int i = 0; i < dims.length; i++) {
-                dims[i] = slice.dimension(i);
-            }
-            in.slice = Slice.ofSorted(dims, admitted).key();
+        if (admitted != slice) {
+            in.slice = admitted.key();
         }
         out.collect(in);
     }

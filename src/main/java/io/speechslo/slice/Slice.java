@@ -113,6 +113,13 @@ public final class Slice implements Comparable<Slice> {
         return new Slice(d, v);
     }
 
+    /** This slice with the value of its {@code i}-th dimension replaced. */
+    public Slice withValue(int i, String value) {
+        String[] v = values.clone();
+        v[i] = Objects.requireNonNull(value, "value of " + dims[i]);
+        return new Slice(dims, v);
+    }
+
     public int size() {
         return dims.length;
     }

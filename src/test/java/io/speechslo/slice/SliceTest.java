@@ -13,6 +13,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SliceTest {
 
     @Test
+    void withValueReplacesOneValueAndLeavesTheOriginalAlone() {
+        Slice s = Slice.parse("device=mobile,region=eu-west-1");
+        Slice other = s.withValue(1, "other");
+        assertThat(other.key()).isEqualTo("device=mobile,region=other");
+        assertThat(s.key()).isEqualTo("device=mobile,region=eu-west-1");
+        assertThat(other).isEqualTo(Slice.parse("device=mobile,region=other"));
+    }
+
+    @Test
     void canonicalWhateverTheOrder() {
         Slice a = Slice.of(List.of("region", "device"), List.of("eu", "mobile"));
         Slice b = Slice.of(Map.of("device", "mobile", "region", "eu"));
