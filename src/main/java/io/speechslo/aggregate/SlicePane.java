@@ -45,13 +45,30 @@ public final class SlicePane {
 
     /** Folds one request in; {@code slos} must be the same list (same order) on every call. */
     public void add(SpecificRecord request, long eventTime, List<SloDefinition> slos) {
+        add(request, eventTime, slos, null, null);
+    }
+
+    /**
+     * Folds one request in, and also counts it, per SLO, in {@code alsoGood} and {@code alsoTotal} when
+     * they are not null (arrays of {@link #slos()} counts kept elsewhere), so each SLO's predicates are
+     * tested once per request.
+     */
+    public void add(SpecificRecord request, long eventTime, List<SloDefinition> slos, long[] alsoGood,
+            long[] alsoTotal) {
         metrics.add(request);
         for (int i = 0; i < good.length; i++) {
             SloDefinition slo = slos.get(i);
             if (slo.total().test(request)) {
                 total[i]++;
-                if (slo.good().test(request)) {
+                boolean ok = slo.good().test(request);
+                if (ok) {
                     good[i]++;
+                }
+                if (alsoTotal != null) {
+                    alsoTotal[i]++;
+                    if (ok) {
+                        alsoGood[i]++;
+                    }
                 }
             }
         }

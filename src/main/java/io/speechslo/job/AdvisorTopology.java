@@ -20,33 +20,38 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * telemetry source
- *   -> fold requests into partial slice panes (chained) --(dead letters, late)--> dead-letter sink
- *   -> keyBy(service, signal)  cardinality guard
- *   -> keyBy(service, signal, track, version, slice)  slice-pane aggregate (merges the partials)
- *   -> keyBy(service, signal) -+-> burn rate   -+
- *                              +-> release gate -+--> advisory sink
- *                              +-> slice drift  -+
+ *   -> fold requests into partial slice panes and burn counts (chained)
+ *        |--(dead letters, late)--> dead-letter sink
+ *        |--(burn counts per service, version and burn pane)--> keyBy(service, signal) burn rate --+
+ *   -> keyBy(service, signal)  cardinality guard                                                  |
+ *   -> keyBy(service, signal, track, version, slice)  slice-pane aggregate (merges the partials)  |
+ *   -> keyBy(service, signal) -+-> release gate ---------------------------------------------------+--> advisory sink
+ *                              +-> slice drift  ---------------------------------------------------+
  * </pre>
  *
  * Requests never cross the network: the source's subtask folds them into partial panes, so only about
- * one record per slice, pane and source subtask (more when checkpoints fall inside a pane) is shuffled.
+ * one record per slice, pane and source subtask (more when checkpoints fall inside a pane) is shuffled,
+ * and one burn count per service, version, burn pane and source subtask. Burn counts need no slice:
+ * they skip the slice path, and pages go out as soon as the watermark passes a burn pane (5 s by
+ * default), while slice panes (the gate interval, 1 min) wait for the allowed lateness as well.
  */
 public final class AdvisorTopology {
 
     private AdvisorTopology() {}
 
-    /** The pane the slice aggregator folds requests into: every engine's period is a whole number of them. */
+    /**
+     * The pane the slice aggregator folds requests into, for the release gate and slice drift: the gate
+     * interval, of which the drift window must be a whole number. (Burn rates keep their own, finer
+     * panes: {@link BurnTick}.)
+     */
     public static long paneMillis(Policies policies, TopologySettings settings) {
-        long burn = policies.burn().pane().toMillis();
         long gate = settings.rollout().interval().toMillis();
         long drift = policies.drift().current().toMillis();
-        long pane = Math.min(burn, gate);
-        if (burn % pane != 0 || gate % pane != 0 || drift % pane != 0) {
-            throw new IllegalArgumentException("the burn-rate pane (" + burn + " ms), the gate interval (" + gate
-                    + " ms) and the drift window (" + drift + " ms) must all be whole multiples of the smaller of"
-                    + " the first two (" + pane + " ms)");
+        if (drift % gate != 0) {
+            throw new IllegalArgumentException("the drift window (" + drift + " ms) must be a whole multiple of"
+                    + " the gate interval (" + gate + " ms): both are evaluated on the same slice panes");
         }
-        return pane;
+        return gate;
     }
 
     public static void build(
@@ -74,7 +79,7 @@ public final class AdvisorTopology {
         TypeInformation<PaneRecord> paneType = TypeInformation.of(PaneRecord.class);
         SingleOutputStreamOperator<PaneRecord> partials = ingested
                 .transform("Fold requests into slice panes", paneType,
-                        new SlicePanePreAggregator(bundle, pane, lateness))
+                        new SlicePanePreAggregator(bundle, pane, bundle.policies().burn().pane().toMillis(), lateness))
                 .uid(Uids.PRE_AGGREGATE);
 
         SingleOutputStreamOperator<PaneRecord> guarded = partials
@@ -87,9 +92,11 @@ public final class AdvisorTopology {
                 .process(new SlicePaneAggregator(lateness))
                 .uid(Uids.AGGREGATE).name("Slice panes");
 
-        KeyedStream<PaneRecord, String> byService = panes.keyBy(PaneRecord::serviceKey);
-        DataStream<Advisory> burn = byService.process(new BurnRateFunction(bundle, lateness))
+        DataStream<Advisory> burn = partials.getSideOutput(Tags.BURN_TICKS)
+                .keyBy(BurnTick::serviceKey)
+                .process(new BurnRateFunction(bundle))
                 .uid(Uids.BURN).name("Burn rates");
+        KeyedStream<PaneRecord, String> byService = panes.keyBy(PaneRecord::serviceKey);
         DataStream<Advisory> gate = byService.process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
                 .uid(Uids.GATE).name("Release gate");
         DataStream<Advisory> drift = byService.process(new DriftFunction(bundle, lateness))

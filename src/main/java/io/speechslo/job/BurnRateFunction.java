@@ -1,7 +1,6 @@
 package io.speechslo.job;
 
 import io.speechslo.advisory.Advisory;
-import io.speechslo.aggregate.SlicePane;
 import io.speechslo.burn.BurnRateMonitor;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.SloDefinition;
@@ -17,75 +16,133 @@ import java.util.TreeSet;
 
 /**
  * Burn rates per SLO of a service, service-wide and per model version, over exact good/total counts
- * per pane. One {@link BurnRateMonitor} per (SLO, version); state key {@code slo NUL version}, with an
- * empty version for the service-wide monitor. Monitors with no traffic for a whole SLO window go.
- * Without traffic it wakes every pane only while an alert stands (so it can resolve), else once
- * more a whole SLO window later, to let idle monitors go.
+ * per burn pane ({@link BurnTick}s straight from the pre-aggregator, not slice panes). One
+ * {@link BurnRateMonitor} per (SLO, version); state key {@code slo NUL version}, with an empty version
+ * for the service-wide monitor. Evaluates as soon as the watermark passes a burn pane's end, whatever
+ * the allowed lateness: counts that arrive after that (requests late within the allowed lateness) go
+ * into their own burn pane at the next evaluation and count in every later one (metric
+ * {@code late_burn_requests}). Monitors with
+ * no traffic for a whole SLO window go. Without traffic it wakes every burn pane only while an alert
+ * stands (so it can resolve), else once more a whole SLO window later, to let idle monitors go.
  */
-final class BurnRateFunction extends EngineFunction {
+final class BurnRateFunction extends EngineFunction<BurnTick> {
 
-    /** Renamed from "burn-monitors" (bytes) when the monitors became objects in state. */
+    /**
+     * Renamed from "burn-monitors" (bytes) when the monitors became objects in state, and from
+     * "burn-monitors-v2" when burn panes became seconds and the counts gained a minute level.
+     */
     static final MapStateDescriptor<String, BurnRateMonitor> MONITORS = new MapStateDescriptor<>(
-            "burn-monitors-v2", StringSerializer.INSTANCE, new BurnRateMonitorSerializer());
+            "burn-monitors-v3", StringSerializer.INSTANCE, new BurnRateMonitorSerializer());
+
+    private static final java.util.Comparator<BurnTick> TICK_ORDER = java.util.Comparator
+            .<BurnTick>comparingLong(t -> t.tickEnd)
+            .thenComparing(t -> t.version);
 
     private transient MapState<String, BurnRateMonitor> monitors;
+    private transient org.apache.flink.metrics.Counter lateRequests;
 
-    BurnRateFunction(io.speechslo.policy.load.PolicyBundle bundle, long latenessMillis) {
-        super(bundle, latenessMillis);
+    BurnRateFunction(io.speechslo.policy.load.PolicyBundle bundle) {
+        super(bundle, 0);
     }
 
     @Override
     String bufferStateName() {
-        return "burn-pane-buffer";
+        return "burn-tick-buffer";
+    }
+
+    @Override
+    Class<BurnTick> inputType() {
+        return BurnTick.class;
+    }
+
+    @Override
+    long paneEnd(BurnTick t) {
+        return t.tickEnd;
+    }
+
+    @Override
+    java.util.Comparator<BurnTick> foldOrder() {
+        return TICK_ORDER;
     }
 
     @Override
     void openEngine() {
         monitors = getRuntimeContext().getMapState(MONITORS);
+        lateRequests = getRuntimeContext().getMetricGroup().counter("late_burn_requests");
     }
 
     @Override
-    long onPane(String service, Signal signal, long paneEnd, List<PaneRecord> panes, List<Advisory> out)
-            throws Exception {
-        List<SloDefinition> slos = policies.slosFor(service, signal);
+    long wakeUp(BurnTick t, long watermark) {
+        if (t.tickEnd > watermark || watermark == Long.MAX_VALUE) {
+            return t.tickEnd;
+        }
+        // Its burn pane was evaluated already: its counts go in at the next evaluation, in their own pane.
+        for (long n : t.total) {
+            lateRequests.inc(n);
+        }
         long burnPane = policies.burn().pane().toMillis();
-        // exact counts per monitor key for this pane
-        Map<String, long[]> counts = new TreeMap<>();
-        for (PaneRecord r : panes) {
-            if (r.track == io.speechslo.telemetry.Track.SHADOW) {
-                continue; // not user-facing
-            }
-            SlicePane p = r.decode();
-            for (int i = 0; i < Math.min(p.slos(), slos.size()); i++) {
-                if (p.total(i) == 0) {
+        return Math.floorDiv(watermark, burnPane) * burnPane + burnPane;
+    }
+
+    /**
+     * Exact counts per monitor key ({@code slo NUL version}, and {@code slo NUL} service-wide), as
+     * {tickEnd, good, total} per burn pane in the order of the (sorted) ticks.
+     */
+    private static Map<String, List<long[]>> counts(List<SloDefinition> slos, List<BurnTick> ticks) {
+        Map<String, List<long[]>> counts = new TreeMap<>();
+        for (BurnTick t : ticks) {
+            for (int i = 0; i < Math.min(t.total.length, slos.size()); i++) {
+                if (t.total[i] == 0) {
                     continue;
                 }
-                for (String key : new String[] {key(slos.get(i), ""), key(slos.get(i), r.version)}) {
-                    long[] c = counts.computeIfAbsent(key, x -> new long[2]);
-                    c[0] += p.good(i);
-                    c[1] += p.total(i);
+                for (String key : new String[] {key(slos.get(i), ""), key(slos.get(i), t.version)}) {
+                    List<long[]> panes = counts.computeIfAbsent(key, x -> new java.util.ArrayList<>(1));
+                    long[] c = panes.isEmpty() ? null : panes.get(panes.size() - 1);
+                    if (c == null || c[0] != t.tickEnd) {
+                        c = new long[] {t.tickEnd, 0, 0};
+                        panes.add(c);
+                    }
+                    c[1] += t.good[i];
+                    c[2] += t.total[i];
                 }
             }
         }
+        return counts;
+    }
+
+    private static SloDefinition slo(List<SloDefinition> slos, String key) {
+        String name = Keys.split(key)[0];
+        return slos.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static String version(String key) {
+        String v = Keys.split(key)[1];
+        return v.isEmpty() ? null : v;
+    }
+
+    @Override
+    long onPane(String service, Signal signal, long paneEnd, List<BurnTick> ticks, List<Advisory> out)
+            throws Exception {
+        List<SloDefinition> slos = policies.slosFor(service, signal);
+        long burnPane = policies.burn().pane().toMillis();
+        Map<String, List<long[]>> counts = counts(slos, ticks);
         TreeSet<String> keys = new TreeSet<>(counts.keySet());
         for (String k : monitors.keys()) {
             keys.add(k);
         }
         boolean alerting = false;
         for (String key : keys) {
-            String[] parts = Keys.split(key);
-            SloDefinition slo = slos.stream().filter(s -> s.name().equals(parts[0])).findFirst().orElse(null);
+            SloDefinition slo = slo(slos, key);
             if (slo == null) {
                 monitors.remove(key); // the SLO is no longer in the policies
                 continue;
             }
-            String version = parts[1].isEmpty() ? null : parts[1];
+            String version = version(key);
             BurnRateMonitor m = monitors.get(key);
             m = m == null ? new BurnRateMonitor(slo, policies.burn(), service, version, policies.version())
                     : m.configure(slo, policies.burn(), service, version, policies.version());
-            long[] c = counts.get(key);
-            if (c != null) {
-                m.add(paneEnd - 1, c[0], c[1]);
+            for (long[] c : counts.getOrDefault(key, List.of())) {
+                m.add(c[0] - 1, c[1], c[2]);
             }
             if (paneEnd % burnPane == 0) {
                 m.evaluate(paneEnd).ifPresent(out::add);

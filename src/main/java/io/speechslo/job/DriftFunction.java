@@ -11,7 +11,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import java.util.List;
 
 /** Slice drift of a service's input: one {@link DriftMonitor}, judged at every end of its current window. */
-final class DriftFunction extends EngineFunction {
+final class DriftFunction extends SliceEngineFunction {
 
     /** Renamed from "drift-monitor" (bytes) when the monitor became an object in state. */
     static final ValueStateDescriptor<DriftMonitor> MONITOR =

@@ -22,15 +22,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The shared shape of the engine adapters, keyed by service and signal: slice panes are buffered as
- * they arrive, and when the watermark passes a pane's end the subclass folds them into its engine,
+ * The shared shape of the engine adapters, keyed by service and signal: slice panes (or burn counts)
+ * are buffered as they arrive, and when the watermark passes a pane's end the subclass folds them into its engine,
  * evaluates, and says when it next wants to wake up (so a standing alert can resolve, and a rollout
  * can expire, even when traffic stops). Engines are kept as objects in keyed state, each with its own
  * serializer; their configuration is not state, and the subclass attaches it again after every read.
  */
-abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, Advisory> {
+abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advisory> {
 
-    private static final java.util.Comparator<PaneRecord> PANE_ORDER = java.util.Comparator
+    /** The order the slice engines fold a pane's records in, whatever channel they came from. */
+    static final java.util.Comparator<PaneRecord> PANE_ORDER = java.util.Comparator
             .<PaneRecord>comparingLong(r -> r.paneEnd)
             .thenComparing(r -> r.track)
             .thenComparing(r -> r.version)
@@ -40,7 +41,7 @@ abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, A
     protected final long lateness;
 
     protected transient Policies policies;
-    private transient ListState<PaneRecord> buffer;
+    private transient ListState<IN> buffer;
     private transient Map<Decision, Counter> advisoriesOut;
 
     EngineFunction(PolicyBundle bundle, long latenessMillis) {
@@ -51,11 +52,20 @@ abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, A
     /** The name of this engine's buffer state; part of the savepoint contract. */
     abstract String bufferStateName();
 
+    /** The POJO class of the input (buffered in state with Flink's POJO serializer). */
+    abstract Class<IN> inputType();
+
+    /** End of the pane an input belongs to, exclusive, event-time millis. */
+    abstract long paneEnd(IN in);
+
+    /** The fixed order inputs are folded in: they arrive from parallel channels in any order. */
+    abstract java.util.Comparator<IN> foldOrder();
+
     @Override
     public void open(OpenContext openContext) throws Exception {
         policies = bundle.policies();
         buffer = getRuntimeContext().getListState(new ListStateDescriptor<>(bufferStateName(),
-                (PojoTypeInfo<PaneRecord>) TypeExtractor.createTypeInfo(PaneRecord.class)));
+                (PojoTypeInfo<IN>) TypeExtractor.createTypeInfo(inputType())));
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("advisories_out");
         advisoriesOut = new EnumMap<>(Decision.class);
         for (Decision d : Decision.values()) {
@@ -67,20 +77,25 @@ abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, A
     void openEngine() throws Exception {}
 
     @Override
-    public void processElement(PaneRecord r, Context ctx, Collector<Advisory> out) throws Exception {
+    public void processElement(IN r, Context ctx, Collector<Advisory> out) throws Exception {
         buffer.add(r);
-        ctx.timerService().registerEventTimeTimer(r.paneEnd + lateness);
+        ctx.timerService().registerEventTimeTimer(wakeUp(r, ctx.timerService().currentWatermark()));
+    }
+
+    /** When to fold a buffered input in: once the watermark passes its pane's end and the allowed lateness. */
+    long wakeUp(IN r, long watermark) {
+        return paneEnd(r) + lateness;
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Advisory> out) throws Exception {
         long paneEnd = timestamp - lateness;
-        List<PaneRecord> due = new ArrayList<>();
-        List<PaneRecord> later = new ArrayList<>();
-        Iterable<PaneRecord> buffered = buffer.get();
+        List<IN> due = new ArrayList<>();
+        List<IN> later = new ArrayList<>();
+        Iterable<IN> buffered = buffer.get();
         if (buffered != null) {
-            for (PaneRecord r : buffered) {
-                (r.paneEnd <= paneEnd ? due : later).add(r);
+            for (IN r : buffered) {
+                (paneEnd(r) <= paneEnd ? due : later).add(r);
             }
         }
         // At the end of a bounded input the watermark jumps to the end of time and every timer fires:
@@ -92,13 +107,12 @@ abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, A
         }
         buffer.update(later);
         // panes arrive from parallel channels in any order; engines fold them in one fixed order
-        due.sort(PANE_ORDER);
+        due.sort(foldOrder());
         String[] k = Keys.split(ctx.getCurrentKey());
         List<Advisory> advisories = new ArrayList<>();
         long next = onPane(k[0], Signal.valueOf(k[1]), paneEnd, due, advisories);
         for (Advisory a : advisories) {
-            advisoriesOut.get(a.getDecision()).inc();
-            out.collect(a);
+            emit(a, out);
         }
         if (next != Long.MIN_VALUE && !endOfInput) {
             ctx.timerService().registerEventTimeTimer(next + lateness);
@@ -110,6 +124,12 @@ abstract class EngineFunction extends KeyedProcessFunction<String, PaneRecord, A
      *
      * @return the next pane end to wake up at even without traffic, or Long.MIN_VALUE for none
      */
-    abstract long onPane(String service, Signal signal, long paneEnd, List<PaneRecord> panes, List<Advisory> out)
+    abstract long onPane(String service, Signal signal, long paneEnd, List<IN> panes, List<Advisory> out)
             throws Exception;
+
+    /** Counts an advisory by decision and hands it on. */
+    void emit(Advisory a, Collector<Advisory> out) {
+        advisoriesOut.get(a.getDecision()).inc();
+        out.collect(a);
+    }
 }

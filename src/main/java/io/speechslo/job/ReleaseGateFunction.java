@@ -16,7 +16,7 @@ import java.util.List;
  * The release gate of a service: one {@link RolloutTracker} holding every candidate under way,
  * evaluated every gate interval of event time while a candidate receives traffic.
  */
-final class ReleaseGateFunction extends EngineFunction {
+final class ReleaseGateFunction extends SliceEngineFunction {
 
     /** Renamed from "rollout-tracker" (bytes) when the tracker became an object in state. */
     static final ValueStateDescriptor<RolloutTracker> TRACKER =

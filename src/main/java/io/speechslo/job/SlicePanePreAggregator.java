@@ -36,16 +36,21 @@ import java.util.TreeMap;
  * {@link SlicePane} of its service, signal, track, model version, full slice and event-time pane. Only
  * the partial panes travel on, to the cardinality guard and the keyed slice-pane aggregator, which
  * merges them exactly (sums and sketch bins add), so the final panes are the same however the
- * requests were split into partials.
+ * requests were split into partials. Each request's SLO outcomes are also counted per service,
+ * signal, model version and burn pane ({@link BurnTick}, side output {@link Tags#BURN_TICKS}): the
+ * burn-rate engine needs no slice, so these counts skip the slice path and leave as soon as the
+ * watermark passes their burn pane, which is what lets a page out within seconds.
  *
  * <p>Partials are flushed (emitted and forgotten) before a watermark that closes their pane is
  * forwarded, so downstream a partial always arrives before the watermark that would make it late; all
  * of them before a checkpoint barrier (so this operator keeps no state), before the source is declared
- * idle, at the end of input, and whenever more than {@link #MAX_BUFFERED} are held.
+ * idle, at the end of input, and whenever more than {@link #MAX_BUFFERED} are held (and so are
+ * burn counts, which go out as soon as the watermark passes their burn pane).
  *
  * <p>A request is late when its pane (plus the allowed lateness) closed at or before this subtask's
  * watermark. Metrics: {@code records_in.asr|tts}, {@code dead_letters.<reason>}, {@code late_records},
- * {@code shadow_records}, {@code partial_panes_out} and the gauge {@code buffered_panes}.
+ * {@code shadow_records}, {@code partial_panes_out}, {@code burn_ticks_out} and the gauge
+ * {@code buffered_panes}.
  */
 final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         implements OneInputStreamOperator<Ingested, PaneRecord>, BoundedOneInput {
@@ -75,8 +80,12 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         }
     }
 
+    /** Where a request's burn counts go, apart from their burn pane. */
+    private record BurnKey(String service, Signal signal, String version) {}
+
     private final PolicyBundle bundle;
     private final long paneMillis;
+    private final long burnMillis;
     private final long lateness;
 
     private transient Policies policies;
@@ -87,6 +96,12 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
     private transient long cachedPaneEnd;
     private transient Map<FoldKey, SlicePane> cachedPane;
     private transient int bufferedCount;
+    /** Burn pane end -> burn key -> counts. */
+    private transient TreeMap<Long, Map<BurnKey, BurnTick>> ticks;
+    private transient long cachedTickEnd;
+    private transient Map<BurnKey, BurnTick> cachedTicks;
+    private transient BurnTick lastTick;
+    private transient int bufferedTicks;
     private transient long watermark;
 
     private transient Counter asrIn;
@@ -96,10 +111,17 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
     private transient Counter late;
     private transient Counter shadow;
     private transient Counter partialsOut;
+    private transient Counter ticksOut;
 
-    SlicePanePreAggregator(PolicyBundle bundle, long paneMillis, long latenessMillis) {
+    /**
+     * @param paneMillis the slice pane (the gate interval)
+     * @param burnMillis the burn pane: burn counts leave as soon as the watermark passes its end
+     * @param latenessMillis how long after the watermark passes a slice pane's end a request still counts
+     */
+    SlicePanePreAggregator(PolicyBundle bundle, long paneMillis, long burnMillis, long latenessMillis) {
         this.bundle = bundle;
         this.paneMillis = paneMillis;
+        this.burnMillis = burnMillis;
         this.lateness = latenessMillis;
     }
 
@@ -115,6 +137,8 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         slos = bySignal;
         buffered = new TreeMap<>();
         cachedPaneEnd = Long.MIN_VALUE;
+        ticks = new TreeMap<>();
+        cachedTickEnd = Long.MIN_VALUE;
         watermark = Long.MIN_VALUE;
         MetricGroup g = getMetricGroup();
         MetricGroup in = g.addGroup("records_in");
@@ -129,6 +153,7 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         late = g.counter("late_records");
         shadow = g.counter("shadow_records");
         partialsOut = g.counter("partial_panes_out");
+        ticksOut = g.counter("burn_ticks_out");
         g.<Integer, Gauge<Integer>>gauge("buffered_panes", () -> bufferedCount);
     }
 
@@ -167,10 +192,45 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
             cachedPane.put(key, pane);
             bufferedCount++;
         }
-        pane.add(in.record(), t, sloList);
+        if (track == Track.SHADOW) {
+            pane.add(in.record(), t, sloList); // not user-facing: no burn counts
+        } else {
+            BurnTick tick = tickOf(key, t, sloList.size());
+            pane.add(in.record(), t, sloList, tick.good, tick.total);
+        }
         if (bufferedCount > MAX_BUFFERED) {
             flush(Long.MAX_VALUE);
         }
+        if (bufferedTicks > MAX_BUFFERED) {
+            flushTicks(Long.MAX_VALUE); // a model version per request: burn counts stay bounded too
+        }
+    }
+
+    /**
+     * The burn counts a request at {@code t} goes into. Its burn pane may already be behind the
+     * watermark while its slice pane is not (a late request within the allowed lateness): the counts
+     * then leave with the next watermark, and the engine adds them to later evaluations.
+     */
+    private BurnTick tickOf(FoldKey key, long t, int slos) {
+        long tickEnd = Math.floorDiv(t, burnMillis) * burnMillis + burnMillis;
+        BurnTick last = lastTick;
+        if (last != null && last.tickEnd == tickEnd && last.signal == key.signal
+                && last.service.equals(key.service) && last.version.equals(key.version)) {
+            return last; // consecutive requests of one service and version: no lookup
+        }
+        if (tickEnd != cachedTickEnd) {
+            cachedTicks = ticks.computeIfAbsent(tickEnd, p -> new HashMap<>());
+            cachedTickEnd = tickEnd;
+        }
+        BurnKey bk = new BurnKey(key.service, key.signal, key.version);
+        BurnTick tick = cachedTicks.get(bk);
+        if (tick == null) {
+            tick = new BurnTick(key.service, key.signal, key.version, tickEnd, slos);
+            cachedTicks.put(bk, tick);
+            bufferedTicks++;
+        }
+        lastTick = tick;
+        return tick;
     }
 
     private List<SloDefinition> slosOf(String service, Signal signal) {
@@ -209,11 +269,35 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         }
     }
 
+    /** Emits and forgets the burn counts of every burn pane ending at or before {@code upToTickEnd}. */
+    private void flushTicks(long upToTickEnd) {
+        while (!ticks.isEmpty() && ticks.firstKey() <= upToTickEnd) {
+            Map.Entry<Long, Map<BurnKey, BurnTick>> e = ticks.pollFirstEntry();
+            for (BurnTick tick : e.getValue().values()) {
+                output.collect(Tags.BURN_TICKS, new StreamRecord<>(tick, tick.tickEnd - 1));
+                ticksOut.inc();
+            }
+            bufferedTicks -= e.getValue().size();
+            lastTick = null;
+            if (e.getKey() == cachedTickEnd) {
+                cachedTickEnd = Long.MIN_VALUE;
+                cachedTicks = null;
+            }
+        }
+    }
+
+    private void flushAll() {
+        flush(Long.MAX_VALUE);
+        flushTicks(Long.MAX_VALUE);
+    }
+
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         watermark = Math.max(watermark, mark.getTimestamp());
-        // panes the watermark closes go out ahead of it, so they are never late downstream
+        // panes the watermark closes go out ahead of it, so they are never late downstream; burn counts
+        // go out when the watermark passes their burn pane, whatever the allowed lateness
         flush(mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() - lateness);
+        flushTicks(mark.getTimestamp());
         super.processWatermark(mark);
     }
 
@@ -221,25 +305,25 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
     public void processWatermarkStatus(WatermarkStatus status) throws Exception {
         if (status.isIdle()) {
             // downstream stops waiting for this channel's watermark: nothing may be held back behind it
-            flush(Long.MAX_VALUE);
+            flushAll();
         }
         super.processWatermarkStatus(status);
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        flush(Long.MAX_VALUE);
+        flushAll();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
     @Override
     public void endInput() {
-        flush(Long.MAX_VALUE);
+        flushAll();
     }
 
     @Override
     public void finish() throws Exception {
-        flush(Long.MAX_VALUE);
+        flushAll();
         super.finish();
     }
 }

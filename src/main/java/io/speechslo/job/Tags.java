@@ -12,5 +12,9 @@ final class Tags {
     static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
+    /** Per-SLO request counts of each service, signal and version over one burn pane, for the burn-rate engine. */
+    static final OutputTag<BurnTick> BURN_TICKS =
+            new OutputTag<>("burn-ticks", org.apache.flink.api.common.typeinfo.TypeInformation.of(BurnTick.class));
+
     private Tags() {}
 }

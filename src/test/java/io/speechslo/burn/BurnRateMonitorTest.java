@@ -372,11 +372,11 @@ class BurnRateMonitorTest {
     @Test
     void alertWindowsMustBeWholePanes() {
         SloDefinition odd = slo(0.999, List.of(
-                new BurnAlert("odd", Severity.PAGE, Duration.ofMinutes(62), Duration.ofSeconds(90), 14.4)));
+                new BurnAlert("odd", Severity.PAGE, Duration.ofMinutes(62), Duration.ofSeconds(92), 14.4)));
         assertThatThrownBy(() -> monitor(odd, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("asr-availability/odd")
-                .hasMessageContaining("90s");
+                .hasMessageContaining("92s");
     }
 
     private static byte[] bytes(BurnRateMonitor m) throws IOException {

@@ -45,12 +45,12 @@ class JobConfigTest {
         assertThat(c.topics().partitions()).isEqualTo(4);
         assertThat(c.registry().url()).isEqualTo("http://127.0.0.1:8081");
         assertThat(c.registry().properties()).isEmpty();
-        assertThat(c.eventTime()).isEqualTo(new JobConfig.EventTimeSettings(Duration.ofSeconds(30), Duration.ZERO,
+        assertThat(c.eventTime()).isEqualTo(new JobConfig.EventTimeSettings(Duration.ofSeconds(2), Duration.ofSeconds(30),
                 Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(7)));
         assertThat(c.gate()).isEqualTo(RolloutSettings.DEFAULT);
         assertThat(c.cardinality()).isEqualTo(new JobConfig.CardinalitySettings(200));
         assertThat(c.checkpoint()).isEqualTo(
-                new JobConfig.CheckpointSettings(Duration.ofSeconds(10), StateBackend.HASHMAP, Optional.empty()));
+                new JobConfig.CheckpointSettings(Duration.ofSeconds(5), StateBackend.HASHMAP, Optional.empty()));
         assertThat(c.sink()).isEqualTo(new JobConfig.SinkSettings("speech-slo-advisor", Duration.ofMinutes(15)));
         assertThat(c.policiesDir()).isEmpty();
     }

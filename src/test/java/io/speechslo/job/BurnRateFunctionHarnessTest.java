@@ -10,7 +10,6 @@ import io.speechslo.policy.Policies;
 import io.speechslo.policy.SloDefinition;
 import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.policy.load.PolicyLoader;
-import io.speechslo.slice.RequestSlices;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.Outcome;
 import io.speechslo.telemetry.Track;
@@ -46,29 +45,35 @@ class BurnRateFunctionHarnessTest {
     static final String SERVICE = "asr-prod";
     static final String KEY = Keys.service(SERVICE, Signal.ASR);
 
-    /** The pane ending at T0 + minute + 1 min of one full slice: {@code requests} requests, {@code errors} of them ERROR. */
-    static PaneRecord pane(int minute, int requests, int errors) {
+    /**
+     * Burn counts of a minute's traffic of model v1, {@code requests} requests, {@code errors} of them
+     * ERROR, sent as the burn pane that ends at T0 + minute + 1 min (the counts of one 5 s burn pane).
+     */
+    static BurnTick pane(int minute, int requests, int errors) {
+        return tick(T0 + minute * MIN, MIN, T0 + (minute + 1) * MIN, requests, errors);
+    }
+
+    /** Burn counts of v1 ending at {@code tickEnd}: {@code requests} spread over {@code [start, start + span)}, the first {@code errors} ERROR. */
+    static BurnTick tick(long start, long span, long tickEnd, int requests, int errors) {
         List<SloDefinition> slos = POLICIES.slosFor(SERVICE, Signal.ASR);
         SlicePane p = new SlicePane(Signal.ASR, slos.size());
-        long start = T0 + minute * MIN;
-        AsrRequest r = null;
+        BurnTick tick = new BurnTick(SERVICE, Signal.ASR, "v1", tickEnd, slos.size());
         for (int i = 0; i < requests; i++) {
-            long t = start + i * (MIN / requests);
-            r = Requests.asr(SERVICE, "v1", Track.STABLE, "en-US", "us-east-1", "mobile", "quiet")
+            long t = start + i * (span / requests);
+            AsrRequest r = Requests.asr(SERVICE, "v1", Track.STABLE, "en-US", "us-east-1", "mobile", "quiet")
                     .setEventTime(Instant.ofEpochMilli(t))
                     .setOutcome(i < errors ? Outcome.ERROR : Outcome.OK)
                     .build();
-            p.add(r, t, slos);
+            p.add(r, t, slos, tick.good, tick.total);
         }
-        return new PaneRecord(SERVICE, Signal.ASR, Track.STABLE, "v1", RequestSlices.of(r).key(), start + MIN,
-                p.toBytes());
+        return tick;
     }
 
-    /** Sends a pane as the aggregator does (stamped with its end) and moves the watermark past it. */
-    static void minute(KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h, PaneRecord r,
-            long lateness) throws Exception {
-        h.processElement(r, r.paneEnd + lateness);
-        h.processWatermark(r.paneEnd + lateness);
+    /** Sends burn counts as the pre-aggregator does (stamped with their end) and moves the watermark to their end. */
+    static void minute(KeyedOneInputStreamOperatorTestHarness<String, BurnTick, Advisory> h, BurnTick r)
+            throws Exception {
+        h.processElement(r, r.tickEnd - 1);
+        h.processWatermark(r.tickEnd);
     }
 
     static List<Advisory> of(List<Advisory> all, String version) {
@@ -77,17 +82,16 @@ class BurnRateFunctionHarnessTest {
 
     @Test
     void anHourOfErrorsPagesCleanTrafficResolvesAndTheTimerChainStopsAtEndOfInput() throws Exception {
-        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new BurnRateFunction(BUNDLE, lateness), PaneRecord::serviceKey, Types.STRING)) {
-            minute(h, pane(0, 100, 5), lateness);
+                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+            minute(h, pane(0, 100, 5));
             // 5 bad requests are no evidence yet (BurnRateMonitor.MIN_BAD_EVENTS is 10)
             assertThat(h.extractOutputValues()).isEmpty();
             // one buffered pane was folded: the monitors remain, with one wake-up timer (no alert stands)
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
-            minute(h, pane(1, 100, 5), lateness);
+            minute(h, pane(1, 100, 5));
             List<Advisory> first = h.extractOutputValues();
             assertThat(first).hasSize(2); // service-wide and model v1
             assertThat(first).allSatisfy(a -> {
@@ -103,10 +107,10 @@ class BurnRateFunctionHarnessTest {
             assertThat(first).extracting(Advisory::getModelVersion).containsExactlyInAnyOrder(null, "v1");
 
             for (int m = 2; m < 60; m++) {
-                minute(h, pane(m, 100, 5), lateness);
+                minute(h, pane(m, 100, 5));
             }
             for (int m = 60; m < 430; m++) {
-                minute(h, pane(m, 100, 0), lateness);
+                minute(h, pane(m, 100, 0));
             }
             List<Advisory> all = h.extractOutputValues();
             assertThat(all).allSatisfy(a -> assertThat(a.getSlo()).isEqualTo("asr-availability"));
@@ -133,7 +137,7 @@ class BurnRateFunctionHarnessTest {
 
             // Resolved, but the monitors are kept for an SLO window (30 days) after their last request:
             // 3 SLOs x (service-wide, v1). The pane buffer is empty; one wake-up timer chains on.
-            h.processWatermark(T0 + 500 * MIN + lateness);
+            h.processWatermark(T0 + 500 * MIN );
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, BurnRateFunction.MONITORS)).hasSize(6);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
@@ -148,18 +152,17 @@ class BurnRateFunctionHarnessTest {
 
     @Test
     void idleMonitorsGoAfterAWholeSloWindowWithoutWakingEveryMinute() throws Exception {
-        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new BurnRateFunction(BUNDLE, lateness), PaneRecord::serviceKey, Types.STRING)) {
+                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
             for (int m = 0; m < 10; m++) {
-                minute(h, pane(m, 100, 0), lateness);
+                minute(h, pane(m, 100, 0));
             }
             assertThat(h.extractOutputValues()).isEmpty();
             // no alert standing: one wake-up, a whole SLO window (30 days) on, rounded to a day boundary
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
             h.processWatermark(T0 + 30L * 24 * 60 * MIN);
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-            h.processWatermark(T0 + 31L * 24 * 60 * MIN + lateness);
+            h.processWatermark(T0 + 31L * 24 * 60 * MIN );
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.extractOutputValues()).isEmpty();
@@ -170,20 +173,68 @@ class BurnRateFunctionHarnessTest {
     @EnumSource(EngineRestarts.Backend.class)
     void restoredWhileAPageStandsItGoesOnAsIfItNeverStopped(EngineRestarts.Backend backend, @TempDir Path dir)
             throws Exception {
-        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
-        List<EngineRestarts.Step> steps = new ArrayList<>();
+        List<EngineRestarts.Step<BurnTick>> steps = new ArrayList<>();
         for (int m = 0; m < 120; m++) {
-            PaneRecord r = pane(m, 100, m < 60 ? 5 : 0);
-            steps.add(h -> minute(h, r, lateness));
+            BurnTick r = pane(m, 100, m < 60 ? 5 : 0);
+            steps.add(h -> minute(h, r));
         }
         // stopped after minute 44, with a PAGE standing since minute 2 (reminded at 17, 32)
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
-                () -> new BurnRateFunction(BUNDLE, lateness), backend, dir, steps, 45, 12,
-                "burn-pane-buffer", BurnRateFunction.MONITORS.getName());
+                () -> new BurnRateFunction(BUNDLE), BurnTick::serviceKey, backend, dir, steps, 45, 12,
+                "burn-tick-buffer", BurnRateFunction.MONITORS.getName());
         for (String version : new String[] {null, "v1"}) {
             assertThat(of(after, version)).extracting(Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
                     .containsExactly(tuple(Decision.PAGE, 47L), tuple(Decision.PAGE, 62L), tuple(Decision.PAGE, 77L),
                             tuple(Decision.TICKET, 87L), tuple(Decision.TICKET, 102L), tuple(Decision.TICKET, 117L));
+        }
+    }
+
+    @Test
+    void aPageGoesOutAsSoonAsTheWatermarkPassesTheBurnPaneHoldingTheDecisiveErrors() throws Exception {
+        long burn = POLICIES.burn().pane().toMillis();
+        assertThat(burn).isEqualTo(5_000); // the shipped default this test is about
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+            for (long end = T0 + burn; end <= T0 + MIN; end += burn) {
+                minute(h, tick(end - burn, burn, end, 20, 0)); // a healthy minute, 240 requests
+            }
+            minute(h, tick(T0 + MIN, burn, T0 + MIN + burn, 20, 9)); // 9 bad: no evidence yet
+            assertThat(h.extractOutputValues()).isEmpty();
+            minute(h, tick(T0 + MIN + burn, burn, T0 + MIN + 2 * burn, 20, 1)); // the tenth
+            List<Advisory> out = h.extractOutputValues();
+            assertThat(out).hasSize(2).allSatisfy(a -> {
+                assertThat(a.getDecision()).isEqualTo(Decision.PAGE);
+                assertThat(a.getWindowEnd()).isEqualTo(T0 + MIN + 2 * burn);
+                assertThat(a.getShortWindow()).isEqualTo(5 * MIN);
+                assertThat(a.getLongBurnRate()).isCloseTo(10.0 / 280 / 0.001, org.assertj.core.data.Offset.offset(1e-9));
+            });
+            // while the page stands, it wakes every burn pane so it can resolve without traffic (the other
+            // timer is the wake-up a whole SLO window on, set while nothing stood)
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+            h.processWatermark(T0 + MIN + 3 * burn);
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void burnCountsLateForTheirPaneGoInAtTheNextEvaluationInsteadOfBeingLost() throws Exception {
+        long burn = POLICIES.burn().pane().toMillis();
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+            minute(h, pane(0, 200, 0));
+            h.processWatermark(T0 + MIN + 7_000); // the burn pane ending at T0 + 1m 5s is evaluated
+            // its errors arrive now (late within the allowed lateness, so the pre-aggregator sent them)
+            h.processElement(tick(T0 + MIN, burn, T0 + MIN + burn, 20, 20), T0 + MIN + burn - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark(T0 + MIN + 2 * burn - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark(T0 + MIN + 2 * burn); // the next evaluation
+            List<Advisory> out = h.extractOutputValues();
+            assertThat(out).hasSize(2).allSatisfy(a -> {
+                assertThat(a.getDecision()).isEqualTo(Decision.PAGE);
+                assertThat(a.getWindowEnd()).isEqualTo(T0 + MIN + 2 * burn);
+                assertThat(a.getLongBurnRate()).isCloseTo(20.0 / 220 / 0.001, org.assertj.core.data.Offset.offset(1e-9));
+            });
         }
     }
 

@@ -131,7 +131,7 @@ class DriftFunctionHarnessTest {
     void restoredInTheDriftingHourItGoesOnAsIfItNeverStopped(EngineRestarts.Backend backend, @TempDir Path dir)
             throws Exception {
         long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
-        List<EngineRestarts.Step> steps = new ArrayList<>();
+        List<EngineRestarts.Step<PaneRecord>> steps = new ArrayList<>();
         for (long start = T0; start < T0 + 3 * HOUR; start += MIN) {
             List<PaneRecord> panes = List.of(
                     pane("en-US", start, 0.20), pane("de-DE", start, start >= T0 + 2 * HOUR ? 0.50 : 0.20));
@@ -146,7 +146,7 @@ class DriftFunctionHarnessTest {
         steps.add(h -> h.processWatermark(T0 + 27 * HOUR + lateness));
         // stopped half-way through the drifting hour: two hours of baseline and half the current pane held
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
-                () -> new DriftFunction(BUNDLE, lateness), backend, dir, steps, 150, 1,
+                () -> new DriftFunction(BUNDLE, lateness), PaneRecord::serviceKey, backend, dir, steps, 150, 1,
                 "drift-pane-buffer", DriftFunction.MONITOR.getName());
         assertThat(after).singleElement().satisfies(a -> {
             assertThat(a.getDecision()).isEqualTo(Decision.INVESTIGATE);

@@ -5,6 +5,7 @@ import io.speechslo.advisory.Advisory;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -36,17 +37,23 @@ final class EngineRestarts {
     }
 
     /** One step of input: elements and watermarks handed to a harness. */
-    interface Step {
-        void run(KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h) throws Exception;
+    interface Step<IN> {
+        void run(KeyedOneInputStreamOperatorTestHarness<String, IN, Advisory> h) throws Exception;
     }
 
     private EngineRestarts() {}
 
     /** A harness for the function, not yet opened, on the given backend (RocksDB keeps its files under dir). */
     static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> harness(
-            EngineFunction function, Backend backend, Path dir) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(function), PaneRecord::serviceKey, Types.STRING);
+            SliceEngineFunction function, Backend backend, Path dir) throws Exception {
+        return harness(function, PaneRecord::serviceKey, backend, dir);
+    }
+
+    /** A harness for the function keyed by {@code key}, not yet opened, on the given backend. */
+    static <IN> KeyedOneInputStreamOperatorTestHarness<String, IN, Advisory> harness(
+            EngineFunction<IN> function, KeySelector<IN, String> key, Backend backend, Path dir) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, IN, Advisory> h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(function), key, Types.STRING);
         if (backend == Backend.ROCKSDB) {
             EmbeddedRocksDBStateBackend rocks = new EmbeddedRocksDBStateBackend();
             rocks.setDbStoragePath(dir.toString());
@@ -65,20 +72,21 @@ final class EngineRestarts {
      *
      * @return the advisories after the cut
      */
-    static List<Advisory> assertRestoreChangesNothing(Supplier<EngineFunction> function, Backend backend, Path dir,
-            List<Step> steps, int cut, int expectedAfterCut, String... states) throws Exception {
+    static <IN> List<Advisory> assertRestoreChangesNothing(Supplier<? extends EngineFunction<IN>> function,
+            KeySelector<IN, String> key, Backend backend, Path dir, List<Step<IN>> steps, int cut,
+            int expectedAfterCut, String... states) throws Exception {
         OperatorSubtaskState snapshot;
         List<Advisory> kept;
         Map<String, List<String>> keys;
         int timers;
-        try (var h = harness(function.get(), backend, dir.resolve("kept"))) {
+        try (var h = harness(function.get(), key, backend, dir.resolve("kept"))) {
             h.open();
-            for (Step s : steps.subList(0, cut)) {
+            for (Step<IN> s : steps.subList(0, cut)) {
                 s.run(h);
             }
             snapshot = h.snapshot(1, 0);
             int before = h.extractOutputValues().size();
-            for (Step s : steps.subList(cut, steps.size())) {
+            for (Step<IN> s : steps.subList(cut, steps.size())) {
                 s.run(h);
             }
             List<Advisory> all = h.extractOutputValues();
@@ -86,10 +94,10 @@ final class EngineRestarts {
             keys = keys(h, states);
             timers = h.numEventTimeTimers();
         }
-        try (var h = harness(function.get(), backend, dir.resolve("restored"))) {
+        try (var h = harness(function.get(), key, backend, dir.resolve("restored"))) {
             h.initializeState(snapshot);
             h.open();
-            for (Step s : steps.subList(cut, steps.size())) {
+            for (Step<IN> s : steps.subList(cut, steps.size())) {
                 s.run(h);
             }
             assertThat(kept).hasSizeGreaterThanOrEqualTo(expectedAfterCut);
@@ -102,7 +110,7 @@ final class EngineRestarts {
 
     /** The keys holding each state (numKeyedStateEntries is not there on RocksDB). */
     private static Map<String, List<String>> keys(
-            KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h, String... states) {
+            KeyedOneInputStreamOperatorTestHarness<String, ?, Advisory> h, String... states) {
         KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
         Map<String, List<String>> keys = new TreeMap<>();
         for (String state : states) {

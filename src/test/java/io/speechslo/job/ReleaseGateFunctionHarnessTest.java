@@ -124,7 +124,7 @@ class ReleaseGateFunctionHarnessTest {
     }
 
     /** Minute {@code m} of the traffic above, for both services, then the watermark past it. */
-    private static EngineRestarts.Step minute(int m, long lateness) {
+    private static EngineRestarts.Step<PaneRecord> minute(int m, long lateness) {
         int n = m == 0 ? 40 : 2_500;
         return h -> {
             for (PaneRecord r : concat(
@@ -141,14 +141,15 @@ class ReleaseGateFunctionHarnessTest {
     void restoredMidRolloutItGoesOnAsIfItNeverStopped(EngineRestarts.Backend backend, @TempDir Path dir)
             throws Exception {
         long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
-        List<EngineRestarts.Step> steps = new ArrayList<>();
+        List<EngineRestarts.Step<PaneRecord>> steps = new ArrayList<>();
         for (int m = 0; m < 5; m++) {
             steps.add(minute(m, lateness));
         }
         steps.add(h -> h.processWatermark(T0 + 35 * MIN + lateness));
         // stopped after minute 2: asr-bad rolled back (a decision held from then on), asr-good paused
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
-                () -> new ReleaseGateFunction(BUNDLE, lateness, TopologySettings.DEFAULT.rollout()), backend, dir,
+                () -> new ReleaseGateFunction(BUNDLE, lateness, TopologySettings.DEFAULT.rollout()),
+                PaneRecord::serviceKey, backend, dir,
                 steps, 3, 4, "gate-pane-buffer", ReleaseGateFunction.TRACKER.getName());
         assertThat(after).extracting(Advisory::getService, Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
                 .containsExactlyInAnyOrder(tuple("asr-good", Decision.CONTINUE, 5L),

@@ -34,12 +34,13 @@ class SlicePanePreAggregatorHarnessTest {
 
     static final PolicyBundle BUNDLE = PolicyLoader.bundleDefaults();
     static final long PANE = 60_000;
+    static final long BURN = 5_000;
     static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a pane boundary
     static final String TOPIC = "speech.asr.requests";
     static final String QUIET_MOBILE = "acoustic_condition=quiet,device=mobile,language=en-US,region=us-east-1";
 
     static OneInputStreamOperatorTestHarness<Ingested, PaneRecord> harness(long lateness) throws Exception {
-        var h = new OneInputStreamOperatorTestHarness<>(new SlicePanePreAggregator(BUNDLE, PANE, lateness));
+        var h = new OneInputStreamOperatorTestHarness<>(new SlicePanePreAggregator(BUNDLE, PANE, BURN, lateness));
         h.open();
         return h;
     }
@@ -154,6 +155,60 @@ class SlicePanePreAggregatorHarnessTest {
             assertThat(d.getOffset()).isEqualTo(42L);
             assertThat(d.getDetail()).contains(Long.toString(T0 + 59_000)).contains(Long.toString(T0 + PANE));
             assertThat(new String(d.getRaw().array(), StandardCharsets.UTF_8)).contains("\"r42\"");
+        }
+    }
+
+    /** The burn counts emitted so far, as "version tickEnd-T0 good/total" of the availability SLO. */
+    static List<String> ticks(OneInputStreamOperatorTestHarness<Ingested, PaneRecord> h) {
+        int slo = sloIndex("asr-availability");
+        List<String> out = new ArrayList<>();
+        var side = h.getSideOutput(Tags.BURN_TICKS);
+        if (side != null) {
+            for (StreamRecord<BurnTick> r : side) {
+                BurnTick t = r.getValue();
+                assertThat(r.getTimestamp()).isEqualTo(t.tickEnd - 1);
+                assertThat(t.service).isEqualTo("asr-prod");
+                out.add(t.version + " " + (t.tickEnd - T0) + " " + t.good[slo] + "/" + t.total[slo]);
+            }
+        }
+        return out;
+    }
+
+    static int sloIndex(String name) {
+        var slos = BUNDLE.policies().slosFor("asr-prod", Signal.ASR);
+        for (int i = 0; i < slos.size(); i++) {
+            if (slos.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no SLO " + name);
+    }
+
+    @Test
+    void burnCountsPerVersionLeaveAsSoonAsTheWatermarkPassesTheirBurnPaneWhateverTheLateness() throws Exception {
+        long lateness = 30_000;
+        try (var h = harness(lateness)) {
+            send(h, asr(T0 + 1_000, Track.STABLE, "us-east-1", 0)); // OK
+            send(h, asr(T0 + 2_000, Track.STABLE, "eu-west-1", 1)); // ERROR, another slice: same counts
+            send(h, asr(T0 + 3_000, Track.CANARY, "us-east-1", 2)); // OK
+            send(h, asr(T0 + 4_000, Track.SHADOW, "us-east-1", 3)); // never counted for burn rates
+            send(h, asr(T0 + 6_000, Track.STABLE, "us-east-1", 5)); // ERROR, the next burn pane
+            h.processWatermark(T0 + BURN - 1);
+            assertThat(ticks(h)).isEmpty();
+
+            h.processWatermark(T0 + BURN);
+            assertThat(ticks(h)).containsExactlyInAnyOrder("v1 5000 1/2", "v2 5000 1/1");
+            // the burn counts left ahead of the watermark; the slice panes wait for pane end + lateness
+            assertThat(emitted(h)).containsExactly("watermark " + (BURN - 1), "watermark " + BURN);
+
+            // late for its burn pane, not for its slice pane: counted, and out with the next watermark
+            send(h, asr(T0 + 4_500, Track.STABLE, "us-east-1", 7));
+            assertThat(h.getSideOutput(Tags.DEAD_LETTERS)).isNull();
+            h.processWatermark(T0 + 5_500);
+            assertThat(ticks(h)).containsExactlyInAnyOrder("v1 5000 1/2", "v2 5000 1/1", "v1 5000 0/1");
+
+            h.prepareSnapshotPreBarrier(1); // nothing held across a checkpoint
+            assertThat(ticks(h)).hasSize(4).contains("v1 10000 0/1");
         }
     }
 

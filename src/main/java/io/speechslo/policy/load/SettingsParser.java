@@ -2,6 +2,7 @@ package io.speechslo.policy.load;
 
 import io.speechslo.policy.BurnSettings;
 import io.speechslo.policy.DriftPolicy;
+import io.speechslo.policy.Durations;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +69,12 @@ final class SettingsParser {
         YamlNode spec = doc.req("spec").allow("pane", "minEvents", "reminder");
         BurnSettings d = BurnSettings.DEFAULT;
         Duration pane = duration(spec, "pane", d.pane());
+        long paneMillis = pane.toMillis();
+        long unit = paneMillis < 60_000 ? 60_000 : 3_600_000;
+        if (paneMillis <= 0 || unit % paneMillis != 0) {
+            throw spec.get("pane").fail("must divide " + (unit == 60_000 ? "a minute" : "an hour")
+                    + " (burn panes are aligned to minutes and hours), not " + Durations.format(pane));
+        }
         long minEvents = d.minEvents();
         YamlNode n = spec.get("minEvents");
         if (n != null) {
