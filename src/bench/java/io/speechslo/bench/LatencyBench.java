@@ -49,12 +49,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * ASR availability SLO page within about a second of its first error at the default rate. Measured per
  * probe: wall-clock time from handing the first ERROR record to the producer to the BURN_RATE PAGE for
  * that service being readable with read_committed. Probes start {@code --spacing} seconds apart, so
- * their start falls at different points of the 1-minute pane. Repeated for each checkpoint interval.
+ * their start falls at different points of the burn pane (5 s by default). Repeated for each
+ * checkpoint interval.
  *
- * <p>Also reported: the designed floor (the first pane end after the first error, plus the watermark's
- * 30 s out-of-orderness bound, minus the first error's time: no implementation of this design could
- * be faster) and the time beyond the watermark (advisory readable minus its window_end plus 30 s:
- * processing, the checkpoint that commits the transaction, and the consumer's fetch).
+ * <p>Also reported: the designed floor (the first burn pane end after the first error, plus the
+ * watermark's out-of-orderness bound, minus the first error's time: no implementation of this design
+ * could be faster) and the time beyond the watermark (advisory readable minus its window_end plus the
+ * out-of-orderness bound: processing, the checkpoint that commits the transaction, and the consumer's
+ * fetch).
  */
 final class LatencyBench {
 
@@ -69,10 +71,10 @@ final class LatencyBench {
         Args args = Args.parse(NAME, argv, Set.of("rate", "repeats", "intervals", "spacing", "warmup", "preamble",
                 "timeout", "label"), Set.of());
         int rate = (int) args.longValue(NAME, "rate", 5_000);
-        int repeats = (int) args.longValue(NAME, "repeats", 10);
+        int repeats = (int) args.longValue(NAME, "repeats", 20);
         List<Long> intervals = List.of(args.one(NAME, "intervals").orElse("1,5,10").split(",")).stream()
                 .map(Long::parseLong).toList();
-        Duration spacing = Duration.ofSeconds(args.longValue(NAME, "spacing", 37));
+        Duration spacing = Duration.ofSeconds(args.longValue(NAME, "spacing", 13));
         Duration warmup = Duration.ofSeconds(args.longValue(NAME, "warmup", 60));
         Duration preamble = Duration.ofSeconds(args.longValue(NAME, "preamble", 60));
         Duration timeout = Duration.ofSeconds(args.longValue(NAME, "timeout", 300));
@@ -104,6 +106,7 @@ final class LatencyBench {
         KafkaStack.Topics topics = stack.topics(NAME);
         JobConfig cfg = stack.config(topics, List.of("checkpoint.interval=" + interval + "s"));
         long outOfOrderness = cfg.eventTime().maxOutOfOrderness().toMillis();
+        long burnPane = StreamingJob.policies(cfg).policies().burn().pane().toMillis();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(StreamingJob.flinkConfiguration(cfg));
         env.setParallelism(PARALLELISM);
         StreamingJob.define(env, cfg, StreamingJob.policies(cfg), OffsetsInitializer.earliest(), Optional.empty());
@@ -155,7 +158,7 @@ final class LatencyBench {
             }
             latencies.add((p.pagedNanos - p.firstErrorNanos) / 1e9);
             beyondWatermark.add((p.pagedMillis - (p.windowEnd + outOfOrderness)) / 1e3);
-            long paneEnd = Math.floorDiv(p.firstErrorMillis, 60_000L) * 60_000L + 60_000L;
+            long paneEnd = Math.floorDiv(p.firstErrorMillis, burnPane) * burnPane + burnPane;
             floors.add((paneEnd + outOfOrderness - p.firstErrorMillis) / 1e3);
         }
         Map<String, Object> m = new LinkedHashMap<>();
