@@ -97,21 +97,44 @@ final class PaneRing {
         return true;
     }
 
-    /** Exact sum over panes [from, to) that are held (gone or never-seen panes count as zero). */
-    Counts sum(long from, long to) {
-        if (size == 0) {
-            return Counts.ZERO;
-        }
+    /** Exact sum of good counts over panes [from, to) that are held (gone or never-seen panes count as zero). */
+    long sumGood(long from, long to) {
+        return sumOf(good, from, to);
+    }
+
+    /** Exact sum of total counts over panes [from, to) that are held, as {@link #sumGood}. */
+    long sumTotal(long from, long to) {
+        return sumOf(total, from, to);
+    }
+
+    /** Plain loops over the one or two stretches of the circular array that hold panes [from, to). */
+    private long sumOf(long[] counts, long from, long to) {
         long a = Math.max(from, lo);
         long b = Math.min(to, lo + size);
-        long g = 0;
-        long t = 0;
-        for (long p = a; p < b; p++) {
-            int i = slot(p);
-            g += good[i];
-            t += total[i];
+        if (size == 0 || a >= b) {
+            return 0;
         }
-        return new Counts(g, t);
+        int i = slot(a);
+        int n = (int) (b - a);
+        int head = Math.min(n, counts.length - i);
+        long s = 0;
+        for (int j = i; j < i + head; j++) {
+            s += counts[j];
+        }
+        for (int j = 0; j < n - head; j++) {
+            s += counts[j];
+        }
+        return s;
+    }
+
+    /** Panes held, from the oldest to the newest one seen (empty ones between them included). */
+    int size() {
+        return size;
+    }
+
+    /** Pane slots allocated. */
+    int capacity() {
+        return good.length;
     }
 
     /** Forgets every pane below {@code newFloor} and refuses them from now on. */
