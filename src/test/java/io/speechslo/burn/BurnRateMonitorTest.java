@@ -32,6 +32,7 @@ import static org.assertj.core.api.Assertions.within;
 class BurnRateMonitorTest {
 
     private static final long MIN = 60_000L;
+    private static final long HOUR = 3_600_000L;
     private static final long DAY = 86_400_000L;
     /** 2025-01-01T00:00:00Z. */
     private static final long T0 = 1_735_689_600_000L;
@@ -335,9 +336,12 @@ class BurnRateMonitorTest {
         BurnRateMonitor m = workbook();
         run(m, T0 + 3 * DAY, 10, 100, 0);
         long end = T0 + 3 * DAY + 10 * MIN;
-        // The longest window is 3d: after evaluating at end, nothing before end - 3d can matter.
-        assertThat(m.onRequest(end - 3 * DAY - 1, false)).isFalse();
-        assertThat(m.onRequest(end - 3 * DAY, false)).isTrue();
+        // With 5 s panes the fine level keeps the last hour (minutes and hours keep the rest, counted as
+        // events arrive): after evaluating at end, nothing before end - 1h is taken any more. The job
+        // dead-letters a request long before that (allowed lateness, 30 s by default).
+        assertThat(BurnSettings.DEFAULT.pane()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(m.onRequest(end - HOUR - 1, false)).isFalse();
+        assertThat(m.onRequest(end - HOUR, false)).isTrue();
     }
 
     @Test
