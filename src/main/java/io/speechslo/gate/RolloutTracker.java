@@ -262,12 +262,12 @@ public final class RolloutTracker {
      */
     private void fold(Map<String, MetricSet> pane, Map<String, MetricSet> totals, Map<Slice, MetricSet> rollups,
             int maxDims) {
-        if (rollups != null) {
-            Map<Slice, MetricSet> full = new java.util.HashMap<>();
-            pane.forEach((k, m) -> full.put(Slice.parse(k), m));
-            SliceRollup.addAll(signal, rollups, full, maxDims);
-        }
-        pane.forEach((k, m) -> totals.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m));
+        pane.forEach((k, m) -> {
+            if (rollups != null) {
+                SliceRollup.add(signal, rollups, Slice.parse(k), m, maxDims);
+            }
+            totals.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m);
+        });
     }
 
     private static Map<Slice, MetricSet> slices(Map<String, MetricSet> byKey) {
