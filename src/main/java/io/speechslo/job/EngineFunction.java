@@ -112,7 +112,8 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
         List<Advisory> advisories = new ArrayList<>();
         long next = onPane(k[0], Signal.valueOf(k[1]), paneEnd, due, advisories);
         for (Advisory a : advisories) {
-            emit(a, out);
+            advisoriesOut.get(a.getDecision()).inc();
+            out.collect(a);
         }
         if (next != Long.MIN_VALUE && !endOfInput) {
             ctx.timerService().registerEventTimeTimer(next + lateness);
@@ -126,10 +127,4 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
      */
     abstract long onPane(String service, Signal signal, long paneEnd, List<IN> panes, List<Advisory> out)
             throws Exception;
-
-    /** Counts an advisory by decision and hands it on. */
-    void emit(Advisory a, Collector<Advisory> out) {
-        advisoriesOut.get(a.getDecision()).inc();
-        out.collect(a);
-    }
 }
