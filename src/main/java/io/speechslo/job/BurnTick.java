@@ -1,15 +1,19 @@
 package io.speechslo.job;
 
 import io.speechslo.metrics.Signal;
+import io.speechslo.policy.SloDefinition;
+
+import org.apache.avro.specific.SpecificRecord;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Good and total request counts of every SLO of one service, signal and model version over one burn
  * pane (job/burn.yaml {@code pane}), from the pre-aggregator straight to the burn-rate engine: burn
  * rates need no slice, so their counts skip the slice path and reach the engine as soon as the
  * watermark passes the end of their burn pane. Shadow traffic is never counted (it is not
- * user-facing). Counts are in the order of {@code Policies.slosFor}, as in a {@code SlicePane}.
+ * user-facing). Counts are in the order of {@code Policies.slosFor}.
  */
 public class BurnTick {
 
@@ -30,6 +34,19 @@ public class BurnTick {
         this.tickEnd = tickEnd;
         this.good = new long[slos];
         this.total = new long[slos];
+    }
+
+    /** Counts one request against each SLO of {@code slos} (the list these counts were made for, in order). */
+    public void add(SpecificRecord request, List<SloDefinition> slos) {
+        for (int i = 0; i < total.length; i++) {
+            SloDefinition slo = slos.get(i);
+            if (slo.total().test(request)) {
+                total[i]++;
+                if (slo.good().test(request)) {
+                    good[i]++;
+                }
+            }
+        }
     }
 
     /** The key of the engines: one service and signal. */

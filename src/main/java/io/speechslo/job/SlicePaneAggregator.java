@@ -28,8 +28,9 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, PaneRecord,
 
     private static final Logger LOG = LoggerFactory.getLogger(SlicePaneAggregator.class);
 
+    /** Renamed from "slice-panes" when slice panes stopped carrying SLO counts (a new byte layout). */
     static final MapStateDescriptor<Long, SlicePane> PANES =
-            new MapStateDescriptor<>("slice-panes", LongSerializer.INSTANCE, new SlicePaneSerializer());
+            new MapStateDescriptor<>("slice-panes-v2", LongSerializer.INSTANCE, new SlicePaneSerializer());
 
     private final long lateness;
 

@@ -83,25 +83,69 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
     /** Where a request's burn counts go, apart from their burn pane. */
     private record BurnKey(String service, Signal signal, String version) {}
 
+    /**
+     * Aggregates held per pane end and key until they are flushed, oldest pane first. The map of the
+     * pane looked up last is kept at hand: consecutive requests mostly fall in the same pane.
+     */
+    private static final class Held<K, V> {
+
+        /** Receives what a flush hands on. */
+        interface Sink<K, V> {
+            void accept(long paneEnd, K key, V value);
+        }
+
+        private final TreeMap<Long, Map<K, V>> byPaneEnd = new TreeMap<>();
+        private long cachedPaneEnd = Long.MIN_VALUE;
+        private Map<K, V> cached;
+        private int size;
+
+        /** The aggregate of {@code key} in the pane ending at {@code paneEnd}, or null. */
+        V get(long paneEnd, K key) {
+            if (paneEnd != cachedPaneEnd) {
+                cached = byPaneEnd.computeIfAbsent(paneEnd, p -> new HashMap<>());
+                cachedPaneEnd = paneEnd;
+            }
+            return cached.get(key);
+        }
+
+        /** Holds a new aggregate, right after {@link #get} found none for the same pane and key. */
+        void put(K key, V value) {
+            cached.put(key, value);
+            size++;
+        }
+
+        int size() {
+            return size;
+        }
+
+        /** Hands on and forgets every aggregate of the panes ending at or before {@code upToPaneEnd}. */
+        void flush(long upToPaneEnd, Sink<K, V> out) {
+            while (!byPaneEnd.isEmpty() && byPaneEnd.firstKey() <= upToPaneEnd) {
+                Map.Entry<Long, Map<K, V>> e = byPaneEnd.pollFirstEntry();
+                e.getValue().forEach((k, v) -> out.accept(e.getKey(), k, v));
+                size -= e.getValue().size();
+                if (e.getKey() == cachedPaneEnd) {
+                    cachedPaneEnd = Long.MIN_VALUE;
+                    cached = null;
+                }
+            }
+        }
+    }
+
     private final PolicyBundle bundle;
     private final long paneMillis;
     private final long burnMillis;
     private final long lateness;
 
     private transient Policies policies;
-    /** Per signal (by ordinal): service -> its SLOs, in the order SlicePane counts them. */
+    /** Per signal (by ordinal): service -> its SLOs, in the order BurnTick counts them. */
     private transient Map<String, List<SloDefinition>>[] slos;
-    /** Pane end -> fold key -> partial pane. */
-    private transient TreeMap<Long, Map<FoldKey, SlicePane>> buffered;
-    private transient long cachedPaneEnd;
-    private transient Map<FoldKey, SlicePane> cachedPane;
-    private transient int bufferedCount;
-    /** Burn pane end -> burn key -> counts. */
-    private transient TreeMap<Long, Map<BurnKey, BurnTick>> ticks;
-    private transient long cachedTickEnd;
-    private transient Map<BurnKey, BurnTick> cachedTicks;
+    /** Partial slice panes by pane end and fold key. */
+    private transient Held<FoldKey, SlicePane> panes;
+    /** Burn counts by burn pane end and burn key. */
+    private transient Held<BurnKey, BurnTick> ticks;
+    /** The burn counts the last request went into. */
     private transient BurnTick lastTick;
-    private transient int bufferedTicks;
     private transient long watermark;
 
     private transient Counter asrIn;
@@ -135,10 +179,8 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
             bySignal[i] = new HashMap<>();
         }
         slos = bySignal;
-        buffered = new TreeMap<>();
-        cachedPaneEnd = Long.MIN_VALUE;
-        ticks = new TreeMap<>();
-        cachedTickEnd = Long.MIN_VALUE;
+        panes = new Held<>();
+        ticks = new Held<>();
         watermark = Long.MIN_VALUE;
         MetricGroup g = getMetricGroup();
         MetricGroup in = g.addGroup("records_in");
@@ -154,7 +196,7 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         shadow = g.counter("shadow_records");
         partialsOut = g.counter("partial_panes_out");
         ticksOut = g.counter("burn_ticks_out");
-        g.<Integer, Gauge<Integer>>gauge("buffered_panes", () -> bufferedCount);
+        g.<Integer, Gauge<Integer>>gauge("buffered_panes", () -> panes.size());
     }
 
     @Override
@@ -180,28 +222,21 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
                     null, -1), element);
             return;
         }
-        if (paneEnd != cachedPaneEnd) {
-            cachedPane = buffered.computeIfAbsent(paneEnd, p -> new HashMap<>());
-            cachedPaneEnd = paneEnd;
-        }
         FoldKey key = FoldKey.of(in);
-        List<SloDefinition> sloList = slosOf(key.service, key.signal);
-        SlicePane pane = cachedPane.get(key);
+        SlicePane pane = panes.get(paneEnd, key);
         if (pane == null) {
-            pane = new SlicePane(key.signal, sloList.size());
-            cachedPane.put(key, pane);
-            bufferedCount++;
+            pane = new SlicePane(key.signal);
+            panes.put(key, pane);
         }
-        if (track == Track.SHADOW) {
-            pane.add(in.record(), t, sloList); // not user-facing: no burn counts
-        } else {
-            BurnTick tick = tickOf(key, t, sloList.size());
-            pane.add(in.record(), t, sloList, tick.good, tick.total);
+        pane.add(in.record(), t);
+        if (track != Track.SHADOW) { // shadow traffic is not user-facing: no burn counts
+            List<SloDefinition> sloList = slosOf(key.service, key.signal);
+            tickOf(key, t, sloList.size()).add(in.record(), sloList);
         }
-        if (bufferedCount > MAX_BUFFERED) {
+        if (panes.size() > MAX_BUFFERED) {
             flush(Long.MAX_VALUE);
         }
-        if (bufferedTicks > MAX_BUFFERED) {
+        if (ticks.size() > MAX_BUFFERED) {
             flushTicks(Long.MAX_VALUE); // a model version per request: burn counts stay bounded too
         }
     }
@@ -218,16 +253,11 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
                 && last.service.equals(key.service) && last.version.equals(key.version)) {
             return last; // consecutive requests of one service and version: no lookup
         }
-        if (tickEnd != cachedTickEnd) {
-            cachedTicks = ticks.computeIfAbsent(tickEnd, p -> new HashMap<>());
-            cachedTickEnd = tickEnd;
-        }
         BurnKey bk = new BurnKey(key.service, key.signal, key.version);
-        BurnTick tick = cachedTicks.get(bk);
+        BurnTick tick = ticks.get(tickEnd, bk);
         if (tick == null) {
             tick = new BurnTick(key.service, key.signal, key.version, tickEnd, slos);
-            cachedTicks.put(bk, tick);
-            bufferedTicks++;
+            ticks.put(bk, tick);
         }
         lastTick = tick;
         return tick;
@@ -252,38 +282,20 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
 
     /** Emits and forgets every partial pane whose pane ends at or before {@code upToPaneEnd}. */
     private void flush(long upToPaneEnd) {
-        while (!buffered.isEmpty() && buffered.firstKey() <= upToPaneEnd) {
-            Map.Entry<Long, Map<FoldKey, SlicePane>> e = buffered.pollFirstEntry();
-            long paneEnd = e.getKey();
-            for (Map.Entry<FoldKey, SlicePane> p : e.getValue().entrySet()) {
-                FoldKey k = p.getKey();
-                output.collect(new StreamRecord<>(new PaneRecord(k.service, k.signal, k.track, k.version, k.slice(),
-                        paneEnd, p.getValue().toBytes()), paneEnd - 1));
-                partialsOut.inc();
-            }
-            bufferedCount -= e.getValue().size();
-            if (paneEnd == cachedPaneEnd) {
-                cachedPaneEnd = Long.MIN_VALUE;
-                cachedPane = null;
-            }
-        }
+        panes.flush(upToPaneEnd, (paneEnd, k, pane) -> {
+            output.collect(new StreamRecord<>(new PaneRecord(k.service, k.signal, k.track, k.version, k.slice(),
+                    paneEnd, pane.toBytes()), paneEnd - 1));
+            partialsOut.inc();
+        });
     }
 
     /** Emits and forgets the burn counts of every burn pane ending at or before {@code upToTickEnd}. */
     private void flushTicks(long upToTickEnd) {
-        while (!ticks.isEmpty() && ticks.firstKey() <= upToTickEnd) {
-            Map.Entry<Long, Map<BurnKey, BurnTick>> e = ticks.pollFirstEntry();
-            for (BurnTick tick : e.getValue().values()) {
-                output.collect(Tags.BURN_TICKS, new StreamRecord<>(tick, tick.tickEnd - 1));
-                ticksOut.inc();
-            }
-            bufferedTicks -= e.getValue().size();
-            lastTick = null;
-            if (e.getKey() == cachedTickEnd) {
-                cachedTickEnd = Long.MIN_VALUE;
-                cachedTicks = null;
-            }
-        }
+        ticks.flush(upToTickEnd, (tickEnd, k, tick) -> {
+            output.collect(Tags.BURN_TICKS, new StreamRecord<>(tick, tickEnd - 1));
+            ticksOut.inc();
+        });
+        lastTick = null;
     }
 
     private void flushAll() {

@@ -3,7 +3,6 @@ package io.speechslo.job;
 import io.speechslo.advisory.Advisory;
 import io.speechslo.advisory.AdvisoryKind;
 import io.speechslo.advisory.Decision;
-import io.speechslo.aggregate.SlicePane;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.Policies;
@@ -56,7 +55,6 @@ class BurnRateFunctionHarnessTest {
     /** Burn counts of v1 ending at {@code tickEnd}: {@code requests} spread over {@code [start, start + span)}, the first {@code errors} ERROR. */
     static BurnTick tick(long start, long span, long tickEnd, int requests, int errors) {
         List<SloDefinition> slos = POLICIES.slosFor(SERVICE, Signal.ASR);
-        SlicePane p = new SlicePane(Signal.ASR, slos.size());
         BurnTick tick = new BurnTick(SERVICE, Signal.ASR, "v1", tickEnd, slos.size());
         for (int i = 0; i < requests; i++) {
             long t = start + i * (span / requests);
@@ -64,7 +62,7 @@ class BurnRateFunctionHarnessTest {
                     .setEventTime(Instant.ofEpochMilli(t))
                     .setOutcome(i < errors ? Outcome.ERROR : Outcome.OK)
                     .build();
-            p.add(r, t, slos, tick.good, tick.total);
+            tick.add(r, slos);
         }
         return tick;
     }

@@ -18,7 +18,6 @@ import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -33,8 +32,8 @@ class CardinalityGuardHarnessTest {
     /** A partial pane of one request, as the sources' pre-aggregator emits it; paneEnd tells them apart. */
     static PaneRecord partial(SpecificRecord request, long paneEnd) {
         Ingested i = Ingested.of(request, "t", 0, 0);
-        SlicePane p = new SlicePane(i.signal(), 0);
-        p.add(request, paneEnd - 1, List.of());
+        SlicePane p = new SlicePane(i.signal());
+        p.add(request, paneEnd - 1);
         return new PaneRecord(i.service(), i.signal(), i.track(), i.modelVersion(),
                 i.asr != null ? RequestSlices.of(i.asr).key() : RequestSlices.of(i.tts).key(), paneEnd, p.toBytes());
     }

@@ -8,7 +8,6 @@ import io.speechslo.aggregate.SlicePane;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.DriftPolicy;
-import io.speechslo.policy.SloDefinition;
 import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.policy.load.PolicyLoader;
 import io.speechslo.slice.RequestSlices;
@@ -47,8 +46,7 @@ class DriftFunctionHarnessTest {
 
     /** One language's pane of the minute starting at {@code start}: 10 requests, silence ratios base .. base + 0.09. */
     static PaneRecord pane(String language, long start, double silenceBase) {
-        List<SloDefinition> slos = BUNDLE.policies().slosFor(SERVICE, Signal.ASR);
-        SlicePane p = new SlicePane(Signal.ASR, slos.size());
+        SlicePane p = new SlicePane(Signal.ASR);
         AsrRequest r = null;
         for (int i = 0; i < 10; i++) {
             long t = start + i * (MIN / 10);
@@ -56,7 +54,7 @@ class DriftFunctionHarnessTest {
                     .setEventTime(Instant.ofEpochMilli(t))
                     .setSilenceRatio((float) (silenceBase + 0.01 * i))
                     .build();
-            p.add(r, t, slos);
+            p.add(r, t);
         }
         return new PaneRecord(SERVICE, Signal.ASR, Track.STABLE, "v1", RequestSlices.of(r).key(), start + MIN,
                 p.toBytes());

@@ -7,7 +7,6 @@ import io.speechslo.aggregate.SlicePane;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.gate.RolloutTracker;
 import io.speechslo.metrics.Signal;
-import io.speechslo.policy.SloDefinition;
 import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.policy.load.PolicyLoader;
 import io.speechslo.slice.RequestSlices;
@@ -48,9 +47,8 @@ class ReleaseGateFunctionHarnessTest {
      * ten requests' four entities, and first-partial and finalization latencies well inside the limits.
      */
     static List<PaneRecord> panes(String service, Track track, String version, int minute, int n, int werFactor) {
-        List<SloDefinition> slos = BUNDLE.policies().slosFor(service, Signal.ASR);
         long start = T0 + minute * MIN;
-        SlicePane[] byRegion = {new SlicePane(Signal.ASR, slos.size()), new SlicePane(Signal.ASR, slos.size())};
+        SlicePane[] byRegion = {new SlicePane(Signal.ASR), new SlicePane(Signal.ASR)};
         String[] keys = new String[REGIONS.length];
         for (int i = 0; i < n; i++) {
             long t = start + i * (MIN / n);
@@ -61,7 +59,7 @@ class ReleaseGateFunctionHarnessTest {
                     .setFirstPartialMs(100L + i % 150).setFinalizationMs(300L + i % 300)
                     .setCostUsd(0.0004)
                     .build();
-            byRegion[i % 2].add(r, t, slos);
+            byRegion[i % 2].add(r, t);
             keys[i % 2] = RequestSlices.of(r).key();
         }
         return List.of(

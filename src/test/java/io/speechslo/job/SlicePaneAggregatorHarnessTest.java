@@ -2,9 +2,9 @@ package io.speechslo.job;
 
 import io.speechslo.aggregate.SlicePane;
 import io.speechslo.fixtures.Requests;
+import io.speechslo.metrics.Metric;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.Policies;
-import io.speechslo.policy.SloDefinition;
 import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.policy.load.PolicyLoader;
 import io.speechslo.slice.RequestSlices;
@@ -50,15 +50,14 @@ class SlicePaneAggregatorHarnessTest {
 
     /** A partial pane, as a source's pre-aggregator emits it: the requests (all of one slice and pane) folded. */
     static PaneRecord partial(AsrRequest... requests) {
-        List<SloDefinition> slos = POLICIES.slosFor("asr-prod", Signal.ASR);
-        SlicePane p = new SlicePane(Signal.ASR, slos.size());
+        SlicePane p = new SlicePane(Signal.ASR);
         long paneEnd = Long.MIN_VALUE;
         for (AsrRequest r : requests) {
             long t = r.getEventTime().toEpochMilli();
             long end = Math.floorDiv(t, PANE) * PANE + PANE;
             assertThat(paneEnd == Long.MIN_VALUE || paneEnd == end).as("one pane per partial").isTrue();
             paneEnd = end;
-            p.add(r, t, slos);
+            p.add(r, t);
         }
         AsrRequest first = requests[0];
         return new PaneRecord("asr-prod", Signal.ASR, first.getTrack(), first.getModelVersion(),
@@ -68,16 +67,6 @@ class SlicePaneAggregatorHarnessTest {
     static void send(KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, PaneRecord> h, PaneRecord in)
             throws Exception {
         h.processElement(in, in.paneEnd - 1);
-    }
-
-    static int slo(String name) {
-        List<SloDefinition> slos = POLICIES.slosFor("asr-prod", Signal.ASR);
-        for (int i = 0; i < slos.size(); i++) {
-            if (slos.get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        throw new AssertionError("no SLO " + name + " in the shipped policies");
     }
 
     @Test
@@ -113,13 +102,11 @@ class SlicePaneAggregatorHarnessTest {
             SlicePane p = r.decode();
             assertThat(p.requests()).isEqualTo(3);
             assertThat(p.lastEventTime()).isEqualTo(T0 + 59_999);
-            assertThat(p.slos()).isEqualTo(POLICIES.slosFor("asr-prod", Signal.ASR).size());
-            int availability = slo("asr-availability");
-            assertThat(p.good(availability)).isEqualTo(2);
-            assertThat(p.total(availability)).isEqualTo(3);
-            int firstPartial = slo("asr-first-partial-latency"); // of OK requests only
-            assertThat(p.good(firstPartial)).isEqualTo(1);
-            assertThat(p.total(firstPartial)).isEqualTo(2);
+            // both partials are in it: one ERROR of 3, one first partial of 3 too slow
+            assertThat(p.metrics().samples(Metric.ASR_ERROR_RATE)).isEqualTo(3);
+            assertThat(p.metrics().value(Metric.ASR_ERROR_RATE)).isEqualTo(1.0 / 3);
+            assertThat(p.metrics().sketch(Metric.FIRST_PARTIAL_P95_MS).count()).isEqualTo(3);
+            assertThat(p.metrics().sketch(Metric.FIRST_PARTIAL_P95_MS).countAbove(400)).isEqualTo(1);
             assertThat(p.drift().requests()).isEqualTo(3);
 
             // the second pane is still under way
@@ -190,7 +177,8 @@ class SlicePaneAggregatorHarnessTest {
             assertThat(out.get(0).paneEnd).isEqualTo(T0 + PANE);
             SlicePane p = out.get(0).decode();
             assertThat(p.requests()).isEqualTo(2);
-            assertThat(p.good(slo("asr-availability"))).isEqualTo(1);
+            assertThat(p.metrics().samples(Metric.ASR_TIMEOUT_RATE)).isEqualTo(2);
+            assertThat(p.metrics().value(Metric.ASR_TIMEOUT_RATE)).isEqualTo(0.5);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }

@@ -213,6 +213,32 @@ class SlicePanePreAggregatorHarnessTest {
     }
 
     @Test
+    void burnCountsHoldEachSloOverExactlyTheRequestsItCovers() throws Exception {
+        try (var h = harness(0)) {
+            long[] firstPartialMs = {150, 450, 150};
+            Outcome[] outcomes = {Outcome.OK, Outcome.OK, Outcome.ERROR};
+            for (int i = 0; i < 3; i++) {
+                h.processElement(Ingested.of(Requests.asr("asr-prod", "v1", Track.STABLE, "en-US", "us-east-1",
+                                "mobile", "quiet")
+                        .setEventTime(Instant.ofEpochMilli(T0 + 1_000 + i))
+                        .setOutcome(outcomes[i]).setFirstPartialMs(firstPartialMs[i]).build(), TOPIC, 3, i),
+                        T0 + 1_000 + i);
+            }
+            h.processWatermark(T0 + BURN);
+            List<BurnTick> ticks = new ArrayList<>();
+            h.getSideOutput(Tags.BURN_TICKS).forEach(r -> ticks.add(r.getValue()));
+            assertThat(ticks).hasSize(1);
+            BurnTick t = ticks.get(0);
+            int availability = sloIndex("asr-availability");
+            assertThat(t.good[availability]).isEqualTo(2);
+            assertThat(t.total[availability]).isEqualTo(3);
+            int firstPartial = sloIndex("asr-first-partial-latency"); // of OK requests only, within 300 ms
+            assertThat(t.good[firstPartial]).isEqualTo(1);
+            assertThat(t.total[firstPartial]).isEqualTo(2);
+        }
+    }
+
+    @Test
     void deadLettersGoToTheSideOutputWithTheirTimestampsAndNeverIntoAPane() throws Exception {
         DeadLetter magic = DeadLetters.of(TOPIC, 1, 7, null, new byte[] {9, 9},
                 DeadLetterReason.BAD_MAGIC_BYTE, "first byte is 9, not 0", null, 500);

@@ -4,15 +4,12 @@ import io.speechslo.aggregate.SlicePane;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.metrics.Metric;
 import io.speechslo.metrics.Signal;
-import io.speechslo.policy.SloDefinition;
-import io.speechslo.policy.load.PolicyLoader;
 
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,10 +17,9 @@ class SlicePaneSerializerTest {
 
     @Test
     void roundTripsCopiesDeeplyAndRestoresFromItsSnapshot() throws Exception {
-        List<SloDefinition> slos = PolicyLoader.loadDefaults().slosFor("asr-prod", Signal.ASR);
-        SlicePane pane = new SlicePane(Signal.ASR, slos.size());
-        pane.add(Requests.asr().setRefWords(20).setWordErrors(3).build(), 1_000, slos);
-        pane.add(Requests.asr().setFirstPartialMs(900L).build(), 2_000, slos);
+        SlicePane pane = new SlicePane(Signal.ASR);
+        pane.add(Requests.asr().setRefWords(20).setWordErrors(3).build(), 1_000);
+        pane.add(Requests.asr().setFirstPartialMs(900L).build(), 2_000);
 
         SlicePaneSerializer serializer = new SlicePaneSerializer();
         DataOutputSerializer out = new DataOutputSerializer(256);
@@ -34,7 +30,7 @@ class SlicePaneSerializerTest {
         assertThat(back.lastEventTime()).isEqualTo(2_000);
 
         SlicePane copy = serializer.copy(pane);
-        copy.add(Requests.asr().build(), 3_000, slos);
+        copy.add(Requests.asr().build(), 3_000);
         assertThat(pane.requests()).isEqualTo(2); // the copy is deep
         assertThat(copy.requests()).isEqualTo(3);
 
