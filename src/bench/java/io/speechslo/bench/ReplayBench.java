@@ -24,8 +24,9 @@ import java.util.stream.Stream;
  * parallel source has splits), then (a) a plain DataFileReader decoding every file in one thread, with
  * a reused record, after one warm-up pass (best of 3 passes), then (b) the replay command itself
  * ({@code ReplayCommand.run: --input DIR --out FILE --parallelism P}: embedded MiniCluster, the whole
- * topology, sorted JSON advisories written), timed from the call to its return. Reports records/s of
- * both and the ratio b/a.
+ * topology, sorted JSON advisories written), timed from the call to its return, after one unmeasured
+ * replay of a separate set of {@code --warmup N} records (default as {@code live}; 0 for a cold JVM), so
+ * both sides run warm. Reports records/s of both, the ratio b/a and where the CPU went.
  */
 final class ReplayBench {
 
@@ -35,27 +36,21 @@ final class ReplayBench {
     private ReplayBench() {}
 
     static void run(List<String> argv, String label) throws Exception {
-        Args args = Args.parse(NAME, argv, Set.of("records", "parallelism", "label"), Set.of("profile"));
+        Args args = Args.parse(NAME, argv, Set.of("records", "warmup", "parallelism", "label"), Set.of("profile"));
         long n = args.longValue(NAME, "records", LiveBench.DEFAULT_RECORDS);
+        long warmup = args.longValue(NAME, "warmup", LiveBench.DEFAULT_WARMUP);
         int parallelism = (int) args.longValue(NAME, "parallelism", 2);
         Results results = new Results(NAME, argv, label);
         Path dir = Results.DIR.resolve("replay-files").toAbsolutePath();
-        delete(dir);
         long t = System.nanoTime();
-        List<Path> files;
-        try (AvroFileSink sink = new AvroFileSink(dir, (n + FILES - 1) / FILES, Workload.SEED)) {
-            Iterator<SpecificRecord> records = Workload.records(Workload.scenario(n), n);
-            while (records.hasNext()) {
-                sink.write(records.next());
-            }
-            files = sink.files();
-        }
+        List<Path> files = write(dir, n);
         long bytes = 0;
         for (Path f : files) {
             bytes += Files.size(f);
         }
-        results.parameter("records", n).parameter("files", files.size()).parameter("bytes", bytes)
-                .parameter("parallelism", parallelism).parameter("scenario", Workload.SCENARIO);
+        results.parameter("records", n).parameter("warmup_records", warmup).parameter("files", files.size())
+                .parameter("bytes", bytes).parameter("parallelism", parallelism)
+                .parameter("scenario", Workload.SCENARIO);
         System.out.printf("replay: wrote %,d records in %d files (%,d bytes) in %.1f s%n", n, files.size(), bytes,
                 LiveBench.seconds(t));
 
@@ -69,19 +64,24 @@ final class ReplayBench {
 
         System.out.println("replay: (b) replay command, parallelism " + parallelism);
         Path out = Results.DIR.resolve("replay-advisories.jsonl").toAbsolutePath();
+        if (warmup > 0) {
+            // as the plain reader's passes above and a JMH warm-up: the figure is what a warm JVM does
+            System.out.printf("replay: warm-up replay of %,d other records (not measured)%n", warmup);
+            Path warmDir = Results.DIR.resolve("replay-warmup-files").toAbsolutePath();
+            write(warmDir, warmup);
+            replay(warmDir, Results.DIR.resolve("replay-warmup-advisories.jsonl"), parallelism);
+            delete(warmDir);
+        }
         Profiler profiler = Profiler.start(args.has("profile"), NAME);
-        int code;
+        ThreadCpu cpu = ThreadCpu.start();
         t = System.nanoTime();
         try {
-            code = ReplayCommand.run(List.of("--input", dir.toString(), "--out", out.toString(),
-                    "--parallelism", Integer.toString(parallelism)), System.out, System.err);
+            replay(dir, out, parallelism);
         } finally {
             profiler.close();
         }
         double seconds = LiveBench.seconds(t);
-        if (code != 0) {
-            throw new IllegalStateException("replay exited with " + code);
-        }
+        results.figure("job_cpu", cpu.stop());
         profiler.addTo(results);
         double replay = n / seconds;
         long advisories;
@@ -94,6 +94,27 @@ final class ReplayBench {
                 .figure("advisories", advisories);
         results.write();
         delete(dir);
+    }
+
+    /** Writes the first {@code n} workload records as {@value #FILES} container files into a fresh {@code dir}. */
+    private static List<Path> write(Path dir, long n) throws IOException {
+        delete(dir);
+        try (AvroFileSink sink = new AvroFileSink(dir, (n + FILES - 1) / FILES, Workload.SEED)) {
+            Iterator<SpecificRecord> records = Workload.records(Workload.scenario(n), n);
+            while (records.hasNext()) {
+                sink.write(records.next());
+            }
+            return sink.files();
+        }
+    }
+
+    /** Runs the replay command over {@code dir}, advisories to {@code out}. */
+    private static void replay(Path dir, Path out, int parallelism) throws Exception {
+        int code = ReplayCommand.run(List.of("--input", dir.toString(), "--out", out.toAbsolutePath().toString(),
+                "--parallelism", Integer.toString(parallelism)), System.out, System.err);
+        if (code != 0) {
+            throw new IllegalStateException("replay over " + dir + " exited with " + code);
+        }
     }
 
     /** Decodes every record of every file in this thread; returns records/s. */

@@ -13,12 +13,19 @@ import java.util.stream.Collectors;
  * CPU seconds this JVM (all of it: GC and JIT threads too) and each of its Java threads spent between {@link #start()} and {@link #stop()}, grouped by
  * thread name with subtask and attempt numbers stripped ("Release gate (1/2)#0" counts as "Release
  * gate"), so a benchmark can say which operator a core went to and whether one thread was the
- * bottleneck. Threads that ended in between are not counted (sample before the job ends).
+ * bottleneck. Java threads are sampled every {@value #SAMPLE_MS} ms in between, so a thread that ended
+ * before {@link #stop()} (a finished job's tasks) still counts, up to its last sample.
  */
 final class ThreadCpu {
 
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    static final long SAMPLE_MS = 200;
+
     private final Map<Long, Long> before = new HashMap<>();
+    /** The latest CPU nanos seen per Java thread id, and its name. */
+    private final Map<Long, Long> latest = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+    private Thread sampler;
     private Map<String, Long> nativeBefore = Map.of();
     private long startNanos;
     private long processCpuBefore;
@@ -44,7 +51,30 @@ final class ThreadCpu {
         t.processCpuBefore = processCpuNanos();
         t.gcMillisBefore = gcMillis();
         t.startNanos = System.nanoTime();
+        t.sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                t.sample();
+                try {
+                    Thread.sleep(SAMPLE_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-thread-cpu-sampler");
+        t.sampler.setDaemon(true);
+        t.sampler.start();
         return t;
+    }
+
+    private void sample() {
+        for (long id : mx.getAllThreadIds()) {
+            ThreadInfo info = mx.getThreadInfo(id);
+            long now = mx.getThreadCpuTime(id);
+            if (info != null && now >= 0) {
+                latest.put(id, now);
+                names.put(id, info.getThreadName());
+            }
+        }
     }
 
     /**
@@ -55,19 +85,24 @@ final class ThreadCpu {
      */
     Map<String, Object> stop() {
         double wall = (System.nanoTime() - startNanos) / 1e9;
+        sampler.interrupt();
+        try {
+            sampler.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sample();
         Map<String, Double> byGroup = new HashMap<>();
         double total = 0;
         double busiest = 0;
-        for (long id : mx.getAllThreadIds()) {
-            ThreadInfo info = mx.getThreadInfo(id);
-            long now = mx.getThreadCpuTime(id);
-            if (info == null || now < 0) {
+        for (Map.Entry<Long, Long> e : latest.entrySet()) {
+            if (e.getKey() == sampler.getId()) {
                 continue;
             }
-            double s = (now - before.getOrDefault(id, 0L)) / 1e9;
+            double s = (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e9;
             total += s;
             busiest = Math.max(busiest, s);
-            byGroup.merge(group(info.getThreadName()), s, Double::sum);
+            byGroup.merge(group(names.get(e.getKey())), s, Double::sum);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("wall_seconds", round(wall));

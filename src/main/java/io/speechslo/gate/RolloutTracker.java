@@ -14,6 +14,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,6 +66,13 @@ public final class RolloutTracker {
         Map<Slice, MetricSet> canaryRollup;
         Map<Slice, MetricSet> stableRollup;
         int rollupDims = -1;
+        /**
+         * Per full slice key, the sets a pane of that slice folds into (its total, then its roll-ups),
+         * so a fold neither parses the key nor looks the roll-ups up again. Kept with the roll-ups:
+         * dropped whenever they are.
+         */
+        final Map<String, MetricSet[]> canaryTargets = new HashMap<>();
+        final Map<String, MetricSet[]> stableTargets = new HashMap<>();
         /** Not yet folded: pane end -> slice key -> metrics. */
         final TreeMap<Long, Map<String, MetricSet>> pendingCanary = new TreeMap<>();
     }
@@ -190,13 +198,17 @@ public final class RolloutTracker {
                 c.stableRollup = null;
                 c.rollupDims = maxDims;
             }
+            if (c.canaryRollup == null || c.stableRollup == null) {
+                c.canaryTargets.clear();
+                c.stableTargets.clear();
+            }
             while (!c.pendingCanary.isEmpty() && c.pendingCanary.firstKey() <= windowEnd) {
-                fold(c.pendingCanary.pollFirstEntry().getValue(), c.canary, c.canaryRollup, maxDims);
+                fold(c.pendingCanary.pollFirstEntry().getValue(), c.canary, c.canaryRollup, c.canaryTargets, maxDims);
             }
             // stable traffic over the same time as the candidate's: from its first pane on
             for (Map.Entry<Long, Map<String, MetricSet>> p : pendingStable.headMap(windowEnd, true).entrySet()) {
                 if (p.getKey() >= c.firstPane) {
-                    fold(p.getValue(), c.stable, c.stableRollup, maxDims);
+                    fold(p.getValue(), c.stable, c.stableRollup, c.stableTargets, maxDims);
                 }
             }
             for (Map.Entry<Long, Map<String, Long>> p : pendingStableVersions.headMap(windowEnd, true).entrySet()) {
@@ -211,16 +223,15 @@ public final class RolloutTracker {
                 finished.add(e.getKey());
                 continue;
             }
-            Map<Slice, MetricSet> canaryFull = slices(c.canary);
-            Map<Slice, MetricSet> stableFull = slices(c.stable);
             if (c.canaryRollup == null) {
-                c.canaryRollup = SliceRollup.rollUp(signal, canaryFull, maxDims);
+                c.canaryRollup = SliceRollup.rollUp(signal, slices(c.canary), maxDims);
             }
             if (c.stableRollup == null) {
-                c.stableRollup = SliceRollup.rollUp(signal, stableFull, maxDims);
+                c.stableRollup = SliceRollup.rollUp(signal, slices(c.stable), maxDims);
             }
+            // the gate reads only the roll-ups; the full slices are among them, so they are not parsed again
             Advisory a = ReleaseGate.evaluate(new GateInput(service, signal, e.getKey(), stableVersion(c),
-                    canaryFull, stableFull, policy, windowEnd, policyVersion), c.canaryRollup, c.stableRollup);
+                    Map.of(), Map.of(), policy, windowEnd, policyVersion), c.canaryRollup, c.stableRollup);
             if (c.rolledBackAt != Long.MIN_VALUE && a.getDecision() != Decision.ROLLBACK) {
                 a = held(a, c.rolledBackAt);
             } else if (a.getDecision() == Decision.ROLLBACK && c.rolledBackAt == Long.MIN_VALUE) {
@@ -261,12 +272,21 @@ public final class RolloutTracker {
      * those are kept (null: rebuilt from the totals at the evaluation).
      */
     private void fold(Map<String, MetricSet> pane, Map<String, MetricSet> totals, Map<Slice, MetricSet> rollups,
-            int maxDims) {
+            Map<String, MetricSet[]> targets, int maxDims) {
         pane.forEach((k, m) -> {
-            if (rollups != null) {
-                SliceRollup.add(signal, rollups, Slice.parse(k), m, maxDims);
+            if (rollups == null) {
+                totals.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m);
+                return;
             }
-            totals.computeIfAbsent(k, x -> new MetricSet(signal)).merge(m);
+            MetricSet[] into = targets.get(k);
+            if (into == null) {
+                into = SliceRollup.targets(signal, rollups, Slice.parse(k), maxDims,
+                        totals.computeIfAbsent(k, x -> new MetricSet(signal)));
+                targets.put(k, into);
+            }
+            for (MetricSet t : into) {
+                t.merge(m);
+            }
         });
     }
 

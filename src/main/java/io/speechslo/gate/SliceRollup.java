@@ -4,7 +4,9 @@ import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.Signal;
 import io.speechslo.slice.Slice;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,14 +19,22 @@ public final class SliceRollup {
 
     private SliceRollup() {}
 
-    /** Adds one full slice's metrics to every roll-up it belongs to in {@code rollups} (kept sorted by the caller). */
-    public static void add(Signal signal, Map<Slice, MetricSet> rollups, Slice full, MetricSet m, int maxDims) {
+    /**
+     * The sets one full slice's metrics fold into: {@code total} first, then every roll-up it belongs to
+     * in {@code rollups} (created empty where missing), so a caller can fold many panes of that slice
+     * without working them out again.
+     */
+    public static MetricSet[] targets(Signal signal, Map<Slice, MetricSet> rollups, Slice full, int maxDims,
+            MetricSet total) {
         int n = full.size();
+        List<MetricSet> out = new ArrayList<>();
+        out.add(total);
         for (int mask = 0; mask < (1 << n); mask++) {
             if (Integer.bitCount(mask) <= maxDims) {
-                rollups.computeIfAbsent(full.project(mask), k -> new MetricSet(signal)).merge(m);
+                out.add(rollups.computeIfAbsent(full.project(mask), k -> new MetricSet(signal)));
             }
         }
+        return out.toArray(new MetricSet[0]);
     }
 
     public static Map<Slice, MetricSet> rollUp(Signal signal, Map<Slice, MetricSet> fullSlices, int maxDims) {
