@@ -49,8 +49,6 @@ final class Profiler implements AutoCloseable {
         r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
         r.enable("jdk.ObjectAllocationSample").with("throttle", "150/s");
         r.enable("jdk.GarbageCollection");
-        r.enable("jdk.Compilation").withThreshold(Duration.ZERO);
-        r.enable("jdk.Deoptimization");
         r.start();
         return new Profiler(r, Results.DIR.resolve(name + ".jfr"));
     }

@@ -15,7 +15,7 @@ final class DriftFunction extends SliceEngineFunction {
 
     /** Renamed from "drift-monitor" (bytes) when the monitor became an object in state. */
     static final ValueStateDescriptor<DriftMonitor> MONITOR =
-            new ValueStateDescriptor<>("drift-monitor-v2", new DriftMonitorSerializer());
+            new ValueStateDescriptor<>("drift-monitor-v3", new DriftMonitorSerializer());
 
     private transient ValueState<DriftMonitor> monitor;
 
@@ -25,7 +25,7 @@ final class DriftFunction extends SliceEngineFunction {
 
     @Override
     String bufferStateName() {
-        return "drift-pane-buffer";
+        return "drift-pane-buffer-v2";
     }
 
     @Override

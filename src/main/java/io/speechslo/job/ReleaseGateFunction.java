@@ -20,7 +20,7 @@ final class ReleaseGateFunction extends SliceEngineFunction {
 
     /** Renamed from "rollout-tracker" (bytes) when the tracker became an object in state. */
     static final ValueStateDescriptor<RolloutTracker> TRACKER =
-            new ValueStateDescriptor<>("rollout-tracker-v2", new RolloutTrackerSerializer());
+            new ValueStateDescriptor<>("rollout-tracker-v3", new RolloutTrackerSerializer());
 
     private final RolloutSettings settings;
     private transient ValueState<RolloutTracker> tracker;
@@ -32,7 +32,7 @@ final class ReleaseGateFunction extends SliceEngineFunction {
 
     @Override
     String bufferStateName() {
-        return "gate-pane-buffer";
+        return "gate-pane-buffer-v2";
     }
 
     @Override

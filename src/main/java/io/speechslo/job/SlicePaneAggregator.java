@@ -30,7 +30,7 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, PaneRecord,
 
     /** Renamed from "slice-panes" when slice panes stopped carrying SLO counts (a new byte layout). */
     static final MapStateDescriptor<Long, SlicePane> PANES =
-            new MapStateDescriptor<>("slice-panes-v2", LongSerializer.INSTANCE, new SlicePaneSerializer());
+            new MapStateDescriptor<>("slice-panes-v3", LongSerializer.INSTANCE, new SlicePaneSerializer());
 
     private final long lateness;
 

@@ -18,47 +18,96 @@ import java.util.List;
  */
 public final class MetricSet {
 
-    private static final int WER = idx(Metric.WER);
-    private static final int ENTITY = idx(Metric.ENTITY_ERROR_RATE);
-    private static final int ASR_TIMEOUT = idx(Metric.ASR_TIMEOUT_RATE);
-    private static final int ASR_ERROR = idx(Metric.ASR_ERROR_RATE);
+    /** By Metric ordinal: a ratio metric's slot among its signal's ratio metrics, -1 for a quantile metric. */
+    private static final int[] SLOT = new int[Metric.values().length];
+
+    static {
+        for (Signal signal : Signal.values()) {
+            int slot = 0;
+            for (Metric m : Metric.of(signal)) {
+                SLOT[m.ordinal()] = m.kind() == MetricKind.RATIO ? slot++ : -1;
+            }
+        }
+    }
+
+    // ratio metrics by their slot among the signal's ratio metrics, quantile metrics by metric index
+    private static final int WER = slot(Metric.WER);
+    private static final int ENTITY = slot(Metric.ENTITY_ERROR_RATE);
+    private static final int ASR_TIMEOUT = slot(Metric.ASR_TIMEOUT_RATE);
+    private static final int ASR_ERROR = slot(Metric.ASR_ERROR_RATE);
     private static final int FIRST_PARTIAL = idx(Metric.FIRST_PARTIAL_P95_MS);
     private static final int FINALIZATION = idx(Metric.FINALIZATION_P99_MS);
-    private static final int CHURN = idx(Metric.PARTIAL_CHURN);
-    private static final int ASR_SENSITIVE = idx(Metric.SENSITIVE_LOGGING_RATE);
-    private static final int ASR_COST = idx(Metric.COST_PER_AUDIO_MINUTE);
+    private static final int CHURN = slot(Metric.PARTIAL_CHURN);
+    private static final int ASR_SENSITIVE = slot(Metric.SENSITIVE_LOGGING_RATE);
+    private static final int ASR_COST = slot(Metric.COST_PER_AUDIO_MINUTE);
     private static final int FIRST_AUDIO = idx(Metric.FIRST_AUDIO_P95_MS);
-    private static final int UNDERRUN = idx(Metric.UNDERRUN_RATE);
+    private static final int UNDERRUN = slot(Metric.UNDERRUN_RATE);
     private static final int CHUNK_GAP = idx(Metric.CHUNK_GAP_P95_MS);
-    private static final int INTERRUPTION = idx(Metric.INTERRUPTION_RATE);
-    private static final int ABANDONMENT = idx(Metric.ABANDONMENT_RATE);
-    private static final int PREFERENCE = idx(Metric.PREFERENCE);
-    private static final int TTS_COST = idx(Metric.COST_PER_GENERATED_SECOND);
-    private static final int TTS_TIMEOUT = idx(Metric.TTS_TIMEOUT_RATE);
-    private static final int TTS_ERROR = idx(Metric.TTS_ERROR_RATE);
-    private static final int TTS_SENSITIVE = idx(Metric.TTS_SENSITIVE_LOGGING_RATE);
+    private static final int INTERRUPTION = slot(Metric.INTERRUPTION_RATE);
+    private static final int ABANDONMENT = slot(Metric.ABANDONMENT_RATE);
+    private static final int PREFERENCE = slot(Metric.PREFERENCE);
+    private static final int TTS_COST = slot(Metric.COST_PER_GENERATED_SECOND);
+    private static final int TTS_TIMEOUT = slot(Metric.TTS_TIMEOUT_RATE);
+    private static final int TTS_ERROR = slot(Metric.TTS_ERROR_RATE);
+    private static final int TTS_SENSITIVE = slot(Metric.TTS_SENSITIVE_LOGGING_RATE);
+
+    /** Exact sums per ratio metric: x, y, x^2, y^2 and x*y, in that order. */
+    private static final int SUMS_PER_RATIO = 5;
 
     private static int idx(Metric m) {
         return Metric.of(m.signal()).indexOf(m);
     }
 
+    /** A ratio metric's slot among its signal's ratio metrics; -1 for a quantile metric. */
+    private static int slot(Metric m) {
+        return SLOT[m.ordinal()];
+    }
+
     private final Signal signal;
-    private final RatioStat[] ratios;
+    /** Per ratio slot: contributing requests. */
+    private final long[] counts;
+    /** Per ratio slot s: its sums at {@code s * SUMS_PER_RATIO}, all in one array (a merge is one pass). */
+    private final ExactSums sums;
+    /** By metric index: the sketch of a quantile metric, null for a ratio metric. */
     private final QuantileSketch[] sketches;
     private long requests;
 
     public MetricSet(Signal signal) {
         this.signal = signal;
         List<Metric> metrics = Metric.of(signal);
-        this.ratios = new RatioStat[metrics.size()];
         this.sketches = new QuantileSketch[metrics.size()];
+        int ratios = 0;
         for (int i = 0; i < metrics.size(); i++) {
             if (metrics.get(i).kind() == MetricKind.RATIO) {
-                ratios[i] = new RatioStat();
+                ratios++;
             } else {
                 sketches[i] = new QuantileSketch();
             }
         }
+        this.counts = new long[ratios];
+        this.sums = new ExactSums(ratios * SUMS_PER_RATIO);
+    }
+
+    /** Adds one unit (request) of a ratio metric whose x and y are whole numbers (below 2^31). */
+    private void ratio(int slot, long x, long y) {
+        counts[slot]++;
+        int at = slot * SUMS_PER_RATIO;
+        sums.add(at, x);
+        sums.add(at + 1, y);
+        sums.add(at + 2, x * x);
+        sums.add(at + 3, y * y);
+        sums.add(at + 4, x * y);
+    }
+
+    /** Adds one unit (request) of a ratio metric: x over y. */
+    private void ratio(int slot, double x, double y) {
+        counts[slot]++;
+        int at = slot * SUMS_PER_RATIO;
+        sums.add(at, x);
+        sums.add(at + 1, y);
+        sums.add(at + 2, x * x);
+        sums.add(at + 3, y * y);
+        sums.add(at + 4, x * y);
     }
 
     public Signal signal() {
@@ -75,16 +124,16 @@ public final class MetricSet {
         Integer refWords = r.getRefWords();
         Integer wordErrors = r.getWordErrors();
         if (refWords != null && wordErrors != null && refWords > 0) {
-            ratios[WER].add(wordErrors, refWords);
+            ratio(WER, wordErrors, refWords);
         }
         Integer entityTotal = r.getEntityTotal();
         Integer entityErrors = r.getEntityErrors();
         if (entityTotal != null && entityErrors != null && entityTotal > 0) {
-            ratios[ENTITY].add(entityErrors, entityTotal);
+            ratio(ENTITY, entityErrors, entityTotal);
         }
         Outcome outcome = r.getOutcome();
-        ratios[ASR_TIMEOUT].add(outcome == Outcome.TIMEOUT ? 1 : 0, 1);
-        ratios[ASR_ERROR].add(outcome == Outcome.ERROR ? 1 : 0, 1);
+        ratio(ASR_TIMEOUT, outcome == Outcome.TIMEOUT ? 1 : 0, 1);
+        ratio(ASR_ERROR, outcome == Outcome.ERROR ? 1 : 0, 1);
         Long firstPartial = r.getFirstPartialMs();
         if (firstPartial != null) {
             sketches[FIRST_PARTIAL].add(firstPartial);
@@ -94,13 +143,13 @@ public final class MetricSet {
             sketches[FINALIZATION].add(finalization);
         }
         if (r.getPartials() > 0) {
-            ratios[CHURN].add(r.getPartialRewrites(), r.getPartials());
+            ratio(CHURN, r.getPartialRewrites(), r.getPartials());
         }
         boolean leaked = r.getSensitiveLogged() || r.getRedaction() == Redaction.FAILED;
-        ratios[ASR_SENSITIVE].add(leaked ? 1 : 0, 1);
+        ratio(ASR_SENSITIVE, leaked ? 1 : 0, 1);
         Double cost = r.getCostUsd();
         if (cost != null && r.getAudioMs() > 0) {
-            ratios[ASR_COST].add(cost, r.getAudioMs() / 60_000.0);
+            ratio(ASR_COST, cost, r.getAudioMs() / 60_000.0);
         }
     }
 
@@ -111,26 +160,26 @@ public final class MetricSet {
             sketches[FIRST_AUDIO].add(firstAudio);
         }
         if (r.getChunks() > 0) {
-            ratios[UNDERRUN].add(r.getUnderruns() > 0 ? 1 : 0, 1);
+            ratio(UNDERRUN, r.getUnderruns() > 0 ? 1 : 0, 1);
         }
         Long gap = r.getMaxChunkGapMs();
         if (gap != null) {
             sketches[CHUNK_GAP].add(gap);
         }
-        ratios[INTERRUPTION].add(r.getInterrupted() ? 1 : 0, 1);
-        ratios[ABANDONMENT].add(r.getAbandoned() ? 1 : 0, 1);
+        ratio(INTERRUPTION, r.getInterrupted() ? 1 : 0, 1);
+        ratio(ABANDONMENT, r.getAbandoned() ? 1 : 0, 1);
         Float preference = r.getPreference();
         if (preference != null) {
-            ratios[PREFERENCE].add(preference, 1);
+            ratio(PREFERENCE, preference, 1);
         }
         Double cost = r.getCostUsd();
         if (cost != null && r.getGeneratedMs() > 0) {
-            ratios[TTS_COST].add(cost, r.getGeneratedMs() / 1000.0);
+            ratio(TTS_COST, cost, r.getGeneratedMs() / 1000.0);
         }
         Outcome outcome = r.getOutcome();
-        ratios[TTS_TIMEOUT].add(outcome == Outcome.TIMEOUT ? 1 : 0, 1);
-        ratios[TTS_ERROR].add(outcome == Outcome.ERROR ? 1 : 0, 1);
-        ratios[TTS_SENSITIVE].add(r.getSensitiveLogged() ? 1 : 0, 1);
+        ratio(TTS_TIMEOUT, outcome == Outcome.TIMEOUT ? 1 : 0, 1);
+        ratio(TTS_ERROR, outcome == Outcome.ERROR ? 1 : 0, 1);
+        ratio(TTS_SENSITIVE, r.getSensitiveLogged() ? 1 : 0, 1);
     }
 
     /** Adds a request of this set's signal (an AsrRequest or a TtsRequest). */
@@ -149,10 +198,12 @@ public final class MetricSet {
             throw new IllegalArgumentException("cannot merge " + o.signal + " into " + signal);
         }
         requests += o.requests;
-        for (int i = 0; i < ratios.length; i++) {
-            if (ratios[i] != null) {
-                ratios[i].merge(o.ratios[i]);
-            } else {
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] += o.counts[i];
+        }
+        sums.add(o.sums);
+        for (int i = 0; i < sketches.length; i++) {
+            if (sketches[i] != null) {
                 sketches[i].merge(o.sketches[i]);
             }
         }
@@ -167,7 +218,8 @@ public final class MetricSet {
             throw new IllegalArgumentException("cannot merge " + o.signal + " into " + signal);
         }
         int cost = signal == Signal.ASR ? ASR_COST : TTS_COST;
-        ratios[cost].merge(o.ratios[cost]);
+        counts[cost] += o.counts[cost];
+        sums.add(o.sums, cost * SUMS_PER_RATIO, (cost + 1) * SUMS_PER_RATIO);
     }
 
     public MetricSet copy() {
@@ -176,13 +228,11 @@ public final class MetricSet {
         return c;
     }
 
-    /** The ratio sums of a RATIO metric. */
+    /** The sums of a RATIO metric, each exact and rounded once. */
     public RatioStat ratio(Metric m) {
-        RatioStat r = ratios[check(m)];
-        if (r == null) {
-            throw new IllegalArgumentException(m.id() + " is not a ratio metric");
-        }
-        return r;
+        int at = ratioSlot(m) * SUMS_PER_RATIO;
+        return new RatioStat(counts[at / SUMS_PER_RATIO], sums.value(at), sums.value(at + 1), sums.value(at + 2),
+                sums.value(at + 3), sums.value(at + 4));
     }
 
     /** The sketch of a QUANTILE metric. */
@@ -197,13 +247,27 @@ public final class MetricSet {
     /** Samples behind the metric: contributing requests. */
     public long samples(Metric m) {
         int i = check(m);
-        return ratios[i] != null ? ratios[i].count() : sketches[i].count();
+        return sketches[i] != null ? sketches[i].count() : counts[slot(m)];
     }
 
     /** The metric's value, NaN when nothing contributed. */
     public double value(Metric m) {
         int i = check(m);
-        return ratios[i] != null ? ratios[i].value() : sketches[i].quantile(m.quantile());
+        if (sketches[i] != null) {
+            return sketches[i].quantile(m.quantile());
+        }
+        int at = slot(m) * SUMS_PER_RATIO;
+        double sy = sums.value(at + 1);
+        return sy == 0 ? Double.NaN : sums.value(at) / sy;
+    }
+
+    private int ratioSlot(Metric m) {
+        check(m);
+        int slot = slot(m);
+        if (slot < 0) {
+            throw new IllegalArgumentException(m.id() + " is not a ratio metric");
+        }
+        return slot;
     }
 
     private int check(Metric m) {
@@ -213,26 +277,44 @@ public final class MetricSet {
         return idx(m);
     }
 
+    /**
+     * Compact form: the request count, then per metric in declaration order a ratio's count and (when
+     * not 0) its five exact sums, or a quantile's sketch.
+     */
     public void writeTo(DataOutput out) throws IOException {
         Varints.writeUnsigned(out, requests);
-        for (int i = 0; i < ratios.length; i++) {
-            if (ratios[i] != null) {
-                ratios[i].writeTo(out);
-            } else {
-                sketches[i].writeTo(out);
+        int slot = 0;
+        for (QuantileSketch sketch : sketches) {
+            if (sketch != null) {
+                sketch.writeTo(out);
+                continue;
             }
+            Varints.writeUnsigned(out, counts[slot]);
+            if (counts[slot] > 0) {
+                for (int k = 0; k < SUMS_PER_RATIO; k++) {
+                    sums.writeTo(slot * SUMS_PER_RATIO + k, out);
+                }
+            }
+            slot++;
         }
     }
 
     public static MetricSet readFrom(Signal signal, DataInput in) throws IOException {
         MetricSet s = new MetricSet(signal);
         s.requests = Varints.readUnsigned(in);
-        for (int i = 0; i < s.ratios.length; i++) {
-            if (s.ratios[i] != null) {
-                s.ratios[i].readFrom(in);
-            } else {
-                s.sketches[i].readFrom(in);
+        int slot = 0;
+        for (QuantileSketch sketch : s.sketches) {
+            if (sketch != null) {
+                sketch.readFrom(in);
+                continue;
             }
+            s.counts[slot] = Varints.readUnsigned(in);
+            if (s.counts[slot] > 0) {
+                for (int k = 0; k < SUMS_PER_RATIO; k++) {
+                    s.sums.readFrom(slot * SUMS_PER_RATIO + k, in);
+                }
+            }
+            slot++;
         }
         return s;
     }

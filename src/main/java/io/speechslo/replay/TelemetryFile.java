@@ -168,6 +168,7 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
     static final class TelemetryDatumReader implements DatumReader<SpecificRecord> {
 
         private final Path path;
+        private final InterningDecoder interning = new InterningDecoder();
         private SpecificDatumReader<SpecificRecord> delegate;
 
         TelemetryDatumReader(Path path) {
@@ -184,7 +185,7 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
 
         @Override
         public SpecificRecord read(SpecificRecord reuse, Decoder in) throws IOException {
-            return delegate.read(reuse, in);
+            return delegate.read(reuse, interning.on(in));
         }
     }
 }

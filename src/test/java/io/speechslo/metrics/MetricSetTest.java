@@ -70,15 +70,16 @@ class MetricSetTest {
         double[] est = new double[reps];
         double meanVar = 0;
         for (int k = 0; k < reps; k++) {
-            RatioStat r = new RatioStat();
+            MetricSet s = new MetricSet(Signal.ASR);
             for (int i = 0; i < 500; i++) {
                 int words = 5 + rnd.nextInt(30);
                 int errors = 0;
                 for (int w = 0; w < words; w++) {
                     errors += rnd.nextDouble() < 0.12 ? 1 : 0;
                 }
-                r.add(errors, words);
+                s.add(Requests.asr().setRefWords(words).setWordErrors(errors).build());
             }
+            RatioStat r = s.ratio(Metric.WER);
             est[k] = r.value();
             meanVar += r.variance() / reps;
         }
