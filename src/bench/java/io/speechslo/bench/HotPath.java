@@ -179,4 +179,35 @@ public class HotPath {
         s.merged.merge(SlicePane.fromBytes(s.partial.toBytes()));
         return s.merged;
     }
+
+    /**
+     * A slice's pane sketch (15 latencies) merged into one of the release gate's long-lived roll-ups,
+     * which holds the 3,840 latencies of all 256 such panes already (some hundreds of bins): paid per
+     * pane and roll-up, each a dozen roll-ups per slice every minute. The panes take turns, the
+     * roll-up's bins stay the same.
+     */
+    @State(Scope.Thread)
+    public static class RollUpState {
+        static final int PANES = 256;
+        QuantileSketch[] panes = new QuantileSketch[PANES];
+        QuantileSketch rollUp = new QuantileSketch();
+        int next;
+
+        @Setup(Level.Trial)
+        public void setUp(HotPath h) {
+            for (int p = 0; p < PANES; p++) {
+                panes[p] = new QuantileSketch();
+                for (int k = 0; k < 15; k++) {
+                    panes[p].add(h.latencies[(p * 16 + k) & MASK]);
+                }
+                rollUp.merge(panes[p]);
+            }
+        }
+    }
+
+    @Benchmark
+    public QuantileSketch quantileSketchPaneIntoRollUp(RollUpState s) {
+        s.rollUp.merge(s.panes[s.next++ & (RollUpState.PANES - 1)]);
+        return s.rollUp;
+    }
 }
