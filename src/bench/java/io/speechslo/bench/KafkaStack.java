@@ -56,6 +56,18 @@ final class KafkaStack implements AutoCloseable {
     }
 
     /**
+     * The same telemetry topics with fresh advisory and dead-letter topics (and so a fresh group,
+     * transactional ids and checkpoints), for another run of the job over the same records.
+     */
+    Topics rerun(Topics t, int round) {
+        String run = t.run + "-r" + round;
+        Topics r = new Topics(run, t.asr, t.tts, "advisories-" + run, "dead-" + run);
+        broker.createTopic(r.advisories, 2);
+        broker.createTopic(r.deadLetters, 1);
+        return r;
+    }
+
+    /**
      * The job configuration for these topics: unique group and transactional ids, checkpoints under
      * {@code target/bench/checkpoints} (the job's default JobManager storage caps a checkpoint at 5 MB),
      * plus any {@code extra} overrides.

@@ -45,7 +45,9 @@ import java.util.concurrent.TimeUnit;
  * up to one checkpoint interval after the last record). Each side first reads a separate topic pair of
  * {@value #DEFAULT_WARMUP} records once, unmeasured ({@code --warmup N}; 0 for a cold start), as a
  * JMH benchmark warms up: the figures are what a running TaskManager does, not how fast a fresh JVM
- * compiles Flink.
+ * compiles Flink. Each side then makes {@value #ROUNDS} measured passes (the job into fresh advisory
+ * topics each time, and every pass must commit the same advisories); the best of each is compared, and
+ * every pass is reported.
  */
 final class LiveBench {
 
@@ -54,6 +56,8 @@ final class LiveBench {
     /** Records of a separate topic pair that each side reads once, unmeasured, to warm the JIT up. */
     static final long DEFAULT_WARMUP = 500_000;
     static final int PARALLELISM = 2;
+    /** Measured passes of each side; the best of each is compared. */
+    static final int ROUNDS = 3;
 
     private LiveBench() {}
 
@@ -82,7 +86,14 @@ final class LiveBench {
             if (warm != null) {
                 plainConsumer(stack, warm, warmProduced, null); // JIT warm-up, not measured
             }
-            double plain = plainConsumer(stack, topics, produced, results);
+            double plain = 0;
+            List<Double> plainRounds = new ArrayList<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                double rate = plainConsumer(stack, topics, produced, round == 0 ? results : null);
+                plainRounds.add(Math.round(rate * 10) / 10.0);
+                plain = Math.max(plain, rate);
+            }
+            results.figure("plain_records_per_s_rounds", plainRounds).figure("plain_records_per_s", plain);
 
             System.out.println("live: (b) the job catching up from the earliest offset (MiniCluster, parallelism "
                     + PARALLELISM + ")");
@@ -90,23 +101,48 @@ final class LiveBench {
             results.parameter("checkpoint_interval", cfg.checkpoint().interval().toString())
                     .parameter("state_backend", cfg.checkpoint().stateBackend().id());
             Configuration conf = StreamingJob.flinkConfiguration(cfg);
-            double[] timings;
+            double best = 0;
+            double[] timings = null;
+            Map<String, Object> bestCpu = null;
+            List<Double> rounds = new ArrayList<>();
+            Map<String, Long> advisories = null;
             try (BenchCluster cluster = new BenchCluster(conf, PARALLELISM)) {
                 if (warm != null) {
                     System.out.printf("live: warm-up run of the job over %,d other records (not measured)%n", warmProduced);
-                    runJob(cluster, stack.config(warm, List.of()), warmProduced, false, null);
+                    runJob(cluster, stack.config(warm, List.of()), warmProduced, false, null, null);
                 }
-                timings = runJob(cluster, cfg, produced, args.has("profile"), results);
+                // as many rounds as the plain consumer's, each from the earliest offset into its own
+                // advisory and dead-letter topics; the best of each side is compared, and every round
+                // must commit the same advisories
+                for (int round = 0; round < ROUNDS; round++) {
+                    KafkaStack.Topics run = round == 0 ? topics : stack.rerun(topics, round);
+                    Map<String, Object> cpu = new java.util.LinkedHashMap<>();
+                    double[] t2 = runJob(cluster, round == 0 ? cfg : stack.config(run, List.of()), produced,
+                            args.has("profile") && round == ROUNDS - 1, cpu, round == ROUNDS - 1 ? results : null);
+                    double rate = produced / t2[0];
+                    rounds.add(Math.round(rate * 10) / 10.0);
+                    if (rate > best) {
+                        best = rate;
+                        timings = t2;
+                        bestCpu = cpu;
+                    }
+                    Map<String, Long> committed = countAdvisories(stack, run.advisories());
+                    if (advisories == null) {
+                        advisories = committed;
+                    } else if (!advisories.equals(committed)) {
+                        throw new IllegalStateException("job round " + (round + 1) + " committed " + committed
+                                + ", round 1 " + advisories);
+                    }
+                }
             }
-            double caughtUp = timings[0];
-            double job = produced / caughtUp;
-            results.figure("job_seconds_to_last_record", caughtUp)
-                    .figure("job_records_per_s", job)
-                    .figure("ratio_job_to_plain", job / plain)
+            results.figure("job_cpu", bestCpu)
+                    .figure("job_records_per_s_rounds", rounds)
+                    .figure("job_seconds_to_last_record", timings[0])
+                    .figure("job_records_per_s", best)
+                    .figure("ratio_job_to_plain", best / plain)
                     .figure("job_seconds_to_finished", timings[1])
                     .figure("job_records_per_s_to_finished", produced / timings[1])
                     .figure("job_seconds_from_submission", timings[2]);
-            Map<String, Long> advisories = countAdvisories(stack, topics.advisories());
             results.figure("advisories", advisories)
                     .figure("dead_letters", count(stack, topics.deadLetters()));
         }
@@ -119,7 +155,7 @@ final class LiveBench {
      * end. With {@code results}, also records the job's CPU use (and the profile when asked for).
      */
     private static double[] runJob(BenchCluster cluster, JobConfig cfg, long expected, boolean profile,
-            Results results) throws Exception {
+            Map<String, Object> cpuOut, Results results) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM,
                 StreamingJob.flinkConfiguration(cfg));
         StreamingJob.define(env, cfg, StreamingJob.policies(cfg), OffsetsInitializer.earliest(),
@@ -136,8 +172,8 @@ final class LiveBench {
             Map<String, Object> used = cpu.stop();
             result = cluster.await(job);
             wall = seconds(t);
-            if (results != null) {
-                results.figure("job_cpu", used);
+            if (cpuOut != null) {
+                cpuOut.putAll(used);
             }
         } finally {
             profiler.close();
