@@ -4,19 +4,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Turns short UTF-8 byte runs into Strings through a direct-mapped cache of recent ones: slice values,
- * services and model versions repeat in nearly every telemetry record, so they come back as the same
- * String instance, with no allocation, and with its hash already computed for the maps downstream. A
- * colliding value (a request id, say) just replaces the slot. Not thread-safe: one per decoding thread.
+ * Turns short UTF-8 byte runs into Strings through a direct-mapped cache: slice values, services and
+ * model versions repeat in nearly every telemetry record, so they come back as the same String
+ * instance, with no allocation, and with its hash already computed for the maps downstream. Values
+ * seen once (request ids short enough to be cached) must not push those out: a slot's value is
+ * replaced only if it was not used since the slot last missed (one bit per slot, as a CLOCK cache
+ * does), so a value that repeats keeps its slot and a one-off only ever takes a slot nobody uses. Not
+ * thread-safe: one per decoding thread.
  */
 public final class Utf8Interner {
 
     /** Longer strings are made afresh: ids and free text would only churn the cache. */
     public static final int MAX_BYTES = 32;
-    private static final int SLOTS = 1024; // a power of two
+    private static final int SLOTS = 4096; // a power of two
 
     private final byte[][] bytes = new byte[SLOTS][];
     private final String[] strings = new String[SLOTS];
+    /** Whether the slot's value was used since the slot last missed. */
+    private final boolean[] used = new boolean[SLOTS];
 
     /** The String of {@code length} UTF-8 bytes of {@code buf} from {@code offset}. */
     public String string(byte[] buf, int offset, int length) {
@@ -30,11 +35,16 @@ public final class Utf8Interner {
         int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
         byte[] known = bytes[slot];
         if (known != null && known.length == length && Arrays.equals(known, 0, length, buf, offset, offset + length)) {
+            used[slot] = true;
             return strings[slot];
         }
         String s = new String(buf, offset, length, StandardCharsets.UTF_8);
-        bytes[slot] = Arrays.copyOfRange(buf, offset, offset + length);
-        strings[slot] = s;
+        if (used[slot]) {
+            used[slot] = false; // a second chance: replaced at the next miss unless used again by then
+        } else {
+            bytes[slot] = Arrays.copyOfRange(buf, offset, offset + length);
+            strings[slot] = s;
+        }
         return s;
     }
 }

@@ -1,0 +1,59 @@
+package io.speechslo.bytes;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class Utf8InternerTest {
+
+    private static String intern(Utf8Interner interner, String value) {
+        byte[] utf8 = ("xx" + value).getBytes(StandardCharsets.UTF_8); // at an offset, as in a record
+        return interner.string(utf8, 2, utf8.length - 2);
+    }
+
+    @Test
+    void repeatingValuesStaySharedWhileOneOffIdsStreamPast() {
+        List<String> repeating = List.of("asr-assistant", "asr-2026.02.0", "en-US", "es-US", "de-DE", "us-east-1",
+                "eu-west-1", "mobile", "web", "smart-speaker", "quiet", "noisy", "far-field", "tts-voice", "aria");
+        Utf8Interner interner = new Utf8Interner();
+        Map<String, String> first = new HashMap<>();
+        SplittableRandom rnd = new SplittableRandom(4);
+        long shared = 0;
+        long lookups = 0;
+        for (int record = 0; record < 50_000; record++) {
+            String id = "asr-assistant-29443680-" + record; // unique and short enough to be cached
+            assertThat(intern(interner, id)).isEqualTo(id);
+            for (int k = 0; k < 5; k++) {
+                String v = repeating.get(rnd.nextInt(repeating.size()));
+                String got = intern(interner, v);
+                assertThat(got).isEqualTo(v);
+                if (record >= 1_000) {
+                    lookups++;
+                    if (got == first.computeIfAbsent(v, x -> got)) {
+                        shared++;
+                    }
+                } else {
+                    first.put(v, got);
+                }
+            }
+        }
+        // every repeating value keeps one instance once warm, though 49,000 one-off ids went past
+        assertThat(shared).isEqualTo(lookups);
+    }
+
+    @Test
+    void longAndMultiByteValuesComeBackEqual() {
+        Utf8Interner interner = new Utf8Interner();
+        for (String v : new String[] {"", "é", "日本語-ja-JP", "x".repeat(Utf8Interner.MAX_BYTES),
+                "y".repeat(Utf8Interner.MAX_BYTES + 1)}) {
+            assertThat(intern(interner, v)).isEqualTo(v);
+            assertThat(intern(interner, v)).isEqualTo(v);
+        }
+    }
+}
