@@ -60,9 +60,42 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
     /** Partial panes held before all are flushed, whatever their pane: bounds memory under any slice cardinality. */
     static final int MAX_BUFFERED = 10_000;
 
-    /** Where a request is folded, apart from its pane: its slice values in {@link RequestSlices} order. */
-    private record FoldKey(String service, Signal signal, Track track, String version,
-            String v0, String v1, String v2, String v3) {
+    /**
+     * Where a request is folded, apart from its pane: its slice values in {@link RequestSlices} order.
+     * A plain class, not a record: its hash is worked out once, and equality tries identity first (the
+     * decoders hand out shared Strings), which a record's generated methods do not.
+     */
+    private static final class FoldKey {
+
+        final String service;
+        final Signal signal;
+        final Track track;
+        final String version;
+        final String v0;
+        final String v1;
+        final String v2;
+        final String v3;
+        private final int hash;
+
+        FoldKey(String service, Signal signal, Track track, String version, String v0, String v1, String v2,
+                String v3) {
+            this.service = service;
+            this.signal = signal;
+            this.track = track;
+            this.version = version;
+            this.v0 = v0;
+            this.v1 = v1;
+            this.v2 = v2;
+            this.v3 = v3;
+            int h = service.hashCode();
+            h = 31 * h + signal.ordinal();
+            h = 31 * h + track.ordinal();
+            h = 31 * h + version.hashCode();
+            h = 31 * h + v0.hashCode();
+            h = 31 * h + v1.hashCode();
+            h = 31 * h + v2.hashCode();
+            this.hash = 31 * h + v3.hashCode();
+        }
 
         static FoldKey of(Ingested in) {
             if (in.asr != null) {
@@ -78,10 +111,55 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         String slice() {
             return RequestSlices.of(signal, v0, v1, v2, v3).key();
         }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) {
+                return true;
+            }
+            if (!(o instanceof FoldKey k) || k.hash != hash || k.signal != signal || k.track != track) {
+                return false;
+            }
+            return same(service, k.service) && same(version, k.version) && same(v0, k.v0) && same(v1, k.v1)
+                    && same(v2, k.v2) && same(v3, k.v3);
+        }
+
+        static boolean same(String a, String b) {
+            return a == b || a.equals(b);
+        }
     }
 
-    /** Where a request's burn counts go, apart from their burn pane. */
-    private record BurnKey(String service, Signal signal, String version) {}
+    /** Where a request's burn counts go, apart from their burn pane (hashed once, identity first, as {@link FoldKey}). */
+    private static final class BurnKey {
+
+        final String service;
+        final Signal signal;
+        final String version;
+        private final int hash;
+
+        BurnKey(String service, Signal signal, String version) {
+            this.service = service;
+            this.signal = signal;
+            this.version = version;
+            this.hash = (31 * service.hashCode() + signal.ordinal()) * 31 + version.hashCode();
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return this == o || (o instanceof BurnKey k && k.hash == hash && k.signal == signal
+                    && FoldKey.same(service, k.service) && FoldKey.same(version, k.version));
+        }
+    }
 
     /**
      * Aggregates held per pane end and key until they are flushed, oldest pane first. The map of the
