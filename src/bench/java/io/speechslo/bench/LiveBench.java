@@ -101,6 +101,7 @@ final class LiveBench {
             results.parameter("checkpoint_interval", cfg.checkpoint().interval().toString())
                     .parameter("state_backend", cfg.checkpoint().stateBackend().id());
             Configuration conf = StreamingJob.flinkConfiguration(cfg);
+            InProcessCounters.register(conf);
             double best = 0;
             double[] timings = null;
             Map<String, Object> bestCpu = null;
@@ -186,7 +187,8 @@ final class LiveBench {
 
     /**
      * Seconds from {@code startNanos} until the job's sources have taken in all {@code expected} records
-     * (its records_in counters, as Flink's metric fetcher reports them every 250 ms): the catch-up. A
+     * (its records_in counters, read in-process every 20 ms through {@link InProcessCounters}, so the
+     * measurement neither polls Flink's REST API nor waits for its metric fetcher): the catch-up. A
      * bounded job with an exactly-once sink then still waits for one more checkpoint before it ends,
      * which is commit latency, not throughput (reported apart as job_seconds_to_finished).
      */
@@ -195,22 +197,14 @@ final class LiveBench {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         long lastReported = 0;
         long lastReport = 0;
-        java.util.concurrent.Callable<Long> recordsIn = null;
         while (System.nanoTime() < deadline) {
-            long in = 0;
-            try {
-                if (recordsIn == null) {
-                    recordsIn = cluster.metricsSummed(job, "Fold requests", "records_in.asr", "records_in.tts")
-                            .orElse(null);
-                }
-                if (recordsIn != null) {
-                    in = recordsIn.call();
-                }
-            } catch (java.io.IOException e) {
-                // the job is still being deployed: its vertices and metrics are not there yet
-            }
+            long in = InProcessCounters.sum(job.toString(), "records_in.asr", "records_in.tts");
             if (in >= expected) {
                 return seconds(startNanos);
+            }
+            if (seconds(startNanos) > 120 && !InProcessCounters.any(job.toString())) {
+                throw new IllegalStateException("no counters of job " + job + " reached the bench's in-process"
+                        + " metric reporter in 2 min: is it registered (META-INF/services)?");
             }
             if (in != lastReported && System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
                 System.out.printf("live: %,d records in after %.1f s; ms per s busy/backpressured/idle: %s%n", in,
@@ -218,7 +212,7 @@ final class LiveBench {
                 lastReported = in;
                 lastReport = System.nanoTime();
             }
-            Thread.sleep(250);
+            Thread.sleep(20);
         }
         throw new IllegalStateException("the job did not take in " + expected + " records within 30 min");
     }
