@@ -1,5 +1,6 @@
 package io.speechslo.replay;
 
+import io.speechslo.bytes.Utf8Interner;
 import io.speechslo.job.Ingested;
 import io.speechslo.kafka.DeadLetters;
 import io.speechslo.kafka.Rejection;
@@ -49,6 +50,8 @@ final class AvroFilesReader implements SourceReader<Ingested, AvroFileSplit> {
             Comparator.comparingLong((OpenFile f) -> f.headTime).thenComparing(f -> f.split.path());
 
     private final TelemetryValidator validator = TelemetryValidator.withDefaults();
+    /** Short strings of every file this reader reads, shared: one slice value, one String. */
+    private final Utf8Interner strings = new Utf8Interner();
     private final String progressKey;
     private final List<AvroFileSplit> added = new ArrayList<>();
     private final PriorityQueue<OpenFile> open = new PriorityQueue<>(EARLIEST_NEXT);
@@ -68,7 +71,7 @@ final class AvroFilesReader implements SourceReader<Ingested, AvroFileSplit> {
     public InputStatus pollNext(ReaderOutput<Ingested> output) throws IOException {
         if (!added.isEmpty()) {
             for (AvroFileSplit split : added) {
-                OpenFile f = OpenFile.open(split, output.createOutputForSplit(split.splitId()));
+                OpenFile f = OpenFile.open(split, output.createOutputForSplit(split.splitId()), strings);
                 if (f.head != null) {
                     emit(f);
                 }
@@ -187,10 +190,11 @@ final class AvroFilesReader implements SourceReader<Ingested, AvroFileSplit> {
             this.output = output;
         }
 
-        static OpenFile open(AvroFileSplit split, SourceOutput<Ingested> output) throws IOException {
+        static OpenFile open(AvroFileSplit split, SourceOutput<Ingested> output, Utf8Interner strings)
+                throws IOException {
             File file = new File(split.path());
             DataFileReader<SpecificRecord> reader = new DataFileReader<>(file,
-                    new TelemetryFile.TelemetryDatumReader(file.toPath()));
+                    new TelemetryFile.TelemetryDatumReader(file.toPath(), strings));
             OpenFile f = new OpenFile(split, reader, output);
             SpecificRecord skipped = null;
             for (f.read = 0; f.read < split.recordsRead(); f.read++) {

@@ -16,10 +16,15 @@ import java.nio.ByteBuffer;
  */
 final class InterningDecoder extends Decoder {
 
-    private final Utf8Interner strings = new Utf8Interner();
+    private final Utf8Interner strings;
     /** Reused for each string's bytes (a string is encoded as bytes are: a length, then the UTF-8). */
     private ByteBuffer buffer = ByteBuffer.allocate(64);
     private Decoder in;
+
+    /** @param strings the cache to intern into (one per reading thread) */
+    InterningDecoder(Utf8Interner strings) {
+        this.strings = strings;
+    }
 
     /** Decodes from {@code decoder} from now on. */
     InterningDecoder on(Decoder decoder) {

@@ -1,9 +1,12 @@
 package io.speechslo.replay;
 
+import io.speechslo.bytes.Utf8Interner;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.AvroRuntimeException;
+import io.speechslo.bytes.Utf8Interner;
+
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaParseException;
@@ -168,11 +171,13 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
     static final class TelemetryDatumReader implements DatumReader<SpecificRecord> {
 
         private final Path path;
-        private final InterningDecoder interning = new InterningDecoder();
+        private final InterningDecoder interning;
         private SpecificDatumReader<SpecificRecord> delegate;
 
-        TelemetryDatumReader(Path path) {
+        /** @param strings shared by every file one reader thread reads, so their values are shared too */
+        TelemetryDatumReader(Path path, Utf8Interner strings) {
             this.path = path;
+            this.interning = new InterningDecoder(strings);
         }
 
         @Override

@@ -77,6 +77,27 @@ class AvroFilesReaderTest {
     }
 
     @Test
+    void repeatedShortValuesComeBackAsOneSharedStringAndIdsAsThemselves() throws Exception {
+        AvroFilesReader reader = new AvroFilesReader(null);
+        reader.addSplits(files().stream().map(f -> new AvroFileSplit(f.path().toString(), 0)).toList());
+        reader.notifyNoMoreSplits();
+        Output out = new Output();
+        drain(reader, out, Integer.MAX_VALUE);
+        reader.close();
+        List<AsrRequest> asr = out.emitted.stream().filter(e -> e.element.asr != null).map(e -> e.element.asr).toList();
+        assertThat(asr).hasSize(79);
+        AsrRequest first = asr.get(0);
+        for (AsrRequest r : asr) {
+            // the pre-aggregator's keys then compare these by identity
+            assertThat(r.getService()).isSameAs(first.getService());
+            assertThat(r.getModelVersion()).isSameAs(first.getModelVersion());
+            assertThat(r.getRegion()).isSameAs(first.getRegion());
+            assertThat(r.getAcousticCondition()).isSameAs(first.getAcousticCondition());
+        }
+        assertThat(asr).extracting(AsrRequest::getRequestId).doesNotHaveDuplicates().contains("a0", "a49", "b29");
+    }
+
+    @Test
     void aRestoredReaderContinuesWhereTheCheckpointWas() throws Exception {
         List<TelemetryFile> files = files();
         List<AvroFileSplit> splits = files.stream().map(f -> new AvroFileSplit(f.path().toString(), 0)).toList();
