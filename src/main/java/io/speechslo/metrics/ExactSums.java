@@ -227,16 +227,25 @@ public final class ExactSums {
         return true;
     }
 
+    /** The magnitude of a 192-bit two's complement value, as its three words. */
+    private static long[] magnitude(long w0, long w1, long w2) {
+        if (w2 >= 0) {
+            return new long[] {w0, w1, w2};
+        }
+        long m0 = ~w0 + 1;
+        long c = m0 == 0 ? 1 : 0;
+        long m1 = ~w1 + c;
+        c = c == 1 && m1 == 0 ? 1 : 0;
+        return new long[] {m0, m1, ~w2 + c};
+    }
+
     /** The 192-bit fixed-point value, correctly rounded to a double. */
     private static double round(long w0, long w1, long w2) {
         boolean negative = w2 < 0;
-        if (negative) {
-            w0 = ~w0 + 1;
-            long c = w0 == 0 ? 1 : 0;
-            w1 = ~w1 + c;
-            c = c == 1 && w1 == 0 ? 1 : 0;
-            w2 = ~w2 + c;
-        }
+        long[] m = magnitude(w0, w1, w2);
+        w0 = m[0];
+        w1 = m[1];
+        w2 = m[2];
         long top; // the 64 bits from the highest set one down
         boolean sticky; // any set bit below those 64
         int high; // the position of the highest set bit
@@ -274,13 +283,10 @@ public final class ExactSums {
     /** Adds the fixed-point value exactly to {@code s}, as doubles of 48 bits each. */
     private static void addPieces(Spill s, long w0, long w1, long w2) {
         boolean negative = w2 < 0;
-        if (negative) {
-            w0 = ~w0 + 1;
-            long c = w0 == 0 ? 1 : 0;
-            w1 = ~w1 + c;
-            c = c == 1 && w1 == 0 ? 1 : 0;
-            w2 = ~w2 + c;
-        }
+        long[] m = magnitude(w0, w1, w2);
+        w0 = m[0];
+        w1 = m[1];
+        w2 = m[2];
         long mask = (1L << 48) - 1;
         long[] pieces = {
             w0 & mask,
