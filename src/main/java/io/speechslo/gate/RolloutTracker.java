@@ -229,7 +229,7 @@ public final class RolloutTracker {
             if (c.stableRollup == null) {
                 c.stableRollup = SliceRollup.rollUp(signal, slices(c.stable), maxDims);
             }
-            // the gate reads only the roll-ups; the full slices are among them, so they are not parsed again
+            // given the roll-ups, the gate reads nothing else of the candidate: the full slices are not parsed again
             Advisory a = ReleaseGate.evaluate(new GateInput(service, signal, e.getKey(), stableVersion(c),
                     Map.of(), Map.of(), policy, windowEnd, policyVersion), c.canaryRollup, c.stableRollup);
             if (c.rolledBackAt != Long.MIN_VALUE && a.getDecision() != Decision.ROLLBACK) {
