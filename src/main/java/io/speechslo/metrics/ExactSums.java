@@ -53,21 +53,11 @@ public final class ExactSums {
 
     /** Adds the whole number {@code v} to sum {@code i}: counts and their squares, the common case. */
     public void add(int i, long v) {
-        int at = i * WORDS;
-        long[] w = words;
         // v * 2^96: its low 32 bits at the top of the middle word, the rest (sign-extended) in the top word
-        long a1 = v << 32;
-        long x1 = w[at + 1];
-        long r1 = x1 + a1;
-        long c = ((x1 & a1) | ((x1 | a1) & ~r1)) >>> 63;
-        long r2 = w[at + 2] + (v >> 32) + c;
-        if (r2 >= TOP_LIMIT || r2 < -TOP_LIMIT) {
+        if (!addWords(i * WORDS, 0, v << 32, v >> 32, 0)) {
             spill(i).add((double) (v >> 32 << 32)); // each half is an exact double
             spill(i).add((double) (v & 0xffff_ffffL));
-            return;
         }
-        w[at + 1] = r1;
-        w[at + 2] = r2;
     }
 
     /** Adds every sum of {@code o} (of the same size) to the same sum here. */
@@ -80,34 +70,18 @@ public final class ExactSums {
         if (o == this) {
             o = copy(); // doubling: read what was there, not what is being written
         }
-        long[] w = words;
         long[] v = o.words;
-        if (v.length != w.length) {
+        if (v.length != words.length) {
             throw new IllegalArgumentException("cannot add " + o.size() + " sums to " + size());
         }
         for (int at = from * WORDS; at < to * WORDS; at += WORDS) {
-            long x0 = w[at];
-            long x1 = w[at + 1];
-            long x2 = w[at + 2];
             long y0 = v[at];
             long y1 = v[at + 1];
             long y2 = v[at + 2];
-            if ((y0 | y1 | y2) == 0) {
-                continue;
-            }
-            long r0 = x0 + y0;
-            long c = ((x0 & y0) | ((x0 | y0) & ~r0)) >>> 63;
-            long r1 = x1 + y1 + c;
-            c = ((x1 & y1) | ((x1 | y1) & ~r1)) >>> 63;
-            long r2 = x2 + y2 + c;
-            if (r2 >= TOP_LIMIT || r2 < -TOP_LIMIT) {
+            if ((y0 | y1 | y2) != 0 && !addWords(at, y0, y1, y2, 0)) {
                 // would outgrow the fixed part: the other sum's fixed part goes to the spill, exactly
                 addPieces(spill(at / WORDS), y0, y1, y2);
-                continue;
             }
-            w[at] = r0;
-            w[at + 1] = r1;
-            w[at + 2] = r2;
         }
         if (o.spill != null) {
             for (int i = from; i < to; i++) {
@@ -198,26 +172,23 @@ public final class ExactSums {
             a1 = mant << (shift - 64);
             a2 = shift == 64 ? 0 : mant >>> (128 - shift);
         }
+        // a negative value adds its two's complement: every bit flipped, plus one
+        return bits >= 0 ? addWords(at, a0, a1, a2, 0) : addWords(at, ~a0, ~a1, ~a2, 1);
+    }
+
+    /**
+     * Adds the 192-bit two's complement number (a0, a1, a2), plus {@code carry} (0 or 1), to the sum at
+     * {@code at}; returns false, and changes nothing, when the sum would leave the fixed range.
+     */
+    private boolean addWords(int at, long a0, long a1, long a2, long carry) {
         long[] w = words;
         long x0 = w[at];
         long x1 = w[at + 1];
-        long x2 = w[at + 2];
-        long r0;
-        long r1;
-        long r2;
-        if (bits >= 0) {
-            r0 = x0 + a0;
-            long c = ((x0 & a0) | ((x0 | a0) & ~r0)) >>> 63;
-            r1 = x1 + a1 + c;
-            c = ((x1 & a1) | ((x1 | a1) & ~r1)) >>> 63;
-            r2 = x2 + a2 + c;
-        } else {
-            r0 = x0 - a0;
-            long b = ((~x0 & a0) | ((~x0 | a0) & r0)) >>> 63;
-            r1 = x1 - a1 - b;
-            b = ((~x1 & a1) | ((~x1 | a1) & r1)) >>> 63;
-            r2 = x2 - a2 - b;
-        }
+        long r0 = x0 + a0 + carry;
+        long c = ((x0 & a0) | ((x0 | a0) & ~r0)) >>> 63;
+        long r1 = x1 + a1 + c;
+        c = ((x1 & a1) | ((x1 | a1) & ~r1)) >>> 63;
+        long r2 = w[at + 2] + a2 + c; // both within +-2^61 and a carry: cannot wrap
         if (r2 >= TOP_LIMIT || r2 < -TOP_LIMIT) {
             return false;
         }
