@@ -8,14 +8,9 @@ package io.speechslo.metrics;
  * correctly). Each sum is exact and rounded once, so the same requests give the same figures whatever
  * order they were added and merged in.
  *
- * @param n contributing units (requests)
+ * @param count contributing units (requests)
  */
-public record RatioStat(long n, double sumX, double sumY, double sumXX, double sumYY, double sumXY) {
-
-    /** Number of contributing units (requests). */
-    public long count() {
-        return n;
-    }
+public record RatioStat(long count, double sumX, double sumY, double sumXX, double sumYY, double sumXY) {
 
     /** sum(x)/sum(y), or NaN when there is no denominator. */
     public double value() {
@@ -27,6 +22,7 @@ public record RatioStat(long n, double sumX, double sumY, double sumXX, double s
      * Var(r) ~ (Sxx - 2 r Sxy + r^2 Syy) / (n (n-1) ybar^2) with S the centred sums; 0 for fewer than two units.
      */
     public double variance() {
+        long n = count;
         if (n < 2 || sumY == 0) {
             return 0;
         }
