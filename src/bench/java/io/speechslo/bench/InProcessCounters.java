@@ -19,7 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InProcessCounters implements MetricReporter {
 
-    /** By metric identifier: the counters of every job in this JVM, with the job id they belong to. */
+    /**
+     * By job id and metric identifier: the counters of every job in this JVM. The identifier alone is
+     * not enough: it names the job by its name, not its id, so the tasks of a finished run, whose metrics
+     * go a moment after the next run of the same job registered its own, would take those with them.
+     */
     private static final Map<String, Entry> COUNTERS = new ConcurrentHashMap<>();
 
     private record Entry(String jobId, String identifier, Counter counter) {}
@@ -62,13 +66,20 @@ public final class InProcessCounters implements MetricReporter {
         String jobId = group.getAllVariables().get("<job_id>");
         if (metric instanceof Counter c && jobId != null) {
             String id = group.getMetricIdentifier(metricName);
-            COUNTERS.put(id, new Entry(jobId, id, c));
+            COUNTERS.put(key(jobId, id), new Entry(jobId, id, c));
         }
     }
 
     @Override
     public void notifyOfRemovedMetric(Metric metric, String metricName, MetricGroup group) {
-        COUNTERS.remove(group.getMetricIdentifier(metricName));
+        String jobId = group.getAllVariables().get("<job_id>");
+        if (jobId != null) {
+            COUNTERS.remove(key(jobId, group.getMetricIdentifier(metricName)));
+        }
+    }
+
+    private static String key(String jobId, String identifier) {
+        return jobId + ' ' + identifier;
     }
 
     /** Flink instantiates reporters through a factory named in the configuration. */
