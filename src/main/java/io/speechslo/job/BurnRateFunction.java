@@ -47,7 +47,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
 
     @Override
     String bufferStateName() {
-        return "burn-tick-buffer";
+        return "burn-tick-buffer-v2";
     }
 
     @Override

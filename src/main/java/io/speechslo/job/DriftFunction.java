@@ -25,7 +25,7 @@ final class DriftFunction extends SliceEngineFunction {
 
     @Override
     String bufferStateName() {
-        return "drift-pane-buffer-v2";
+        return "drift-pane-buffer-v3";
     }
 
     @Override

@@ -7,8 +7,10 @@ import io.speechslo.policy.Policies;
 import io.speechslo.policy.load.PolicyBundle;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.metrics.Counter;
@@ -27,6 +29,10 @@ import java.util.Map;
  * evaluates, and says when it next wants to wake up (so a standing alert can resolve, and a rollout
  * can expire, even when traffic stops). Engines are kept as objects in keyed state, each with its own
  * serializer; their configuration is not state, and the subclass attaches it again after every read.
+ *
+ * <p>Inputs wait in keyed state by the time they are due (their timer), so a timer takes exactly its own
+ * inputs. (A single list, scanned and rewritten at every timer, made a catch-up quadratic: one watermark
+ * step there spans minutes of event time, and every pane of it rescanned all the later ones.)
  */
 abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advisory> {
 
@@ -41,7 +47,10 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     protected final long lateness;
 
     protected transient Policies policies;
-    private transient ListState<IN> buffer;
+    /** Buffered inputs by (due time, index among those due then). */
+    private transient MapState<Tuple2<Long, Integer>, IN> buffer;
+    /** How many inputs are buffered per due time. */
+    private transient MapState<Long, Integer> buffered;
     private transient Map<Decision, Counter> advisoriesOut;
 
     EngineFunction(PolicyBundle bundle, long latenessMillis) {
@@ -64,8 +73,10 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     @Override
     public void open(OpenContext openContext) throws Exception {
         policies = bundle.policies();
-        buffer = getRuntimeContext().getListState(new ListStateDescriptor<>(bufferStateName(),
-                (PojoTypeInfo<IN>) TypeExtractor.createTypeInfo(inputType())));
+        buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>(bufferStateName(),
+                Types.TUPLE(Types.LONG, Types.INT), (PojoTypeInfo<IN>) TypeExtractor.createTypeInfo(inputType())));
+        buffered = getRuntimeContext().getMapState(new MapStateDescriptor<>(bufferStateName() + "-counts",
+                Types.LONG, Types.INT));
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("advisories_out");
         advisoriesOut = new EnumMap<>(Decision.class);
         for (Decision d : Decision.values()) {
@@ -78,8 +89,12 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
 
     @Override
     public void processElement(IN r, Context ctx, Collector<Advisory> out) throws Exception {
-        buffer.add(r);
-        ctx.timerService().registerEventTimeTimer(wakeUp(r, ctx.timerService().currentWatermark()));
+        long due = wakeUp(r, ctx.timerService().currentWatermark());
+        Integer n = buffered.get(due);
+        int index = n == null ? 0 : n;
+        buffer.put(Tuple2.of(due, index), r);
+        buffered.put(due, index + 1);
+        ctx.timerService().registerEventTimeTimer(due);
     }
 
     /** When to fold a buffered input in: once the watermark passes its pane's end and the allowed lateness. */
@@ -90,14 +105,16 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Advisory> out) throws Exception {
         long paneEnd = timestamp - lateness;
-        List<IN> due = new ArrayList<>();
-        List<IN> later = new ArrayList<>();
-        Iterable<IN> buffered = buffer.get();
-        if (buffered != null) {
-            for (IN r : buffered) {
-                (paneEnd(r) <= paneEnd ? due : later).add(r);
-            }
+        // Timers fire in time order, so every input due earlier went at its own timer: these are all
+        // that end at or before paneEnd.
+        Integer n = buffered.get(timestamp);
+        List<IN> due = new ArrayList<>(n == null ? 0 : n);
+        for (int i = 0; n != null && i < n; i++) {
+            Tuple2<Long, Integer> slot = Tuple2.of(timestamp, i);
+            due.add(buffer.get(slot));
+            buffer.remove(slot);
         }
+        buffered.remove(timestamp);
         // At the end of a bounded input the watermark jumps to the end of time and every timer fires:
         // evaluate the panes the data reached, nothing beyond (a live job given the same telemetry would
         // never see its watermark pass them either).
@@ -105,7 +122,6 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
         if (endOfInput && due.isEmpty()) {
             return;
         }
-        buffer.update(later);
         // panes arrive from parallel channels in any order; engines fold them in one fixed order
         due.sort(foldOrder());
         String[] k = Keys.split(ctx.getCurrentKey());

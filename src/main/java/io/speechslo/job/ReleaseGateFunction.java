@@ -32,7 +32,7 @@ final class ReleaseGateFunction extends SliceEngineFunction {
 
     @Override
     String bufferStateName() {
-        return "gate-pane-buffer-v2";
+        return "gate-pane-buffer-v3";
     }
 
     @Override

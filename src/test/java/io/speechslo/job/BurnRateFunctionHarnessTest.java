@@ -182,7 +182,7 @@ class BurnRateFunctionHarnessTest {
         // stopped after minute 44, with a PAGE standing since minute 2 (reminded at 17, 32)
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
                 () -> new BurnRateFunction(BUNDLE), BurnTick::serviceKey, backend, dir, steps, 45, 12,
-                "burn-tick-buffer", BurnRateFunction.MONITORS.getName());
+                "burn-tick-buffer-v2", "burn-tick-buffer-v2-counts", BurnRateFunction.MONITORS.getName());
         for (String version : new String[] {null, "v1"}) {
             assertThat(of(after, version)).extracting(Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
                     .containsExactly(tuple(Decision.PAGE, 47L), tuple(Decision.PAGE, 62L), tuple(Decision.PAGE, 77L),
@@ -236,6 +236,38 @@ class BurnRateFunctionHarnessTest {
                 assertThat(a.getWindowEnd()).isEqualTo(T0 + MIN + 2 * burn);
                 assertThat(a.getLongBurnRate()).isCloseTo(20.0 / 220 / 0.001, org.assertj.core.data.Offset.offset(1e-9));
             });
+        }
+    }
+
+    @Test
+    void aCatchUpWhoseWatermarkStepsOverManyPanesEvaluatesEachPaneAsAStepByStepRunDoes() throws Exception {
+        long burn = POLICIES.burn().pane().toMillis();
+        List<BurnTick> ticks = new ArrayList<>();
+        for (long end = T0 + burn; end <= T0 + 20 * MIN; end += burn) {
+            boolean failing = end > T0 + 6 * MIN && end <= T0 + 9 * MIN;
+            ticks.add(tick(end - burn, burn, end, 20, failing ? 4 : 0));
+        }
+        List<Advisory> stepwise;
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+            for (BurnTick t : ticks) {
+                minute(h, t);
+            }
+            stepwise = h.extractOutputValues();
+        }
+        assertThat(stepwise).extracting(Advisory::getDecision).contains(Decision.PAGE);
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+            // a catch-up: the records run minutes ahead of the watermark, which then passes them in steps of 7 min
+            for (int i = 0; i < ticks.size(); i++) {
+                h.processElement(ticks.get(i), ticks.get(i).tickEnd - 1);
+                if ((i + 1) % 84 == 0) {
+                    h.processWatermark(ticks.get(i).tickEnd);
+                }
+            }
+            h.processWatermark(ticks.get(ticks.size() - 1).tickEnd);
+            assertThat(h.extractOutputValues()).isEqualTo(stepwise);
+            assertThat(h.numKeyedStateEntries()).as("nothing left buffered: only the monitors").isEqualTo(1);
         }
     }
 

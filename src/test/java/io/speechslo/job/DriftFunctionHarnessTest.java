@@ -145,7 +145,7 @@ class DriftFunctionHarnessTest {
         // stopped half-way through the drifting hour: two hours of baseline and half the current pane held
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
                 () -> new DriftFunction(BUNDLE, lateness), PaneRecord::serviceKey, backend, dir, steps, 150, 1,
-                "drift-pane-buffer-v2", DriftFunction.MONITOR.getName());
+                "drift-pane-buffer-v3", "drift-pane-buffer-v3-counts", DriftFunction.MONITOR.getName());
         assertThat(after).singleElement().satisfies(a -> {
             assertThat(a.getDecision()).isEqualTo(Decision.INVESTIGATE);
             assertThat(a.getWindowEnd()).isEqualTo(T0 + 3 * HOUR);

@@ -148,7 +148,7 @@ class ReleaseGateFunctionHarnessTest {
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
                 () -> new ReleaseGateFunction(BUNDLE, lateness, TopologySettings.DEFAULT.rollout()),
                 PaneRecord::serviceKey, backend, dir,
-                steps, 3, 4, "gate-pane-buffer-v2", ReleaseGateFunction.TRACKER.getName());
+                steps, 3, 4, "gate-pane-buffer-v3", "gate-pane-buffer-v3-counts", ReleaseGateFunction.TRACKER.getName());
         assertThat(after).extracting(Advisory::getService, Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
                 .containsExactlyInAnyOrder(tuple("asr-good", Decision.CONTINUE, 5L),
                         tuple("asr-good", Decision.CONTINUE, 20L), tuple("asr-bad", Decision.ROLLBACK, 17L),
