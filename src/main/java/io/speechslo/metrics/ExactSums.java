@@ -53,6 +53,9 @@ public final class ExactSums {
 
     /** Adds the whole number {@code v} to sum {@code i}: counts and their squares, the common case. */
     public void add(int i, long v) {
+        if (v == 0) {
+            return; // most indicator metrics add 0 for nearly every request
+        }
         // v * 2^96: its low 32 bits at the top of the middle word, the rest (sign-extended) in the top word
         if (!addWords(i * WORDS, 0, v << 32, v >> 32, 0)) {
             spill(i).add((double) (v >> 32 << 32)); // each half is an exact double
