@@ -69,7 +69,7 @@ final class LatencyBench {
 
     static void run(List<String> argv, String label) throws Exception {
         Args args = Args.parse(NAME, argv, Set.of("rate", "repeats", "intervals", "spacing", "warmup", "preamble",
-                "timeout", "label"), Set.of());
+                "timeout", "set", "label"), Set.of());
         int rate = (int) args.longValue(NAME, "rate", 5_000);
         int repeats = (int) args.longValue(NAME, "repeats", 20);
         List<Long> intervals = List.of(args.one(NAME, "intervals").orElse("1,5,10").split(",")).stream()
@@ -78,17 +78,20 @@ final class LatencyBench {
         Duration warmup = Duration.ofSeconds(args.longValue(NAME, "warmup", 60));
         Duration preamble = Duration.ofSeconds(args.longValue(NAME, "preamble", 60));
         Duration timeout = Duration.ofSeconds(args.longValue(NAME, "timeout", 300));
+        // job configuration overrides, as the job's own --set (e.g. event-time.max-out-of-orderness=500ms,
+        // policies.dir=DIR for another burn pane)
+        List<String> sets = args.all("set");
         Results results = new Results(NAME, argv, label);
         results.parameter("rate_per_s", rate).parameter("repeats", repeats).parameter("checkpoint_intervals_s", intervals)
                 .parameter("spacing_s", spacing.toSeconds()).parameter("warmup_s", warmup.toSeconds())
                 .parameter("preamble_s", preamble.toSeconds()).parameter("probe_share", 1.0 / PROBE_STRIDE)
-                .parameter("parallelism", PARALLELISM);
+                .parameter("parallelism", PARALLELISM).parameter("set", sets);
         List<SpecificRecord> templates = templates();
         try (KafkaStack stack = new KafkaStack()) {
             for (long interval : intervals) {
                 System.out.printf("latency: checkpoint interval %d s, %d probes, %,d records/s%n", interval, repeats, rate);
-                results.figure("interval_" + interval + "s", measure(stack, templates, interval, rate, repeats, spacing,
-                        warmup, preamble, timeout));
+                results.figure("interval_" + interval + "s", measure(stack, templates, interval, sets, rate, repeats,
+                        spacing, warmup, preamble, timeout));
             }
         }
         results.write();
@@ -101,10 +104,12 @@ final class LatencyBench {
         return out;
     }
 
-    private static Map<String, Object> measure(KafkaStack stack, List<SpecificRecord> templates, long interval, int rate,
-            int repeats, Duration spacing, Duration warmup, Duration preamble, Duration timeout) throws Exception {
+    private static Map<String, Object> measure(KafkaStack stack, List<SpecificRecord> templates, long interval,
+            List<String> sets, int rate, int repeats, Duration spacing, Duration warmup, Duration preamble, Duration timeout) throws Exception {
         KafkaStack.Topics topics = stack.topics(NAME);
-        JobConfig cfg = stack.config(topics, List.of("checkpoint.interval=" + interval + "s"));
+        List<String> overrides = new ArrayList<>(sets);
+        overrides.add("checkpoint.interval=" + interval + "s");
+        JobConfig cfg = stack.config(topics, overrides);
         long outOfOrderness = cfg.eventTime().maxOutOfOrderness().toMillis();
         long burnPane = StreamingJob.policies(cfg).policies().burn().pane().toMillis();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(StreamingJob.flinkConfiguration(cfg));
