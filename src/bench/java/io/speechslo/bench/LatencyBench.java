@@ -48,9 +48,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * load each), then every request of that service ends in ERROR (a failed deployment), which makes the
  * ASR availability SLO page within about a second of its first error at the default rate. Measured per
  * probe: wall-clock time from handing the first ERROR record to the producer to the BURN_RATE PAGE for
- * that service being readable with read_committed. Probes start {@code --spacing} seconds apart, so
- * their start falls at different points of the burn pane (5 s by default). Repeated for each
- * checkpoint interval.
+ * that service being readable with read_committed. Probes start {@code --spacing} seconds apart plus a
+ * phase of up to {@value #PHASE_SPAN_MILLIS} ms ({@link #phase}), so their first errors fall at different
+ * points of the burn pane and of the checkpoint interval. Repeated for each checkpoint interval.
  *
  * <p>Also reported: the designed floor (the first burn pane end after the first error, plus the
  * watermark's out-of-orderness bound, minus the first error's time: no implementation of this design
@@ -64,6 +64,8 @@ final class LatencyBench {
     static final int PARALLELISM = 2;
     /** Each active probe gets one record in this many. */
     static final int PROBE_STRIDE = 50;
+    /** Probe starts are spread over this much on top of their spacing (a multiple of every burn pane up to 5 s). */
+    static final long PHASE_SPAN_MILLIS = 10_000;
 
     private LatencyBench() {}
 
@@ -97,6 +99,18 @@ final class LatencyBench {
         results.write();
     }
 
+    /**
+     * How far probe {@code r} starts after its whole-second slot: spread over {@value #PHASE_SPAN_MILLIS}
+     * ms by the golden ratio's fractional multiples, so the first errors fall all over a burn pane and a
+     * checkpoint interval. Whole-second spacing alone put every first error at the same point of a 1 s
+     * burn pane, and the p99 then never saw a first error that had to wait for a whole pane.
+     */
+    static long phase(int r) {
+        double golden = (Math.sqrt(5) - 1) / 2;
+        double f = r * golden - Math.floor(r * golden);
+        return Math.round(f * PHASE_SPAN_MILLIS);
+    }
+
     /** 20,000 bench-fleet records to cycle through (re-stamped as they are sent). */
     private static List<SpecificRecord> templates() {
         List<SpecificRecord> out = new ArrayList<>();
@@ -120,7 +134,7 @@ final class LatencyBench {
         long startMillis = System.currentTimeMillis();
         List<Probe> probes = new ArrayList<>();
         for (int r = 0; r < repeats; r++) {
-            long burst = startMillis + warmup.toMillis() + preamble.toMillis() + r * spacing.toMillis();
+            long burst = startMillis + warmup.toMillis() + preamble.toMillis() + r * spacing.toMillis() + phase(r);
             probes.add(new Probe("probe-" + topics.run() + "-" + r, burst - preamble.toMillis(), burst,
                     burst + timeout.toMillis()));
         }

@@ -20,5 +20,5 @@ public record BurnSettings(Duration pane, long minEvents, Duration reminder) {
         }
     }
 
-    public static final BurnSettings DEFAULT = new BurnSettings(Duration.ofSeconds(5), 100, Duration.ofMinutes(15));
+    public static final BurnSettings DEFAULT = new BurnSettings(Duration.ofSeconds(1), 100, Duration.ofMinutes(15));
 }

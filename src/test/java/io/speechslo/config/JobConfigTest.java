@@ -45,7 +45,7 @@ class JobConfigTest {
         assertThat(c.topics().partitions()).isEqualTo(4);
         assertThat(c.registry().url()).isEqualTo("http://127.0.0.1:8081");
         assertThat(c.registry().properties()).isEmpty();
-        assertThat(c.eventTime()).isEqualTo(new JobConfig.EventTimeSettings(Duration.ofSeconds(2), Duration.ofSeconds(30),
+        assertThat(c.eventTime()).isEqualTo(new JobConfig.EventTimeSettings(Duration.ofMillis(500), Duration.ofSeconds(30),
                 Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(7)));
         assertThat(c.gate()).isEqualTo(RolloutSettings.DEFAULT);
         assertThat(c.cardinality()).isEqualTo(new JobConfig.CardinalitySettings(200));

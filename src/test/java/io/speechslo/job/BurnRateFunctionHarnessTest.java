@@ -116,9 +116,9 @@ class BurnRateFunctionHarnessTest {
             // a page condition holds through the window ending at minute 86 (page-6h: >= 4 bad minutes in
             // its 30m short window), a ticket through minute 412 (ticket-3d: >= 8 bad minutes in its 6h
             // short window); standing decisions are repeated every 15 minutes. Each minute's counts sit
-            // in its last 5 s burn pane, and a window reaching past the last hour starts at a minute
-            // boundary (it may leave out one minute at its old edge): the 6h window ending 5 s after
-            // minute 412 starts at minute 53, so it holds 7 bad minutes and the ticket resolves there.
+            // in its last burn pane, and a window reaching past the last hour starts at a minute
+            // boundary (it may leave out one minute at its old edge): the 6h window ending one burn pane
+            // after minute 412 starts at minute 53, so it holds 7 bad minutes and the ticket resolves there.
             for (String version : new String[] {null, "v1"}) {
                 List<Advisory> mine = of(all, version);
                 List<Decision> changes = new ArrayList<>();
@@ -132,7 +132,7 @@ class BurnRateFunctionHarnessTest {
                 }
                 assertThat(changes).containsExactly(Decision.PAGE, Decision.TICKET, Decision.RESOLVED);
                 assertThat(first(mine, Decision.TICKET)).isEqualTo(T0 + 87 * MIN);
-                assertThat(first(mine, Decision.RESOLVED)).isEqualTo(T0 + 412 * MIN + 5_000);
+                assertThat(first(mine, Decision.RESOLVED)).isEqualTo(T0 + 412 * MIN + POLICIES.burn().pane().toMillis());
                 assertThat(mine.get(mine.size() - 1).getDecision()).isEqualTo(Decision.RESOLVED);
             }
 
@@ -193,11 +193,11 @@ class BurnRateFunctionHarnessTest {
     @Test
     void aPageGoesOutAsSoonAsTheWatermarkPassesTheBurnPaneHoldingTheDecisiveErrors() throws Exception {
         long burn = POLICIES.burn().pane().toMillis();
-        assertThat(burn).isEqualTo(5_000); // the shipped default this test is about
+        assertThat(burn).isEqualTo(1_000); // the shipped default this test is about
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
             for (long end = T0 + burn; end <= T0 + MIN; end += burn) {
-                minute(h, tick(end - burn, burn, end, 20, 0)); // a healthy minute, 240 requests
+                minute(h, tick(end - burn, burn, end, (int) (240 / (MIN / burn)), 0)); // a healthy minute, 240 requests
             }
             minute(h, tick(T0 + MIN, burn, T0 + MIN + burn, 20, 9)); // 9 bad: no evidence yet
             assertThat(h.extractOutputValues()).isEmpty();
@@ -223,7 +223,7 @@ class BurnRateFunctionHarnessTest {
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
                 new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
             minute(h, pane(0, 200, 0));
-            h.processWatermark(T0 + MIN + 7_000); // the burn pane ending at T0 + 1m 5s is evaluated
+            h.processWatermark(T0 + MIN + burn + burn / 2); // the burn pane ending at T0 + 1m + burn is evaluated
             // its errors arrive now (late within the allowed lateness, so the pre-aggregator sent them)
             h.processElement(tick(T0 + MIN, burn, T0 + MIN + burn, 20, 20), T0 + MIN + burn - 1);
             assertThat(h.extractOutputValues()).isEmpty();
