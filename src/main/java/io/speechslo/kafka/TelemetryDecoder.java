@@ -30,9 +30,10 @@ import java.util.regex.Pattern;
  * {@code undecodable}), never as an exception. A {@link SchemaRegistryException} (registry down, auth
  * refused) is not about the record and is thrown.
  *
- * <p>Hot path: one resolving reader per schema id and one decoder are reused; the only allocations
- * per record are the record itself, its long strings and boxed optional fields (short strings come
- * back as shared instances). Readers use Avro's fast reader (the resolution between writer and reader
+ * <p>Hot path: records written with exactly our schema (nearly all of them) are read field by field by
+ * {@link SameSchemaReaders}; the only allocations per record are the record itself, its event time, its
+ * long strings and boxed optional fields (short strings come back as shared instances). Records of any
+ * other writer schema are read by one resolving reader per schema id, with Avro's fast reader (the resolution between writer and reader
  * schema is planned once, not walked per record); it is switched on in the generated classes' own
  * SpecificData, which every reader of those classes shares. Not thread-safe: one per consuming thread.
  */
@@ -42,12 +43,19 @@ public final class TelemetryDecoder {
     private static final Schema TTS = TtsRequest.getClassSchema();
     private static final Pattern TOP_LEVEL_FIELD = Pattern.compile("/fields/(\\d+)");
 
-    /** A ready reader for one writer schema id, or why records with that id cannot be read. */
-    private record Reader(SpecificDatumReader<SpecificRecord> reader, String failure) {}
+    /**
+     * A ready reader for one writer schema id, or why records with that id cannot be read. {@code same}
+     * says records of that id were written with exactly our schema of {@link #ASR} ({@code 'a'}) or
+     * {@link #TTS} ({@code 't'}) and are read by {@link SameSchemaReaders}; else it is 0.
+     */
+    private record Reader(SpecificDatumReader<SpecificRecord> reader, char same, String failure) {}
 
     private final SchemaLookup registry;
     private final Map<Integer, Reader> readers = new HashMap<>();
     private final BoundedBinaryDecoder in = new BoundedBinaryDecoder();
+    /** The reader of the schema id seen last: consecutive records nearly always share one. */
+    private int lastSchemaId;
+    private Reader lastReader;
 
     public TelemetryDecoder(SchemaLookup registry) {
         this.registry = registry;
@@ -67,7 +75,7 @@ public final class TelemetryDecoder {
                     + " bytes, fewer than the " + ConfluentWire.HEADER_LENGTH + "-byte Confluent header", null);
         }
         int schemaId = ConfluentWire.schemaId(value);
-        Reader reader = readers.get(schemaId);
+        Reader reader = schemaId == lastSchemaId ? lastReader : readers.get(schemaId);
         if (reader == null) {
             Schema writer;
             try {
@@ -75,19 +83,25 @@ public final class TelemetryDecoder {
             } catch (UnknownSchemaIdException e) {
                 return Decoded.failed(DeadLetterReason.UNKNOWN_SCHEMA_ID, e.getMessage(), schemaId);
             } catch (UnreadableSchemaException e) {
-                reader = new Reader(null, e.getMessage());
+                reader = new Reader(null, (char) 0, e.getMessage());
                 readers.put(schemaId, reader);
                 return Decoded.failed(DeadLetterReason.UNDECODABLE, reader.failure(), schemaId);
             }
             reader = readerFor(schemaId, writer);
             readers.put(schemaId, reader);
         }
+        lastSchemaId = schemaId;
+        lastReader = reader;
         if (reader.failure() != null) {
             return Decoded.failed(DeadLetterReason.UNDECODABLE, reader.failure(), schemaId);
         }
         try {
             in.wrap(value, ConfluentWire.HEADER_LENGTH, value.length - ConfluentWire.HEADER_LENGTH);
-            SpecificRecord record = reader.reader().read(null, in);
+            SpecificRecord record = switch (reader.same()) {
+                case 'a' -> SameSchemaReaders.readAsr(in);
+                case 't' -> SameSchemaReaders.readTts(in);
+                default -> reader.reader().read(null, in);
+            };
             if (in.remaining() != 0) {
                 return Decoded.failed(DeadLetterReason.UNDECODABLE, in.remaining()
                         + " bytes left over after the record: the data does not match writer schema id " + schemaId, schemaId);
@@ -117,17 +131,18 @@ public final class TelemetryDecoder {
         } else if (writer.getType() == Schema.Type.RECORD && TTS.getFullName().equals(writer.getFullName())) {
             target = TTS;
         } else {
-            return new Reader(null, "schema id " + schemaId + " is " + writer.getFullName() + ", not a telemetry record ("
+            return new Reader(null, (char) 0, "schema id " + schemaId + " is " + writer.getFullName() + ", not a telemetry record ("
                     + ASR.getFullName() + " or " + TTS.getFullName() + ")");
         }
         SchemaCompatibility.SchemaPairCompatibility compatibility =
                 SchemaCompatibility.checkReaderWriterCompatibility(target, writer);
         if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            return new Reader(null, "writer schema id " + schemaId + " of " + writer.getFullName()
+            return new Reader(null, (char) 0, "writer schema id " + schemaId + " of " + writer.getFullName()
                     + " cannot be read with our schema: " + describe(compatibility.getResult(), target));
         }
         SpecificData model = SpecificData.getForSchema(target);
         model.setFastReaderEnabled(true); // resolution planned once per schema pair, not walked per record
-        return new Reader(new SpecificDatumReader<>(writer, target, model), null);
+        char same = !SameSchemaReaders.reads(writer, target) ? 0 : target == ASR ? 'a' : 't';
+        return new Reader(new SpecificDatumReader<>(writer, target, model), same, null);
     }
 }
