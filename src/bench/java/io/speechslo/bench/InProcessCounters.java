@@ -70,13 +70,14 @@ public final class InProcessCounters implements MetricReporter {
         }
     }
 
+    /**
+     * Keeps the counter, which holds its final count: a source subtask that reached the end of its
+     * partitions finishes (and its metrics go) while the other is still reading, and dropping its count
+     * would leave the sum short of the records the job took in for good (a live pass waited 2 min for a
+     * total it could no longer reach). A restarted task registers anew and replaces it.
+     */
     @Override
-    public void notifyOfRemovedMetric(Metric metric, String metricName, MetricGroup group) {
-        String jobId = group.getAllVariables().get("<job_id>");
-        if (jobId != null) {
-            COUNTERS.remove(key(jobId, group.getMetricIdentifier(metricName)));
-        }
-    }
+    public void notifyOfRemovedMetric(Metric metric, String metricName, MetricGroup group) {}
 
     private static String key(String jobId, String identifier) {
         return jobId + ' ' + identifier;
