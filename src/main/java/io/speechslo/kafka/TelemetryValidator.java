@@ -137,10 +137,18 @@ public final class TelemetryValidator {
         }
 
         Check dimension(String field, String value) {
-            if (found == null && (value == null || value.isBlank())) {
+            if (found == null && blank(value)) {
                 return fail(DeadLetterReason.EMPTY_DIMENSION, field + " is blank ('" + Objects.toString(value, "") + "')");
             }
             return this;
+        }
+
+        /**
+         * {@link String#isBlank()}, answered from the first character for the usual value that starts
+         * with a letter or digit (no supplementary code point is whitespace, so a surrogate decides too).
+         */
+        private static boolean blank(String value) {
+            return value == null || value.isEmpty() || Character.isWhitespace(value.charAt(0)) && value.isBlank();
         }
 
         Check atLeastZero(String field, long value) {

@@ -56,4 +56,25 @@ class Utf8InternerTest {
             assertThat(intern(interner, v)).isEqualTo(v);
         }
     }
+
+    @Test
+    void onlyTheValuesOwnBytesCountWhereverItSitsInTheBuffer() {
+        Utf8Interner interner = new Utf8Interner();
+        String first = interner.string("mobile|tablet".getBytes(StandardCharsets.UTF_8), 0, 6);
+        // the same value followed by other bytes, at the buffer's very end, and after a different prefix
+        assertThat(interner.string("mobile#########".getBytes(StandardCharsets.UTF_8), 0, 6)).isSameAs(first);
+        assertThat(interner.string("xmobile".getBytes(StandardCharsets.UTF_8), 1, 6)).isSameAs(first);
+        assertThat(interner.string("mobile".getBytes(StandardCharsets.UTF_8), 0, 6)).isSameAs(first);
+        // values that share words, or differ only in their length or last byte, stay apart
+        for (String v : new String[] {"mobil", "mobile2", "mobilf", "smart-speaker-v1", "smart-speaker-v2",
+                "smart-speaker-v1-far-field-array", "smart-speaker-v1-far-field-arraz"}) {
+            byte[] tail = v.getBytes(StandardCharsets.UTF_8); // ends at the buffer's end
+            byte[] padded = (v + "\0\0\0\0\0\0\0\0").getBytes(StandardCharsets.UTF_8);
+            String once = interner.string(tail, 0, tail.length);
+            assertThat(once).isEqualTo(v);
+            assertThat(interner.string(padded, 0, tail.length)).isEqualTo(v).isSameAs(once);
+        }
+        assertThat(interner.string("mobile".getBytes(StandardCharsets.UTF_8), 0, 6)).isSameAs(first);
+        assertThat(interner.string("mobile\0".getBytes(StandardCharsets.UTF_8), 0, 7)).isEqualTo("mobile\0");
+    }
 }

@@ -45,6 +45,18 @@ class TelemetryValidatorTest {
                 DeadLetterReason.EMPTY_DIMENSION, "model_version is blank");
         assertRejected(TelemetrySamples.tts(1, T0).setVoice("\t").build(), DeadLetterReason.EMPTY_DIMENSION, "voice is blank");
         assertRejected(TelemetrySamples.tts(1, T0).setRegion("").build(), DeadLetterReason.EMPTY_DIMENSION, "region is blank");
+        assertRejected(TelemetrySamples.asr(1, T0).setDevice(" \t\n ").build(), DeadLetterReason.EMPTY_DIMENSION, "device is blank");
+        assertRejected(TelemetrySamples.asr(1, T0).setLanguage("\u2003\u3000").build(), // em space, ideographic space
+                DeadLetterReason.EMPTY_DIMENSION, "language is blank");
+    }
+
+    @Test
+    void valuesWithSomethingBesideWhitespaceAreNotBlank() {
+        assertThat(validator.validate(TelemetrySamples.asr(1, T0).setDevice(" mobile").build(), REF)).isEmpty();
+        assertThat(validator.validate(TelemetrySamples.asr(1, T0).setRegion("\teu-west").build(), REF)).isEmpty();
+        assertThat(validator.validate(TelemetrySamples.tts(1, T0).setVoice("\u00a0").build(), REF)) // no-break space is not whitespace
+                .isEmpty();
+        assertThat(validator.validate(TelemetrySamples.tts(1, T0).setVoice("\uD83D\uDE00").build(), REF)).isEmpty();
     }
 
     @Test
