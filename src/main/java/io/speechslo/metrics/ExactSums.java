@@ -34,6 +34,14 @@ public final class ExactSums {
     private final long[] words;
     /** Partials per sum of what the fixed part could not hold; null until something spills. */
     private Spill[] spill;
+    /**
+     * Whole numbers added since the sums were last settled, per sum, as plain longs: a request adds
+     * five whole numbers per ratio metric, and a long addition is far cheaper than a carry through three
+     * words. Moved into the fixed part before anything reads or merges a sum (and when a long would
+     * overflow). Null until a whole number is first added, so a sum that only merges never has it.
+     */
+    private long[] pending;
+    private boolean unsettled;
 
     public ExactSums(int sums) {
         this.words = new long[sums * WORDS];
@@ -56,6 +64,37 @@ public final class ExactSums {
         if (v == 0) {
             return; // most indicator metrics add 0 for nearly every request
         }
+        long[] p = pending;
+        if (p == null) {
+            p = pending = new long[size()];
+        }
+        long was = p[i];
+        long sum = was + v;
+        if (((was ^ sum) & (v ^ sum)) < 0) { // the long would overflow: settle what it held first
+            addWhole(i, was);
+            sum = v;
+        }
+        p[i] = sum;
+        unsettled = true;
+    }
+
+    /** Moves every pending whole number into the fixed part (or the spill). */
+    private void settle() {
+        if (!unsettled) {
+            return;
+        }
+        unsettled = false;
+        long[] p = pending;
+        for (int i = 0; i < p.length; i++) {
+            if (p[i] != 0) {
+                addWhole(i, p[i]);
+                p[i] = 0;
+            }
+        }
+    }
+
+    /** Adds the whole number {@code v} to the fixed part of sum {@code i}, or to its spill. */
+    private void addWhole(int i, long v) {
         // v * 2^96: its low 32 bits at the top of the middle word, the rest (sign-extended) in the top word
         if (!addWords(i * WORDS, 0, v << 32, v >> 32, 0)) {
             spill(i).add((double) (v >> 32 << 32)); // each half is an exact double
@@ -70,9 +109,11 @@ public final class ExactSums {
 
     /** Adds sums {@code from} (inclusive) to {@code to} (exclusive) of {@code o} (of the same size) to the same sums here. */
     public void add(ExactSums o, int from, int to) {
+        settle();
         if (o == this) {
             o = copy(); // doubling: read what was there, not what is being written
         }
+        o.settle();
         long[] v = o.words;
         if (v.length != words.length) {
             throw new IllegalArgumentException("cannot add " + o.size() + " sums to " + size());
@@ -98,6 +139,7 @@ public final class ExactSums {
         }
     }
 
+    /** A copy of the sums; {@link #add(ExactSums, int, int)}, its one caller, settled them first. */
     private ExactSums copy() {
         ExactSums c = new ExactSums(size());
         System.arraycopy(words, 0, c.words, 0, words.length);
@@ -116,10 +158,15 @@ public final class ExactSums {
     public void clear() {
         Arrays.fill(words, 0);
         spill = null;
+        if (unsettled) {
+            Arrays.fill(pending, 0);
+            unsettled = false;
+        }
     }
 
     /** The exact sum {@code i}, correctly rounded (round half to even). */
     public double value(int i) {
+        settle();
         int at = i * WORDS;
         Spill s = spill == null ? null : spill[i];
         if (s == null || s.size == 0) {
@@ -292,6 +339,7 @@ public final class ExactSums {
      * a long), the 96 fraction bits (an int and a long) when there are any, and the partials.
      */
     public void writeTo(int i, DataOutput out) throws IOException {
+        settle();
         int at = i * WORDS;
         long w0 = words[at];
         long w1 = words[at + 1];
@@ -324,6 +372,9 @@ public final class ExactSums {
     /** Reads sum {@code i} as {@link #writeTo(int, DataOutput)} wrote it, replacing what it held. */
     public void readFrom(int i, DataInput in) throws IOException {
         int at = i * WORDS;
+        if (pending != null) {
+            pending[i] = 0; // replaced, with the rest of the sum
+        }
         int flags = in.readUnsignedByte();
         if (flags > 7) {
             throw new IOException("exact sum flags " + flags + " are not ones this version writes");

@@ -244,4 +244,48 @@ class ExactSumTest {
         a.add(0, -exact.doubleValue());
         assertThat(a.value(0)).isEqualTo(exact.subtract(new BigDecimal(exact.doubleValue())).doubleValue());
     }
+
+    /** Whole numbers wait as plain longs before they join the fixed part: no way of reading a sum may see that. */
+    @Test
+    void wholeNumbersNotYetSettledAreSeenByEveryReadMergeCopyAndWrite() throws IOException {
+        ExactSums pending = new ExactSums(3);
+        ExactSums settled = new ExactSums(3); // the same additions, each read at once, so settled at once
+        long[] values = {7, Long.MAX_VALUE, Long.MAX_VALUE, -3, 1L << 62, Long.MIN_VALUE, 12};
+        for (int i = 0; i < values.length; i++) {
+            pending.add(i % 3, values[i]);
+            settled.add(i % 3, values[i]);
+            settled.value(i % 3);
+        }
+        pending.add(1, 0.25);
+        settled.add(1, 0.25);
+        for (int i = 0; i < 3; i++) {
+            assertThat(sumBytes(pending, i)).isEqualTo(sumBytes(settled, i));
+        }
+
+        ExactSums merged = new ExactSums(3);
+        merged.add(0, 5L); // pending on both sides of the merge
+        pending.add(2, 4L);
+        merged.add(pending);
+        merged.add(merged); // doubling copies what is pending too
+        assertThat(merged.value(0)).isEqualTo((7 - 3 + 12 + 5) * 2);
+        BigDecimal s1 = BigDecimal.valueOf(Long.MAX_VALUE).add(BigDecimal.valueOf(1L << 62)).add(new BigDecimal("0.25"))
+                .multiply(BigDecimal.valueOf(2)); // past a long: the pending long overflowed and was settled
+        assertThat(merged.value(1)).isEqualTo(s1.doubleValue());
+        assertThat(merged.value(2)).isEqualTo((Long.MAX_VALUE + Long.MIN_VALUE + 4) * 2);
+
+        ExactSums replaced = new ExactSums(3);
+        replaced.add(0, 99L);
+        replaced.readFrom(0, new DataInputStream(new ByteArrayInputStream(sumBytes(settled, 0))));
+        assertThat(replaced.value(0)).isEqualTo(7 - 3 + 12); // the 99 was replaced, not added later
+        replaced.add(0, 42L);
+        replaced.clear();
+        assertThat(replaced.value(0)).isZero();
+        assertThat(replaced.value(1)).isZero();
+    }
+
+    private static byte[] sumBytes(ExactSums s, int i) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        s.writeTo(i, new DataOutputStream(bytes));
+        return bytes.toByteArray();
+    }
 }
