@@ -8,6 +8,7 @@ import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.Decoder;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -17,14 +18,16 @@ import java.time.Instant;
  * same Parsing Canonical Form: field order, types, enum symbols), field after field into the generated
  * classes' setters, with no schema resolution, no per-field dispatch and no boxing of required fields.
  * That is what nearly every record on the telemetry topics is; records of any other writer schema go
- * through Avro's resolving reader as before.
+ * through Avro's resolving reader as before. Used by the Kafka path (on {@link BoundedBinaryDecoder}) and
+ * by replay (on a container file's decoder); strings come from whatever the decoder's
+ * {@link Decoder#readString()} gives, interned on both paths.
  *
  * <p>The field lists below are written for the schemas whose fingerprints are {@link #ASR_WRITTEN_FOR}
  * and {@link #TTS_WRITTEN_FOR}. Should a schema in {@code schemas/} change, its fingerprint no longer
  * matches, {@link #reads} says no and every record takes Avro's reader (correct, only slower) until the
  * list here is brought up to date (a test fails until then).
  */
-final class SameSchemaReaders {
+public final class SameSchemaReaders {
 
     /** Parsing Canonical Form fingerprint (CRC-64-AVRO) of the AsrRequest schema the reader below follows. */
     static final long ASR_WRITTEN_FOR = 2976160563680743601L;
@@ -43,7 +46,7 @@ final class SameSchemaReaders {
     }
 
     /** Whether records of {@code writer}, to be read as {@code target}, can be read here. */
-    static boolean reads(Schema writer, Schema target) {
+    public static boolean reads(Schema writer, Schema target) {
         long fp = fingerprint(writer);
         if (fp != fingerprint(target)) {
             return false;
@@ -52,7 +55,7 @@ final class SameSchemaReaders {
                 : target == TtsRequest.getClassSchema() && fp == TTS_WRITTEN_FOR;
     }
 
-    static AsrRequest readAsr(BoundedBinaryDecoder in) throws IOException {
+    public static AsrRequest readAsr(Decoder in) throws IOException {
         AsrRequest r = new AsrRequest();
         r.setRequestId(in.readString());
         r.setEventTime(Instant.ofEpochMilli(in.readLong()));
@@ -92,7 +95,7 @@ final class SameSchemaReaders {
         return r;
     }
 
-    static TtsRequest readTts(BoundedBinaryDecoder in) throws IOException {
+    public static TtsRequest readTts(Decoder in) throws IOException {
         TtsRequest r = new TtsRequest();
         r.setRequestId(in.readString());
         r.setEventTime(Instant.ofEpochMilli(in.readLong()));
@@ -132,7 +135,7 @@ final class SameSchemaReaders {
     }
 
     /** Whether a {@code ["null", T]} union holds a value (branch 1) rather than null (branch 0). */
-    private static boolean present(BoundedBinaryDecoder in) throws IOException {
+    private static boolean present(Decoder in) throws IOException {
         int branch = in.readIndex();
         if (branch == 0) {
             return false;
@@ -143,19 +146,19 @@ final class SameSchemaReaders {
         return true;
     }
 
-    private static Long optionalLong(BoundedBinaryDecoder in) throws IOException {
+    private static Long optionalLong(Decoder in) throws IOException {
         return present(in) ? in.readLong() : null;
     }
 
-    private static Integer optionalInt(BoundedBinaryDecoder in) throws IOException {
+    private static Integer optionalInt(Decoder in) throws IOException {
         return present(in) ? in.readInt() : null;
     }
 
-    private static Float optionalFloat(BoundedBinaryDecoder in) throws IOException {
+    private static Float optionalFloat(Decoder in) throws IOException {
         return present(in) ? in.readFloat() : null;
     }
 
-    private static Double optionalDouble(BoundedBinaryDecoder in) throws IOException {
+    private static Double optionalDouble(Decoder in) throws IOException {
         return present(in) ? in.readDouble() : null;
     }
 }

@@ -1,12 +1,11 @@
 package io.speechslo.replay;
 
 import io.speechslo.bytes.Utf8Interner;
+import io.speechslo.kafka.SameSchemaReaders;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.AvroRuntimeException;
-import io.speechslo.bytes.Utf8Interner;
-
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaParseException;
@@ -173,6 +172,8 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
         private final Path path;
         private final InterningDecoder interning;
         private SpecificDatumReader<SpecificRecord> delegate;
+        /** 'a' or 't' when the file was written with exactly our schema ({@link SameSchemaReaders}), else 0. */
+        private char same;
 
         /** @param strings shared by every file one reader thread reads, so their values are shared too */
         TelemetryDatumReader(Path path, Utf8Interner strings) {
@@ -185,12 +186,23 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
             Class<? extends SpecificRecord> type = recordClass(path, writer);
             SpecificData model = SpecificData.getForClass(type);
             model.setFastReaderEnabled(true); // resolution planned once per schema pair, not walked per record
-            delegate = new SpecificDatumReader<>(writer, model.getSchema(type), model);
+            Schema target = model.getSchema(type);
+            delegate = new SpecificDatumReader<>(writer, target, model);
+            same = !SameSchemaReaders.reads(writer, target) ? 0 : type == AsrRequest.class ? 'a' : 't';
+        }
+
+        /** Whether the file's records are read by {@link SameSchemaReaders} (its schema is exactly ours), for tests. */
+        boolean readsFieldByField() {
+            return same != 0;
         }
 
         @Override
         public SpecificRecord read(SpecificRecord reuse, Decoder in) throws IOException {
-            return delegate.read(reuse, interning.on(in));
+            return switch (same) {
+                case 'a' -> SameSchemaReaders.readAsr(interning.on(in));
+                case 't' -> SameSchemaReaders.readTts(interning.on(in));
+                default -> delegate.read(reuse, interning.on(in));
+            };
         }
     }
 }

@@ -1,11 +1,15 @@
 package io.speechslo.replay;
 
+import io.speechslo.bytes.Utf8Interner;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.job.Ingested;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.TtsRequest;
 
+import org.apache.avro.Schema;
 import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceOutput;
@@ -74,6 +78,44 @@ class AvroFilesReaderTest {
         assertThat(dead.dead.getReason()).isEqualTo("invalid_value");
         assertThat(dead.dead.getDetail()).contains("audio_ms");
         assertThat(dead.dead.getRecordTimestamp()).isNull();
+    }
+
+    @Test
+    void filesOfExactlyOurSchemaAreReadFieldByFieldAndAnyOtherThroughAvroToTheSameRecords() throws Exception {
+        List<AsrRequest> asr = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            AsrRequest.Builder b = Requests.asr().setRequestId("r" + i).setEventTime(Instant.ofEpochMilli(i * 1000L))
+                    .setAudioMs(1000 + i).setRegion(i % 2 == 0 ? "eu-west-1" : "日本-east");
+            if (i % 3 == 0) {
+                b.setFirstPartialMs(null).setConfidence(null).setCostUsd(null);
+            } else {
+                b.setFirstPartialMs((long) i).setConfidence(i / 40f).setCostUsd(i * 1e-4);
+            }
+            asr.add(b.build());
+        }
+        TtsRequest tts = Requests.tts().setRequestId("t").setPreference(null).setFirstAudioMs(7L).build();
+        Schema newer = ContainerFiles.with(AsrRequest.getClassSchema(),
+                new Schema.Field("mic_count", Schema.create(Schema.Type.INT), null, 1));
+        ContainerFiles.write(dir.resolve("ours.avro"), asr, CodecFactory.deflateCodec(1));
+        ContainerFiles.write(dir.resolve("tts.avro"), List.of(tts), CodecFactory.nullCodec());
+        ContainerFiles.write(dir.resolve("newer.avro"), newer, asr, CodecFactory.nullCodec(), g -> g.put("mic_count", 3));
+
+        assertThat(readAll(dir.resolve("ours.avro"), true)).isEqualTo(asr);
+        assertThat(readAll(dir.resolve("tts.avro"), true)).containsExactly(tts);
+        assertThat(readAll(dir.resolve("newer.avro"), false)).isEqualTo(asr);
+    }
+
+    /** Every record of a file through the replay's datum reader, which reads field by field or not as told. */
+    private static List<SpecificRecord> readAll(Path file, boolean fieldByField) throws Exception {
+        TelemetryFile.TelemetryDatumReader datum = new TelemetryFile.TelemetryDatumReader(file, new Utf8Interner());
+        List<SpecificRecord> out = new ArrayList<>();
+        try (DataFileReader<SpecificRecord> reader = new DataFileReader<>(file.toFile(), datum)) {
+            assertThat(datum.readsFieldByField()).as(file + " read field by field").isEqualTo(fieldByField);
+            while (reader.hasNext()) {
+                out.add(reader.next());
+            }
+        }
+        return out;
     }
 
     @Test
