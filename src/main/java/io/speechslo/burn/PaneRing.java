@@ -26,6 +26,17 @@ final class PaneRing {
     private int size;
     private long[] good = NONE;
     private long[] total = NONE;
+    /**
+     * Running sums, slot for slot with {@link #good} and {@link #total}: for every held pane q up to
+     * {@link #summedThrough}, the counts of the panes from {@link #lo} to q plus one constant (the same for
+     * all of them, so a difference of two is exact). An evaluation sums its windows as differences of two
+     * entries instead of a loop over up to a hundred panes per window edge; an add to pane p makes the
+     * entries from p on stale, and the next sum brings them up to date (nearly always the newest pane only).
+     */
+    private long[] cumGood = NONE;
+    private long[] cumTotal = NONE;
+    /** The last pane whose running sums are up to date; below {@link #lo} when none is. */
+    private long summedThrough = Long.MIN_VALUE;
 
     PaneRing(int limit) {
         if (limit < 1) {
@@ -94,37 +105,49 @@ final class PaneRing {
         int i = slot(pane);
         good[i] += g;
         total[i] += t;
+        summedThrough = Math.min(summedThrough, pane - 1);
         return true;
     }
 
     /** Exact sum of good counts over panes [from, to) that are held (gone or never-seen panes count as zero). */
     long sumGood(long from, long to) {
-        return sumOf(good, from, to);
+        return sumOf(good, cumGood, from, to);
     }
 
     /** Exact sum of total counts over panes [from, to) that are held, as {@link #sumGood}. */
     long sumTotal(long from, long to) {
-        return sumOf(total, from, to);
+        return sumOf(total, cumTotal, from, to);
     }
 
-    /** Plain loops over the one or two stretches of the circular array that hold panes [from, to). */
-    private long sumOf(long[] counts, long from, long to) {
+    /** The difference of the running sums at the last and the first held pane of [from, to). */
+    private long sumOf(long[] counts, long[] cum, long from, long to) {
         long a = Math.max(from, lo);
         long b = Math.min(to, lo + size);
         if (size == 0 || a >= b) {
             return 0;
         }
-        int i = slot(a);
-        int n = (int) (b - a);
-        int head = Math.min(n, counts.length - i);
-        long s = 0;
-        for (int j = i; j < i + head; j++) {
-            s += counts[j];
+        bringSumsThrough(b - 1);
+        int first = slot(a);
+        return cum[slot(b - 1)] - cum[first] + counts[first];
+    }
+
+    /** Brings the running sums up to date up to pane {@code last} (held). */
+    private void bringSumsThrough(long last) {
+        if (summedThrough >= last) {
+            return;
         }
-        for (int j = 0; j < n - head; j++) {
-            s += counts[j];
+        long q = Math.max(summedThrough + 1, lo);
+        int i = slot(q);
+        long g = q == lo ? 0 : cumGood[Math.floorMod(i - 1, good.length)];
+        long t = q == lo ? 0 : cumTotal[Math.floorMod(i - 1, good.length)];
+        for (; q <= last; q++) {
+            g += good[i];
+            t += total[i];
+            cumGood[i] = g;
+            cumTotal[i] = t;
+            i = i + 1 == good.length ? 0 : i + 1;
         }
-        return s;
+        summedThrough = last;
     }
 
     /** Panes held, from the oldest to the newest one seen (empty ones between them included). */
@@ -174,6 +197,9 @@ final class PaneRing {
         }
         good = g;
         total = t;
+        cumGood = new long[cap];
+        cumTotal = new long[cap];
+        summedThrough = Long.MIN_VALUE; // summed afresh in the new layout
         start = 0;
     }
 
@@ -212,6 +238,9 @@ final class PaneRing {
         size = 0;
         good = NONE;
         total = NONE;
+        cumGood = NONE;
+        cumTotal = NONE;
+        summedThrough = Long.MIN_VALUE;
         for (int k = 0; k < n; k++) {
             long t = readVarLong(in);
             long g = readVarLong(in);
