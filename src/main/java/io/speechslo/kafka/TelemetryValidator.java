@@ -144,11 +144,16 @@ public final class TelemetryValidator {
         }
 
         /**
-         * {@link String#isBlank()}, answered from the first character for the usual value that starts
-         * with a letter or digit (no supplementary code point is whitespace, so a surrogate decides too).
+         * {@link String#isBlank()}, answered from the first character for the usual value, which starts
+         * with a printable ASCII character other than a space; any other first character takes
+         * {@code isBlank}.
          */
         private static boolean blank(String value) {
-            return value == null || value.isEmpty() || Character.isWhitespace(value.charAt(0)) && value.isBlank();
+            if (value == null || value.isEmpty()) {
+                return true;
+            }
+            char first = value.charAt(0);
+            return (first <= ' ' || first >= 0x7f) && value.isBlank();
         }
 
         Check atLeastZero(String field, long value) {
