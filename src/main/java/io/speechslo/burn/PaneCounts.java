@@ -36,10 +36,11 @@ import java.time.Duration;
  * more than the kept span again, the oldest panes are pushed out, so memory stays bounded at twice the
  * kept span per level.
  *
- * <p>A sum is a plain loop over arrays that allocates nothing but the returned {@link Counts}. Since every
- * level counts every request, it takes the whole hours inside the window from the hourly level and only
- * the edges around them from the finer levels: a 3-day window of 5-second panes adds up about 72 hourly,
- * at most 118 minute and 22 fine panes, not 4,300 minute and 720 fine ones.
+ * <p>A sum allocates nothing but the returned {@link Counts}. Since every level counts every request, it
+ * takes the whole hours inside the window from the hourly level and only the edges around them from the
+ * finer levels (a 3-day window of 5-second panes: about 72 hourly, at most 118 minute and 22 fine panes,
+ * not 4,300 minute and 720 fine ones), and each stretch of a level is the difference of two running sums
+ * ({@link PaneRing}), not a loop over its panes.
  */
 public final class PaneCounts {
 
