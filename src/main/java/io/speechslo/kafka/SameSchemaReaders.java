@@ -9,6 +9,7 @@ import io.speechslo.telemetry.TtsRequest;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.Decoder;
+import org.apache.avro.specific.SpecificRecord;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -40,13 +41,30 @@ public final class SameSchemaReaders {
 
     private SameSchemaReaders() {}
 
+    /** Reads one record from a decoder at its first field. */
+    @FunctionalInterface
+    public interface RecordReader {
+        SpecificRecord read(Decoder in) throws IOException;
+    }
+
+    /**
+     * The field-by-field reader for records of {@code writer} to be read as {@code target}, or null when
+     * they must go through Avro's resolving reader ({@link #reads} says no).
+     */
+    public static RecordReader readerFor(Schema writer, Schema target) {
+        if (!reads(writer, target)) {
+            return null;
+        }
+        return target == AsrRequest.getClassSchema() ? SameSchemaReaders::readAsr : SameSchemaReaders::readTts;
+    }
+
     /** Parsing Canonical Form fingerprint of {@code schema}. */
     static long fingerprint(Schema schema) {
         return SchemaNormalization.parsingFingerprint64(schema);
     }
 
     /** Whether records of {@code writer}, to be read as {@code target}, can be read here. */
-    public static boolean reads(Schema writer, Schema target) {
+    static boolean reads(Schema writer, Schema target) {
         long fp = fingerprint(writer);
         if (fp != fingerprint(target)) {
             return false;
@@ -55,7 +73,7 @@ public final class SameSchemaReaders {
                 : target == TtsRequest.getClassSchema() && fp == TTS_WRITTEN_FOR;
     }
 
-    public static AsrRequest readAsr(Decoder in) throws IOException {
+    static AsrRequest readAsr(Decoder in) throws IOException {
         AsrRequest r = new AsrRequest();
         r.setRequestId(in.readString());
         r.setEventTime(Instant.ofEpochMilli(in.readLong()));
@@ -95,7 +113,7 @@ public final class SameSchemaReaders {
         return r;
     }
 
-    public static TtsRequest readTts(Decoder in) throws IOException {
+    static TtsRequest readTts(Decoder in) throws IOException {
         TtsRequest r = new TtsRequest();
         r.setRequestId(in.readString());
         r.setEventTime(Instant.ofEpochMilli(in.readLong()));

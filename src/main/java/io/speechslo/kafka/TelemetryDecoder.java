@@ -33,9 +33,9 @@ import java.util.regex.Pattern;
  * <p>Hot path: records written with exactly our schema (nearly all of them) are read field by field by
  * {@link SameSchemaReaders}; the only allocations per record are the record itself, its event time, its
  * long strings and boxed optional fields (short strings come back as shared instances). Records of any
- * other writer schema are read by one resolving reader per schema id, with Avro's fast reader (the resolution between writer and reader
- * schema is planned once, not walked per record); it is switched on in the generated classes' own
- * SpecificData, which every reader of those classes shares. Not thread-safe: one per consuming thread.
+ * other writer schema are read by one resolving reader per schema id, with Avro's fast reader (the
+ * resolution between writer and reader schema is planned once, not walked per record); it is switched
+ * on in the generated classes' own SpecificData, which every reader of those classes shares. Not thread-safe: one per consuming thread.
  */
 public final class TelemetryDecoder {
 
@@ -45,10 +45,11 @@ public final class TelemetryDecoder {
 
     /**
      * A ready reader for one writer schema id, or why records with that id cannot be read. {@code same}
-     * says records of that id were written with exactly our schema of {@link #ASR} ({@code 'a'}) or
-     * {@link #TTS} ({@code 't'}) and are read by {@link SameSchemaReaders}; else it is 0.
+     * reads them field by field when they were written with exactly our schema ({@link SameSchemaReaders});
+     * null otherwise.
      */
-    private record Reader(SpecificDatumReader<SpecificRecord> reader, char same, String failure) {}
+    private record Reader(SpecificDatumReader<SpecificRecord> reader, SameSchemaReaders.RecordReader same,
+            String failure) {}
 
     private final SchemaLookup registry;
     private final Map<Integer, Reader> readers = new HashMap<>();
@@ -83,7 +84,7 @@ public final class TelemetryDecoder {
             } catch (UnknownSchemaIdException e) {
                 return Decoded.failed(DeadLetterReason.UNKNOWN_SCHEMA_ID, e.getMessage(), schemaId);
             } catch (UnreadableSchemaException e) {
-                reader = new Reader(null, (char) 0, e.getMessage());
+                reader = new Reader(null, null, e.getMessage());
                 readers.put(schemaId, reader);
                 return Decoded.failed(DeadLetterReason.UNDECODABLE, reader.failure(), schemaId);
             }
@@ -97,11 +98,7 @@ public final class TelemetryDecoder {
         }
         try {
             in.wrap(value, ConfluentWire.HEADER_LENGTH, value.length - ConfluentWire.HEADER_LENGTH);
-            SpecificRecord record = switch (reader.same()) {
-                case 'a' -> SameSchemaReaders.readAsr(in);
-                case 't' -> SameSchemaReaders.readTts(in);
-                default -> reader.reader().read(null, in);
-            };
+            SpecificRecord record = reader.same() != null ? reader.same().read(in) : reader.reader().read(null, in);
             if (in.remaining() != 0) {
                 return Decoded.failed(DeadLetterReason.UNDECODABLE, in.remaining()
                         + " bytes left over after the record: the data does not match writer schema id " + schemaId, schemaId);
@@ -131,18 +128,18 @@ public final class TelemetryDecoder {
         } else if (writer.getType() == Schema.Type.RECORD && TTS.getFullName().equals(writer.getFullName())) {
             target = TTS;
         } else {
-            return new Reader(null, (char) 0, "schema id " + schemaId + " is " + writer.getFullName() + ", not a telemetry record ("
+            return new Reader(null, null, "schema id " + schemaId + " is " + writer.getFullName() + ", not a telemetry record ("
                     + ASR.getFullName() + " or " + TTS.getFullName() + ")");
         }
         SchemaCompatibility.SchemaPairCompatibility compatibility =
                 SchemaCompatibility.checkReaderWriterCompatibility(target, writer);
         if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            return new Reader(null, (char) 0, "writer schema id " + schemaId + " of " + writer.getFullName()
+            return new Reader(null, null, "writer schema id " + schemaId + " of " + writer.getFullName()
                     + " cannot be read with our schema: " + describe(compatibility.getResult(), target));
         }
         SpecificData model = SpecificData.getForSchema(target);
         model.setFastReaderEnabled(true); // resolution planned once per schema pair, not walked per record
-        char same = !SameSchemaReaders.reads(writer, target) ? 0 : target == ASR ? 'a' : 't';
-        return new Reader(new SpecificDatumReader<>(writer, target, model), same, null);
+        return new Reader(new SpecificDatumReader<>(writer, target, model), SameSchemaReaders.readerFor(writer, target),
+                null);
     }
 }

@@ -172,8 +172,8 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
         private final Path path;
         private final InterningDecoder interning;
         private SpecificDatumReader<SpecificRecord> delegate;
-        /** 'a' or 't' when the file was written with exactly our schema ({@link SameSchemaReaders}), else 0. */
-        private char same;
+        /** Reads field by field when the file was written with exactly our schema; else null. */
+        private SameSchemaReaders.RecordReader same;
 
         /** @param strings shared by every file one reader thread reads, so their values are shared too */
         TelemetryDatumReader(Path path, Utf8Interner strings) {
@@ -188,21 +188,17 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
             model.setFastReaderEnabled(true); // resolution planned once per schema pair, not walked per record
             Schema target = model.getSchema(type);
             delegate = new SpecificDatumReader<>(writer, target, model);
-            same = !SameSchemaReaders.reads(writer, target) ? 0 : type == AsrRequest.class ? 'a' : 't';
+            same = SameSchemaReaders.readerFor(writer, target);
         }
 
         /** Whether the file's records are read by {@link SameSchemaReaders} (its schema is exactly ours), for tests. */
         boolean readsFieldByField() {
-            return same != 0;
+            return same != null;
         }
 
         @Override
         public SpecificRecord read(SpecificRecord reuse, Decoder in) throws IOException {
-            return switch (same) {
-                case 'a' -> SameSchemaReaders.readAsr(interning.on(in));
-                case 't' -> SameSchemaReaders.readTts(interning.on(in));
-                default -> delegate.read(reuse, interning.on(in));
-            };
+            return same != null ? same.read(interning.on(in)) : delegate.read(reuse, interning.on(in));
         }
     }
 }
