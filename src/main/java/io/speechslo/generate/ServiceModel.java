@@ -304,6 +304,9 @@ final class ServiceModel {
     List<SpecificRecord> minute(long seed, long m) {
         int n = (int) count(seed, m);
         Draws d = new Draws(Draws.seed(seed, index, m, 1));
+        // fields added to the schemas later draw from a stream of their own, so the fields that were
+        // there before keep their values for a seed
+        Draws e = new Draws(Draws.seed(seed, index, m, 2));
         long[] offsets = new long[n];
         for (int i = 0; i < n; i++) {
             offsets[i] = d.below(60_000);
@@ -323,7 +326,7 @@ final class ServiceModel {
             }
             Params p = params(slice, track, version, t);
             String id = spec.name() + "-" + (t0 / 60_000) + "-" + i;
-            out.add(spec.signal() == Signal.ASR ? asr(d, p, id, t, track, version, slice)
+            out.add(spec.signal() == Signal.ASR ? asr(d, e, p, id, t, track, version, slice)
                     : tts(d, p, id, t, track, version, slice));
         }
         return out;
@@ -337,7 +340,16 @@ final class ServiceModel {
         return u < timeout ? Outcome.TIMEOUT : u < error ? Outcome.ERROR : u < cancel ? Outcome.CANCELLED : Outcome.OK;
     }
 
-    private AsrRequest asr(Draws d, Params p, String id, long t, Track track, String version, int[] slice) {
+    /** The serving pool that answers a request: one per region, the canary in a pool of its own. */
+    private String pool(int[] slice, Track track) {
+        return "gpu-" + values[1][slice[1]] + (track == Track.CANARY ? "-canary" : "");
+    }
+
+    /**
+     * @param e draws for the fields added later (character errors), so {@code d} draws what it always drew
+     */
+    private AsrRequest asr(Draws d, Draws e, Params p, String id, long t, Track track, String version,
+            int[] slice) {
         Outcome outcome = outcome(d, p);
         boolean ok = outcome == Outcome.OK;
         long audioMs = Math.round(p.lognormal(d, Quantity.AUDIO_MS));
@@ -354,12 +366,17 @@ final class ServiceModel {
         Integer wordErrors = null;
         Integer entityTotal = null;
         Integer entityErrors = null;
+        Integer refChars = null;
+        Integer charErrors = null;
         boolean labelled = ok && d.chance(p.get(Quantity.LABELLED_RATE));
         if (labelled) {
             refWords = Math.max(2, (int) Math.round(seconds * 2.4 * (0.8 + 0.4 * d.uniform())));
             wordErrors = d.binomial(refWords, requestWer);
             entityTotal = d.binomial(4, 0.5);
             entityErrors = d.binomial(entityTotal, Math.min(1, p.get(Quantity.ENTITY_ERROR_RATE) * difficulty));
+            // characters of the same words: a substituted word mostly keeps some of its characters
+            refChars = (int) Math.round(refWords * (4.5 + 2 * e.uniform()));
+            charErrors = e.binomial(refChars, Math.min(1, requestWer * 0.55));
         }
         Float confidence = partials == 0 ? null
                 : (float) Math.max(0, Math.min(1, 0.97 - 1.5 * requestWer + 0.02 * d.gaussian()));
@@ -404,6 +421,9 @@ final class ServiceModel {
                 .setRawAudioRetained(labelled)
                 .setSensitiveLogged(d.chance(p.get(Quantity.SENSITIVE_LOGGING_RATE)))
                 .setRedaction(labelled ? Redaction.REDACTED : Redaction.NOT_NEEDED)
+                .setRefChars(refChars)
+                .setCharErrors(charErrors)
+                .setPool(pool(slice, track))
                 .build();
     }
 
@@ -452,6 +472,7 @@ final class ServiceModel {
                 .setCacheHit(cacheHit)
                 .setCostUsd(generatedMs == 0 ? null : cost)
                 .setSensitiveLogged(d.chance(p.get(Quantity.SENSITIVE_LOGGING_RATE)))
+                .setPool(pool(slice, track))
                 .build();
     }
 }

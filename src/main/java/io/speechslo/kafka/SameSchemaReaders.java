@@ -31,9 +31,9 @@ import java.time.Instant;
 public final class SameSchemaReaders {
 
     /** Parsing Canonical Form fingerprint (CRC-64-AVRO) of the AsrRequest schema the reader below follows. */
-    static final long ASR_WRITTEN_FOR = 2976160563680743601L;
+    static final long ASR_WRITTEN_FOR = -1722030301223196666L;
     /** The same for TtsRequest. */
-    static final long TTS_WRITTEN_FOR = 809800907965165160L;
+    static final long TTS_WRITTEN_FOR = 9143044141657383787L;
 
     private static final Track[] TRACKS = Track.values();
     private static final Outcome[] OUTCOMES = Outcome.values();
@@ -110,6 +110,9 @@ public final class SameSchemaReaders {
         r.setRawAudioRetained(in.readBoolean());
         r.setSensitiveLogged(in.readBoolean());
         r.setRedaction(symbol(REDACTIONS, in.readEnum()));
+        r.setRefChars(optionalInt(in));
+        r.setCharErrors(optionalInt(in));
+        r.setPool(optionalString(in));
         return r;
     }
 
@@ -141,6 +144,7 @@ public final class SameSchemaReaders {
         r.setCacheHit(in.readBoolean());
         r.setCostUsd(optionalDouble(in));
         r.setSensitiveLogged(in.readBoolean());
+        r.setPool(optionalString(in));
         return r;
     }
 
@@ -178,5 +182,9 @@ public final class SameSchemaReaders {
 
     private static Double optionalDouble(Decoder in) throws IOException {
         return present(in) ? in.readDouble() : null;
+    }
+
+    private static String optionalString(Decoder in) throws IOException {
+        return present(in) ? in.readString() : null;
     }
 }

@@ -83,7 +83,10 @@ public final class TelemetryValidator {
                     .atLeastZero("model_ms", a.getModelMs())
                     .atLeastZero("batch_size", a.getBatchSize())
                     .atLeastZero("retries", a.getRetries())
-                    .atLeastZero("cost_usd", a.getCostUsd());
+                    .atLeastZero("cost_usd", a.getCostUsd())
+                    .atLeastZero("ref_chars", a.getRefChars())
+                    .atLeastZero("char_errors", a.getCharErrors())
+                    .optionalDimension("pool", a.getPool());
             eventTime = a.getEventTime();
         } else if (record instanceof TtsRequest t) {
             check.dimension("service", t.getService())
@@ -102,7 +105,8 @@ public final class TelemetryValidator {
                     .atLeastZero("queue_ms", t.getQueueMs())
                     .atLeastZero("model_ms", t.getModelMs())
                     .atLeastZero("retries", t.getRetries())
-                    .atLeastZero("cost_usd", t.getCostUsd());
+                    .atLeastZero("cost_usd", t.getCostUsd())
+                    .optionalDimension("pool", t.getPool());
             eventTime = t.getEventTime();
         } else {
             throw new IllegalArgumentException("not a telemetry record: "
@@ -141,6 +145,11 @@ public final class TelemetryValidator {
                 return fail(DeadLetterReason.EMPTY_DIMENSION, field + " is blank ('" + Objects.toString(value, "") + "')");
             }
             return this;
+        }
+
+        /** An optional dimension: absent (null) is fine, present must not be blank. */
+        Check optionalDimension(String field, String value) {
+            return value == null ? this : dimension(field, value);
         }
 
         /**

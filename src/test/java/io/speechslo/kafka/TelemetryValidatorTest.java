@@ -76,6 +76,16 @@ class TelemetryValidatorTest {
         assertRejected(TelemetrySamples.asr(1, T0).setCostUsd(-0.01).build(), DeadLetterReason.INVALID_VALUE, "cost_usd is -0.01");
         assertRejected(TelemetrySamples.asr(1, T0).setCostUsd(Double.NaN).build(), DeadLetterReason.INVALID_VALUE, "cost_usd is NaN");
         assertRejected(TelemetrySamples.asr(1, T0).setRetries(-1).build(), DeadLetterReason.INVALID_VALUE, "retries is -1");
+        assertRejected(TelemetrySamples.asr(1, T0).setRefChars(-3).build(), DeadLetterReason.INVALID_VALUE, "ref_chars is -3");
+        assertRejected(TelemetrySamples.asr(1, T0).setCharErrors(-1).build(), DeadLetterReason.INVALID_VALUE, "char_errors is -1");
+    }
+
+    @Test
+    void poolMayBeAbsentButNotBlank() {
+        assertThat(validator.validate(TelemetrySamples.asr(1, T0).setPool(null).build(), REF)).isEmpty();
+        assertThat(validator.validate(TelemetrySamples.tts(1, T0).setPool("gpu-eu").build(), REF)).isEmpty();
+        assertRejected(TelemetrySamples.asr(1, T0).setPool(" ").build(), DeadLetterReason.EMPTY_DIMENSION, "pool is blank");
+        assertRejected(TelemetrySamples.tts(1, T0).setPool("").build(), DeadLetterReason.EMPTY_DIMENSION, "pool is blank");
     }
 
     @Test

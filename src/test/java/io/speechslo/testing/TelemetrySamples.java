@@ -52,7 +52,10 @@ public final class TelemetrySamples {
                 .setCostUsd(0.0012)
                 .setRawAudioRetained(false)
                 .setSensitiveLogged(false)
-                .setRedaction(Redaction.REDACTED);
+                .setRedaction(Redaction.REDACTED)
+                .setRefChars(110)
+                .setCharErrors(n % 5)
+                .setPool("gpu-eu-west-1");
     }
 
     public static TtsRequest.Builder tts(int n, Instant eventTime) {
@@ -82,6 +85,7 @@ public final class TelemetrySamples {
                 .setFallback(false)
                 .setCacheHit(n % 3 == 0)
                 .setCostUsd(0.0004)
-                .setSensitiveLogged(false);
+                .setSensitiveLogged(false)
+                .setPool("gpu-eu-central-1");
     }
 }
