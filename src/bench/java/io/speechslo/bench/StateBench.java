@@ -94,8 +94,16 @@ final class StateBench {
         // three quarters into the last pane: every slice has had a request in it
         long holdAt = (panes - 1L) * slices * perPane + slices * perPane * 3L / 4 / PARALLELISM * PARALLELISM;
         Map<String, Object> m = new LinkedHashMap<>();
+        java.util.concurrent.atomic.AtomicLong scorecardCount = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong scorecardBytes = new java.util.concurrent.atomic.AtomicLong();
+        java.util.Set<Long> scorecardMinutes = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try (BenchCluster cluster = new BenchCluster(conf, PARALLELISM);
                 InProcessSink<Advisory> advisories = new InProcessSink<>(a -> {});
+                InProcessSink<io.speechslo.scorecard.Scorecard> scorecards = new InProcessSink<>(sc -> {
+                    scorecardCount.incrementAndGet();
+                    scorecardBytes.addAndGet(wireBytes(sc));
+                    scorecardMinutes.add(sc.getWindowEnd());
+                });
                 InProcessSink<DeadLetter> dead = new InProcessSink<>(d -> {})) {
             long heapBefore = heapAfterGc();
 
@@ -105,7 +113,8 @@ final class StateBench {
             TypeInformation<Ingested> type = TypeInformation.of(Ingested.class);
             DataGeneratorSource<Ingested> source = new DataGeneratorSource<>(traffic, traffic.count(),
                     PauseGate.strategy(run, holdAt / PARALLELISM), type);
-            AdvisorTopology.build(env, source, advisories, dead, PolicyLoader.bundleDefaults(), TopologySettings.DEFAULT);
+            AdvisorTopology.build(env, source, advisories, scorecards, dead, PolicyLoader.bundleDefaults(),
+                    TopologySettings.DEFAULT);
             long start = System.nanoTime();
             JobID job = cluster.submit(env);
 
@@ -134,10 +143,27 @@ final class StateBench {
             m.put("heap_before_bytes", heapBefore);
             m.put("heap_held_bytes", heapHeld);
             m.put("heap_bytes_per_slice", (double) (heapHeld - heapBefore) / slices);
+            // scorecards of the whole run: their volume per minute of event time with scorecards
+            int minutes = Math.max(1, scorecardMinutes.size());
+            m.put("scorecards_per_minute", (double) scorecardCount.get() / minutes);
+            m.put("scorecard_bytes_per_minute", (double) scorecardBytes.get() / minutes);
             m.put("records", traffic.count());
             m.put("records_per_s", traffic.count() / seconds);
         }
         return m;
+    }
+
+    /** Bytes of a scorecard on the topic: the Confluent wire header (5 bytes) and its Avro binary. */
+    private static long wireBytes(io.speechslo.scorecard.Scorecard sc) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(2048);
+            org.apache.avro.io.BinaryEncoder e = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            new org.apache.avro.specific.SpecificDatumWriter<>(io.speechslo.scorecard.Scorecard.class).write(sc, e);
+            e.flush();
+            return 5 + out.size();
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
     }
 
     /**

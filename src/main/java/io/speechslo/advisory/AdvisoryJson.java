@@ -33,9 +33,14 @@ public final class AdvisoryJson {
 
     /** One line of JSON, fields in schema order. */
     public static String toJson(Advisory advisory) {
+        return toJson((org.apache.avro.specific.SpecificRecord) advisory);
+    }
+
+    /** Any of our records (an advisory, a scorecard) as one line of JSON in the same plain form. */
+    public static String toJson(org.apache.avro.specific.SpecificRecord record) {
         StringWriter out = new StringWriter(1024);
         try (JsonGenerator g = MAPPER.createGenerator(out)) {
-            write(g, advisory, Advisory.getClassSchema());
+            write(g, record, record.getSchema());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,7 +5,9 @@ import io.speechslo.bytes.ByteWriter;
 import io.speechslo.drift.DriftStats;
 import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.Signal;
+import io.speechslo.scorecard.RequestStats;
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.specific.SpecificRecord;
 
@@ -16,32 +18,45 @@ import java.io.UncheckedIOException;
 
 /**
  * What the requests of one full slice (of one service, signal, track and model version) contribute
- * over one event-time pane to the slice engines: the gate's metrics and the drift statistics. Requests
+ * over one event-time pane to the slice engines: the gate's metrics, the drift statistics and what
+ * the decision views read beyond them ({@link RequestStats}, for the scorecards). Requests
  * are folded in here, next to the data, so the engines downstream see one aggregate per slice per pane
  * instead of every request. (Burn rates need no slice: their counts travel as {@code BurnTick}s.)
  */
 public final class SlicePane {
 
+    /**
+     * The first byte of the current form: this plus the signal's ordinal. The first form (before the
+     * request stats) began with the bare ordinal, 0 or 1, and is still read: its request stats are
+     * empty, so a pane in flight across the upgrade loses nothing the gate and drift read.
+     */
+    private static final int WITH_REQUEST_STATS = 0x40;
+
     private final MetricSet metrics;
     private final DriftStats drift;
+    private final RequestStats requests;
     private long lastEventTime = Long.MIN_VALUE;
 
     public SlicePane(Signal signal) {
-        this(new MetricSet(signal), new DriftStats());
+        this(new MetricSet(signal), new DriftStats(), new RequestStats());
     }
 
-    private SlicePane(MetricSet metrics, DriftStats drift) {
+    private SlicePane(MetricSet metrics, DriftStats drift, RequestStats requests) {
         this.metrics = metrics;
         this.drift = drift;
+        this.requests = requests;
     }
 
     /** Folds one request in. */
     public void add(SpecificRecord request, long eventTime) {
         metrics.add(request);
-        if (request instanceof AsrRequest) {
-            drift.add((AsrRequest) request);
+        if (request instanceof AsrRequest asr) {
+            drift.add(asr);
+            requests.add(asr);
         } else {
-            drift.add((io.speechslo.telemetry.TtsRequest) request);
+            TtsRequest tts = (TtsRequest) request;
+            drift.add(tts);
+            requests.add(tts);
         }
         lastEventTime = Math.max(lastEventTime, eventTime);
     }
@@ -57,6 +72,7 @@ public final class SlicePane {
         }
         metrics.merge(o.metrics);
         drift.merge(o.drift);
+        requests.merge(o.requests);
         lastEventTime = Math.max(lastEventTime, o.lastEventTime);
     }
 
@@ -68,6 +84,11 @@ public final class SlicePane {
         return drift;
     }
 
+    /** What the scorecards read beyond the gate's metrics. */
+    public RequestStats requestStats() {
+        return requests;
+    }
+
     public long lastEventTime() {
         return lastEventTime;
     }
@@ -77,16 +98,26 @@ public final class SlicePane {
     }
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeByte(metrics.signal().ordinal());
+        out.writeByte(WITH_REQUEST_STATS + metrics.signal().ordinal());
         out.writeLong(lastEventTime);
         metrics.writeTo(out);
         drift.writeTo(out);
+        requests.writeTo(out);
     }
 
+    /** Reads either form (see {@link #WITH_REQUEST_STATS}). */
     public static SlicePane readFrom(DataInput in) throws IOException {
-        Signal signal = Signal.values()[in.readByte()];
+        int head = in.readByte();
+        boolean withRequestStats = head >= WITH_REQUEST_STATS;
+        int ordinal = withRequestStats ? head - WITH_REQUEST_STATS : head;
+        if (ordinal < 0 || ordinal >= Signal.values().length) {
+            throw new IOException("not a slice pane: first byte " + head);
+        }
+        Signal signal = Signal.values()[ordinal];
         long last = in.readLong();
-        SlicePane p = new SlicePane(MetricSet.readFrom(signal, in), DriftStats.readFrom(in));
+        MetricSet metrics = MetricSet.readFrom(signal, in);
+        DriftStats drift = DriftStats.readFrom(in);
+        SlicePane p = new SlicePane(metrics, drift, withRequestStats ? RequestStats.readFrom(in) : new RequestStats());
         p.lastEventTime = last;
         return p;
     }

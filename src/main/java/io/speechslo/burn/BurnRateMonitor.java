@@ -50,7 +50,8 @@ import java.util.Set;
  */
 public final class BurnRateMonitor {
 
-    private static final int FORMAT = 1;
+    /** Format 2 added when the standing alert began; format 1 is still read. */
+    private static final int FORMAT = 2;
     private static final long DAY_MILLIS = 86_400_000L;
 
     /** Bad requests a long window must hold before any condition can fire. */
@@ -74,6 +75,8 @@ public final class BurnRateMonitor {
     private PaneCounts counts;
     /** PAGE or TICKET while an alert stands, else null. */
     private Decision standing;
+    /** When the standing alert took its current decision (PAGE or TICKET), else MIN_VALUE. */
+    private long standingSince = Long.MIN_VALUE;
     private long lastEmitMillis = Long.MIN_VALUE;
     private long lastEvaluatedMillis = Long.MIN_VALUE;
     private long lastEventMillis = Long.MIN_VALUE;
@@ -292,9 +295,49 @@ public final class BurnRateMonitor {
         if (strongest >= 0) {
             lastFired = alerts.get(strongest).name();
         }
-        standing = decision == Decision.RESOLVED ? null : decision;
+        Decision now = decision == Decision.RESOLVED ? null : decision;
+        if (now != standing) {
+            standingSince = now == null ? Long.MIN_VALUE : paneEndMillis;
+        }
+        standing = now;
         counts.prune(paneEndMillis);
         return Optional.ofNullable(advisory);
+    }
+
+    /** One alert window's burn rate, over {@code total} requests. */
+    public record WindowRate(Duration window, double burnRate, long total) {}
+
+    /**
+     * Where the SLO stands at an evaluation, for the executive view.
+     *
+     * @param good good requests over the SLO window ({@code total} in all)
+     * @param windows the burn rate over every distinct alert window, shortest first
+     * @param badLastHour bad requests in the last hour, of {@code totalLastHour}
+     * @param incident the standing PAGE or TICKET, or null
+     * @param incidentSince when the standing alert took that decision (MIN_VALUE when none)
+     * @param lastEvent event time of the latest request counted
+     */
+    public record Status(double objective, long good, long total, double budgetRemaining, List<WindowRate> windows,
+            long badLastHour, long totalLastHour, Decision incident, long incidentSince, long lastEvent) {}
+
+    /** The SLO's standing over the windows ending at {@code atMillis}, as of the last evaluation. */
+    public Status status(long atMillis) {
+        requireConfigured();
+        java.util.TreeSet<Duration> windows = new java.util.TreeSet<>();
+        for (BurnAlert a : alerts) {
+            windows.add(a.longWindow());
+            windows.add(a.shortWindow());
+        }
+        List<WindowRate> rates = new ArrayList<>(windows.size());
+        for (Duration w : windows) {
+            Counts c = counts.sum(atMillis, w.toMillis());
+            rates.add(new WindowRate(w, BurnRates.burnRate(c.bad(), c.total(), budget), c.total()));
+        }
+        Counts slo = counts.sum(atMillis, this.slo.window().toMillis());
+        Counts hour = counts.sum(atMillis, Duration.ofHours(1).toMillis());
+        return new Status(this.slo.objective(), slo.total() - slo.bad(), slo.total(),
+                BurnRates.budgetRemaining(slo.bad(), slo.total(), budget), rates, hour.bad(), hour.total(),
+                standing, standingSince, lastEventMillis);
     }
 
     /** True while a PAGE or TICKET stands (until a RESOLVED advisory is emitted). */
@@ -354,6 +397,7 @@ public final class BurnRateMonitor {
             out.writeUTF(alert);
         }
         counts.writeTo(out);
+        out.writeLong(standingSince);
     }
 
     /**
@@ -362,8 +406,8 @@ public final class BurnRateMonitor {
      */
     public static BurnRateMonitor readFrom(DataInput in) throws IOException {
         int format = in.readInt();
-        if (format != FORMAT) {
-            throw new IOException("burn-rate state format " + format + " is unknown (expected " + FORMAT + ")");
+        if (format != 1 && format != FORMAT) {
+            throw new IOException("burn-rate state format " + format + " is unknown (expected 1 or " + FORMAT + ")");
         }
         String name = in.readUTF();
         int s = in.readByte();
@@ -385,6 +429,8 @@ public final class BurnRateMonitor {
         m.lastEventMillis = lastEvent;
         m.lastFired = fired.isEmpty() ? null : fired;
         m.wasFiring.addAll(firing);
+        // format 1 did not keep when a standing alert began: its last advisory is the earliest time known
+        m.standingSince = format == 1 ? (m.standing == null ? Long.MIN_VALUE : lastEmit) : in.readLong();
         return m;
     }
 

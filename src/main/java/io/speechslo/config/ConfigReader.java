@@ -60,7 +60,8 @@ final class ConfigReader {
     /** Every key that takes one value. */
     static final List<String> KEYS = List.of(
             "kafka.bootstrap-servers", "kafka.group-id", "kafka.starting-offsets",
-            "topics.asr", "topics.tts", "topics.advisories", "topics.dead-letter", "topics.partitions",
+            "topics.asr", "topics.tts", "topics.serving", "topics.privacy", "topics.advisories",
+            "topics.scorecards", "topics.dead-letter", "topics.partitions",
             "registry.url",
             "event-time.max-out-of-orderness", "event-time.allowed-lateness", "event-time.idle-source-timeout",
             "event-time.max-future", "event-time.max-past",
@@ -316,9 +317,11 @@ final class ConfigReader {
     private JobConfig build() {
         KafkaSettings kafka = new KafkaSettings(bootstrapServers("kafka.bootstrap-servers"), text("kafka.group-id"),
                 choice("kafka.starting-offsets", StartingOffsets.class), properties("kafka.properties", KAFKA_OWNED));
-        TopicSettings topics = new TopicSettings(topic("topics.asr"), topic("topics.tts"),
-                topic("topics.advisories"), topic("topics.dead-letter"), positiveInt("topics.partitions"));
-        checkDistinct(List.of("topics.asr", "topics.tts", "topics.advisories", "topics.dead-letter"));
+        TopicSettings topics = new TopicSettings(topic("topics.asr"), topic("topics.tts"), topic("topics.serving"),
+                topic("topics.privacy"), topic("topics.advisories"), topic("topics.scorecards"),
+                topic("topics.dead-letter"), positiveInt("topics.partitions"));
+        checkDistinct(List.of("topics.asr", "topics.tts", "topics.serving", "topics.privacy", "topics.advisories",
+                "topics.scorecards", "topics.dead-letter"));
         RegistrySettings registry = new RegistrySettings(httpUrl("registry.url"),
                 properties("registry.properties", REGISTRY_OWNED));
         EventTimeSettings eventTime = new EventTimeSettings(

@@ -95,7 +95,10 @@ public record JobConfig(KafkaSettings kafka, TopicSettings topics, RegistrySetti
         m.putAll(prefixed("kafka.properties", kafka.properties(), mask));
         m.put("topics.asr", topics.asr());
         m.put("topics.tts", topics.tts());
+        m.put("topics.serving", topics.serving());
+        m.put("topics.privacy", topics.privacy());
         m.put("topics.advisories", topics.advisories());
+        m.put("topics.scorecards", topics.scorecards());
         m.put("topics.dead-letter", topics.deadLetter());
         m.put("topics.partitions", Integer.toString(topics.partitions()));
         m.put("registry.url", registry.url());
@@ -187,13 +190,16 @@ public record JobConfig(KafkaSettings kafka, TopicSettings topics, RegistrySetti
         }
     }
 
-    /** The four topic names (all different) and the partition count used when topics are created. */
-    public record TopicSettings(String asr, String tts, String advisories, String deadLetter, int partitions)
-            implements Serializable {
+    /**
+     * The topic names (all different) and the partition count used when topics are created: telemetry
+     * (asr, tts), the optional serving samples and privacy events, and the job's outputs.
+     */
+    public record TopicSettings(String asr, String tts, String serving, String privacy, String advisories,
+            String scorecards, String deadLetter, int partitions) implements Serializable {
 
-        /** asr, tts, advisories, dead-letter, in that order. */
+        /** asr, tts, serving, privacy, advisories, scorecards, dead-letter, in that order. */
         public List<String> names() {
-            return List.of(asr, tts, advisories, deadLetter);
+            return List.of(asr, tts, serving, privacy, advisories, scorecards, deadLetter);
         }
     }
 

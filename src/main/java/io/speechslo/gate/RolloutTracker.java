@@ -314,6 +314,28 @@ public final class RolloutTracker {
         return candidates.isEmpty() && pendingStable.isEmpty();
     }
 
+    /**
+     * Where a candidate's rollout stands.
+     *
+     * @param since start of the pane of its first canary request
+     * @param baseline the stable version it is compared with, null before any stable traffic
+     * @param decision the last decision published, null before the first
+     * @param decidedAt when that decision was last published (a reminder included), else MIN_VALUE
+     */
+    public record Stage(String candidate, String baseline, long since, Decision decision, long decidedAt) {}
+
+    /** The stages of the candidates under way that have been evaluated, ordered by candidate. */
+    public List<Stage> stages() {
+        long interval = settings().interval().toMillis();
+        List<Stage> out = new ArrayList<>();
+        candidates.forEach((version, c) -> {
+            if (!c.canary.isEmpty()) {
+                out.add(new Stage(version, stableVersion(c), c.firstPane - interval, c.lastDecision, c.lastEmitted));
+            }
+        });
+        return out;
+    }
+
     /** Candidate versions under way. */
     public List<String> candidates() {
         return new ArrayList<>(candidates.keySet());

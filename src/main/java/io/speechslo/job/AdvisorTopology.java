@@ -4,6 +4,7 @@ import io.speechslo.advisory.Advisory;
 import io.speechslo.deadletter.DeadLetter;
 import io.speechslo.policy.Policies;
 import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.scorecard.Scorecard;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -27,6 +28,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   -> keyBy(service, signal, track, version, slice)  slice-pane aggregate (merges the partials)  |
  *   -> keyBy(service, signal) -+-> release gate ---------------------------------------------------+--> advisory sink
  *                              +-> slice drift  ---------------------------------------------------+
+ *   burn rate and release gate --(scorecards: SLO status; slice SLIs and rollout stages)--> scorecard sink
  * </pre>
  *
  * Requests never cross the network: the source's subtask folds them into partial panes, so only about
@@ -58,6 +60,7 @@ public final class AdvisorTopology {
             StreamExecutionEnvironment env,
             Source<Ingested, ?, ?> source,
             Sink<Advisory> advisorySink,
+            Sink<Scorecard> scorecardSink,
             Sink<DeadLetter> deadLetterSink,
             PolicyBundle bundle,
             TopologySettings settings) {
@@ -92,17 +95,19 @@ public final class AdvisorTopology {
                 .process(new SlicePaneAggregator(lateness))
                 .uid(Uids.AGGREGATE).name("Slice panes");
 
-        DataStream<Advisory> burn = partials.getSideOutput(Tags.BURN_TICKS)
+        SingleOutputStreamOperator<Advisory> burn = partials.getSideOutput(Tags.BURN_TICKS)
                 .keyBy(BurnTick::serviceKey)
                 .process(new BurnRateFunction(bundle))
                 .uid(Uids.BURN).name("Burn rates");
         KeyedStream<PaneRecord, String> byService = panes.keyBy(PaneRecord::serviceKey);
-        DataStream<Advisory> gate = byService.process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
+        SingleOutputStreamOperator<Advisory> gate = byService.process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
                 .uid(Uids.GATE).name("Release gate");
         DataStream<Advisory> drift = byService.process(new DriftFunction(bundle, lateness))
                 .uid(Uids.DRIFT).name("Slice drift");
 
         burn.union(gate, drift).sinkTo(advisorySink).uid(Uids.ADVISORY_SINK).name("Advisories");
+        burn.getSideOutput(Tags.SCORECARDS).union(gate.getSideOutput(Tags.SCORECARDS))
+                .sinkTo(scorecardSink).uid(Uids.SCORECARD_SINK).name("Scorecards");
         partials.getSideOutput(Tags.DEAD_LETTERS)
                 .sinkTo(deadLetterSink).uid(Uids.DEAD_LETTER_SINK).name("Dead letters");
     }

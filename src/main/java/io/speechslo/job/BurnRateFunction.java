@@ -4,6 +4,7 @@ import io.speechslo.advisory.Advisory;
 import io.speechslo.burn.BurnRateMonitor;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.SloDefinition;
+import io.speechslo.scorecard.SloScorecards;
 
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -21,7 +22,9 @@ import java.util.TreeSet;
  * for the service-wide monitor. Evaluates as soon as the watermark passes a burn pane's end, whatever
  * the allowed lateness: counts that arrive after that (requests late within the allowed lateness) go
  * into their own burn pane at the next evaluation and count in every later one (metric
- * {@code late_burn_requests}). Monitors with
+ * {@code late_burn_requests}). At every minute of event time (or burn pane, if longer) each monitor
+ * with traffic in it, or with an alert standing, also gives its SLO scorecard ({@link SloScorecards}).
+ * Monitors with
  * no traffic for a whole SLO window go. Without traffic it wakes every burn pane only while an alert
  * stands (so it can resolve), else once more a whole SLO window later, to let idle monitors go.
  */
@@ -131,6 +134,8 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
             keys.add(k);
         }
         boolean alerting = false;
+        long scorecardMillis = scorecardMillis(burnPane);
+        boolean scorecardDue = paneEnd % scorecardMillis == 0;
         for (String key : keys) {
             SloDefinition slo = slo(slos, key);
             if (slo == null) {
@@ -147,6 +152,13 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
             if (paneEnd % burnPane == 0) {
                 m.evaluate(paneEnd).ifPresent(out::add);
             }
+            if (scorecardDue) {
+                BurnRateMonitor.Status status = m.status(paneEnd);
+                if (status.incident() != null || status.lastEvent() >= paneEnd - scorecardMillis) {
+                    scorecards.add(SloScorecards.of(service, signal, slo.name(), version, paneEnd - scorecardMillis,
+                            paneEnd, status));
+                }
+            }
             if (m.isIdle(paneEnd)) {
                 monitors.remove(key);
             } else {
@@ -160,11 +172,20 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
         if (alerting) {
             return paneEnd + burnPane; // a standing alert resolves (or reminds) even when traffic stops
         }
+        if (!ticks.isEmpty()) {
+            // the scorecards of the minute this traffic falls in go out at its end, traffic after it or not
+            return Math.floorDiv(paneEnd, scorecardMillis) * scorecardMillis + scorecardMillis;
+        }
         // Nothing standing: traffic registers its own wake-ups. One more, a whole SLO window on (on a
         // day boundary, so a busy key holds about one such timer a day), lets idle monitors go.
         long day = java.time.Duration.ofDays(1).toMillis();
         long window = slos.stream().mapToLong(s -> s.window().toMillis()).max().orElse(day);
         return Math.floorDiv(paneEnd + window, day) * day + day;
+    }
+
+    /** How often SLO scorecards are made: every minute, or every burn pane when that is longer. */
+    static long scorecardMillis(long burnPane) {
+        return Math.max(60_000, burnPane);
     }
 
     private static String key(SloDefinition slo, String version) {

@@ -27,7 +27,8 @@ import java.util.Map;
  * The shared shape of the engine adapters, keyed by service and signal: slice panes (or burn counts)
  * are buffered as they arrive, and when the watermark passes a pane's end the subclass folds them into its engine,
  * evaluates, and says when it next wants to wake up (so a standing alert can resolve, and a rollout
- * can expire, even when traffic stops). Engines are kept as objects in keyed state, each with its own
+ * can expire, even when traffic stops). Scorecards an engine makes on the way go to the side output
+ * {@link Tags#SCORECARDS}. Engines are kept as objects in keyed state, each with its own
  * serializer; their configuration is not state, and the subclass attaches it again after every read.
  *
  * <p>Inputs wait in keyed state by the time they are due (their timer), so a timer takes exactly its own
@@ -52,6 +53,9 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     /** How many inputs are buffered per due time. */
     private transient MapState<Long, Integer> buffered;
     private transient Map<Decision, Counter> advisoriesOut;
+    private transient Counter scorecardsOut;
+    /** Scorecards {@link #onPane} made, sent on to {@link Tags#SCORECARDS} after it returns. */
+    protected transient List<io.speechslo.scorecard.Scorecard> scorecards;
 
     EngineFunction(PolicyBundle bundle, long latenessMillis) {
         this.bundle = bundle;
@@ -82,6 +86,8 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
         for (Decision d : Decision.values()) {
             advisoriesOut.put(d, g.counter(d.name().toLowerCase(java.util.Locale.ROOT)));
         }
+        scorecardsOut = getRuntimeContext().getMetricGroup().counter("scorecards_out");
+        scorecards = new ArrayList<>();
         openEngine();
     }
 
@@ -131,6 +137,11 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
             advisoriesOut.get(a.getDecision()).inc();
             out.collect(a);
         }
+        for (io.speechslo.scorecard.Scorecard s : scorecards) {
+            ctx.output(Tags.SCORECARDS, s);
+        }
+        scorecardsOut.inc(scorecards.size());
+        scorecards.clear();
         if (next != Long.MIN_VALUE && !endOfInput) {
             ctx.timerService().registerEventTimeTimer(next + lateness);
         }

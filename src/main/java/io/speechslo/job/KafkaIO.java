@@ -3,6 +3,7 @@ package io.speechslo.job;
 import io.speechslo.advisory.Advisory;
 import io.speechslo.config.JobConfig;
 import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.scorecard.Scorecard;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -57,6 +58,16 @@ public final class KafkaIO {
         return sink(cfg, cfg.topics().advisories(), Advisory.getClassSchema(),
                 a -> a.getService() + "/" + (a.getModelVersion() == null ? "" : a.getModelVersion()),
                 "-advisories");
+    }
+
+    /**
+     * Scorecards, exactly once like advisories, keyed by {@code service/model_version} (empty version:
+     * service-wide) so each cohort's scorecards stay in order in one partition.
+     */
+    public static KafkaSink<Scorecard> scorecardSink(JobConfig cfg) {
+        return sink(cfg, cfg.topics().scorecards(), Scorecard.getClassSchema(),
+                s -> s.getService() + "/" + (s.getModelVersion() == null ? "" : s.getModelVersion()),
+                "-scorecards");
     }
 
     /** Dead letters, exactly once too, keyed by their source topic and partition. */

@@ -10,11 +10,22 @@ import io.speechslo.policy.load.PolicyBundle;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
+import io.speechslo.scorecard.RolloutScorecards;
+import io.speechslo.scorecard.SliceScorecards;
+import io.speechslo.slice.Slice;
+import io.speechslo.telemetry.Track;
+
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The release gate of a service: one {@link RolloutTracker} holding every candidate under way,
- * evaluated every gate interval of event time while a candidate receives traffic.
+ * evaluated every gate interval of event time while a candidate receives traffic. Each closed slice
+ * pane is decoded once here and serves the scorecards too: every interval with traffic, the SLICE
+ * scorecards of every track and version ({@link SliceScorecards}) and the stage of every candidate
+ * ({@link RolloutScorecards}).
  */
 final class ReleaseGateFunction extends SliceEngineFunction {
 
@@ -45,13 +56,30 @@ final class ReleaseGateFunction extends SliceEngineFunction {
             throws Exception {
         RolloutTracker t = tracker.value();
         t = t == null ? new RolloutTracker(service, signal, settings) : t.configure(settings);
+        List<SliceScorecards.Pane> decoded = new ArrayList<>(panes.size());
+        Map<String, Long> canaryRequests = new TreeMap<>();
+        long stableRequests = 0;
         for (PaneRecord r : panes) {
             SlicePane p = r.decode();
-            t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics());
+            Slice full = r.fullSlice();
+            t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), full, p.metrics());
+            decoded.add(new SliceScorecards.Pane(r.track, r.version, full, p));
+            if (r.track == Track.CANARY) {
+                canaryRequests.merge(r.version, p.requests(), Long::sum);
+            } else if (r.track == Track.STABLE) {
+                stableRequests += p.requests();
+            }
         }
         long interval = settings.interval().toMillis();
+        if (!decoded.isEmpty()) {
+            scorecards.addAll(SliceScorecards.of(service, signal, paneEnd - interval, paneEnd, decoded));
+        }
         if (paneEnd % interval == 0) {
             out.addAll(t.evaluate(paneEnd, policies.gateFor(service), policies.version()));
+            if (!decoded.isEmpty()) {
+                scorecards.addAll(RolloutScorecards.of(service, signal, paneEnd - interval, paneEnd, t.stages(),
+                        canaryRequests, stableRequests));
+            }
         }
         if (t.isEmpty()) {
             tracker.clear();

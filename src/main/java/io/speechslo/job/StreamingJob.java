@@ -50,7 +50,7 @@ public final class StreamingJob {
                     + " a busy job would then fail every checkpoint");
         }
         AdvisorTopology.build(env, KafkaIO.source(cfg, start, stop), KafkaIO.advisorySink(cfg),
-                KafkaIO.deadLetterSink(cfg), policies, TopologySettings.from(cfg));
+                KafkaIO.scorecardSink(cfg), KafkaIO.deadLetterSink(cfg), policies, TopologySettings.from(cfg));
     }
 
     /** Loads the policies the configuration names (or the packaged defaults), validated. */

@@ -16,5 +16,9 @@ final class Tags {
     static final OutputTag<BurnTick> BURN_TICKS =
             new OutputTag<>("burn-ticks", org.apache.flink.api.common.typeinfo.TypeInformation.of(BurnTick.class));
 
+    /** Scorecards of the engines (slice SLIs, SLO status, rollout stages), for the scorecards sink. */
+    static final OutputTag<io.speechslo.scorecard.Scorecard> SCORECARDS =
+            new OutputTag<>("scorecards", new AvroTypeInfo<>(io.speechslo.scorecard.Scorecard.class));
+
     private Tags() {}
 }

@@ -16,6 +16,7 @@ public final class Uids {
     public static final String DRIFT = "slice-drift";
     public static final String ADVISORY_SINK = "advisory-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    public static final String SCORECARD_SINK = "scorecard-sink";
 
     private Uids() {}
 }

@@ -31,11 +31,6 @@ public record SloDefinition(
         alerts = List.copyOf(alerts);
     }
 
-    /** The allowed bad fraction, 1 - objective. */
-    public double errorBudget() {
-        return 1 - objective;
-    }
-
     public boolean appliesTo(String svc) {
         return service.equals(ANY_SERVICE) || service.equals(svc);
     }

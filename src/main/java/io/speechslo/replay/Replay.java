@@ -37,6 +37,21 @@ public final class Replay {
             .thenComparing(Advisory::getAdvisoryId);
 
     /**
+     * The order of scorecards in a replay's output: by window_end, kind, service, signal, model_version,
+     * track, slo, then slice (coarsest first, then by its key).
+     */
+    public static final Comparator<io.speechslo.scorecard.Scorecard> SCORECARD_ORDER = Comparator
+            .comparingLong(io.speechslo.scorecard.Scorecard::getWindowEnd)
+            .thenComparing(s -> s.getKind().name())
+            .thenComparing(io.speechslo.scorecard.Scorecard::getService)
+            .thenComparing(io.speechslo.scorecard.Scorecard::getSignal, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(io.speechslo.scorecard.Scorecard::getModelVersion, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(io.speechslo.scorecard.Scorecard::getTrack, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(io.speechslo.scorecard.Scorecard::getSlo, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparingInt(s -> s.getSlice().size())
+            .thenComparing(s -> new java.util.TreeMap<>(s.getSlice()).toString());
+
+    /**
      * The topology settings for replay: the live defaults, except that no file is ever idle. Idleness
      * is measured in wall-clock time, which has no meaning for historical data: a file waiting its turn
      * must keep holding the watermark back, or the advisories would depend on how fast the machine is.
@@ -67,10 +82,11 @@ public final class Replay {
         }
     }
 
-    /** Runs to the end of the source and returns once every advisory and dead letter has reached its sink. */
+    /** Runs to the end of the source and returns once every advisory, scorecard and dead letter has reached its sink. */
     public static JobExecutionResult run(
             Source<Ingested, ?, ?> source,
             Sink<Advisory> advisories,
+            Sink<io.speechslo.scorecard.Scorecard> scorecards,
             Sink<DeadLetter> deadLetters,
             PolicyBundle bundle,
             Settings settings) throws Exception {
@@ -88,7 +104,7 @@ public final class Replay {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(settings.parallelism());
             env.enableCheckpointing(2_000, org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
-            AdvisorTopology.build(env, source, advisories, deadLetters, bundle, settings.topology());
+            AdvisorTopology.build(env, source, advisories, scorecards, deadLetters, bundle, settings.topology());
             return env.execute("speech-slo-advisor replay");
         } finally {
             org.apache.flink.util.FileUtils.deleteDirectoryQuietly(checkpoints.toFile());

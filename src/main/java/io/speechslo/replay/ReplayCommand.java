@@ -7,6 +7,7 @@ import io.speechslo.deadletter.DeadLetter;
 import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.policy.load.PolicyException;
 import io.speechslo.policy.load.PolicyLoader;
+import io.speechslo.scorecard.Scorecard;
 
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 
@@ -33,10 +34,11 @@ import java.util.stream.Stream;
 
 /**
  * {@code replay (--input PATH ... | --from-kafka --start TIME --end TIME) [--config DIR] [--parallelism N]
- * (--out FILE | --to-kafka) [--job-config FILE] [--set KEY=VALUE ...]}: the live job's topology over
- * historical telemetry, on an embedded MiniCluster. Input: Avro object container files (or folders of
- * them), or the telemetry topics between two times. Output: one JSON advisory a line in a fixed order,
- * or the advisories topic (exactly once). Kafka, registry and topics come from the job configuration
+ * (--out FILE | --to-kafka) [--scorecards FILE] [--job-config FILE] [--set KEY=VALUE ...]}: the live job's
+ * topology over historical telemetry, on an embedded MiniCluster. Input: Avro object container files (or
+ * folders of them), or the telemetry topics between two times. Output: one JSON advisory a line in a
+ * fixed order, or the advisories topic (exactly once; the scorecards then go to the scorecards topic);
+ * {@code --scorecards FILE} writes the scorecards as JSON lines in a fixed order. Kafka, registry and topics come from the job configuration
  * ({@code --job-config}, {@code --set}). Progress and a summary go to stderr. Exit 0 done, 1 failed
  * while running, 2 bad arguments or unusable input.
  */
@@ -50,6 +52,7 @@ public final class ReplayCommand {
 
     public static int run(List<String> argv, PrintStream out, PrintStream err) {
         Path outFile;
+        Path scorecardsFile;
         int parallelism;
         PolicyBundle bundle;
         List<TelemetryFile> files = List.of();
@@ -60,7 +63,7 @@ public final class ReplayCommand {
         long end = 0;
         try {
             Args args = Args.parse(NAME, argv,
-                    Set.of("input", "config", "out", "parallelism", "start", "end", "job-config", "set"),
+                    Set.of("input", "config", "out", "scorecards", "parallelism", "start", "end", "job-config", "set"),
                     Set.of("from-kafka", "to-kafka"));
             fromKafka = args.has("from-kafka");
             toKafka = args.has("to-kafka");
@@ -92,7 +95,15 @@ public final class ReplayCommand {
                     throw new Args.UsageException(NAME + ": --end must be after --start");
                 }
             }
-            outFile = toKafka ? null : outFile(args.required(NAME, "out"));
+            outFile = toKafka ? null : outFile("out", args.required(NAME, "out"));
+            scorecardsFile = args.one(NAME, "scorecards").map(f -> outFile("scorecards", f)).orElse(null);
+            if (scorecardsFile != null && toKafka) {
+                throw new Args.UsageException(NAME + ": --scorecards goes with --out; with --to-kafka the scorecards"
+                        + " go to the scorecards topic");
+            }
+            if (scorecardsFile != null && scorecardsFile.equals(outFile)) {
+                throw new Args.UsageException(NAME + ": --scorecards and --out name the same file");
+            }
             long p = args.longValue(NAME, "parallelism", DEFAULT_PARALLELISM);
             if (p < 1 || p > 256) {
                 throw new Args.UsageException(NAME + ": --parallelism must be between 1 and 256, not " + p);
@@ -112,6 +123,7 @@ public final class ReplayCommand {
 
         long total = files.stream().mapToLong(TelemetryFile::records).sum();
         List<Advisory> advisories = new ArrayList<>();
+        List<Scorecard> scorecards = new ArrayList<>();
         AtomicLong deadLetters = new AtomicLong();
         long started = System.nanoTime();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -121,6 +133,8 @@ public final class ReplayCommand {
         });
         try (ReplayProgress progress = new ReplayProgress();
                 InProcessSink<Advisory> advisorySink = new InProcessSink<>(advisories::add);
+                InProcessSink<Scorecard> scorecardSink = new InProcessSink<>(
+                        scorecardsFile == null ? sc -> {} : scorecards::add);
                 InProcessSink<DeadLetter> deadLetterSink = new InProcessSink<>(d -> deadLetters.incrementAndGet())) {
             ticker.scheduleAtFixedRate(new ProgressLine(progress, total, err), PROGRESS_EVERY_MILLIS,
                     PROGRESS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
@@ -131,7 +145,9 @@ public final class ReplayCommand {
                         : new AvroFilesSource(files, progress);
                 org.apache.flink.api.connector.sink2.Sink<Advisory> sink = toKafka
                         ? io.speechslo.job.KafkaIO.advisorySink(job) : advisorySink;
-                Replay.run(source, sink, deadLetterSink, bundle, Replay.Settings.of(parallelism));
+                org.apache.flink.api.connector.sink2.Sink<Scorecard> scorecardOut = toKafka
+                        ? io.speechslo.job.KafkaIO.scorecardSink(job) : scorecardSink;
+                Replay.run(source, sink, scorecardOut, deadLetterSink, bundle, Replay.Settings.of(parallelism));
             } catch (Exception e) {
                 err.println(NAME + ": failed: " + rootCause(e));
                 return 1;
@@ -151,6 +167,17 @@ public final class ReplayCommand {
                 err.println(NAME + ": cannot write --out " + outFile + ": " + e.getMessage());
                 return 1;
             }
+            if (scorecardsFile != null) {
+                scorecards.sort(Replay.SCORECARD_ORDER);
+                try {
+                    write(scorecards, scorecardsFile);
+                } catch (IOException | UncheckedIOException e) {
+                    err.println(NAME + ": cannot write --scorecards " + scorecardsFile + ": " + e.getMessage());
+                    return 1;
+                }
+                err.println(String.format(Locale.ROOT, "%s: %,d scorecards -> %s", NAME, scorecards.size(),
+                        scorecardsFile));
+            }
             err.println(summary(progress.read(), files.size(), deadLetters.get(), advisories, seconds, outFile));
         }
         return 0;
@@ -167,15 +194,15 @@ public final class ReplayCommand {
         }
     }
 
-    /** The --out file; its folder must exist and it must not be a folder. */
-    private static Path outFile(String value) {
+    /** An output file (--out, --scorecards); its folder must exist and it must not be a folder. */
+    private static Path outFile(String flag, String value) {
         Path out = Path.of(value).toAbsolutePath().normalize();
         if (Files.isDirectory(out)) {
-            throw new Args.UsageException(NAME + ": --out " + value + " is a folder, not a file");
+            throw new Args.UsageException(NAME + ": --" + flag + " " + value + " is a folder, not a file");
         }
         Path dir = out.getParent();
         if (dir != null && !Files.isDirectory(dir)) {
-            throw new Args.UsageException(NAME + ": --out " + value + ": folder " + dir + " does not exist");
+            throw new Args.UsageException(NAME + ": --" + flag + " " + value + ": folder " + dir + " does not exist");
         }
         return out;
     }
@@ -214,10 +241,12 @@ public final class ReplayCommand {
         return new ArrayList<>(files.values());
     }
 
-    private static void write(List<Advisory> advisories, Path file) throws IOException {
+    /** One record a line, as plain JSON ({@link AdvisoryJson}). */
+    private static void write(List<? extends org.apache.avro.specific.SpecificRecord> records, Path file)
+            throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (Advisory a : advisories) {
-                w.write(AdvisoryJson.toJson(a));
+            for (org.apache.avro.specific.SpecificRecord r : records) {
+                w.write(AdvisoryJson.toJson(r));
                 w.write('\n');
             }
         }

@@ -14,7 +14,7 @@ import java.util.Iterator;
  * generator becomes element i. Each reader walks its split in order, so it seeks once (skipping whole
  * minutes by their counts) and then streams.
  */
-final class ScenarioGeneratorFunction implements GeneratorFunction<Long, Ingested> {
+public final class ScenarioGeneratorFunction implements GeneratorFunction<Long, Ingested> {
 
     private static final long serialVersionUID = 1L;
 
@@ -25,7 +25,7 @@ final class ScenarioGeneratorFunction implements GeneratorFunction<Long, Ingeste
     private transient Iterator<SpecificRecord> records;
     private transient long nextIndex;
 
-    ScenarioGeneratorFunction(String location, byte[] scenario, long seed) {
+    public ScenarioGeneratorFunction(String location, byte[] scenario, long seed) {
         this.location = location;
         this.scenario = scenario.clone();
         this.seed = seed;

@@ -1,0 +1,211 @@
+package io.speechslo.scorecard;
+
+import io.speechslo.bytes.Varints;
+import io.speechslo.metrics.ExactSums;
+import io.speechslo.metrics.QuantileSketch;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.Outcome;
+import io.speechslo.telemetry.Redaction;
+import io.speechslo.telemetry.TtsRequest;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * What the decision views need of a cohort's requests beyond the release gate's {@code MetricSet}:
+ * character errors, confidence, corrections, where the time went (queue, preprocessing, model), batch
+ * sizes, retries and fallbacks, retention and redaction, cache hits and the cost wasted on retries.
+ * Counts are longs and money and confidence exact sums, so any split of the requests into partials,
+ * merged in any order, gives the same figures; times are sketched to
+ * {@link QuantileSketch#RELATIVE_ACCURACY}. Kept apart from the gate's metrics so that the gate's
+ * roll-ups do not carry what only the views read.
+ */
+public final class RequestStats {
+
+    /** Format of {@link #writeTo}; {@link #readFrom} refuses any other. */
+    private static final int FORMAT = 1;
+
+    // counts
+    static final int REQUESTS = 0;
+    static final int RETRIED = 1;
+    static final int FALLBACK = 2;
+    static final int COSTED = 3;
+    static final int CER_REQUESTS = 4;
+    static final int CHAR_ERRORS = 5;
+    static final int REF_CHARS = 6;
+    static final int CONFIDENCE_REQUESTS = 7;
+    static final int CORRECTION_REQUESTS = 8;
+    static final int CORRECTED = 9;
+    static final int BATCHED = 10;
+    static final int BATCH_SUM = 11;
+    static final int RAW_AUDIO_RETAINED = 12;
+    static final int REDACTION_FAILED = 13;
+    static final int CACHE_HITS = 14;
+    static final int WASTED = 15;
+    private static final int COUNTS = 16;
+
+    // exact sums
+    static final int COST = 0;
+    static final int RETRY_WASTE = 1;
+    static final int CONFIDENCE = 2;
+    private static final int SUMS = 3;
+
+    // sketches, ms
+    static final int QUEUE = 0;
+    static final int PREPROCESS = 1;
+    static final int MODEL = 2;
+    private static final int SKETCHES = 3;
+
+    private final long[] counts = new long[COUNTS];
+    private final ExactSums sums = new ExactSums(SUMS);
+    private final QuantileSketch[] sketches = new QuantileSketch[SKETCHES];
+
+    public RequestStats() {
+        for (int i = 0; i < SKETCHES; i++) {
+            sketches[i] = new QuantileSketch();
+        }
+    }
+
+    public void add(AsrRequest r) {
+        common(r.getOutcome(), r.getRetries(), r.getFallback(), r.getCostUsd(), r.getQueueMs(), r.getModelMs());
+        Integer refChars = r.getRefChars();
+        Integer charErrors = r.getCharErrors();
+        if (refChars != null && charErrors != null && refChars > 0) {
+            counts[CER_REQUESTS]++;
+            counts[CHAR_ERRORS] += charErrors;
+            counts[REF_CHARS] += refChars;
+        }
+        Float confidence = r.getConfidence();
+        if (confidence != null) {
+            counts[CONFIDENCE_REQUESTS]++;
+            sums.add(CONFIDENCE, confidence.doubleValue());
+        }
+        Integer corrections = r.getCorrections();
+        if (corrections != null) {
+            counts[CORRECTION_REQUESTS]++;
+            if (corrections > 0) {
+                counts[CORRECTED]++;
+            }
+        }
+        Long preprocess = r.getPreprocessMs();
+        if (preprocess != null) {
+            sketches[PREPROCESS].add(preprocess);
+        }
+        Integer batch = r.getBatchSize();
+        if (batch != null) {
+            counts[BATCHED]++;
+            counts[BATCH_SUM] += batch;
+        }
+        if (r.getRawAudioRetained()) {
+            counts[RAW_AUDIO_RETAINED]++;
+        }
+        if (r.getRedaction() == Redaction.FAILED) {
+            counts[REDACTION_FAILED]++;
+        }
+    }
+
+    public void add(TtsRequest r) {
+        common(r.getOutcome(), r.getRetries(), r.getFallback(), r.getCostUsd(), r.getQueueMs(), r.getModelMs());
+        if (r.getCacheHit()) {
+            counts[CACHE_HITS]++;
+        }
+    }
+
+    private void common(Outcome outcome, int retries, boolean fallback, Double cost, Long queueMs, Long modelMs) {
+        counts[REQUESTS]++;
+        if (retries > 0) {
+            counts[RETRIED]++;
+        }
+        if (fallback) {
+            counts[FALLBACK]++;
+        }
+        if (cost != null) {
+            counts[COSTED]++;
+            sums.add(COST, cost.doubleValue());
+            double waste = waste(outcome, retries, cost);
+            if (waste > 0) {
+                counts[WASTED]++;
+                sums.add(RETRY_WASTE, waste);
+            }
+        }
+        if (queueMs != null) {
+            sketches[QUEUE].add(queueMs);
+        }
+        if (modelMs != null) {
+            sketches[MODEL].add(modelMs);
+        }
+    }
+
+    /**
+     * The part of a request's cost that bought nothing: all of it when the request failed (ERROR or
+     * TIMEOUT), else the attempts that were retried, each taken to cost as much as the one that
+     * answered ({@code cost * retries / (retries + 1)}).
+     */
+    static double waste(Outcome outcome, int retries, double cost) {
+        if (outcome == Outcome.ERROR || outcome == Outcome.TIMEOUT) {
+            return cost;
+        }
+        return retries > 0 ? cost * retries / (retries + 1) : 0;
+    }
+
+    public void merge(RequestStats o) {
+        for (int i = 0; i < COUNTS; i++) {
+            counts[i] += o.counts[i];
+        }
+        sums.add(o.sums);
+        for (int i = 0; i < SKETCHES; i++) {
+            sketches[i].merge(o.sketches[i]);
+        }
+    }
+
+    /** A count (one of the constants above). */
+    long count(int which) {
+        return counts[which];
+    }
+
+    /** An exact sum, rounded once. */
+    double sum(int which) {
+        return sums.value(which);
+    }
+
+    QuantileSketch sketch(int which) {
+        return sketches[which];
+    }
+
+    public long requests() {
+        return counts[REQUESTS];
+    }
+
+    /** Compact: a format byte, the counts as varints, the sums, the sketches. */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeByte(FORMAT);
+        for (long c : counts) {
+            Varints.writeUnsigned(out, c);
+        }
+        for (int i = 0; i < SUMS; i++) {
+            sums.writeTo(i, out);
+        }
+        for (QuantileSketch s : sketches) {
+            s.writeTo(out);
+        }
+    }
+
+    public static RequestStats readFrom(DataInput in) throws IOException {
+        int format = in.readByte();
+        if (format != FORMAT) {
+            throw new IOException("request stats of format " + format + ", this version reads " + FORMAT);
+        }
+        RequestStats s = new RequestStats();
+        for (int i = 0; i < COUNTS; i++) {
+            s.counts[i] = Varints.readUnsigned(in);
+        }
+        for (int i = 0; i < SUMS; i++) {
+            s.sums.readFrom(i, in);
+        }
+        for (QuantileSketch sketch : s.sketches) {
+            sketch.readFrom(in);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,184 @@
+package io.speechslo.scorecard;
+
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.metrics.Metric;
+import io.speechslo.metrics.MetricSet;
+import io.speechslo.metrics.QuantileSketch;
+import io.speechslo.metrics.Signal;
+import io.speechslo.slice.Slice;
+import io.speechslo.telemetry.Track;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The SLICE scorecards of one service and signal over one slice pane: per track and model version, one
+ * for the whole service and one for every slice of one and two dimensions that had traffic, each
+ * carrying every request SLI of the model, serving, privacy and cost views under its fixed name. The
+ * full slices' panes are merged exactly (sums add, sketch bins add), so a value is the same however
+ * the requests were split; ratios are sums over sums, never averages of ratios. A value nothing was
+ * measured for is null with 0 samples. A SHADOW track's scorecards carry its cost only
+ * ({@code shadow_cost_usd}): shadow traffic is never user-facing.
+ */
+public final class SliceScorecards {
+
+    /** Slices of up to this many dimensions get a scorecard of their own (the whole service included). */
+    public static final int MAX_DIMENSIONS = 2;
+
+    /** One full slice's closed pane. */
+    public record Pane(Track track, String version, Slice fullSlice, SlicePane pane) {}
+
+    /** A cohort's sums: the gate's metrics and the views' request stats. */
+    private static final class Cohort {
+        final MetricSet metrics;
+        final RequestStats requests = new RequestStats();
+
+        Cohort(Signal signal) {
+            metrics = new MetricSet(signal);
+        }
+
+        void merge(SlicePane p) {
+            metrics.merge(p.metrics());
+            requests.merge(p.requestStats());
+        }
+    }
+
+    private record Cut(Track track, String version) {}
+
+    private static final Comparator<Cut> CUT_ORDER = Comparator.<Cut, Track>comparing(Cut::track)
+            .thenComparing(Cut::version);
+
+    private SliceScorecards() {}
+
+    /** The scorecards of the panes of {@code [windowStart, windowEnd)}, ordered by track, version and slice. */
+    public static List<Scorecard> of(String service, Signal signal, long windowStart, long windowEnd,
+            List<Pane> panes) {
+        Map<Cut, Map<Slice, Cohort>> cuts = new TreeMap<>(CUT_ORDER);
+        for (Pane p : panes) {
+            Map<Slice, Cohort> slices = cuts.computeIfAbsent(new Cut(p.track(), p.version()), c -> new HashMap<>());
+            Slice full = p.fullSlice();
+            for (int mask = 0; mask < (1 << full.size()); mask++) {
+                if (Integer.bitCount(mask) <= MAX_DIMENSIONS) {
+                    slices.computeIfAbsent(full.project(mask), s -> new Cohort(signal)).merge(p.pane());
+                }
+            }
+        }
+        List<Scorecard> out = new ArrayList<>();
+        cuts.forEach((cut, slices) -> new TreeMap<>(slices).forEach((slice, cohort) -> out.add(Scorecard.newBuilder()
+                .setKind(ScorecardKind.SLICE)
+                .setService(service)
+                .setSignal(signal.name())
+                .setModelVersion(cut.version())
+                .setTrack(cut.track().name())
+                .setSlice(new java.util.LinkedHashMap<>(slice.toMap()))
+                .setWindowStart(windowStart)
+                .setWindowEnd(windowEnd)
+                .setValues(cut.track() == Track.SHADOW ? shadowValues(cohort.requests)
+                        : values(signal, cohort.metrics, cohort.requests))
+                .build())));
+        return out;
+    }
+
+    /** The metric names of a SLICE scorecard of {@code signal} on a user-facing track, in order. */
+    public static List<String> names(Signal signal) {
+        return ScorecardValues.names(values(signal, new MetricSet(signal), new RequestStats()));
+    }
+
+    /** The metric names of a SHADOW scorecard. */
+    public static List<String> shadowNames() {
+        return ScorecardValues.names(shadowValues(new RequestStats()));
+    }
+
+    static List<ScorecardValue> values(Signal signal, MetricSet m, RequestStats s) {
+        ScorecardValues v = new ScorecardValues();
+        long requests = s.requests();
+        v.count("requests", requests, requests);
+        if (signal == Signal.ASR) {
+            // model
+            v.metric("wer", m, Metric.WER);
+            v.ratio("cer", s.count(RequestStats.CHAR_ERRORS), s.count(RequestStats.REF_CHARS),
+                    s.count(RequestStats.CER_REQUESTS));
+            v.metric("entity_error_rate", m, Metric.ENTITY_ERROR_RATE);
+            v.ratio("confidence_mean", s.sum(RequestStats.CONFIDENCE), s.count(RequestStats.CONFIDENCE_REQUESTS),
+                    s.count(RequestStats.CONFIDENCE_REQUESTS));
+            v.ratio("correction_rate", s.count(RequestStats.CORRECTED), s.count(RequestStats.CORRECTION_REQUESTS),
+                    s.count(RequestStats.CORRECTION_REQUESTS));
+            v.metric("partial_churn", m, Metric.PARTIAL_CHURN);
+            // serving
+            v.metric("timeout_rate", m, Metric.ASR_TIMEOUT_RATE);
+            v.metric("error_rate", m, Metric.ASR_ERROR_RATE);
+            QuantileSketch firstPartial = m.sketch(Metric.FIRST_PARTIAL_P95_MS);
+            v.quantile("first_partial_p50_ms", firstPartial, 0.50);
+            v.quantile("first_partial_p95_ms", firstPartial, 0.95);
+            v.quantile("first_partial_p99_ms", firstPartial, 0.99);
+            QuantileSketch finalization = m.sketch(Metric.FINALIZATION_P99_MS);
+            v.quantile("finalization_p50_ms", finalization, 0.50);
+            v.quantile("finalization_p95_ms", finalization, 0.95);
+            v.quantile("finalization_p99_ms", finalization, 0.99);
+            serving(v, s);
+            v.quantile("preprocess_p50_ms", s.sketch(RequestStats.PREPROCESS), 0.50);
+            v.quantile("preprocess_p95_ms", s.sketch(RequestStats.PREPROCESS), 0.95);
+            v.ratio("batch_size_mean", s.count(RequestStats.BATCH_SUM), s.count(RequestStats.BATCHED),
+                    s.count(RequestStats.BATCHED));
+            rates(v, s);
+            // privacy
+            v.metric("sensitive_logging_rate", m, Metric.SENSITIVE_LOGGING_RATE);
+            v.ratio("raw_audio_retained_rate", s.count(RequestStats.RAW_AUDIO_RETAINED), requests, requests);
+            v.ratio("redaction_failed_rate", s.count(RequestStats.REDACTION_FAILED), requests, requests);
+            // cost
+            v.metric("cost_per_audio_minute", m, Metric.COST_PER_AUDIO_MINUTE);
+        } else {
+            // model
+            v.metric("preference", m, Metric.PREFERENCE);
+            v.metric("interruption_rate", m, Metric.INTERRUPTION_RATE);
+            v.metric("abandonment_rate", m, Metric.ABANDONMENT_RATE);
+            // serving
+            v.metric("timeout_rate", m, Metric.TTS_TIMEOUT_RATE);
+            v.metric("error_rate", m, Metric.TTS_ERROR_RATE);
+            QuantileSketch firstAudio = m.sketch(Metric.FIRST_AUDIO_P95_MS);
+            v.quantile("first_audio_p50_ms", firstAudio, 0.50);
+            v.quantile("first_audio_p95_ms", firstAudio, 0.95);
+            v.quantile("first_audio_p99_ms", firstAudio, 0.99);
+            v.quantile("chunk_gap_p95_ms", m.sketch(Metric.CHUNK_GAP_P95_MS), 0.95);
+            v.metric("underrun_rate", m, Metric.UNDERRUN_RATE);
+            serving(v, s);
+            rates(v, s);
+            // privacy
+            v.metric("sensitive_logging_rate", m, Metric.TTS_SENSITIVE_LOGGING_RATE);
+            // cost
+            v.metric("cost_per_generated_second", m, Metric.COST_PER_GENERATED_SECOND);
+            v.ratio("cache_hit_rate", s.count(RequestStats.CACHE_HITS), requests, requests);
+        }
+        v.ratio("cost_usd", s.sum(RequestStats.COST), 1, s.count(RequestStats.COSTED));
+        v.ratio("retry_waste_usd", s.sum(RequestStats.RETRY_WASTE), 1, s.count(RequestStats.COSTED));
+        return v.values();
+    }
+
+    private static void serving(ScorecardValues v, RequestStats s) {
+        QuantileSketch queue = s.sketch(RequestStats.QUEUE);
+        v.quantile("queue_p50_ms", queue, 0.50);
+        v.quantile("queue_p95_ms", queue, 0.95);
+        v.quantile("queue_p99_ms", queue, 0.99);
+        QuantileSketch model = s.sketch(RequestStats.MODEL);
+        v.quantile("model_p50_ms", model, 0.50);
+        v.quantile("model_p95_ms", model, 0.95);
+        v.quantile("model_p99_ms", model, 0.99);
+    }
+
+    private static void rates(ScorecardValues v, RequestStats s) {
+        long requests = s.requests();
+        v.ratio("retry_rate", s.count(RequestStats.RETRIED), requests, requests);
+        v.ratio("fallback_rate", s.count(RequestStats.FALLBACK), requests, requests);
+    }
+
+    static List<ScorecardValue> shadowValues(RequestStats s) {
+        ScorecardValues v = new ScorecardValues();
+        v.count("requests", s.requests(), s.requests());
+        v.ratio("shadow_cost_usd", s.sum(RequestStats.COST), 1, s.count(RequestStats.COSTED));
+        return v.values();
+    }
+}
