@@ -49,8 +49,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The live job end to end: a real Kafka broker (separate JVM), the registry stand-in, the job on a
- * MiniCluster at parallelism 2 reading every telemetry record once and writing advisories exactly once;
- * the advisories read back read_committed and decoded by Debian's python3-confluent-kafka.
+ * MiniCluster at parallelism 2 reading every telemetry record once and writing advisories and
+ * scorecards exactly once; both read back read_committed and decoded by Debian's python3-confluent-kafka.
  */
 class StreamingJobITCase {
 
@@ -83,6 +83,8 @@ class StreamingJobITCase {
         String ttsTopic = "tts-" + run;
         String advisoryTopic = "advisories-" + run;
         String deadTopic = "dead-" + run;
+        String scorecardTopic = "scorecards-" + run;
+        kafka.createTopic(scorecardTopic, 2);
         kafka.createTopic(asrTopic, 4);
         kafka.createTopic(ttsTopic, 4);
         kafka.createTopic(advisoryTopic, 2);
@@ -92,11 +94,19 @@ class StreamingJobITCase {
                 "kafka.group-id=it-" + run,
                 "topics.asr=" + asrTopic, "topics.tts=" + ttsTopic,
                 "topics.advisories=" + advisoryTopic, "topics.dead-letter=" + deadTopic,
+                "topics.scorecards=" + scorecardTopic,
                 "registry.url=" + REGISTRY.url(),
                 "checkpoint.interval=1s",
                 "sink.transactional-id-prefix=it-" + run));
 
-        List<SpecificRecord> telemetry = Traffic.healthyRegressingBurning(23, T0, 150, 200);
+        List<SpecificRecord> telemetry = new ArrayList<>(Traffic.healthyRegressingBurning(23, T0, 150, 200));
+        // a shadow model mirrors a little traffic: it costs, and is kept out of every user-facing SLI
+        for (int i = 0; i < 40; i++) {
+            telemetry.add(AsrRequest.newBuilder(io.speechslo.testing.TelemetrySamples.asr(i, Instant.ofEpochMilli(T0 + i * 1_000L))
+                    .build()).setService("asr-healthy").setModelVersion("v-shadow")
+                    .setTrack(io.speechslo.telemetry.Track.SHADOW).setRequestId("shadow-" + i).build());
+        }
+        telemetry.sort(java.util.Comparator.comparingLong(Traffic::eventTime));
         Map<String, String> badOffsets = produce(cfg, asrTopic, ttsTopic, telemetry);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
@@ -138,6 +148,47 @@ class StreamingJobITCase {
         assertThat(tailOut.toString(StandardCharsets.UTF_8).lines()
                 .map(l -> io.speechslo.advisory.AdvisoryJson.fromJson(l).getAdvisoryId()).sorted().toList())
                 .isEqualTo(advisories.stream().map(Advisory::getAdvisoryId).sorted().toList());
+
+        // scorecards: every metric name of the five views, decoded by the same independent client
+        List<io.speechslo.scorecard.Scorecard> scorecards = readAll(scorecardTopic, io.speechslo.scorecard.Scorecard.class);
+        assertThat(scorecards).isNotEmpty();
+        List<Map<String, Object>> decodedScorecards = PythonAvroConsumer.consume(kafka.bootstrapServers(),
+                REGISTRY.url(), scorecardTopic, scorecards.size(), Duration.ofSeconds(60));
+        assertThat(decodedScorecards).hasSize(scorecards.size());
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (Map<String, Object> sc : decodedScorecards) {
+            kinds.add((String) sc.get("kind"));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> values = (List<Map<String, Object>>) sc.get("values");
+            values.forEach(v -> names.add((String) v.get("name")));
+        }
+        assertThat(kinds).contains("SLICE", "SLO", "ROLLOUT");
+        assertThat(names).containsAll(List.of(
+                // model
+                "wer", "cer", "entity_error_rate", "confidence_mean", "correction_rate", "partial_churn", "preference",
+                // serving
+                "queue_p50_ms", "queue_p95_ms", "queue_p99_ms", "preprocess_p95_ms", "model_p95_ms", "model_p99_ms",
+                "first_partial_p95_ms", "finalization_p99_ms", "first_audio_p95_ms", "chunk_gap_p95_ms",
+                "batch_size_mean", "retry_rate", "fallback_rate", "timeout_rate", "error_rate", "underrun_rate",
+                // privacy
+                "sensitive_logging_rate", "raw_audio_retained_rate", "redaction_failed_rate",
+                // cost
+                "cost_per_audio_minute", "cost_per_generated_second", "cache_hit_rate", "retry_waste_usd",
+                "shadow_cost_usd",
+                // executive
+                "sli", "budget_remaining", "burn_rate_1h", "burn_rate_5m", "bad_requests_1h", "affected_share_1h",
+                "incident_open", "canary_share"));
+        // the page's incident is open, with its start, in the burning service's SLO scorecards
+        assertThat(decodedScorecards).anySatisfy(sc -> {
+            assertThat(sc).containsEntry("kind", "SLO").containsEntry("service", "tts-burn")
+                    .containsEntry("slo", "tts-availability");
+            assertThat((List<?>) sc.get("incidents")).isNotEmpty();
+        });
+        // shadow traffic: its cost only, under a name of its own
+        assertThat(scorecards).filteredOn(sc -> "SHADOW".equals(sc.getTrack())).isNotEmpty()
+                .allSatisfy(sc -> assertThat(sc.getValues()).extracting(v -> v.getName())
+                        .containsExactly("requests", "shadow_cost_usd"));
 
         // every bad record is dead-lettered once, with its reason and origin; nothing else is
         List<DeadLetter> dead = readAll(deadTopic, DeadLetter.class);
