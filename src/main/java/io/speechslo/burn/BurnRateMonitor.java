@@ -340,6 +340,11 @@ public final class BurnRateMonitor {
                 standing, standingSince, lastEventMillis);
     }
 
+    /** The last evaluation time, MIN_VALUE before the first. */
+    public long lastEvaluated() {
+        return lastEvaluatedMillis;
+    }
+
     /** True while a PAGE or TICKET stands (until a RESOLVED advisory is emitted). */
     public boolean isAlerting() {
         return standing != null;

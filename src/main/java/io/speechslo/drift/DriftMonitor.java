@@ -252,6 +252,34 @@ public final class DriftMonitor {
         return panes.computeIfAbsent(start, k -> new HashMap<>()).computeIfAbsent(slice, k -> new DriftStats());
     }
 
+    /**
+     * The trailing baseline as of {@code before}: the panes of the {@code baseline} window before the
+     * pane that holds it, merged and rolled up to every slice of at most {@code maxDims} dimensions
+     * (the whole service included). What the scorecards measure each minute's drift against.
+     */
+    public Map<Slice, DriftStats> trailing(long before, int maxDims) {
+        requirePolicy();
+        long currentStart = Math.floorDiv(before, paneMillis) * paneMillis;
+        Map<Slice, DriftStats> full = new HashMap<>();
+        panes.subMap(currentStart - baselineMillis, currentStart).values().forEach(pane -> pane.forEach(
+                (slice, stats) -> full.computeIfAbsent(slice, k -> new DriftStats()).merge(stats)));
+        Map<Slice, DriftStats> rolled = new HashMap<>();
+        full.forEach((slice, stats) -> {
+            for (int mask = 0; mask < 1 << slice.size(); mask++) {
+                if (Integer.bitCount(mask) <= maxDims) {
+                    rolled.computeIfAbsent(slice.project(mask), k -> new DriftStats()).merge(stats);
+                }
+            }
+        });
+        return rolled;
+    }
+
+    /** Start of the current window that holds {@code eventMillis}. */
+    public long paneStart(long eventMillis) {
+        requirePolicy();
+        return Math.floorDiv(eventMillis, paneMillis) * paneMillis;
+    }
+
     /** Panes held. */
     public int paneCount() {
         return panes.size();

@@ -28,7 +28,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   -> keyBy(service, signal, track, version, slice)  slice-pane aggregate (merges the partials)  |
  *   -> keyBy(service, signal) -+-> release gate ---------------------------------------------------+--> advisory sink
  *                              +-> slice drift  ---------------------------------------------------+
- *   burn rate and release gate --(scorecards: SLO status; slice SLIs and rollout stages)--> scorecard sink
+ *   burn rate, release gate, slice drift --(scorecards: SLO status, rollout stages, slice SLIs)--> scorecard sink
  * </pre>
  *
  * Requests never cross the network: the source's subtask folds them into partial panes, so only about
@@ -102,11 +102,11 @@ public final class AdvisorTopology {
         KeyedStream<PaneRecord, String> byService = panes.keyBy(PaneRecord::serviceKey);
         SingleOutputStreamOperator<Advisory> gate = byService.process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
                 .uid(Uids.GATE).name("Release gate");
-        DataStream<Advisory> drift = byService.process(new DriftFunction(bundle, lateness))
+        SingleOutputStreamOperator<Advisory> drift = byService.process(new DriftFunction(bundle, lateness, pane))
                 .uid(Uids.DRIFT).name("Slice drift");
 
         burn.union(gate, drift).sinkTo(advisorySink).uid(Uids.ADVISORY_SINK).name("Advisories");
-        burn.getSideOutput(Tags.SCORECARDS).union(gate.getSideOutput(Tags.SCORECARDS))
+        burn.getSideOutput(Tags.SCORECARDS).union(gate.getSideOutput(Tags.SCORECARDS), drift.getSideOutput(Tags.SCORECARDS))
                 .sinkTo(scorecardSink).uid(Uids.SCORECARD_SINK).name("Scorecards");
         partials.getSideOutput(Tags.DEAD_LETTERS)
                 .sinkTo(deadLetterSink).uid(Uids.DEAD_LETTER_SINK).name("Dead letters");

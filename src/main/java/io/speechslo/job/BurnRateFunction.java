@@ -22,8 +22,12 @@ import java.util.TreeSet;
  * for the service-wide monitor. Evaluates as soon as the watermark passes a burn pane's end, whatever
  * the allowed lateness: counts that arrive after that (requests late within the allowed lateness) go
  * into their own burn pane at the next evaluation and count in every later one (metric
- * {@code late_burn_requests}). At every minute of event time (or burn pane, if longer) each monitor
- * with traffic in it, or with an alert standing, also gives its SLO scorecard ({@link SloScorecards}).
+ * {@code late_burn_requests}). For every minute of event time (or burn pane, if longer) each monitor
+ * with traffic in it, or with an alert standing, also gives its SLO scorecard ({@link SloScorecards}),
+ * at the first evaluation at or after the minute's end: before that evaluation's counts go in, when
+ * it is past the minute (the monitor then holds exactly what had arrived by the minute's end). No
+ * timer is added for it, so the advisories are what they were without scorecards; the scorecard of
+ * a minute followed by no traffic at all waits for the next request or wake-up.
  * Monitors with
  * no traffic for a whole SLO window go. Without traffic it wakes every burn pane only while an alert
  * stands (so it can resolve), else once more a whole SLO window later, to let idle monitors go.
@@ -135,7 +139,6 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
         }
         boolean alerting = false;
         long scorecardMillis = scorecardMillis(burnPane);
-        boolean scorecardDue = paneEnd % scorecardMillis == 0;
         for (String key : keys) {
             SloDefinition slo = slo(slos, key);
             if (slo == null) {
@@ -146,18 +149,18 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
             BurnRateMonitor m = monitors.get(key);
             m = m == null ? new BurnRateMonitor(slo, policies.burn(), service, version, policies.version())
                     : m.configure(slo, policies.burn(), service, version, policies.version());
+            long minute = Math.floorDiv(paneEnd, scorecardMillis) * scorecardMillis;
+            if (minute < paneEnd && m.lastEvaluated() < minute && m.lastEvaluated() != Long.MIN_VALUE) {
+                scorecard(m, service, signal, slo, version, minute, scorecardMillis); // a minute passed unevaluated
+            }
             for (long[] c : counts.getOrDefault(key, List.of())) {
                 m.add(c[0] - 1, c[1], c[2]);
             }
             if (paneEnd % burnPane == 0) {
                 m.evaluate(paneEnd).ifPresent(out::add);
             }
-            if (scorecardDue) {
-                BurnRateMonitor.Status status = m.status(paneEnd);
-                if (status.incident() != null || status.lastEvent() >= paneEnd - scorecardMillis) {
-                    scorecards.add(SloScorecards.of(service, signal, slo.name(), version, paneEnd - scorecardMillis,
-                            paneEnd, status));
-                }
+            if (minute == paneEnd) {
+                scorecard(m, service, signal, slo, version, minute, scorecardMillis);
             }
             if (m.isIdle(paneEnd)) {
                 monitors.remove(key);
@@ -172,15 +175,20 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
         if (alerting) {
             return paneEnd + burnPane; // a standing alert resolves (or reminds) even when traffic stops
         }
-        if (!ticks.isEmpty()) {
-            // the scorecards of the minute this traffic falls in go out at its end, traffic after it or not
-            return Math.floorDiv(paneEnd, scorecardMillis) * scorecardMillis + scorecardMillis;
-        }
         // Nothing standing: traffic registers its own wake-ups. One more, a whole SLO window on (on a
         // day boundary, so a busy key holds about one such timer a day), lets idle monitors go.
         long day = java.time.Duration.ofDays(1).toMillis();
         long window = slos.stream().mapToLong(s -> s.window().toMillis()).max().orElse(day);
         return Math.floorDiv(paneEnd + window, day) * day + day;
+    }
+
+    /** The SLO scorecard of the minute ending at {@code end}, if the monitor had traffic in it or an alert stands. */
+    private void scorecard(BurnRateMonitor m, String service, Signal signal, SloDefinition slo, String version,
+            long end, long scorecardMillis) {
+        BurnRateMonitor.Status status = m.status(end);
+        if (status.incident() != null || status.lastEvent() >= end - scorecardMillis) {
+            scorecards.add(SloScorecards.of(service, signal, slo.name(), version, end - scorecardMillis, end, status));
+        }
     }
 
     /** How often SLO scorecards are made: every minute, or every burn pane when that is longer. */

@@ -8,9 +8,20 @@ import io.speechslo.policy.load.PolicyBundle;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.drift.DriftStats;
+import io.speechslo.scorecard.SliceScorecards;
+import io.speechslo.slice.Slice;
+
+import java.util.ArrayList;
 import java.util.List;
 
-/** Slice drift of a service's input: one {@link DriftMonitor}, judged at every end of its current window. */
+/**
+ * Slice drift of a service's input: one {@link DriftMonitor}, judged at every end of its current window.
+ * Each closed slice pane is decoded once here and also gives the SLICE scorecards of its interval
+ * ({@link SliceScorecards}: every track and version, with each slice's audio drift against the
+ * monitor's trailing baseline, which is rolled up once per current window and kept at hand).
+ */
 final class DriftFunction extends SliceEngineFunction {
 
     /** Renamed from "drift-monitor" (bytes) when the monitor became an object in state. */
@@ -18,9 +29,20 @@ final class DriftFunction extends SliceEngineFunction {
             new ValueStateDescriptor<>("drift-monitor-v3", new DriftMonitorSerializer());
 
     private transient ValueState<DriftMonitor> monitor;
+    /**
+     * Per key, the trailing baseline of the current window (derived from the monitor, so not state: a
+     * restore rebuilds it) and the window start it is for.
+     */
+    private transient java.util.Map<String, Baseline> baselines;
 
-    DriftFunction(PolicyBundle bundle, long latenessMillis) {
+    private record Baseline(long windowStart, java.util.Map<Slice, DriftStats> slices) {}
+
+    private final long paneMillis;
+
+    /** @param paneMillis the slice pane, the window of a scorecard */
+    DriftFunction(PolicyBundle bundle, long latenessMillis, long paneMillis) {
         super(bundle, latenessMillis);
+        this.paneMillis = paneMillis;
     }
 
     @Override
@@ -31,6 +53,7 @@ final class DriftFunction extends SliceEngineFunction {
     @Override
     void openEngine() {
         monitor = getRuntimeContext().getState(MONITOR);
+        baselines = new java.util.HashMap<>();
     }
 
     @Override
@@ -40,19 +63,40 @@ final class DriftFunction extends SliceEngineFunction {
         DriftMonitor m = monitor.value();
         m = m == null ? new DriftMonitor(service, signal, policies.drift(), policies.version())
                 : m.configure(policies.drift(), policies.version());
+        List<SliceScorecards.Pane> decoded = new ArrayList<>(panes.size());
         for (PaneRecord r : panes) {
+            SlicePane p = r.decode();
+            Slice full = r.fullSlice();
+            decoded.add(new SliceScorecards.Pane(r.track, r.version, full, p));
             if (r.track != io.speechslo.telemetry.Track.SHADOW) { // mirrored traffic: not the service's input mix
-                m.add(r.paneEnd - 1, r.fullSlice(), r.decode().drift());
+                m.add(r.paneEnd - 1, full, p.drift());
             }
+        }
+        if (!decoded.isEmpty()) {
+            scorecards.addAll(SliceScorecards.of(service, signal, paneEnd - paneMillis, paneEnd, decoded,
+                    baseline(m, service, signal, paneEnd - 1)));
         }
         if (paneEnd % window == 0) {
             m.evaluate(paneEnd).ifPresent(out::add);
         }
         if (m.isEmpty()) {
             monitor.clear();
+            baselines.remove(Keys.service(service, signal));
             return Long.MIN_VALUE;
         }
         monitor.update(m); // the same object on the heap backend; RocksDB writes it back
         return Math.floorDiv(paneEnd, window) * window + window;
+    }
+
+    /** The monitor's trailing baseline for the current window holding {@code at}, rolled up once per window. */
+    private java.util.Map<Slice, DriftStats> baseline(DriftMonitor m, String service, Signal signal, long at) {
+        long start = m.paneStart(at);
+        String key = Keys.service(service, signal);
+        Baseline b = baselines.get(key);
+        if (b == null || b.windowStart() != start) {
+            b = new Baseline(start, m.trailing(at, SliceScorecards.MAX_DIMENSIONS));
+            baselines.put(key, b);
+        }
+        return b.slices();
     }
 }

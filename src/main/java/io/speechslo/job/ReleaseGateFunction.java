@@ -11,21 +11,16 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 import io.speechslo.scorecard.RolloutScorecards;
-import io.speechslo.scorecard.SliceScorecards;
-import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The release gate of a service: one {@link RolloutTracker} holding every candidate under way,
- * evaluated every gate interval of event time while a candidate receives traffic. Each closed slice
- * pane is decoded once here and serves the scorecards too: every interval with traffic, the SLICE
- * scorecards of every track and version ({@link SliceScorecards}) and the stage of every candidate
- * ({@link RolloutScorecards}).
+ * evaluated every gate interval of event time while a candidate receives traffic; every interval with
+ * traffic it also gives the ROLLOUT scorecard of each candidate ({@link RolloutScorecards}).
  */
 final class ReleaseGateFunction extends SliceEngineFunction {
 
@@ -56,14 +51,11 @@ final class ReleaseGateFunction extends SliceEngineFunction {
             throws Exception {
         RolloutTracker t = tracker.value();
         t = t == null ? new RolloutTracker(service, signal, settings) : t.configure(settings);
-        List<SliceScorecards.Pane> decoded = new ArrayList<>(panes.size());
         Map<String, Long> canaryRequests = new TreeMap<>();
         long stableRequests = 0;
         for (PaneRecord r : panes) {
             SlicePane p = r.decode();
-            Slice full = r.fullSlice();
-            t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), full, p.metrics());
-            decoded.add(new SliceScorecards.Pane(r.track, r.version, full, p));
+            t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics());
             if (r.track == Track.CANARY) {
                 canaryRequests.merge(r.version, p.requests(), Long::sum);
             } else if (r.track == Track.STABLE) {
@@ -71,12 +63,9 @@ final class ReleaseGateFunction extends SliceEngineFunction {
             }
         }
         long interval = settings.interval().toMillis();
-        if (!decoded.isEmpty()) {
-            scorecards.addAll(SliceScorecards.of(service, signal, paneEnd - interval, paneEnd, decoded));
-        }
         if (paneEnd % interval == 0) {
             out.addAll(t.evaluate(paneEnd, policies.gateFor(service), policies.version()));
-            if (!decoded.isEmpty()) {
+            if (!panes.isEmpty()) {
                 scorecards.addAll(RolloutScorecards.of(service, signal, paneEnd - interval, paneEnd, t.stages(),
                         canaryRequests, stableRequests));
             }

@@ -1,6 +1,9 @@
 package io.speechslo.scorecard;
 
 import io.speechslo.aggregate.SlicePane;
+import io.speechslo.drift.AudioFeature;
+import io.speechslo.drift.DriftStats;
+import io.speechslo.drift.FeatureHistogram;
 import io.speechslo.metrics.Metric;
 import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.QuantileSketch;
@@ -22,7 +25,9 @@ import java.util.TreeMap;
  * full slices' panes are merged exactly (sums add, sketch bins add), so a value is the same however
  * the requests were split; ratios are sums over sums, never averages of ratios. A value nothing was
  * measured for is null with 0 samples. A SHADOW track's scorecards carry its cost only
- * ({@code shadow_cost_usd}): shadow traffic is never user-facing.
+ * ({@code shadow_cost_usd}): shadow traffic is never user-facing. ASR scorecards also carry, per audio
+ * feature, the population stability index of the window's histogram against the slice's trailing
+ * baseline ({@code psi_<feature>}, the drift policy's baseline, 24 h by default).
  */
 public final class SliceScorecards {
 
@@ -32,10 +37,11 @@ public final class SliceScorecards {
     /** One full slice's closed pane. */
     public record Pane(Track track, String version, Slice fullSlice, SlicePane pane) {}
 
-    /** A cohort's sums: the gate's metrics and the views' request stats. */
+    /** A cohort's sums: the gate's metrics, the views' request stats and the audio histograms. */
     private static final class Cohort {
         final MetricSet metrics;
         final RequestStats requests = new RequestStats();
+        final DriftStats drift = new DriftStats();
 
         Cohort(Signal signal) {
             metrics = new MetricSet(signal);
@@ -44,6 +50,7 @@ public final class SliceScorecards {
         void merge(SlicePane p) {
             metrics.merge(p.metrics());
             requests.merge(p.requestStats());
+            drift.merge(p.drift());
         }
     }
 
@@ -54,9 +61,14 @@ public final class SliceScorecards {
 
     private SliceScorecards() {}
 
-    /** The scorecards of the panes of {@code [windowStart, windowEnd)}, ordered by track, version and slice. */
+    /**
+     * The scorecards of the panes of {@code [windowStart, windowEnd)}, ordered by track, version and slice.
+     *
+     * @param baseline each slice's trailing audio histograms (rolled up to {@link #MAX_DIMENSIONS}); a
+     *        slice it lacks has no PSI (null)
+     */
     public static List<Scorecard> of(String service, Signal signal, long windowStart, long windowEnd,
-            List<Pane> panes) {
+            List<Pane> panes, Map<Slice, DriftStats> baseline) {
         Map<Cut, Map<Slice, Cohort>> cuts = new TreeMap<>(CUT_ORDER);
         for (Pane p : panes) {
             Map<Slice, Cohort> slices = cuts.computeIfAbsent(new Cut(p.track(), p.version()), c -> new HashMap<>());
@@ -78,14 +90,14 @@ public final class SliceScorecards {
                 .setWindowStart(windowStart)
                 .setWindowEnd(windowEnd)
                 .setValues(cut.track() == Track.SHADOW ? shadowValues(cohort.requests)
-                        : values(signal, cohort.metrics, cohort.requests))
+                        : values(signal, cohort.metrics, cohort.requests, cohort.drift, baseline.get(slice)))
                 .build())));
         return out;
     }
 
     /** The metric names of a SLICE scorecard of {@code signal} on a user-facing track, in order. */
     public static List<String> names(Signal signal) {
-        return ScorecardValues.names(values(signal, new MetricSet(signal), new RequestStats()));
+        return ScorecardValues.names(values(signal, new MetricSet(signal), new RequestStats(), new DriftStats(), null));
     }
 
     /** The metric names of a SHADOW scorecard. */
@@ -93,7 +105,7 @@ public final class SliceScorecards {
         return ScorecardValues.names(shadowValues(new RequestStats()));
     }
 
-    static List<ScorecardValue> values(Signal signal, MetricSet m, RequestStats s) {
+    static List<ScorecardValue> values(Signal signal, MetricSet m, RequestStats s, DriftStats now, DriftStats before) {
         ScorecardValues v = new ScorecardValues();
         long requests = s.requests();
         v.count("requests", requests, requests);
@@ -108,6 +120,10 @@ public final class SliceScorecards {
             v.ratio("correction_rate", s.count(RequestStats.CORRECTED), s.count(RequestStats.CORRECTION_REQUESTS),
                     s.count(RequestStats.CORRECTION_REQUESTS));
             v.metric("partial_churn", m, Metric.PARTIAL_CHURN);
+            for (AudioFeature f : AudioFeature.values()) {
+                FeatureHistogram h = now.histogram(f);
+                v.value("psi_" + f.id(), before == null ? Double.NaN : h.psi(before.histogram(f)), h.count());
+            }
             // serving
             v.metric("timeout_rate", m, Metric.ASR_TIMEOUT_RATE);
             v.metric("error_rate", m, Metric.ASR_ERROR_RATE);

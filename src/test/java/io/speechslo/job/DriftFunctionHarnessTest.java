@@ -74,7 +74,7 @@ class DriftFunctionHarnessTest {
         long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
         try (KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h =
                 ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new DriftFunction(BUNDLE, lateness), PaneRecord::serviceKey, Types.STRING)) {
+                        new DriftFunction(BUNDLE, lateness, 60_000), PaneRecord::serviceKey, Types.STRING)) {
             for (long start = T0; start < T0 + 3 * HOUR; start += MIN) {
                 boolean shifted = start >= T0 + 2 * HOUR;
                 for (PaneRecord r : List.of(pane("en-US", start, 0.20), pane("de-DE", start, shifted ? 0.50 : 0.20))) {
@@ -144,7 +144,7 @@ class DriftFunctionHarnessTest {
         steps.add(h -> h.processWatermark(T0 + 27 * HOUR + lateness));
         // stopped half-way through the drifting hour: two hours of baseline and half the current pane held
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
-                () -> new DriftFunction(BUNDLE, lateness), PaneRecord::serviceKey, backend, dir, steps, 150, 1,
+                () -> new DriftFunction(BUNDLE, lateness, 60_000), PaneRecord::serviceKey, backend, dir, steps, 150, 1,
                 "drift-pane-buffer-v3", "drift-pane-buffer-v3-counts", DriftFunction.MONITOR.getName());
         assertThat(after).singleElement().satisfies(a -> {
             assertThat(a.getDecision()).isEqualTo(Decision.INVESTIGATE);

@@ -167,6 +167,7 @@ class StreamingJobITCase {
         assertThat(names).containsAll(List.of(
                 // model
                 "wer", "cer", "entity_error_rate", "confidence_mean", "correction_rate", "partial_churn", "preference",
+                "psi_silence_ratio", "psi_clipping_ratio", "psi_snr_db", "psi_speech_level_dbfs",
                 // serving
                 "queue_p50_ms", "queue_p95_ms", "queue_p99_ms", "preprocess_p95_ms", "model_p95_ms", "model_p99_ms",
                 "first_partial_p95_ms", "finalization_p99_ms", "first_audio_p95_ms", "chunk_gap_p95_ms",
@@ -201,12 +202,14 @@ class StreamingJobITCase {
         // replaying the telemetry topics' time range into another advisories topic gives the same ids
         String replayTopic = "replayed-" + run;
         kafka.createTopic(replayTopic, 2);
+        kafka.createTopic("replayed-scorecards-" + run, 2);
         java.io.ByteArrayOutputStream replayErr = new java.io.ByteArrayOutputStream();
         int replayed = io.speechslo.cli.Main.run(List.of("replay", "--from-kafka",
                 "--start", Instant.ofEpochMilli(T0 - 60_000).toString(), "--end", Instant.ofEpochMilli(T0 + 3 * 3_600_000L).toString(),
                 "--to-kafka", "--set", "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--set", "registry.url=" + REGISTRY.url(), "--set", "topics.asr=" + asrTopic, "--set", "topics.tts=" + ttsTopic,
-                "--set", "topics.advisories=" + replayTopic, "--set", "kafka.group-id=replay-" + run),
+                "--set", "topics.advisories=" + replayTopic, "--set", "topics.scorecards=replayed-scorecards-" + run,
+                "--set", "kafka.group-id=replay-" + run),
                 System.out, new java.io.PrintStream(replayErr, true));
         assertThat(replayed).as(replayErr.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(readAll(replayTopic, Advisory.class).stream().map(Advisory::getAdvisoryId).sorted().toList())

@@ -97,6 +97,7 @@ class ScorecardsITCase {
                 .hasSize(slices.size())
                 .isEqualTo(expectedSliceIds(byMinute, signal));
         int values = 0;
+        Map<String, io.speechslo.drift.FeatureHistogram[]> baselines = new java.util.HashMap<>();
         for (Scorecard s : slices) {
             List<SpecificRecord> cohort = byMinute.get(s.getWindowEnd()).stream()
                     .filter(r -> track(r).name().equals(s.getTrack()) && version(r).equals(s.getModelVersion())
@@ -104,6 +105,9 @@ class ScorecardsITCase {
                     .toList();
             assertThat(s.getWindowStart()).isEqualTo(s.getWindowEnd() - MINUTE);
             Map<String, Expected> expected = signal == Signal.ASR ? asr(cohort) : tts(cohort);
+            if (signal == Signal.ASR) {
+                psi(expected, cohort, baseline(baselines, raw, s.getWindowEnd() - 1, s.getSlice()));
+            }
             values += compare(s, expected);
         }
         assertThat(values).isGreaterThan(slices.size() * 20);
@@ -283,6 +287,51 @@ class ScorecardsITCase {
             String key = name + "_p" + Math.round(q * 100) + "_ms";
             m.put(key, sorted.length == 0 ? none() : new Expected((double) sorted[(int) Math.floor(q * (sorted.length - 1))],
                     sorted.length, QuantileSketch.RELATIVE_ACCURACY));
+        }
+    }
+
+    /**
+     * The slice's audio histograms over the drift baseline (24 h) before the hour (the drift policy's
+     * current window) that holds {@code at}: every user-facing request of the slice, any version.
+     */
+    private static io.speechslo.drift.FeatureHistogram[] baseline(Map<String, io.speechslo.drift.FeatureHistogram[]> cache,
+            List<SpecificRecord> raw, long at, Map<String, String> slice) {
+        long hour = 3_600_000;
+        long start = Math.floorDiv(at, hour) * hour;
+        return cache.computeIfAbsent(start + "|" + new java.util.TreeMap<>(slice), k -> {
+            io.speechslo.drift.AudioFeature[] features = io.speechslo.drift.AudioFeature.values();
+            io.speechslo.drift.FeatureHistogram[] h = new io.speechslo.drift.FeatureHistogram[features.length];
+            for (io.speechslo.drift.AudioFeature f : features) {
+                h[f.ordinal()] = new io.speechslo.drift.FeatureHistogram(f);
+            }
+            for (SpecificRecord r : raw) {
+                long t = TelemetryGenerator.eventTime(r);
+                if (t >= start - 24 * hour && t < start && track(r) != Track.SHADOW && matches(r, Signal.ASR, slice)) {
+                    for (io.speechslo.drift.AudioFeature f : features) {
+                        Float v = f.of((AsrRequest) r);
+                        if (v != null) {
+                            h[f.ordinal()].add(v);
+                        }
+                    }
+                }
+            }
+            return h;
+        });
+    }
+
+    /** psi_<feature>: the cohort's histogram against the baseline's; null where either is empty. */
+    private static void psi(Map<String, Expected> m, List<SpecificRecord> cohort,
+            io.speechslo.drift.FeatureHistogram[] baseline) {
+        for (io.speechslo.drift.AudioFeature f : io.speechslo.drift.AudioFeature.values()) {
+            io.speechslo.drift.FeatureHistogram now = new io.speechslo.drift.FeatureHistogram(f);
+            for (SpecificRecord r : cohort) {
+                Float v = f.of((AsrRequest) r);
+                if (v != null) {
+                    now.add(v);
+                }
+            }
+            double psi = now.psi(baseline[f.ordinal()]);
+            m.put("psi_" + f.id(), new Expected(Double.isNaN(psi) ? null : psi, now.count(), 0));
         }
     }
 
