@@ -1,6 +1,8 @@
 package io.speechslo.job;
 
 import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.ServingSample;
 
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
@@ -15,6 +17,17 @@ final class Tags {
     /** Per-SLO request counts of each service, signal and version over one burn pane, for the burn-rate engine. */
     static final OutputTag<BurnTick> BURN_TICKS =
             new OutputTag<>("burn-ticks", org.apache.flink.api.common.typeinfo.TypeInformation.of(BurnTick.class));
+
+    /**
+     * Serving samples as read (optional input), unchanged, timestamped with their sample time: they
+     * have no slice and leave the pre-aggregator at once, for the serving view's own aggregation.
+     */
+    static final OutputTag<ServingSample> SERVING_SAMPLES =
+            new OutputTag<>("serving-samples", new AvroTypeInfo<>(ServingSample.class));
+
+    /** Privacy events as read (optional input), unchanged, timestamped with their event time. */
+    static final OutputTag<PrivacyEvent> PRIVACY_EVENTS =
+            new OutputTag<>("privacy-events", new AvroTypeInfo<>(PrivacyEvent.class));
 
     private Tags() {}
 }
