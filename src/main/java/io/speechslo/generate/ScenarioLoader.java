@@ -285,6 +285,12 @@ public final class ScenarioLoader {
 
     private static Quantity quantity(YamlNode parent, String key, Signal signal) {
         Quantity q = Quantity.byId(key);
+        InputQuantity input = InputQuantity.byId(key);
+        if (input != null) {
+            String section = input.input().name().toLowerCase(Locale.ROOT);
+            throw parent.get(key).fail("'" + key + "' is a " + section + " quantity: set it in the service's "
+                    + section + ": section");
+        }
         if (q == null || !q.appliesTo(signal)) {
             throw parent.get(key).fail("unknown quantity '" + key + "' (" + signal + " services have: "
                     + String.join(", ", Quantity.ids(signal)) + ")");

@@ -251,6 +251,35 @@ class OptionalInputsGeneratorTest {
     }
 
     @Test
+    void theSectionsAreReadWithDefaultsForWhatTheyLeaveOut() {
+        Scenario.Service svc = scenario("60m", WITH_INPUTS + TTS_SERVICE.replace("      mix:",
+                "      serving: {}\n      mix:"), "").services().get(0);
+        Scenario.Serving serving = svc.serving();
+        assertThat(serving.interval()).isEqualTo(java.time.Duration.ofSeconds(15));
+        assertThat(serving.replicas()).isEqualTo(3);
+        assertThat(serving.canaryReplicas()).isEqualTo(1);
+        assertThat(serving.gpuMemGb()).isEqualTo(40);
+        assertThat(serving.precision()).isEqualTo("int8");
+        assertThat(serving.maxBatchSize()).isEqualTo(8);
+        assertThat(serving.scaleUpEvery()).isEqualTo(java.time.Duration.ofMinutes(20));
+        assertThat(serving.set()).containsEntry(InputQuantity.AUTOSCALER_LAG_S, 90.0)
+                .containsEntry(InputQuantity.GPU_UTIL, 0.55).hasSize(InputQuantity.ids(InputQuantity.Input.SERVING).size());
+        Scenario.Privacy privacy = svc.privacy();
+        assertThat(privacy.retentionEvery()).isEqualTo(java.time.Duration.ofMinutes(30));
+        assertThat(privacy.retentionDue()).isEqualTo(100);
+        assertThat(privacy.fixtureSet()).isEqualTo("synthetic-asr-a");
+        assertThat(privacy.fixtureSlices()).isEqualTo(40);
+        assertThat(privacy.set()).containsEntry(InputQuantity.REVIEW_ACCESSES_PER_HOUR, 120.0)
+                .containsEntry(InputQuantity.OPT_IN_SHARE, 1.0).containsEntry(InputQuantity.DEBUGGING_ACCESSES_PER_HOUR, 1.0);
+
+        Scenario.Service tts = scenario("60m", WITH_INPUTS + TTS_SERVICE.replace("      mix:",
+                "      serving: {}\n      mix:"), "").services().get(1);
+        assertThat(tts.serving().scaleUpEvery()).isNull();
+        assertThat(tts.serving().replicas()).isEqualTo(2);
+        assertThat(tts.privacy()).isNull();
+    }
+
+    @Test
     void inputQuantitiesAreCheckedLikeTheOthers() {
         assertThatThrownBy(() -> scenario("60m", ASR_SERVICE.formatted(10),
                 "    - adjust: {gpuUtil: {add: 0.1}}\n"))
@@ -267,6 +296,10 @@ class OptionalInputsGeneratorTest {
         assertThatThrownBy(() -> scenario("60m", WITH_INPUTS.replace("gpuMemGb: 40", "gpuUtl: 0.5"), ""))
                 .isInstanceOf(PolicyException.class)
                 .hasMessageContaining("unknown key 'gpuUtl'");
+        assertThatThrownBy(() -> scenario("60m", ASR_SERVICE.formatted(10).replace("base: {labelledRate: 0.5}",
+                "base: {labelledRate: 0.5, gpuUtil: 0.9}"), ""))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining("'gpuUtil' is a serving quantity: set it in the service's serving: section");
         assertThatThrownBy(() -> scenario("60m", WITH_INPUTS.replace("fixtureEvery: 10m", "fixtureEvery: 30s"), ""))
                 .isInstanceOf(PolicyException.class)
                 .hasMessageContaining("spec.services[0].privacy.fixtureEvery").hasMessageContaining("at least 1m");
