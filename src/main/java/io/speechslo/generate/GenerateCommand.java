@@ -4,6 +4,8 @@ import io.speechslo.cli.Args;
 import io.speechslo.policy.Durations;
 import io.speechslo.policy.load.PolicyException;
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -35,7 +37,8 @@ public final class GenerateCommand {
             "usage: java -jar speech-slo-advisor.jar generate --scenario FILE (--out DIR | --to-kafka) [flags]",
             "",
             "Writes the request telemetry of a scenario (see job/scenarios/; the format is described at the top",
-            "of job/scenarios/healthy-canary.yaml) in event-time order. The same file and seed always give",
+            "of job/scenarios/healthy-canary.yaml) in event-time order, with the serving samples and privacy",
+            "events of services that have a serving: or privacy: section. The same file and seed always give",
             "byte-identical output.",
             "",
             "  --scenario FILE           the scenario file",
@@ -43,22 +46,26 @@ public final class GenerateCommand {
             "  --start now|INSTANT       start at the current minute instead of spec.start (the one option that",
             "                            makes the output depend on the clock), or at an ISO-8601 instant",
             "  --out DIR                 Avro container files (deflate) in DIR, which must hold no .avro file:",
-            "                            asr-requests.avro and tts-requests.avro",
-            "  --records-per-file N      with --out: roll every N records per signal (asr-requests-00000.avro, ...)",
+            "                            asr-requests.avro, tts-requests.avro, serving-samples.avro and",
+            "                            privacy-events.avro (only those with records)",
+            "  --records-per-file N      with --out: roll every N records per file series (asr-requests-00000.avro, ...)",
             "  --to-kafka                produce in the Confluent wire format, key = service, timestamp = event time",
             "  --bootstrap-servers LIST  with --to-kafka (default 127.0.0.1:9092)",
             "  --registry-url URL        with --to-kafka: the schema registry (default http://127.0.0.1:8081);",
             "                            schemas are registered under <topic>-value",
             "  --asr-topic TOPIC         with --to-kafka (default speech.asr.requests)",
             "  --tts-topic TOPIC         with --to-kafka (default speech.tts.requests)",
+            "  --serving-topic TOPIC     with --to-kafka: serving samples (default " + KafkaTelemetrySink.DEFAULT_SERVING_TOPIC + ")",
+            "  --privacy-topic TOPIC     with --to-kafka: privacy events (default " + KafkaTelemetrySink.DEFAULT_PRIVACY_TOPIC + ")",
             "  --compression TYPE        with --to-kafka: none, lz4, zstd, gzip or snappy (default none)",
             "  --rate N                  at most N records per second, for live demos (event times are unchanged)");
 
     private static final Set<String> VALUED = Set.of("scenario", "seed", "start", "out", "records-per-file",
-            "bootstrap-servers", "registry-url", "asr-topic", "tts-topic", "compression", "rate");
+            "bootstrap-servers", "registry-url", "asr-topic", "tts-topic", "serving-topic", "privacy-topic",
+            "compression", "rate");
     private static final Set<String> SWITCHES = Set.of("to-kafka", "help");
     private static final List<String> KAFKA_ONLY = List.of("bootstrap-servers", "registry-url", "asr-topic",
-            "tts-topic", "compression");
+            "tts-topic", "serving-topic", "privacy-topic", "compression");
     private static final Set<String> COMPRESSION = Set.of("none", "lz4", "zstd", "gzip", "snappy");
 
     private GenerateCommand() {}
@@ -123,7 +130,7 @@ public final class GenerateCommand {
         }
         try (TelemetrySink s = sink) {
             Pacer pacer = new Pacer(rate);
-            for (Iterator<SpecificRecord> it = new TelemetryGenerator(scenario, seed).records(); it.hasNext();) {
+            for (Iterator<SpecificRecord> it = new TelemetryGenerator(scenario, seed).everything(); it.hasNext();) {
                 SpecificRecord r = it.next();
                 s.write(r);
                 summary.add(r);
@@ -152,6 +159,8 @@ public final class GenerateCommand {
             return new KafkaTelemetrySink(servers, registry,
                     args.one(NAME, "asr-topic").orElse("speech.asr.requests"),
                     args.one(NAME, "tts-topic").orElse("speech.tts.requests"),
+                    args.one(NAME, "serving-topic").orElse(KafkaTelemetrySink.DEFAULT_SERVING_TOPIC),
+                    args.one(NAME, "privacy-topic").orElse(KafkaTelemetrySink.DEFAULT_PRIVACY_TOPIC),
                     args.one(NAME, "compression").orElse("none"));
         } catch (org.apache.kafka.common.config.ConfigException e) {
             throw new Args.UsageException(NAME + ": --bootstrap-servers " + servers + ": " + e.getMessage());
@@ -196,7 +205,10 @@ public final class GenerateCommand {
         }
     }
 
-    /** Records per service, signal, track and version, and the event-time span. */
+    /**
+     * Requests per service, signal, track and version, serving samples and privacy events per service,
+     * and the event-time span.
+     */
     static final class Summary {
         /** (service, signal, track, version) to records; sorted, so the summary prints the same every time. */
         final Map<List<String>, long[]> counts = new TreeMap<>(Comparator.<List<String>, String>comparing(k -> k.get(0))
@@ -204,6 +216,8 @@ public final class GenerateCommand {
         long total;
         long asr;
         long tts;
+        long serving;
+        long privacy;
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
 
@@ -211,8 +225,12 @@ public final class GenerateCommand {
             counts.computeIfAbsent(key(r), k -> new long[1])[0]++;
             if (r instanceof AsrRequest) {
                 asr++;
-            } else {
+            } else if (r instanceof TtsRequest) {
                 tts++;
+            } else if (r instanceof ServingSample) {
+                serving++;
+            } else {
+                privacy++;
             }
             total++;
             long t = TelemetryGenerator.eventTime(r);
@@ -221,16 +239,23 @@ public final class GenerateCommand {
         }
 
         private static List<String> key(SpecificRecord r) {
-            return r instanceof AsrRequest a
-                    ? List.of(a.getService(), "ASR", a.getTrack().name(), a.getModelVersion())
-                    : List.of(((TtsRequest) r).getService(), "TTS", ((TtsRequest) r).getTrack().name(),
-                            ((TtsRequest) r).getModelVersion());
+            if (r instanceof AsrRequest a) {
+                return List.of(a.getService(), "ASR", a.getTrack().name(), a.getModelVersion());
+            }
+            if (r instanceof TtsRequest t) {
+                return List.of(t.getService(), "TTS", t.getTrack().name(), t.getModelVersion());
+            }
+            if (r instanceof ServingSample s) {
+                return List.of(s.getService(), "SERVING", "-", "-");
+            }
+            return List.of(((PrivacyEvent) r).getService(), "PRIVACY", "-", "-");
         }
 
         void print(PrintStream out, Scenario scenario, long seed, TelemetrySink sink) {
             out.println("scenario " + scenario.name() + " (seed " + seed + "): " + scenario.start() + " for "
                     + Durations.format(scenario.duration()));
-            out.println("records: " + total + " (ASR " + asr + ", TTS " + tts + ")");
+            out.println("records: " + total + " (ASR " + asr + ", TTS " + tts
+                    + (serving + privacy > 0 ? ", serving samples " + serving + ", privacy events " + privacy : "") + ")");
             counts.forEach((k, n) -> out.printf("  %-24s %-4s %-7s %-20s %10d%n", k.get(0), k.get(1), k.get(2), k.get(3), n[0]));
             if (total > 0) {
                 out.println("event time: " + Instant.ofEpochMilli(first) + " .. " + Instant.ofEpochMilli(last));

@@ -3,8 +3,11 @@ package io.speechslo.generate;
 import io.speechslo.kafka.ConfluentWire;
 import io.speechslo.registry.SchemaRegistry;
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.TtsRequest;
 
+import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -18,26 +21,50 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Produces telemetry to the ASR and TTS topics in the Confluent wire format: each value schema is
- * registered under {@code <topic>-value} the first time its signal is sent; the key is the service
- * name and the record timestamp the event time. acks=all, linger.ms=10, batch.size=256 KB.
+ * Produces telemetry to the ASR and TTS topics, and serving samples and privacy events to theirs, in
+ * the Confluent wire format: each value schema is registered under {@code <topic>-value} the first time
+ * a record of it is sent (a topic nothing is sent to is never touched); the key is the service name
+ * and the record timestamp the event (or sample) time. acks=all, linger.ms=10, batch.size=256 KB.
  */
 public final class KafkaTelemetrySink implements TelemetrySink {
+
+    /** Where serving samples go unless told otherwise (the job's topics.serving). */
+    public static final String DEFAULT_SERVING_TOPIC = "speech.serving.samples";
+    /** Where privacy events go unless told otherwise (the job's topics.privacy). */
+    public static final String DEFAULT_PRIVACY_TOPIC = "speech.privacy.events";
 
     private final KafkaProducer<String, byte[]> producer;
     private final SchemaRegistry registry;
     private final ConfluentWire wire = new ConfluentWire();
-    private final String asrTopic;
-    private final String ttsTopic;
-    private int asrSchemaId = -1;
-    private int ttsSchemaId = -1;
+    private final Output asr;
+    private final Output tts;
+    private final Output serving;
+    private final Output privacy;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    /** One record type's topic and its registered schema id (-1 until the first record). */
+    private static final class Output {
+        final String topic;
+        final Schema schema;
+        int schemaId = -1;
+
+        Output(String topic, Schema schema) {
+            this.topic = topic;
+            this.schema = schema;
+        }
+    }
+
+    /** Serving samples and privacy events to the default topics. */
+    public KafkaTelemetrySink(String bootstrapServers, String registryUrl, String asrTopic, String ttsTopic,
+            String compression) {
+        this(bootstrapServers, registryUrl, asrTopic, ttsTopic, DEFAULT_SERVING_TOPIC, DEFAULT_PRIVACY_TOPIC, compression);
+    }
 
     /**
      * @param compression a Kafka compression.type: none, lz4, zstd, gzip or snappy
      */
     public KafkaTelemetrySink(String bootstrapServers, String registryUrl, String asrTopic, String ttsTopic,
-            String compression) {
+            String servingTopic, String privacyTopic, String compression) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -47,8 +74,10 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "speech-slo-advisor-generate");
         this.registry = new SchemaRegistry(Map.of(SchemaRegistry.URL, registryUrl));
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.asrTopic = asrTopic;
-        this.ttsTopic = ttsTopic;
+        this.asr = new Output(asrTopic, AsrRequest.getClassSchema());
+        this.tts = new Output(ttsTopic, TtsRequest.getClassSchema());
+        this.serving = new Output(servingTopic, ServingSample.getClassSchema());
+        this.privacy = new Output(privacyTopic, PrivacyEvent.getClassSchema());
     }
 
     @Override
@@ -57,27 +86,28 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         if (failed != null) {
             throw new IOException("producing to Kafka failed: " + failed.getMessage(), failed);
         }
-        String topic;
+        Output to;
         String service;
-        int id;
         if (record instanceof AsrRequest a) {
-            if (asrSchemaId < 0) {
-                asrSchemaId = registry.register(asrTopic + "-value", AsrRequest.getClassSchema());
-            }
-            topic = asrTopic;
+            to = asr;
             service = a.getService();
-            id = asrSchemaId;
-        } else {
-            TtsRequest t = (TtsRequest) record;
-            if (ttsSchemaId < 0) {
-                ttsSchemaId = registry.register(ttsTopic + "-value", TtsRequest.getClassSchema());
-            }
-            topic = ttsTopic;
+        } else if (record instanceof TtsRequest t) {
+            to = tts;
             service = t.getService();
-            id = ttsSchemaId;
+        } else if (record instanceof ServingSample s) {
+            to = serving;
+            service = s.getService();
+        } else if (record instanceof PrivacyEvent p) {
+            to = privacy;
+            service = p.getService();
+        } else {
+            throw new IllegalArgumentException("not a telemetry record: " + record.getSchema().getFullName());
         }
-        producer.send(new ProducerRecord<>(topic, null, TelemetryGenerator.eventTime(record), service,
-                wire.encode(id, record)), (meta, e) -> {
+        if (to.schemaId < 0) {
+            to.schemaId = registry.register(to.topic + "-value", to.schema);
+        }
+        producer.send(new ProducerRecord<>(to.topic, null, TelemetryGenerator.eventTime(record), service,
+                wire.encode(to.schemaId, record)), (meta, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
                     }

@@ -46,10 +46,12 @@ public record Scenario(String name, String file, Instant start, Duration duratio
      * @param mix per slice dimension (all of the signal's), value to weight; dimensions are drawn independently
      * @param base the service's settings of quantities, over the defaults
      * @param profiles cohort settings, applied in order over base (later ones win)
+     * @param serving the service's serving samples, null for none
+     * @param privacy the service's privacy events, null for none
      */
     public record Service(String name, Signal signal, double ratePerMinute, double diurnalAmplitude, double peakHour,
             String stableVersion, String canaryVersion, double canaryShare, Map<String, Map<String, Double>> mix,
-            Map<Quantity, Setting> base, List<Profile> profiles) {
+            Map<Quantity, Setting> base, List<Profile> profiles, Serving serving, Privacy privacy) {
 
         public Service {
             profiles = List.copyOf(profiles);
@@ -64,6 +66,33 @@ public record Scenario(String name, String file, Instant start, Duration duratio
             return 1 + diurnalAmplitude * StrictMath.cos(2 * StrictMath.PI * (hour - peakHour) / 24);
         }
     }
+
+    /**
+     * Serving samples of a service: one per replica every {@code interval}, from one pool per region
+     * of the mix ({@code gpu-<region>}, the pool requests name) and, with a canary, one canary pool per
+     * region ({@code gpu-<region>-canary}).
+     *
+     * @param replicas replicas of each stable pool
+     * @param canaryReplicas replicas of each canary pool
+     * @param scaleUpEvery null for a pool that never scales; else half-way through every period of this
+     *     length the autoscaler asks for one more replica, ready {@code autoscalerLagS} later, and lets it go
+     *     at the end of the period
+     * @param set the {@link InputQuantity.Input#SERVING} quantities, every one present (defaults filled in)
+     */
+    public record Serving(Duration interval, int replicas, int canaryReplicas, double gpuMemGb, String precision,
+            int maxBatchSize, Duration scaleUpEvery, Map<InputQuantity, Double> set) {}
+
+    /**
+     * Privacy events of a service: raw audio accesses and redactions at random (Poisson) by the rates in
+     * {@code set}, a retention sweep every {@code retentionEvery} and a fixture run every
+     * {@code fixtureEvery}, each half-way through its period.
+     *
+     * @param retentionDue mean recordings due per sweep (Poisson)
+     * @param fixtureSlices production slices each fixture run is given
+     * @param set the {@link InputQuantity.Input#PRIVACY} quantities, every one present (defaults filled in)
+     */
+    public record Privacy(Duration retentionEvery, double retentionDue, Duration fixtureEvery, String fixtureSet,
+            int fixtureSlices, Map<InputQuantity, Double> set) {}
 
     /** The value of a quantity: a value or mean, and for LOGNORMAL quantities the median and p99. */
     public record Setting(double value, double p99) {
@@ -100,10 +129,11 @@ public record Scenario(String name, String file, Instant start, Duration duratio
      * @param adjust adjustments of quantities, applied after the settings (changes apply in file order)
      * @param newValues slice values that appear from {@code from}: dimension to value to weight, the
      *     weight relative to the service's mix of that dimension
+     * @param adjustInputs adjustments of serving and privacy quantities (never narrowed by {@code where})
      */
     public record Change(String name, String service, Duration from, Duration until, io.speechslo.telemetry.Track track,
             String version, Map<String, String> where, Map<Quantity, Adjustment> adjust,
-            Map<String, Map<String, Double>> newValues) {
+            Map<String, Map<String, Double>> newValues, Map<InputQuantity, Adjustment> adjustInputs) {
 
         public boolean appliesTo(String serviceName) {
             return service == null || service.equals(serviceName);

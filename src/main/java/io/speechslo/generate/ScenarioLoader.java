@@ -123,7 +123,8 @@ public final class ScenarioLoader {
     }
 
     private static Service service(YamlNode s, List<YamlNode> changes) {
-        s.allow("name", "signal", "ratePerMinute", "diurnal", "stable", "canary", "mix", "base", "profiles");
+        s.allow("name", "signal", "ratePerMinute", "diurnal", "stable", "canary", "mix", "base", "profiles", "serving",
+                "privacy");
         String name = s.req("name").text();
         YamlNode signalNode = s.req("signal");
         Signal signal;
@@ -180,7 +181,74 @@ public final class ScenarioLoader {
                 profiles.add(new Profile(where, settings(p.req("set"), signal)));
             }
         }
-        return new Service(name, signal, rate, amplitude, peak, stable, canary, share, mix, base, profiles);
+        Scenario.Serving serving = s.has("serving") ? serving(s.get("serving")) : null;
+        Scenario.Privacy privacy = s.has("privacy") ? privacy(s.get("privacy"), name) : null;
+        return new Service(name, signal, rate, amplitude, peak, stable, canary, share, mix, base, profiles, serving,
+                privacy);
+    }
+
+    private static final List<String> SERVING_KEYS = List.of("interval", "replicas", "canaryReplicas", "gpuMemGb",
+            "precision", "maxBatchSize", "scaleUpEvery");
+    private static final List<String> PRIVACY_KEYS = List.of("retentionEvery", "retentionDue", "fixtureEvery",
+            "fixtureSet", "fixtureSlices");
+
+    private static Scenario.Serving serving(YamlNode n) {
+        n.allow(allowed(SERVING_KEYS, InputQuantity.Input.SERVING));
+        Duration interval = n.has("interval") ? atLeast(n.get("interval"), Duration.ofSeconds(1)) : Duration.ofSeconds(15);
+        int replicas = n.has("replicas") ? wholeWithin(n.get("replicas"), 1, 10_000) : 2;
+        int canaryReplicas = n.has("canaryReplicas") ? wholeWithin(n.get("canaryReplicas"), 1, 10_000) : 1;
+        double memGb = n.has("gpuMemGb") ? within(n.get("gpuMemGb"), 0, 1_000_000, true) : 24;
+        String precision = n.has("precision") ? n.get("precision").text() : "fp16";
+        int maxBatch = n.has("maxBatchSize") ? wholeWithin(n.get("maxBatchSize"), 1, 1_000_000) : 8;
+        Duration scaleUpEvery = n.has("scaleUpEvery") ? n.get("scaleUpEvery").duration() : null;
+        return new Scenario.Serving(interval, replicas, canaryReplicas, memGb, precision, maxBatch, scaleUpEvery,
+                inputSettings(n, InputQuantity.Input.SERVING));
+    }
+
+    private static Scenario.Privacy privacy(YamlNode n, String service) {
+        n.allow(allowed(PRIVACY_KEYS, InputQuantity.Input.PRIVACY));
+        Duration retentionEvery = n.has("retentionEvery") ? atLeast(n.get("retentionEvery"), Duration.ofMinutes(1))
+                : Duration.ofHours(1);
+        double due = n.has("retentionDue") ? within(n.get("retentionDue"), 0, 1_000_000, false) : 200;
+        Duration fixtureEvery = n.has("fixtureEvery") ? atLeast(n.get("fixtureEvery"), Duration.ofMinutes(1))
+                : Duration.ofMinutes(30);
+        String fixtureSet = n.has("fixtureSet") ? n.get("fixtureSet").text() : "synthetic-" + service;
+        int slices = n.has("fixtureSlices") ? wholeWithin(n.get("fixtureSlices"), 1, 1_000_000) : 24;
+        return new Scenario.Privacy(retentionEvery, due, fixtureEvery, fixtureSet, slices,
+                inputSettings(n, InputQuantity.Input.PRIVACY));
+    }
+
+    private static String[] allowed(List<String> keys, InputQuantity.Input input) {
+        List<String> all = new ArrayList<>(keys);
+        all.addAll(InputQuantity.ids(input));
+        return all.toArray(new String[0]);
+    }
+
+    /** Every quantity of the input: the section's setting, else the default. */
+    private static Map<InputQuantity, Double> inputSettings(YamlNode n, InputQuantity.Input input) {
+        Map<InputQuantity, Double> set = new EnumMap<>(InputQuantity.class);
+        for (InputQuantity q : InputQuantity.values()) {
+            if (q.input() == input) {
+                set.put(q, n.has(q.id()) ? within(n.get(q.id()), q.min(), q.max(), false) : q.defaultValue());
+            }
+        }
+        return set;
+    }
+
+    private static Duration atLeast(YamlNode n, Duration min) {
+        Duration d = n.duration();
+        if (d.compareTo(min) < 0) {
+            throw n.fail("must be at least " + Durations.format(min) + ", not " + Durations.format(d));
+        }
+        return d;
+    }
+
+    private static int wholeWithin(YamlNode n, int lo, int hi) {
+        long v = n.integer();
+        if (v < lo || v > hi) {
+            throw n.fail("must be at least " + lo + " and at most " + hi + ", not " + v);
+        }
+        return (int) v;
     }
 
     private static Map<String, Double> weights(YamlNode values) {
@@ -217,6 +285,12 @@ public final class ScenarioLoader {
 
     private static Quantity quantity(YamlNode parent, String key, Signal signal) {
         Quantity q = Quantity.byId(key);
+        InputQuantity input = InputQuantity.byId(key);
+        if (input != null) {
+            String section = input.input().name().toLowerCase(Locale.ROOT);
+            throw parent.get(key).fail("'" + key + "' is a " + section + " quantity: set it in the service's "
+                    + section + ": section");
+        }
         if (q == null || !q.appliesTo(signal)) {
             throw parent.get(key).fail("unknown quantity '" + key + "' (" + signal + " services have: "
                     + String.join(", ", Quantity.ids(signal)) + ")");
@@ -331,26 +405,54 @@ public final class ScenarioLoader {
             }
         }
         Map<Quantity, Adjustment> adjust = new EnumMap<>(Quantity.class);
+        Map<InputQuantity, Adjustment> adjustInputs = new EnumMap<>(InputQuantity.class);
         if (c.has("adjust")) {
             YamlNode a = c.get("adjust");
             for (String key : a.keys()) {
+                InputQuantity input = InputQuantity.byId(key);
+                if (input != null) {
+                    inputTargets(a.get(key), input, targets);
+                    if (c.has("where")) {
+                        throw a.get(key).fail("'" + key + "' is a " + input.input().name().toLowerCase(Locale.ROOT)
+                                + " quantity, which no slice narrows: adjust it in a change without where");
+                    }
+                    adjustInputs.put(input, adjustment(a.get(key)));
+                    continue;
+                }
                 Quantity q = null;
                 for (Service s : targets) {
                     q = quantity(a, key, s.signal());
                 }
-                YamlNode v = a.get(key).allow("multiply", "add");
-                if (!v.has("multiply") && !v.has("add")) {
-                    throw v.fail("give multiply, add or both");
-                }
-                double multiply = v.has("multiply") ? within(v.get("multiply"), 0, Double.MAX_VALUE, false) : 1;
-                double add = v.has("add") ? v.get("add").number() : 0;
-                adjust.put(q, new Adjustment(multiply, add));
+                adjust.put(q, adjustment(a.get(key)));
             }
         }
-        if (adjust.isEmpty() && newValues.isEmpty()) {
+        if (adjust.isEmpty() && newValues.isEmpty() && adjustInputs.isEmpty()) {
             throw c.fail("a change must adjust something or bring newValues");
         }
-        return new Change(name, serviceName, from, until, track, version, where, adjust, newValues);
+        return new Change(name, serviceName, from, until, track, version, where, adjust, newValues, adjustInputs);
+    }
+
+    private static Adjustment adjustment(YamlNode node) {
+        YamlNode v = node.allow("multiply", "add");
+        if (!v.has("multiply") && !v.has("add")) {
+            throw v.fail("give multiply, add or both");
+        }
+        double multiply = v.has("multiply") ? within(v.get("multiply"), 0, Double.MAX_VALUE, false) : 1;
+        double add = v.has("add") ? v.get("add").number() : 0;
+        return new Adjustment(multiply, add);
+    }
+
+    /** Checks that some service a change applies to generates the input {@code q} shapes. */
+    private static void inputTargets(YamlNode at, InputQuantity q, List<Service> targets) {
+        boolean serving = q.input() == InputQuantity.Input.SERVING;
+        for (Service s : targets) {
+            if (serving ? s.serving() != null : s.privacy() != null) {
+                return;
+            }
+        }
+        String section = serving ? "serving" : "privacy";
+        throw at.fail("'" + q.id() + "' shapes " + section + " input, and no service this change applies to has a "
+                + section + " section");
     }
 
     private static double positive(YamlNode n) {

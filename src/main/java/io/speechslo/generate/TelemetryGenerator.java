@@ -1,14 +1,18 @@
 package io.speechslo.generate;
 
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.specific.SpecificRecord;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.BiFunction;
 
 /**
  * Turns a {@link Scenario} into request telemetry ({@link AsrRequest} and {@link TtsRequest}), in
@@ -20,6 +24,11 @@ import java.util.NoSuchElementException;
  * <p>Per service and minute the request count is Poisson around {@code ratePerMinute} times the
  * diurnal multiplier at the middle of the minute; event times are uniform within the minute; ties
  * between services keep the order of the scenario's services.
+ *
+ * <p>Services with a {@code serving:} or {@code privacy:} section also give serving samples
+ * ({@link #servingSamples()}) and privacy events ({@link #privacyEvents()}), drawn from streams of
+ * their own ({@link InputModel}): {@link #records()} is the requests alone, the same with or without
+ * those sections, and {@link #everything()} merges all three by event time.
  */
 public final class TelemetryGenerator {
 
@@ -72,9 +81,120 @@ public final class TelemetryGenerator {
         return models;
     }
 
-    /** Event time of a generated record. */
+    /** Whether any service gives serving samples. */
+    public boolean hasServing() {
+        return scenario.services().stream().anyMatch(s -> s.serving() != null);
+    }
+
+    /** Whether any service gives privacy events. */
+    public boolean hasPrivacy() {
+        return scenario.services().stream().anyMatch(s -> s.privacy() != null);
+    }
+
+    /** Every serving sample, in sample-time order (ties: the scenario's service order). */
+    public Iterator<ServingSample> servingSamples() {
+        return new InputMinutes<>((model, m) -> model.serving(seed, m), s -> s.getSampleTime().toEpochMilli());
+    }
+
+    /** Every privacy event, in event-time order (ties: the scenario's service order). */
+    public Iterator<PrivacyEvent> privacyEvents() {
+        return new InputMinutes<>((model, m) -> model.privacy(seed, m), e -> e.getEventTime().toEpochMilli());
+    }
+
+    /**
+     * Requests, serving samples and privacy events merged by event time (ties in that order): what goes
+     * to Kafka, where the topics are read side by side.
+     */
+    public Iterator<SpecificRecord> everything() {
+        List<Iterator<? extends SpecificRecord>> sources = List.of(records(), servingSamples(), privacyEvents());
+        return new Iterator<>() {
+            private final SpecificRecord[] heads = new SpecificRecord[sources.size()];
+
+            {
+                for (int i = 0; i < heads.length; i++) {
+                    heads[i] = sources.get(i).hasNext() ? sources.get(i).next() : null;
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                for (SpecificRecord h : heads) {
+                    if (h != null) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+
+            @Override
+            public SpecificRecord next() {
+                int best = -1;
+                for (int i = 0; i < heads.length; i++) {
+                    if (heads[i] != null && (best < 0 || eventTime(heads[i]) < eventTime(heads[best]))) {
+                        best = i;
+                    }
+                }
+                if (best < 0) {
+                    throw new NoSuchElementException();
+                }
+                SpecificRecord r = heads[best];
+                heads[best] = sources.get(best).hasNext() ? sources.get(best).next() : null;
+                return r;
+            }
+        };
+    }
+
+    /** Event time of a generated record: a request's or privacy event's event_time, a sample's sample_time. */
     public static long eventTime(SpecificRecord r) {
-        return r instanceof AsrRequest a ? a.getEventTime().toEpochMilli() : ((TtsRequest) r).getEventTime().toEpochMilli();
+        if (r instanceof AsrRequest a) {
+            return a.getEventTime().toEpochMilli();
+        }
+        if (r instanceof TtsRequest t) {
+            return t.getEventTime().toEpochMilli();
+        }
+        return r instanceof ServingSample s ? s.getSampleTime().toEpochMilli()
+                : ((PrivacyEvent) r).getEventTime().toEpochMilli();
+    }
+
+    /** Walks the minutes of one optional input, every service's records of a minute sorted by time. */
+    private final class InputMinutes<T> implements Iterator<T> {
+        private final List<InputModel> models = new ArrayList<>();
+        private final BiFunction<InputModel, Long, List<T>> minuteOf;
+        private final Comparator<T> byTime;
+        private long minute;
+        private List<T> current = List.of();
+        private int next;
+
+        InputMinutes(BiFunction<InputModel, Long, List<T>> minuteOf, java.util.function.ToLongFunction<T> time) {
+            for (int i = 0; i < scenario.services().size(); i++) {
+                models.add(new InputModel(scenario, i));
+            }
+            this.minuteOf = minuteOf;
+            this.byTime = Comparator.comparingLong(time);
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next >= current.size() && minute < scenario.minutes()) {
+                List<T> all = new ArrayList<>();
+                for (InputModel model : models) {
+                    all.addAll(minuteOf.apply(model, minute));
+                }
+                all.sort(byTime); // stable: ties keep the service order
+                minute++;
+                current = all;
+                next = 0;
+            }
+            return next < current.size();
+        }
+
+        @Override
+        public T next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return current.get(next++);
+        }
     }
 
     /** Walks the minutes, merging the services' requests of each by event time. */

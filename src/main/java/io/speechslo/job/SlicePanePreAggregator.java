@@ -47,8 +47,12 @@ import java.util.TreeMap;
  * idle, at the end of input, and whenever more than {@link #MAX_BUFFERED} are held (and so are
  * burn counts, which go out as soon as the watermark passes their burn pane).
  *
+ * <p>Serving samples and privacy events (optional inputs) are not requests: they go unchanged to the
+ * side outputs {@link Tags#SERVING_SAMPLES} and {@link Tags#PRIVACY_EVENTS} as they arrive, with
+ * their event time, and nothing here judges them late (whoever aggregates them does).
+ *
  * <p>A request is late when its pane (plus the allowed lateness) closed at or before this subtask's
- * watermark. Metrics: {@code records_in.asr|tts}, {@code dead_letters.<reason>}, {@code late_records},
+ * watermark. Metrics: {@code records_in.asr|tts|serving|privacy}, {@code dead_letters.<reason>}, {@code late_records},
  * {@code shadow_records}, {@code partial_panes_out}, {@code burn_ticks_out} and the gauge
  * {@code buffered_panes}.
  */
@@ -228,6 +232,8 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
 
     private transient Counter asrIn;
     private transient Counter ttsIn;
+    private transient Counter servingIn;
+    private transient Counter privacyIn;
     private transient Map<DeadLetterReason, Counter> deadByReason;
     private transient Counter deadOther;
     private transient Counter late;
@@ -264,6 +270,8 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         MetricGroup in = g.addGroup("records_in");
         asrIn = in.counter("asr");
         ttsIn = in.counter("tts");
+        servingIn = in.counter("serving");
+        privacyIn = in.counter("privacy");
         MetricGroup dead = g.addGroup("dead_letters");
         deadByReason = new EnumMap<>(DeadLetterReason.class);
         for (DeadLetterReason r : DeadLetterReason.values()) {
@@ -282,6 +290,16 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         Ingested in = element.getValue();
         if (in.isDead()) {
             deadLetter(in.dead, element);
+            return;
+        }
+        if (in.serving != null) {
+            servingIn.inc();
+            output.collect(Tags.SERVING_SAMPLES, new StreamRecord<>(in.serving, in.eventTime()));
+            return;
+        }
+        if (in.privacy != null) {
+            privacyIn.inc();
+            output.collect(Tags.PRIVACY_EVENTS, new StreamRecord<>(in.privacy, in.eventTime()));
             return;
         }
         (in.asr != null ? asrIn : ttsIn).inc();

@@ -1,6 +1,8 @@
 package io.speechslo.job;
 
 import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.ServingSample;
 
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
@@ -19,6 +21,17 @@ final class Tags {
     /** Scorecards of the engines (slice SLIs, SLO status, rollout stages), for the scorecards sink. */
     static final OutputTag<io.speechslo.scorecard.Scorecard> SCORECARDS =
             new OutputTag<>("scorecards", new AvroTypeInfo<>(io.speechslo.scorecard.Scorecard.class));
+
+    /**
+     * Serving samples as read (optional input), unchanged, timestamped with their sample time: they
+     * have no slice and leave the pre-aggregator at once, for the serving view's own aggregation.
+     */
+    static final OutputTag<ServingSample> SERVING_SAMPLES =
+            new OutputTag<>("serving-samples", new AvroTypeInfo<>(ServingSample.class));
+
+    /** Privacy events as read (optional input), unchanged, timestamped with their event time. */
+    static final OutputTag<PrivacyEvent> PRIVACY_EVENTS =
+            new OutputTag<>("privacy-events", new AvroTypeInfo<>(PrivacyEvent.class));
 
     private Tags() {}
 }

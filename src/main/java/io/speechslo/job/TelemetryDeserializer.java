@@ -19,8 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Kafka record to {@link Ingested}: Confluent wire format decoded through the registry, then
- * validated against the record's Kafka timestamp. Every failure becomes a dead letter carrying the
+ * Kafka record to {@link Ingested}: Confluent wire format decoded through the registry into whichever
+ * record its schema names (a request, a serving sample or a privacy event, see
+ * {@link TelemetryDecoder#TARGETS}), then validated against the record's Kafka timestamp. Every failure becomes a dead letter carrying the
  * raw bytes, topic, partition and offset; nothing is thrown for a bad record. Only a registry that
  * cannot be reached (or refuses us) fails the task, so an outage restarts the job from its last
  * checkpoint instead of dead-lettering good telemetry.

@@ -8,9 +8,13 @@ public enum DeadLetterReason {
     UNKNOWN_SCHEMA_ID("unknown_schema_id"),
     /** Truncated or garbage Avro, a writer schema our reader cannot resolve, or not a telemetry record. */
     UNDECODABLE("undecodable"),
-    /** A measurement is negative, NaN, infinite or outside its range. */
+    /**
+     * A measurement is negative, NaN, infinite or outside its range, a part exceeds its whole (memory
+     * used above the device's, recordings deleted above those due), or a field the record's kind cannot
+     * do without is missing (a raw audio access without purpose or opt-in): the detail names the field.
+     */
     INVALID_VALUE("invalid_value"),
-    /** A slice dimension is blank. */
+    /** A slice dimension (or a serving sample's service, version, pool or replica) is blank. */
     EMPTY_DIMENSION("empty_dimension"),
     /** The event time is too far ahead of the Kafka record timestamp. */
     FUTURE_TIMESTAMP("future_timestamp"),

@@ -1,13 +1,10 @@
 package io.speechslo.kafka;
 
-import io.speechslo.telemetry.AsrRequest;
-import io.speechslo.telemetry.TtsRequest;
-
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Outcome of decoding one Kafka record value: either a telemetry record ({@link AsrRequest} or
- * {@link TtsRequest}) or the reason it could not be decoded. {@code schemaId} is the id read from the
+ * Outcome of decoding one Kafka record value: either a record of one of
+ * {@link TelemetryDecoder#TARGETS} or the reason it could not be decoded. {@code schemaId} is the id read from the
  * header, or {@code null} when there was no valid header.
  */
 public record Decoded(SpecificRecord record, DeadLetterReason reason, String detail, Integer schemaId) {

@@ -49,7 +49,8 @@ public final class SameSchemaReaders {
 
     /**
      * The field-by-field reader for records of {@code writer} to be read as {@code target}, or null when
-     * they must go through Avro's resolving reader ({@link #reads} says no).
+     * they must go through Avro's resolving reader ({@link #reads} says no, as it always does for a
+     * target other than AsrRequest and TtsRequest: serving samples and privacy events are few).
      */
     public static RecordReader readerFor(Schema writer, Schema target) {
         if (!reads(writer, target)) {

@@ -5,6 +5,8 @@ import io.speechslo.registry.SchemaRegistryException;
 import io.speechslo.registry.UnknownSchemaIdException;
 import io.speechslo.registry.UnreadableSchemaException;
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.Schema;
@@ -15,17 +17,22 @@ import org.apache.avro.specific.SpecificRecord;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Decodes Confluent-framed Kafka record values into {@link AsrRequest} or {@link TtsRequest}.
+ * Decodes Confluent-framed Kafka record values into one of the {@link #TARGETS}: request telemetry
+ * ({@link AsrRequest}, {@link TtsRequest}) or the optional inputs ({@link ServingSample},
+ * {@link PrivacyEvent}).
  *
  * <p>The writer schema comes from the registry by the id in the header; its full name picks our
  * generated reader class, and Avro schema resolution bridges the two, so records written with an
- * older or newer compatible schema decode. Every record-level failure comes back as a
+ * older or newer compatible schema decode. Which record a topic carries is therefore not configured
+ * anywhere: the schema a producer registered under {@code <topic>-value} says it, and any topic may
+ * carry any of the targets. Every record-level failure comes back as a
  * {@link Decoded} with a reason ({@code bad_magic_byte}, {@code unknown_schema_id},
  * {@code undecodable}), never as an exception. A {@link SchemaRegistryException} (registry down, auth
  * refused) is not about the record and is thrown.
@@ -39,8 +46,14 @@ import java.util.regex.Pattern;
  */
 public final class TelemetryDecoder {
 
-    private static final Schema ASR = AsrRequest.getClassSchema();
-    private static final Schema TTS = TtsRequest.getClassSchema();
+    /**
+     * The records this decoder reads, each by the full name of its schema. Only the request schemas
+     * have same-schema readers: the optional inputs are a few records a second, where Avro's resolving
+     * reader costs nothing worth a hand-written one.
+     */
+    public static final List<Schema> TARGETS = List.of(AsrRequest.getClassSchema(), TtsRequest.getClassSchema(),
+            ServingSample.getClassSchema(), PrivacyEvent.getClassSchema());
+    private static final Map<String, Schema> TARGET_BY_NAME = byName(TARGETS);
     private static final Pattern TOP_LEVEL_FIELD = Pattern.compile("/fields/(\\d+)");
 
     /**
@@ -121,15 +134,28 @@ public final class TelemetryDecoder {
         return joined.toString();
     }
 
+    private static Map<String, Schema> byName(List<Schema> targets) {
+        Map<String, Schema> m = new HashMap<>();
+        for (Schema t : targets) {
+            m.put(t.getFullName(), t);
+        }
+        return m;
+    }
+
+    /** The full names of the targets, for messages: {@code a, b, c or d}. */
+    static String targetNames() {
+        StringJoiner names = new StringJoiner(", ");
+        for (int i = 0; i < TARGETS.size() - 1; i++) {
+            names.add(TARGETS.get(i).getFullName());
+        }
+        return names + " or " + TARGETS.get(TARGETS.size() - 1).getFullName();
+    }
+
     private static Reader readerFor(int schemaId, Schema writer) {
-        Schema target;
-        if (writer.getType() == Schema.Type.RECORD && ASR.getFullName().equals(writer.getFullName())) {
-            target = ASR;
-        } else if (writer.getType() == Schema.Type.RECORD && TTS.getFullName().equals(writer.getFullName())) {
-            target = TTS;
-        } else {
-            return new Reader(null, null, "schema id " + schemaId + " is " + writer.getFullName() + ", not a telemetry record ("
-                    + ASR.getFullName() + " or " + TTS.getFullName() + ")");
+        Schema target = writer.getType() == Schema.Type.RECORD ? TARGET_BY_NAME.get(writer.getFullName()) : null;
+        if (target == null) {
+            return new Reader(null, null, "schema id " + schemaId + " is " + writer.getFullName()
+                    + ", not a telemetry record (" + targetNames() + ")");
         }
         SchemaCompatibility.SchemaPairCompatibility compatibility =
                 SchemaCompatibility.checkReaderWriterCompatibility(target, writer);

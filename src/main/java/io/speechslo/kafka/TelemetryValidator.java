@@ -1,6 +1,9 @@
 package io.speechslo.kafka;
 
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.PrivacyEventKind;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -17,6 +20,15 @@ import java.util.Optional;
  * event time too far from the Kafka record timestamp ({@code future_timestamp},
  * {@code past_timestamp}). The first problem found is reported; details name the field and value.
  * Stateless and thread-safe.
+ *
+ * <p>Serving samples and privacy events are checked the same way, their sample or event time against
+ * the record timestamp with the same limits. What would make their figures wrong is
+ * {@code invalid_value} too: memory in use above the device's, a scale-up requested after the sample
+ * that reports it, more recordings deleted than were due, more fixture slices covered than given, and
+ * a field its kind needs that is missing (a raw audio access that does not say why or whether the
+ * speaker opted in would hide exactly what the privacy view is there to count). A missing field is
+ * an impossible value of the event, not a new kind of problem, so it has no reason code of its own;
+ * the detail names the field and the kind.
  */
 public final class TelemetryValidator {
 
@@ -49,7 +61,7 @@ public final class TelemetryValidator {
     }
 
     /**
-     * @param record an {@link AsrRequest} or {@link TtsRequest}
+     * @param record an {@link AsrRequest}, {@link TtsRequest}, {@link ServingSample} or {@link PrivacyEvent}
      * @param referenceMillis the Kafka record timestamp; negative (no timestamp) skips the time checks
      * @return the first problem, or empty when the record is usable
      */
@@ -108,24 +120,63 @@ public final class TelemetryValidator {
                     .atLeastZero("cost_usd", t.getCostUsd())
                     .optionalDimension("pool", t.getPool());
             eventTime = t.getEventTime();
+        } else if (record instanceof ServingSample s) {
+            check.dimension("service", s.getService())
+                    .dimension("model_version", s.getModelVersion())
+                    .dimension("pool", s.getPool())
+                    .dimension("replica", s.getReplica())
+                    .within("gpu_util", s.getGpuUtil(), 0, 1)
+                    .atLeastZero("gpu_mem_used_bytes", s.getGpuMemUsedBytes())
+                    .atLeastZero("gpu_mem_total_bytes", s.getGpuMemTotalBytes())
+                    .atMost("gpu_mem_used_bytes", s.getGpuMemUsedBytes(), "gpu_mem_total_bytes", s.getGpuMemTotalBytes())
+                    .atLeastZero("queue_depth", s.getQueueDepth())
+                    .atLeastZero("desired_replicas", s.getDesiredReplicas())
+                    .atLeastZero("ready_replicas", s.getReadyReplicas())
+                    .atLeastZero("warm_pool_size", s.getWarmPoolSize())
+                    .atLeastZero("max_batch_size", s.getMaxBatchSize())
+                    .notAfter("scale_up_requested_at", s.getScaleUpRequestedAt(), "sample_time", s.getSampleTime());
+            eventTime = s.getSampleTime();
+        } else if (record instanceof PrivacyEvent p) {
+            check.dimension("service", p.getService())
+                    .optionalDimension("model_version", p.getModelVersion())
+                    .atLeastZero("retention_due", p.getRetentionDue())
+                    .atLeastZero("retention_done", p.getRetentionDone())
+                    .atMost("retention_done", p.getRetentionDone(), "retention_due", p.getRetentionDue())
+                    .atLeastZero("fixture_slices_covered", p.getFixtureSlicesCovered())
+                    .atLeastZero("fixture_slices_total", p.getFixtureSlicesTotal())
+                    .atMost("fixture_slices_covered", p.getFixtureSlicesCovered(), "fixture_slices_total",
+                            p.getFixtureSlicesTotal());
+            PrivacyEventKind kind = p.getKind();
+            if (kind == PrivacyEventKind.RAW_AUDIO_ACCESS) {
+                check.present("purpose", p.getPurpose(), kind).present("opted_in", p.getOptedIn(), kind);
+            } else if (kind == PrivacyEventKind.RETENTION) {
+                check.present("retention_due", p.getRetentionDue(), kind).present("retention_done", p.getRetentionDone(), kind);
+            } else if (kind == PrivacyEventKind.REDACTION) {
+                check.present("redaction", p.getRedaction(), kind);
+            } else if (kind == PrivacyEventKind.FIXTURE_RUN) {
+                check.present("fixture_set", Check.blank(p.getFixtureSet()) ? null : p.getFixtureSet(), kind)
+                        .present("fixture_slices_covered", p.getFixtureSlicesCovered(), kind)
+                        .present("fixture_slices_total", p.getFixtureSlicesTotal(), kind);
+            }
+            eventTime = p.getEventTime();
         } else {
             throw new IllegalArgumentException("not a telemetry record: "
                     + (record == null ? "null" : record.getSchema().getFullName()));
         }
         if (check.found == null && referenceMillis >= 0) {
-            checkTime(check, eventTime, referenceMillis);
+            checkTime(check, record instanceof ServingSample ? "sample_time" : "event_time", eventTime, referenceMillis);
         }
         return Optional.ofNullable(check.found);
     }
 
-    private void checkTime(Check check, Instant eventTime, long referenceMillis) {
+    private void checkTime(Check check, String field, Instant eventTime, long referenceMillis) {
         long event = eventTime.toEpochMilli();
         if (event > referenceMillis + maxFutureMillis) {
-            check.found = new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, "event_time " + eventTime + " is "
+            check.found = new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, field + " " + eventTime + " is "
                     + Duration.ofMillis(event - referenceMillis) + " ahead of the record timestamp "
                     + Instant.ofEpochMilli(referenceMillis) + " (limit " + maxFuture + ")");
         } else if (event < referenceMillis - maxPastMillis) {
-            check.found = new Rejection(DeadLetterReason.PAST_TIMESTAMP, "event_time " + eventTime + " is "
+            check.found = new Rejection(DeadLetterReason.PAST_TIMESTAMP, field + " " + eventTime + " is "
                     + Duration.ofMillis(referenceMillis - event) + " behind the record timestamp "
                     + Instant.ofEpochMilli(referenceMillis) + " (limit " + maxPast + ")");
         }
@@ -183,6 +234,32 @@ public final class TelemetryValidator {
         Check atLeastZero(String field, Double value) {
             if (found == null && value != null && !(value >= 0 && value < Double.POSITIVE_INFINITY)) {
                 return fail(DeadLetterReason.INVALID_VALUE, field + " is " + value + ", must be finite and >= 0");
+            }
+            return this;
+        }
+
+        /** {@code value <= limit} when both are present: a part cannot exceed its whole. */
+        Check atMost(String field, Number value, String limitField, Number limit) {
+            if (found == null && value != null && limit != null && value.longValue() > limit.longValue()) {
+                return fail(DeadLetterReason.INVALID_VALUE, field + " is " + value + ", more than " + limitField
+                        + " " + limit);
+            }
+            return this;
+        }
+
+        /** A time that must not come after another (when both are present). */
+        Check notAfter(String field, Instant value, String laterField, Instant later) {
+            if (found == null && value != null && later != null && value.isAfter(later)) {
+                return fail(DeadLetterReason.INVALID_VALUE, field + " " + value + " is after " + laterField + " "
+                        + later);
+            }
+            return this;
+        }
+
+        /** A field that an event of {@code kind} cannot do without. */
+        Check present(String field, Object value, PrivacyEventKind kind) {
+            if (found == null && value == null) {
+                return fail(DeadLetterReason.INVALID_VALUE, field + " is missing, required for kind " + kind);
             }
             return this;
         }

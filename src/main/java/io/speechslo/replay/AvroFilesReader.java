@@ -5,8 +5,6 @@ import io.speechslo.job.Ingested;
 import io.speechslo.kafka.DeadLetters;
 import io.speechslo.kafka.Rejection;
 import io.speechslo.kafka.TelemetryValidator;
-import io.speechslo.telemetry.AsrRequest;
-import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.file.DataFileReader;
@@ -36,6 +34,9 @@ import java.util.concurrent.CompletableFuture;
  * never passes a record of a file that is still being read unless that file itself is out of order by
  * more than the allowed out-of-orderness, and the merge keeps the state downstream to the span of
  * event time the files overlap in, rather than buffering whole files.
+ *
+ * <p>Files of serving samples and privacy events are read like request files (merged by sample or
+ * event time) and their records leave as {@link Ingested#serving} and {@link Ingested#privacy}.
  *
  * <p>Records that fail {@link TelemetryValidator} become dead letters with topic {@code file:<path>},
  * partition 0 and offset = the record's index in the file. Reads happen on the task thread: the files
@@ -213,8 +214,7 @@ final class AvroFilesReader implements SourceReader<Ingested, AvroFileSplit> {
         void advance() throws IOException {
             head = next(null);
             if (head != null) {
-                headTime = head instanceof AsrRequest a ? a.getEventTime().toEpochMilli()
-                        : ((TtsRequest) head).getEventTime().toEpochMilli();
+                headTime = TelemetryFile.eventTime(head);
             }
         }
 

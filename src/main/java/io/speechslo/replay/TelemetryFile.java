@@ -3,6 +3,8 @@ package io.speechslo.replay;
 import io.speechslo.bytes.Utf8Interner;
 import io.speechslo.kafka.SameSchemaReaders;
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.AvroRuntimeException;
@@ -31,8 +33,8 @@ import java.util.List;
 
 /**
  * One Avro object container file of telemetry (what Kafka Connect's S3 and HDFS sinks write), checked
- * before a replay starts: the header schema names {@link AsrRequest} or {@link TtsRequest}, our
- * generated class can read it with Avro schema resolution (an older or newer compatible writer), the
+ * before a replay starts: the header schema names one of {@link #RECORD_CLASSES} (a request, a serving
+ * sample or a privacy event), our generated class can read it with Avro schema resolution (an older or newer compatible writer), the
  * codec is available, and every block is intact. The record count comes from the block headers, so
  * counting costs a skim of the file, not a decode.
  *
@@ -42,6 +44,10 @@ import java.util.List;
  * @param records how many records the file holds
  */
 public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordClass, Schema writerSchema, long records) {
+
+    /** The records a telemetry file may hold, told apart by the full name of the header schema. */
+    public static final List<Class<? extends SpecificRecord>> RECORD_CLASSES =
+            List.of(AsrRequest.class, TtsRequest.class, ServingSample.class, PrivacyEvent.class);
 
     /** Reads the header and skims the blocks; {@link TelemetryFileException} names the file and the problem. */
     public static TelemetryFile inspect(Path file) {
@@ -116,14 +122,19 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
      * read what that schema wrote.
      */
     static Class<? extends SpecificRecord> recordClass(Path path, Schema writer) {
-        Class<? extends SpecificRecord> type;
-        if (writer.getFullName().equals(AsrRequest.getClassSchema().getFullName())) {
-            type = AsrRequest.class;
-        } else if (writer.getFullName().equals(TtsRequest.getClassSchema().getFullName())) {
-            type = TtsRequest.class;
-        } else {
-            throw new TelemetryFileException(path, "holds " + writer.getFullName() + " records, not "
-                    + AsrRequest.getClassSchema().getFullName() + " or " + TtsRequest.getClassSchema().getFullName());
+        Class<? extends SpecificRecord> type = null;
+        for (Class<? extends SpecificRecord> c : RECORD_CLASSES) {
+            if (writer.getFullName().equals(c.getName())) {
+                type = c;
+            }
+        }
+        if (type == null) {
+            StringBuilder names = new StringBuilder();
+            for (int i = 0; i < RECORD_CLASSES.size(); i++) {
+                names.append(i == 0 ? "" : i == RECORD_CLASSES.size() - 1 ? " or " : ", ")
+                        .append(RECORD_CLASSES.get(i).getName());
+            }
+            throw new TelemetryFileException(path, "holds " + writer.getFullName() + " records, not " + names);
         }
         Schema reader = SpecificData.getForClass(type).getSchema(type);
         SchemaCompatibility.SchemaPairCompatibility check = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
@@ -135,6 +146,18 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
                     + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
         }
         return type;
+    }
+
+    /** Event time in epoch millis of a record of one of the {@link #RECORD_CLASSES}: a sample's sample_time. */
+    static long eventTime(SpecificRecord r) {
+        if (r instanceof AsrRequest a) {
+            return a.getEventTime().toEpochMilli();
+        }
+        if (r instanceof TtsRequest t) {
+            return t.getEventTime().toEpochMilli();
+        }
+        return r instanceof ServingSample s ? s.getSampleTime().toEpochMilli()
+                : ((PrivacyEvent) r).getEventTime().toEpochMilli();
     }
 
     /** Turns a location like {@code /fields/5/type} into {@code 'language'}, keeping the pointer when it cannot. */
@@ -166,6 +189,8 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
     /**
      * Reads each record of a telemetry container file into its generated class, resolving the file's
      * writer schema against the class schema. The file header decides the class when the reader opens it.
+     * Files of requests written with exactly our schema are read field by field; serving samples and
+     * privacy events always go through Avro (see {@link SameSchemaReaders#readerFor}).
      */
     static final class TelemetryDatumReader implements DatumReader<SpecificRecord> {
 

@@ -9,7 +9,10 @@ import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.policy.load.PolicyLoader;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.Outcome;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.Track;
+import io.speechslo.testing.TelemetrySamples;
 
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -253,6 +256,33 @@ class SlicePanePreAggregatorHarnessTest {
             List<StreamRecord<DeadLetter>> dead = new ArrayList<>(h.getSideOutput(Tags.DEAD_LETTERS));
             assertThat(dead).extracting(StreamRecord::getValue).containsExactly(magic, unknownCode);
             assertThat(dead).extracting(StreamRecord::getTimestamp).containsExactly(500L, 600L);
+        }
+    }
+
+    @Test
+    void servingSamplesAndPrivacyEventsGoToTheirSideOutputsAtOnceAndNeverIntoAPane() throws Exception {
+        ServingSample sample = TelemetrySamples.serving(1, Instant.ofEpochMilli(T0 + 5_000)).build();
+        PrivacyEvent event = TelemetrySamples.privacy(2, Instant.ofEpochMilli(T0 + 7_000)).setModelVersion(null).build();
+        try (var h = harness(0)) {
+            send(h, asr(T0 + 1_000, Track.STABLE, "us-east-1", 0));
+            send(h, Ingested.of(sample, "speech.serving.samples", 0, 11));
+            send(h, Ingested.of(event, "speech.privacy.events", 0, 12));
+            // out before any watermark: nothing is held for them
+            assertThat(h.getSideOutput(Tags.SERVING_SAMPLES)).extracting(StreamRecord::getValue).containsExactly(sample);
+            assertThat(h.getSideOutput(Tags.SERVING_SAMPLES)).extracting(StreamRecord::getTimestamp)
+                    .containsExactly(T0 + 5_000);
+            assertThat(h.getSideOutput(Tags.PRIVACY_EVENTS)).extracting(StreamRecord::getValue).containsExactly(event);
+            assertThat(h.getSideOutput(Tags.PRIVACY_EVENTS)).extracting(StreamRecord::getTimestamp)
+                    .containsExactly(T0 + 7_000);
+            // a sample behind the watermark is not a late request: it goes out all the same
+            h.processWatermark(T0 + 2 * PANE);
+            send(h, Ingested.of(sample, "speech.serving.samples", 0, 13));
+            assertThat(h.getSideOutput(Tags.SERVING_SAMPLES)).hasSize(2);
+            h.processWatermark(Long.MAX_VALUE);
+
+            assertThat(h.extractOutputValues()).extracting(r -> r.decode().requests()).containsExactly(1L);
+            assertThat(ticks(h)).containsExactly("v1 5000 1/1"); // the one request's, nothing from the others
+            assertThat(h.getSideOutput(Tags.DEAD_LETTERS)).isNull();
         }
     }
 

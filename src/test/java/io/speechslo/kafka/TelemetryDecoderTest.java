@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.speechslo.registry.SchemaLookup;
 import io.speechslo.registry.SchemaRegistry;
 import io.speechslo.registry.SchemaRegistryException;
+import io.speechslo.telemetry.AccessPurpose;
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.PrivacyEventKind;
+import io.speechslo.telemetry.Redaction;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.TtsRequest;
 import io.speechslo.testing.RegistryServer;
 import io.speechslo.testing.TelemetrySamples;
@@ -72,6 +77,51 @@ class TelemetryDecoderTest {
         assertThat(a.schemaId()).isEqualTo(asrId);
         assertThat(t.record()).isEqualTo(tts);
         assertThat(t.schemaId()).isEqualTo(ttsId);
+    }
+
+    @Test
+    void servingSamplesAndPrivacyEventsRoundTripWhateverTopicTheyWereRegisteredFor() {
+        int servingId = registry.register("speech.serving.samples-value", ServingSample.getClassSchema());
+        int privacyId = registry.register("speech.privacy.events-value", PrivacyEvent.getClassSchema());
+        ServingSample sample = TelemetrySamples.serving(1, T0).build();
+        ServingSample settled = TelemetrySamples.serving(2, T0).setReadyReplicas(3).setScaleUpRequestedAt(null).build();
+        PrivacyEvent access = TelemetrySamples.privacy(3, T0).build();
+        PrivacyEvent retention = PrivacyEvent.newBuilder().setEventTime(T0).setService("dictation")
+                .setKind(PrivacyEventKind.RETENTION).setRetentionDue(40).setRetentionDone(38).build();
+        PrivacyEvent redaction = TelemetrySamples.privacy(4, T0).setKind(PrivacyEventKind.REDACTION).setPurpose(null)
+                .setOptedIn(null).setRedaction(Redaction.FAILED).build();
+        TelemetryDecoder decoder = new TelemetryDecoder(registry);
+
+        for (var sent : List.of(sample, settled)) {
+            Decoded d = decoder.decode(wire.encode(servingId, sent));
+            assertThat(d.isOk()).as(d.detail()).isTrue();
+            assertThat(d.record()).isEqualTo(sent);
+            assertThat(d.schemaId()).isEqualTo(servingId);
+        }
+        for (var sent : List.of(access, retention, redaction)) {
+            Decoded d = decoder.decode(wire.encode(privacyId, sent));
+            assertThat(d.isOk()).as(d.detail()).isTrue();
+            assertThat(d.record()).isEqualTo(sent);
+        }
+        assertThat(((PrivacyEvent) decoder.decode(wire.encode(privacyId, access)).record()).getPurpose())
+                .isEqualTo(AccessPurpose.LABELLING);
+        // requests in between still decode: the decoder keeps a reader per schema id
+        assertThat(decoder.decode(wire.encode(asrId, TelemetrySamples.asr(1, T0).build())).isOk()).isTrue();
+    }
+
+    @Test
+    void anOlderServingWriterWithoutTheScaleUpFieldDecodesWithNull() {
+        Schema older = evolve(ServingSample.getClassSchema(), fields -> {
+            fields.removeIf(f -> f.name().equals("scale_up_requested_at"));
+            return fields;
+        });
+        ServingSample original = TelemetrySamples.serving(5, T0).build();
+        int id = registry.register("speech.serving.samples-value", older);
+
+        Decoded decoded = new TelemetryDecoder(registry).decode(wire.encode(id, copy(original, older)));
+
+        assertThat(decoded.isOk()).as(decoded.detail()).isTrue();
+        assertThat(decoded.record()).isEqualTo(ServingSample.newBuilder(original).setScaleUpRequestedAt(null).build());
     }
 
     @Test
@@ -174,7 +224,8 @@ class TelemetryDecoderTest {
         Decoded decoded = new TelemetryDecoder(registry).decode(wire.encode(id, payment));
 
         assertThat(decoded.reason()).isEqualTo(DeadLetterReason.UNDECODABLE);
-        assertThat(decoded.detail()).contains("com.example.Payment, not a telemetry record");
+        assertThat(decoded.detail()).contains("com.example.Payment, not a telemetry record")
+                .contains("io.speechslo.telemetry.ServingSample or io.speechslo.telemetry.PrivacyEvent");
     }
 
     @Test
@@ -280,7 +331,7 @@ class TelemetryDecoderTest {
     }
 
     /** The fields of {@code record} that {@code schema} has, as a generic record of {@code schema}. */
-    private static GenericRecord copy(AsrRequest record, Schema schema) {
+    private static GenericRecord copy(org.apache.avro.specific.SpecificRecordBase record, Schema schema) {
         GenericRecord copy = new GenericData.Record(schema);
         for (Schema.Field f : schema.getFields()) {
             Schema.Field source = record.getSchema().getField(f.name());

@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.telemetry.AccessPurpose;
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.PrivacyEventKind;
+import io.speechslo.telemetry.Redaction;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.TtsRequest;
 import io.speechslo.testing.TelemetrySamples;
 
@@ -120,6 +125,101 @@ class TelemetryValidatorTest {
                 .contains(DeadLetterReason.PAST_TIMESTAMP);
         assertThatThrownBy(() -> new TelemetryValidator(Duration.ofSeconds(-1), Duration.ZERO))
                 .hasMessageContaining("maxFuture=PT-1S");
+    }
+
+    @Test
+    void plausibleServingSamplesPass() {
+        assertThat(validator.validate(TelemetrySamples.serving(1, T0).build(), REF)).isEmpty();
+        // no scale-up pending, an idle GPU, a full one
+        assertThat(validator.validate(TelemetrySamples.serving(1, T0).setScaleUpRequestedAt(null).setGpuUtil(0f)
+                .setGpuMemUsedBytes(24_000_000_000L).build(), REF)).isEmpty();
+        assertThat(validator.validate(TelemetrySamples.serving(1, T0).setGpuUtil(1f).setScaleUpRequestedAt(T0).build(), REF))
+                .isEmpty();
+    }
+
+    @Test
+    void servingSamplesWithBlankDimensionsOrImpossibleValuesAreRejected() {
+        assertRejected(TelemetrySamples.serving(1, T0).setService(" ").build(), DeadLetterReason.EMPTY_DIMENSION, "service is blank");
+        assertRejected(TelemetrySamples.serving(1, T0).setModelVersion("").build(), DeadLetterReason.EMPTY_DIMENSION,
+                "model_version is blank");
+        assertRejected(TelemetrySamples.serving(1, T0).setPool("\t").build(), DeadLetterReason.EMPTY_DIMENSION, "pool is blank");
+        assertRejected(TelemetrySamples.serving(1, T0).setReplica("").build(), DeadLetterReason.EMPTY_DIMENSION, "replica is blank");
+        assertRejected(TelemetrySamples.serving(1, T0).setGpuUtil(1.2f).build(), DeadLetterReason.INVALID_VALUE,
+                "gpu_util is 1.2, must be within [0, 1]");
+        assertRejected(TelemetrySamples.serving(1, T0).setGpuUtil(-0.1f).build(), DeadLetterReason.INVALID_VALUE, "gpu_util is -0.1");
+        assertRejected(TelemetrySamples.serving(1, T0).setGpuUtil(Float.NaN).build(), DeadLetterReason.INVALID_VALUE, "gpu_util is NaN");
+        assertRejected(TelemetrySamples.serving(1, T0).setGpuMemUsedBytes(-1).build(), DeadLetterReason.INVALID_VALUE,
+                "gpu_mem_used_bytes is -1");
+        assertRejected(TelemetrySamples.serving(1, T0).setGpuMemUsedBytes(24_000_000_001L).build(),
+                DeadLetterReason.INVALID_VALUE, "gpu_mem_used_bytes is 24000000001, more than gpu_mem_total_bytes 24000000000");
+        assertRejected(TelemetrySamples.serving(1, T0).setReadyReplicas(-1).build(), DeadLetterReason.INVALID_VALUE,
+                "ready_replicas is -1");
+        assertRejected(TelemetrySamples.serving(1, T0).setDesiredReplicas(-2).build(), DeadLetterReason.INVALID_VALUE,
+                "desired_replicas is -2");
+        assertRejected(TelemetrySamples.serving(1, T0).setQueueDepth(-3).build(), DeadLetterReason.INVALID_VALUE, "queue_depth is -3");
+        assertRejected(TelemetrySamples.serving(1, T0).setWarmPoolSize(-1).build(), DeadLetterReason.INVALID_VALUE,
+                "warm_pool_size is -1");
+        assertRejected(TelemetrySamples.serving(1, T0).setScaleUpRequestedAt(T0.plusSeconds(5)).build(),
+                DeadLetterReason.INVALID_VALUE, "scale_up_requested_at 2025-03-01T10:00:05Z is after sample_time");
+    }
+
+    @Test
+    void plausiblePrivacyEventsOfEveryKindPass() {
+        assertThat(validator.validate(TelemetrySamples.privacy(1, T0).build(), REF)).isEmpty();
+        assertThat(validator.validate(TelemetrySamples.privacy(1, T0).setModelVersion(null).setOptedIn(false)
+                .setPurpose(AccessPurpose.REVIEW).build(), REF)).isEmpty();
+        assertThat(validator.validate(retention(10, 10).build(), REF)).isEmpty();
+        assertThat(validator.validate(redaction(Redaction.FAILED).build(), REF)).isEmpty();
+        assertThat(validator.validate(fixtureRun(12, 12).build(), REF)).isEmpty();
+    }
+
+    @Test
+    void privacyEventsMissingWhatTheirKindNeedsOrWithImpossibleCountsAreInvalidValue() {
+        assertRejected(TelemetrySamples.privacy(1, T0).setService("").build(), DeadLetterReason.EMPTY_DIMENSION, "service is blank");
+        assertRejected(TelemetrySamples.privacy(1, T0).setModelVersion(" ").build(), DeadLetterReason.EMPTY_DIMENSION,
+                "model_version is blank");
+        assertRejected(TelemetrySamples.privacy(1, T0).setPurpose(null).build(), DeadLetterReason.INVALID_VALUE,
+                "purpose is missing, required for kind RAW_AUDIO_ACCESS");
+        assertRejected(TelemetrySamples.privacy(1, T0).setOptedIn(null).build(), DeadLetterReason.INVALID_VALUE,
+                "opted_in is missing, required for kind RAW_AUDIO_ACCESS");
+        assertRejected(retention(10, 11).build(), DeadLetterReason.INVALID_VALUE, "retention_done is 11, more than retention_due 10");
+        assertRejected(retention(-1, 0).build(), DeadLetterReason.INVALID_VALUE, "retention_due is -1");
+        assertRejected(retention(10, 5).setRetentionDone(null).build(), DeadLetterReason.INVALID_VALUE,
+                "retention_done is missing, required for kind RETENTION");
+        assertRejected(redaction(null).build(), DeadLetterReason.INVALID_VALUE, "redaction is missing, required for kind REDACTION");
+        assertRejected(fixtureRun(5, 12).setFixtureSet(null).build(), DeadLetterReason.INVALID_VALUE,
+                "fixture_set is missing, required for kind FIXTURE_RUN");
+        assertRejected(fixtureRun(5, 12).setFixtureSet(" ").build(), DeadLetterReason.INVALID_VALUE, "fixture_set is missing");
+        assertRejected(fixtureRun(13, 12).build(), DeadLetterReason.INVALID_VALUE,
+                "fixture_slices_covered is 13, more than fixture_slices_total 12");
+        assertRejected(fixtureRun(-1, 12).build(), DeadLetterReason.INVALID_VALUE, "fixture_slices_covered is -1");
+        assertRejected(fixtureRun(5, 12).setFixtureSlicesTotal(null).build(), DeadLetterReason.INVALID_VALUE,
+                "fixture_slices_total is missing, required for kind FIXTURE_RUN");
+    }
+
+    @Test
+    void sampleAndEventTimesAreCheckedLikeTelemetry() {
+        assertRejected(TelemetrySamples.serving(1, T0.plus(Duration.ofHours(2))).build(), DeadLetterReason.FUTURE_TIMESTAMP,
+                "sample_time 2025-03-01T12:00:00Z is PT2H ahead of the record timestamp 2025-03-01T10:00:00Z (limit PT1H)");
+        assertRejected(TelemetrySamples.privacy(1, T0.minus(Duration.ofDays(8))).build(), DeadLetterReason.PAST_TIMESTAMP,
+                "event_time 2025-02-21T10:00:00Z is PT192H behind the record timestamp");
+        assertThat(validator.validate(TelemetrySamples.serving(1, Instant.EPOCH).build(), -1)).isEmpty();
+    }
+
+    private static PrivacyEvent.Builder retention(int due, int done) {
+        return PrivacyEvent.newBuilder().setEventTime(T0).setService("dictation").setKind(PrivacyEventKind.RETENTION)
+                .setRetentionDue(due).setRetentionDone(done);
+    }
+
+    private static PrivacyEvent.Builder redaction(Redaction outcome) {
+        return PrivacyEvent.newBuilder().setEventTime(T0).setService("dictation").setModelVersion("asr-2024.06")
+                .setKind(PrivacyEventKind.REDACTION).setRequestId("asr-1").setRedaction(outcome);
+    }
+
+    private static PrivacyEvent.Builder fixtureRun(int covered, int total) {
+        return PrivacyEvent.newBuilder().setEventTime(T0).setService("dictation").setModelVersion("asr-2024.07")
+                .setKind(PrivacyEventKind.FIXTURE_RUN).setFixtureSet("accents-v3").setFixtureSlicesCovered(covered)
+                .setFixtureSlicesTotal(total);
     }
 
     @Test

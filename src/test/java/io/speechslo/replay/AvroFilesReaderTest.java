@@ -4,9 +4,14 @@ import io.speechslo.bytes.Utf8Interner;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.job.Ingested;
 import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.TtsRequest;
+import io.speechslo.testing.TelemetrySamples;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.specific.SpecificRecord;
@@ -25,6 +30,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The file reader on its own: per-file outputs, order, dead letters and checkpointed positions. */
 class AvroFilesReaderTest {
@@ -103,6 +109,71 @@ class AvroFilesReaderTest {
         assertThat(readAll(dir.resolve("ours.avro"), true)).isEqualTo(asr);
         assertThat(readAll(dir.resolve("tts.avro"), true)).containsExactly(tts);
         assertThat(readAll(dir.resolve("newer.avro"), false)).isEqualTo(asr);
+    }
+
+    @Test
+    void filesOfServingSamplesAndPrivacyEventsAreReadIntoIngestedMergedByTheirTimes() throws Exception {
+        List<ServingSample> samples = IntStream.range(0, 6).mapToObj(i -> TelemetrySamples
+                .serving(i, Instant.ofEpochMilli(5_000 + i * 15_000L)).setGpuUtil(i == 4 ? 1.5f : 0.5f).build()).toList();
+        List<PrivacyEvent> events = IntStream.range(0, 3).mapToObj(i -> TelemetrySamples
+                .privacy(i, Instant.ofEpochMilli(20_000 + i * 30_000L)).build()).toList();
+        ContainerFiles.write(dir.resolve("serving-samples.avro"), samples, CodecFactory.deflateCodec(1));
+        ContainerFiles.write(dir.resolve("privacy-events.avro"), events, CodecFactory.nullCodec());
+        // an older writer of serving samples, before scale_up_requested_at: read with the default
+        Schema older = ContainerFiles.without(ServingSample.getClassSchema(), "scale_up_requested_at");
+        ContainerFiles.write(dir.resolve("older/serving.avro"), older, samples.subList(0, 2), CodecFactory.nullCodec(),
+                g -> {});
+        ContainerFiles.write(dir.resolve("asr.avro"), asr("a", 0, 10, -1), CodecFactory.nullCodec());
+
+        List<TelemetryFile> files = ReplayCommand.files(List.of(dir.toString()));
+        assertThat(files).extracting(f -> f.path().getFileName().toString() + " " + f.recordClass().getSimpleName()
+                + " " + f.records()).containsExactly("asr.avro AsrRequest 10", "serving.avro ServingSample 2",
+                        "privacy-events.avro PrivacyEvent 3", "serving-samples.avro ServingSample 6");
+        AvroFilesReader reader = new AvroFilesReader(null);
+        reader.addSplits(files.stream().map(f -> new AvroFileSplit(f.path().toString(), 0)).toList());
+        reader.notifyNoMoreSplits();
+        Output out = new Output();
+        drain(reader, out, Integer.MAX_VALUE);
+        reader.close();
+
+        assertThat(out.emitted).hasSize(10 + 2 + 3 + 6);
+        String servingFile = dir.resolve("serving-samples.avro").toAbsolutePath().toString();
+        List<Ingested> fromServing = out.emitted.stream().filter(e -> e.split.equals(servingFile)).map(Emitted::element)
+                .toList();
+        // the sample with gpu_util 1.5 is a dead letter like any invalid record; the others arrive as they were
+        assertThat(fromServing).filteredOn(Ingested::isDead).singleElement().satisfies(d -> {
+            assertThat(d.dead.getReason()).isEqualTo("invalid_value");
+            assertThat(d.dead.getDetail()).contains("gpu_util is 1.5");
+            assertThat(d.offset).isEqualTo(4);
+        });
+        assertThat(fromServing).filteredOn(i -> !i.isDead()).extracting(i -> i.serving)
+                .containsExactly(samples.get(0), samples.get(1), samples.get(2), samples.get(3), samples.get(5));
+        assertThat(out.emitted).filteredOn(e -> e.element.privacy != null).extracting(e -> e.element.privacy)
+                .containsExactlyElementsOf(events);
+        assertThat(out.emitted).filteredOn(e -> e.split.contains("older")).extracting(e -> e.element.serving)
+                .containsExactly(ServingSample.newBuilder(samples.get(0)).setScaleUpRequestedAt(null).build(),
+                        ServingSample.newBuilder(samples.get(1)).setScaleUpRequestedAt(null).build());
+        // after every file's first record, the earliest next record of any file: by sample and event time
+        List<Long> times = out.emitted.subList(4, out.emitted.size()).stream()
+                .filter(e -> !e.element.isDead()).map(e -> e.element.eventTime()).toList();
+        assertThat(times).isSorted();
+    }
+
+    @Test
+    void aFileOfAnotherRecordIsRefusedNamingWhatAFileMayHold() throws Exception {
+        Schema payment = SchemaBuilder.record("Payment").namespace("com.example").fields().requiredString("id").endRecord();
+        Path file = dir.resolve("payments.avro");
+        try (var w = new org.apache.avro.file.DataFileWriter<org.apache.avro.generic.GenericRecord>(
+                new org.apache.avro.generic.GenericDatumWriter<>(payment))) {
+            w.create(payment, file.toFile());
+            GenericData.Record r = new GenericData.Record(payment);
+            r.put("id", "p-1");
+            w.append(r);
+        }
+        assertThatThrownBy(() -> TelemetryFile.inspect(file)).isInstanceOf(TelemetryFileException.class)
+                .hasMessageContaining("holds com.example.Payment records, not io.speechslo.telemetry.AsrRequest, "
+                        + "io.speechslo.telemetry.TtsRequest, io.speechslo.telemetry.ServingSample or "
+                        + "io.speechslo.telemetry.PrivacyEvent");
     }
 
     /** Every record of a file through the replay's datum reader, which reads field by field or not as told. */
@@ -202,7 +273,8 @@ class AvroFilesReaderTest {
     }
 
     private static String id(Ingested i) {
-        return i.isDead() ? "dead@" + i.offset : i.asr != null ? i.asr.getRequestId() : i.tts.getRequestId();
+        return i.isDead() ? "dead@" + i.offset : i.asr != null ? i.asr.getRequestId()
+                : i.tts != null ? i.tts.getRequestId() : i.record().toString();
     }
 
     record Emitted(String split, Ingested element) {}

@@ -1,8 +1,12 @@
 package io.speechslo.testing;
 
+import io.speechslo.telemetry.AccessPurpose;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.Outcome;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.PrivacyEventKind;
 import io.speechslo.telemetry.Redaction;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.Track;
 import io.speechslo.telemetry.TtsRequest;
 
@@ -87,5 +91,37 @@ public final class TelemetrySamples {
                 .setCostUsd(0.0004)
                 .setSensitiveLogged(false)
                 .setPool("gpu-eu-central-1");
+    }
+
+    /** A serving sample of a pool scaling up: two of three replicas ready, the third asked for 40 s ago. */
+    public static ServingSample.Builder serving(int n, Instant sampleTime) {
+        return ServingSample.newBuilder()
+                .setSampleTime(sampleTime)
+                .setService("dictation")
+                .setModelVersion("asr-2024.06")
+                .setPool("gpu-eu-west-1")
+                .setReplica("replica-" + n % 3)
+                .setGpuUtil(0.5f + n % 5 / 10f)
+                .setGpuMemUsedBytes(12_000_000_000L + n)
+                .setGpuMemTotalBytes(24_000_000_000L)
+                .setQueueDepth(n % 7)
+                .setDesiredReplicas(3)
+                .setReadyReplicas(2)
+                .setWarmPoolSize(1)
+                .setPrecision("fp16")
+                .setMaxBatchSize(8)
+                .setScaleUpRequestedAt(sampleTime.minusSeconds(40));
+    }
+
+    /** A raw audio access for labelling, of a speaker who opted in. */
+    public static PrivacyEvent.Builder privacy(int n, Instant eventTime) {
+        return PrivacyEvent.newBuilder()
+                .setEventTime(eventTime)
+                .setService("dictation")
+                .setModelVersion("asr-2024.06")
+                .setKind(PrivacyEventKind.RAW_AUDIO_ACCESS)
+                .setRequestId("asr-" + n)
+                .setPurpose(AccessPurpose.LABELLING)
+                .setOptedIn(true);
     }
 }

@@ -1,0 +1,190 @@
+package io.speechslo.serving;
+
+import io.speechslo.bytes.ByteReader;
+import io.speechslo.bytes.ByteWriter;
+import io.speechslo.bytes.Varints;
+import io.speechslo.metrics.ExactSums;
+import io.speechslo.scorecard.ScorecardValue;
+import io.speechslo.telemetry.ServingSample;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the serving samples of one pool (of one service and model version) say over one window, for
+ * the serving view of the scorecard: how busy and how full the GPUs were, how far the autoscaler lagged
+ * behind what it asked for, how deep the queue got and how thin the pool ran.
+ *
+ * <p>Mergeable, so partial aggregates of any split of the samples combine into the window's: the one
+ * sum (GPU utilisation) is exact ({@link ExactSums}) and everything else is a count, a minimum or a
+ * maximum, so neither the order of the samples nor of the merges changes a value or a byte of
+ * {@link #writeTo}. Every value says how many samples are behind it, and is null when none are: no
+ * data, never zero.
+ *
+ * <p>Pool-level fields (desired, ready, warm) are reported by every replica of the pool; a minimum or
+ * maximum over the replicas' samples is the pool's worst moment in the window whichever replica saw it.
+ */
+public final class ServingStats {
+
+    /** Mean GPU utilisation over the samples, 0..1. */
+    public static final String GPU_UTIL_MEAN = "gpu_util_mean";
+    /** Highest share of GPU memory in use in any sample (samples of devices with a memory size only). */
+    public static final String GPU_MEM_USED_RATIO_MAX = "gpu_mem_used_ratio_max";
+    /**
+     * Longest wait, in seconds, for replicas the autoscaler had asked for: the largest
+     * {@code sample_time - scale_up_requested_at} of any sample, 0 when no sample had a scale-up pending.
+     */
+    public static final String AUTOSCALER_LAG_S = "autoscaler_lag_s";
+    public static final String QUEUE_DEPTH_MAX = "queue_depth_max";
+    public static final String READY_REPLICAS_MIN = "ready_replicas_min";
+    public static final String DESIRED_REPLICAS_MAX = "desired_replicas_max";
+    public static final String WARM_POOL_SIZE_MIN = "warm_pool_size_min";
+    /** How many samples the window holds. */
+    public static final String SAMPLES = "samples";
+
+    /** The names {@link #values()} gives, in its order. */
+    public static final List<String> NAMES = List.of(GPU_UTIL_MEAN, GPU_MEM_USED_RATIO_MAX, AUTOSCALER_LAG_S,
+            QUEUE_DEPTH_MAX, READY_REPLICAS_MIN, DESIRED_REPLICAS_MAX, WARM_POOL_SIZE_MIN, SAMPLES);
+
+    /** Written first by {@link #writeTo}; a reader refuses any other. */
+    static final int FORMAT_VERSION = 1;
+
+    private long samples;
+    private final ExactSums gpuUtil = new ExactSums(1);
+    /** Samples of a device with a memory size (gpu_mem_total_bytes > 0): the ones a memory ratio exists for. */
+    private long memSamples;
+    /** The largest used / total ratio; 0 while {@link #memSamples} is 0. */
+    private double memRatioMax;
+    private long lagMaxMillis;
+    private int queueMax;
+    private int readyMin = Integer.MAX_VALUE;
+    private int desiredMax;
+    private int warmMin = Integer.MAX_VALUE;
+
+    /** Folds one sample in (a validated one: see TelemetryValidator). */
+    public void add(ServingSample s) {
+        samples++;
+        gpuUtil.add(0, (double) s.getGpuUtil());
+        if (s.getGpuMemTotalBytes() > 0) {
+            memSamples++;
+            memRatioMax = Math.max(memRatioMax, (double) s.getGpuMemUsedBytes() / s.getGpuMemTotalBytes());
+        }
+        Instant requested = s.getScaleUpRequestedAt();
+        if (requested != null) {
+            lagMaxMillis = Math.max(lagMaxMillis, s.getSampleTime().toEpochMilli() - requested.toEpochMilli());
+        }
+        queueMax = Math.max(queueMax, s.getQueueDepth());
+        readyMin = Math.min(readyMin, s.getReadyReplicas());
+        desiredMax = Math.max(desiredMax, s.getDesiredReplicas());
+        warmMin = Math.min(warmMin, s.getWarmPoolSize());
+    }
+
+    /** Adds the samples of another window part of the same pool. */
+    public void merge(ServingStats o) {
+        if (o.samples == 0) {
+            return;
+        }
+        samples += o.samples;
+        gpuUtil.add(o.gpuUtil);
+        memSamples += o.memSamples;
+        memRatioMax = Math.max(memRatioMax, o.memRatioMax);
+        lagMaxMillis = Math.max(lagMaxMillis, o.lagMaxMillis);
+        queueMax = Math.max(queueMax, o.queueMax);
+        readyMin = Math.min(readyMin, o.readyMin);
+        desiredMax = Math.max(desiredMax, o.desiredMax);
+        warmMin = Math.min(warmMin, o.warmMin);
+    }
+
+    public long samples() {
+        return samples;
+    }
+
+    /** The scorecard values, in {@link #NAMES} order; each null with samples 0 when there is no sample. */
+    public List<ScorecardValue> values() {
+        boolean any = samples > 0;
+        return List.of(
+                value(GPU_UTIL_MEAN, any ? gpuUtil.value(0) / samples : null, samples),
+                value(GPU_MEM_USED_RATIO_MAX, memSamples > 0 ? memRatioMax : null, memSamples),
+                value(AUTOSCALER_LAG_S, any ? lagMaxMillis / 1000.0 : null, samples),
+                value(QUEUE_DEPTH_MAX, any ? (double) queueMax : null, samples),
+                value(READY_REPLICAS_MIN, any ? (double) readyMin : null, samples),
+                value(DESIRED_REPLICAS_MAX, any ? (double) desiredMax : null, samples),
+                value(WARM_POOL_SIZE_MIN, any ? (double) warmMin : null, samples),
+                value(SAMPLES, any ? (double) samples : null, samples));
+    }
+
+    private static ScorecardValue value(String name, Double value, long samples) {
+        return new ScorecardValue(name, value, samples, null);
+    }
+
+    /**
+     * Compact form: the format version, the sample count, and when there are samples the exact GPU
+     * utilisation sum, the memory-ratio sample count (and the largest ratio when not 0), then the lag in
+     * millis, then queue maximum, ready minimum, desired maximum and warm minimum as signed varints.
+     */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeByte(FORMAT_VERSION);
+        Varints.writeUnsigned(out, samples);
+        if (samples == 0) {
+            return;
+        }
+        gpuUtil.writeTo(0, out);
+        Varints.writeUnsigned(out, memSamples);
+        if (memSamples > 0) {
+            out.writeDouble(memRatioMax);
+        }
+        Varints.writeUnsigned(out, lagMaxMillis);
+        // signed: a sample that skipped validation cannot make the state unwritable
+        Varints.writeSigned(out, queueMax);
+        Varints.writeSigned(out, readyMin);
+        Varints.writeSigned(out, desiredMax);
+        Varints.writeSigned(out, warmMin);
+    }
+
+    public static ServingStats readFrom(DataInput in) throws IOException {
+        int version = in.readUnsignedByte();
+        if (version != FORMAT_VERSION) {
+            throw new IOException("serving stats have format version " + version + ", expected " + FORMAT_VERSION);
+        }
+        ServingStats s = new ServingStats();
+        s.samples = Varints.readUnsigned(in);
+        if (s.samples == 0) {
+            return s;
+        }
+        s.gpuUtil.readFrom(0, in);
+        s.memSamples = Varints.readUnsigned(in);
+        if (s.memSamples > 0) {
+            s.memRatioMax = in.readDouble();
+        }
+        s.lagMaxMillis = Varints.readUnsigned(in);
+        s.queueMax = readInt(in);
+        s.readyMin = readInt(in);
+        s.desiredMax = readInt(in);
+        s.warmMin = readInt(in);
+        return s;
+    }
+
+    private static int readInt(DataInput in) throws IOException {
+        long v = Varints.readSigned(in);
+        if (v != (int) v) {
+            throw new IOException("serving stats hold " + v + " where an int was written");
+        }
+        return (int) v;
+    }
+
+    public byte[] toBytes() {
+        return ByteWriter.bytes(this::writeTo, 64);
+    }
+
+    public static ServingStats fromBytes(byte[] bytes) {
+        try {
+            return readFrom(new ByteReader(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
