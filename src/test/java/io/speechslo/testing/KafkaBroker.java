@@ -190,6 +190,10 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
+                // Tests produce telemetry stamped with fixed dates months in the past: the default 7-day
+                // retention would delete it at the broker's first retention check (30 s after start),
+                // in the middle of a test that reads it again (replay) or reads what the job wrote.
+                "log.retention.ms=-1",
                 "");
     }
 
