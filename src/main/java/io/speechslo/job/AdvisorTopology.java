@@ -5,6 +5,8 @@ import io.speechslo.deadletter.DeadLetter;
 import io.speechslo.policy.Policies;
 import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.scorecard.Scorecard;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.ServingSample;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -56,9 +58,27 @@ public final class AdvisorTopology {
         return gate;
     }
 
+    /** The topology over one source, which may carry serving samples and privacy events too (replay files). */
     public static void build(
             StreamExecutionEnvironment env,
             Source<Ingested, ?, ?> source,
+            Sink<Advisory> advisorySink,
+            Sink<Scorecard> scorecardSink,
+            Sink<DeadLetter> deadLetterSink,
+            PolicyBundle bundle,
+            TopologySettings settings) {
+        build(env, source, null, advisorySink, scorecardSink, deadLetterSink, bundle, settings);
+    }
+
+    /**
+     * @param inputs a second source for the optional inputs (serving samples, privacy events), or null.
+     *        Kept apart from the telemetry source so that their sparse partitions never hold the
+     *        telemetry's watermark, and so pages, back: they have watermarks of their own.
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            Source<Ingested, ?, ?> source,
+            Source<Ingested, ?, ?> inputs,
             Sink<Advisory> advisorySink,
             Sink<Scorecard> scorecardSink,
             Sink<DeadLetter> deadLetterSink,
@@ -105,10 +125,34 @@ public final class AdvisorTopology {
         SingleOutputStreamOperator<Advisory> drift = byService.process(new DriftFunction(bundle, lateness, pane))
                 .uid(Uids.DRIFT).name("Slice drift");
 
+        // the optional inputs: from the telemetry source (replay files) and from their own source (Kafka)
+        DataStream<ServingSample> serving = partials.getSideOutput(Tags.SERVING_SAMPLES);
+        DataStream<PrivacyEvent> privacy = partials.getSideOutput(Tags.PRIVACY_EVENTS);
+        DataStream<DeadLetter> deadLetters = partials.getSideOutput(Tags.DEAD_LETTERS);
+        if (inputs != null) {
+            SingleOutputStreamOperator<PaneRecord> routed = env
+                    .fromSource(inputs, watermarks, "Serving and privacy source").uid(Uids.INPUTS_SOURCE)
+                    .transform("Route serving samples and privacy events", paneType,
+                            new SlicePanePreAggregator(bundle, pane, bundle.policies().burn().pane().toMillis(), lateness))
+                    .uid(Uids.INPUTS_ROUTE);
+            serving = serving.union(routed.getSideOutput(Tags.SERVING_SAMPLES));
+            privacy = privacy.union(routed.getSideOutput(Tags.PRIVACY_EVENTS));
+            deadLetters = deadLetters.union(routed.getSideOutput(Tags.DEAD_LETTERS));
+        }
+        SingleOutputStreamOperator<Scorecard> servingScorecards = serving
+                .keyBy(ServingSample::getService)
+                .process(new ServingScorecardFunction(lateness))
+                .uid(Uids.SERVING_SCORECARDS).name("Serving scorecards");
+        SingleOutputStreamOperator<Scorecard> privacyScorecards = privacy
+                .keyBy(PrivacyEvent::getService)
+                .process(new PrivacyScorecardFunction(lateness))
+                .uid(Uids.PRIVACY_SCORECARDS).name("Privacy scorecards");
+
         burn.union(gate, drift).sinkTo(advisorySink).uid(Uids.ADVISORY_SINK).name("Advisories");
-        burn.getSideOutput(Tags.SCORECARDS).union(gate.getSideOutput(Tags.SCORECARDS), drift.getSideOutput(Tags.SCORECARDS))
+        burn.getSideOutput(Tags.SCORECARDS).union(gate.getSideOutput(Tags.SCORECARDS), drift.getSideOutput(Tags.SCORECARDS),
+                        servingScorecards, privacyScorecards)
                 .sinkTo(scorecardSink).uid(Uids.SCORECARD_SINK).name("Scorecards");
-        partials.getSideOutput(Tags.DEAD_LETTERS)
+        deadLetters.union(servingScorecards.getSideOutput(Tags.DEAD_LETTERS), privacyScorecards.getSideOutput(Tags.DEAD_LETTERS))
                 .sinkTo(deadLetterSink).uid(Uids.DEAD_LETTER_SINK).name("Dead letters");
     }
 }

@@ -51,6 +51,52 @@ public final class KafkaIO {
     }
 
     /**
+     * The optional inputs, serving samples and privacy events, read committed, in a source of their own
+     * (so their sparse partitions never hold back the telemetry's watermark). Subscribed by pattern, so
+     * a deployment without these topics runs (the source has no partitions and is idle) and picks them
+     * up within a minute of their creation.
+     */
+    public static KafkaSource<Ingested> inputsSource(JobConfig cfg, OffsetsInitializer start) {
+        return inputs(cfg, start).setTopicPattern(java.util.regex.Pattern.compile(
+                        java.util.regex.Pattern.quote(cfg.topics().serving()) + "|"
+                                + java.util.regex.Pattern.quote(cfg.topics().privacy())))
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    /**
+     * The optional inputs between two offsets (replay of a time range): those of the two topics that
+     * exist, or empty when neither does (a bounded source with nothing to read would never finish).
+     */
+    public static Optional<KafkaSource<Ingested>> boundedInputsSource(JobConfig cfg, OffsetsInitializer start,
+            OffsetsInitializer stop) {
+        java.util.Set<String> existing;
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(cfg.kafkaClientProperties())) {
+            existing = admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot list the topics of " + cfg.kafka().bootstrapServers() + ": " + e, e);
+        }
+        java.util.List<String> topics = java.util.stream.Stream.of(cfg.topics().serving(), cfg.topics().privacy())
+                .filter(existing::contains).toList();
+        if (topics.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(inputs(cfg, start).setTopics(topics).setBounded(stop).build());
+    }
+
+    private static KafkaSourceBuilder<Ingested> inputs(JobConfig cfg, OffsetsInitializer start) {
+        return KafkaSource.<Ingested>builder()
+                .setProperties(cfg.kafkaClientProperties())
+                .setGroupId(cfg.kafka().groupId() + "-inputs")
+                .setStartingOffsets(start)
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .setDeserializer(new TelemetryDeserializer(cfg.registryClientSettings(),
+                        cfg.eventTime().maxFuture(), cfg.eventTime().maxPast()));
+    }
+
+    /**
      * Advisories, exactly once (Kafka transactions committed on checkpoints), keyed by
      * {@code service/model_version} so each rollout's advisories stay in order in one partition.
      */

@@ -49,7 +49,10 @@ public final class StreamingJob {
                     + " the cluster sets one, checkpoints live in JobManager memory, which refuses state over 5 MB;"
                     + " a busy job would then fail every checkpoint");
         }
-        AdvisorTopology.build(env, KafkaIO.source(cfg, start, stop), KafkaIO.advisorySink(cfg),
+        AdvisorTopology.build(env, KafkaIO.source(cfg, start, stop),
+                stop.isPresent() ? KafkaIO.boundedInputsSource(cfg, start, stop.get()).orElse(null)
+                        : KafkaIO.inputsSource(cfg, start),
+                KafkaIO.advisorySink(cfg),
                 KafkaIO.scorecardSink(cfg), KafkaIO.deadLetterSink(cfg), policies, TopologySettings.from(cfg));
     }
 

@@ -17,6 +17,10 @@ public final class Uids {
     public static final String ADVISORY_SINK = "advisory-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String SCORECARD_SINK = "scorecard-sink";
+    public static final String INPUTS_SOURCE = "inputs-source";
+    public static final String INPUTS_ROUTE = "inputs-route";
+    public static final String SERVING_SCORECARDS = "serving-scorecards";
+    public static final String PRIVACY_SCORECARDS = "privacy-scorecards";
 
     private Uids() {}
 }

@@ -90,6 +90,18 @@ public final class Replay {
             Sink<DeadLetter> deadLetters,
             PolicyBundle bundle,
             Settings settings) throws Exception {
+        return run(source, null, advisories, scorecards, deadLetters, bundle, settings);
+    }
+
+    /** With a second source for the optional inputs (serving samples, privacy events), or null. */
+    public static JobExecutionResult run(
+            Source<Ingested, ?, ?> source,
+            Source<Ingested, ?, ?> inputs,
+            Sink<Advisory> advisories,
+            Sink<io.speechslo.scorecard.Scorecard> scorecards,
+            Sink<DeadLetter> deadLetters,
+            PolicyBundle bundle,
+            Settings settings) throws Exception {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
@@ -104,7 +116,7 @@ public final class Replay {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(settings.parallelism());
             env.enableCheckpointing(2_000, org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
-            AdvisorTopology.build(env, source, advisories, scorecards, deadLetters, bundle, settings.topology());
+            AdvisorTopology.build(env, source, inputs, advisories, scorecards, deadLetters, bundle, settings.topology());
             return env.execute("speech-slo-advisor replay");
         } finally {
             org.apache.flink.util.FileUtils.deleteDirectoryQuietly(checkpoints.toFile());

@@ -147,7 +147,12 @@ public final class ReplayCommand {
                         ? io.speechslo.job.KafkaIO.advisorySink(job) : advisorySink;
                 org.apache.flink.api.connector.sink2.Sink<Scorecard> scorecardOut = toKafka
                         ? io.speechslo.job.KafkaIO.scorecardSink(job) : scorecardSink;
-                Replay.run(source, sink, scorecardOut, deadLetterSink, bundle, Replay.Settings.of(parallelism));
+                // from Kafka the optional inputs have topics and a source of their own; files carry them all
+                org.apache.flink.api.connector.source.Source<io.speechslo.job.Ingested, ?, ?> inputs = fromKafka
+                        ? io.speechslo.job.KafkaIO.boundedInputsSource(job, OffsetsInitializer.timestamp(start),
+                                OffsetsInitializer.timestamp(end)).orElse(null)
+                        : null;
+                Replay.run(source, inputs, sink, scorecardOut, deadLetterSink, bundle, Replay.Settings.of(parallelism));
             } catch (Exception e) {
                 err.println(NAME + ": failed: " + rootCause(e));
                 return 1;

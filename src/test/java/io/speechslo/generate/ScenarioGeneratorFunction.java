@@ -21,14 +21,22 @@ public final class ScenarioGeneratorFunction implements GeneratorFunction<Long, 
     private final String location;
     private final byte[] scenario;
     private final long seed;
+    /** Serving samples and privacy events too ({@link TelemetryGenerator#everything()}), not only requests. */
+    private final boolean everything;
     private transient TelemetryGenerator generator;
     private transient Iterator<SpecificRecord> records;
     private transient long nextIndex;
 
     public ScenarioGeneratorFunction(String location, byte[] scenario, long seed) {
+        this(location, scenario, seed, false);
+    }
+
+    /** @param everything serving samples and privacy events as well, in their place in time */
+    public ScenarioGeneratorFunction(String location, byte[] scenario, long seed, boolean everything) {
         this.location = location;
         this.scenario = scenario.clone();
         this.seed = seed;
+        this.everything = everything;
     }
 
     @Override
@@ -40,11 +48,20 @@ public final class ScenarioGeneratorFunction implements GeneratorFunction<Long, 
     @Override
     public Ingested map(Long index) {
         if (records == null || index != nextIndex) {
-            records = generator.records(index);
+            if (everything) {
+                records = generator.everything();
+                for (long i = 0; i < index; i++) {
+                    records.next();
+                }
+            } else {
+                records = generator.records(index);
+            }
         }
         nextIndex = index + 1;
         SpecificRecord r = records.next();
-        String topic = r instanceof AsrRequest ? "speech.asr.requests" : "speech.tts.requests";
+        String topic = r instanceof AsrRequest ? "speech.asr.requests"
+                : r instanceof io.speechslo.telemetry.TtsRequest ? "speech.tts.requests"
+                : r instanceof io.speechslo.telemetry.ServingSample ? "speech.serving.samples" : "speech.privacy.events";
         return Ingested.of(r, topic, 0, index);
     }
 }

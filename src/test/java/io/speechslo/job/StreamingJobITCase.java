@@ -84,7 +84,11 @@ class StreamingJobITCase {
         String advisoryTopic = "advisories-" + run;
         String deadTopic = "dead-" + run;
         String scorecardTopic = "scorecards-" + run;
+        String servingTopic = "serving-" + run;
+        String privacyTopic = "privacy-" + run;
         kafka.createTopic(scorecardTopic, 2);
+        kafka.createTopic(servingTopic, 1);
+        kafka.createTopic(privacyTopic, 1);
         kafka.createTopic(asrTopic, 4);
         kafka.createTopic(ttsTopic, 4);
         kafka.createTopic(advisoryTopic, 2);
@@ -94,7 +98,7 @@ class StreamingJobITCase {
                 "kafka.group-id=it-" + run,
                 "topics.asr=" + asrTopic, "topics.tts=" + ttsTopic,
                 "topics.advisories=" + advisoryTopic, "topics.dead-letter=" + deadTopic,
-                "topics.scorecards=" + scorecardTopic,
+                "topics.scorecards=" + scorecardTopic, "topics.serving=" + servingTopic, "topics.privacy=" + privacyTopic,
                 "registry.url=" + REGISTRY.url(),
                 "checkpoint.interval=1s",
                 "sink.transactional-id-prefix=it-" + run));
@@ -108,6 +112,7 @@ class StreamingJobITCase {
         }
         telemetry.sort(java.util.Comparator.comparingLong(Traffic::eventTime));
         Map<String, String> badOffsets = produce(cfg, asrTopic, ttsTopic, telemetry);
+        produceInputs(cfg, servingTopic, privacyTopic);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 StreamingJob.flinkConfiguration(cfg));
@@ -163,7 +168,7 @@ class StreamingJobITCase {
             List<Map<String, Object>> values = (List<Map<String, Object>>) sc.get("values");
             values.forEach(v -> names.add((String) v.get("name")));
         }
-        assertThat(kinds).contains("SLICE", "SLO", "ROLLOUT");
+        assertThat(kinds).contains("SLICE", "SLO", "ROLLOUT", "SERVING", "PRIVACY");
         assertThat(names).containsAll(List.of(
                 // model
                 "wer", "cer", "entity_error_rate", "confidence_mean", "correction_rate", "partial_churn", "preference",
@@ -179,7 +184,17 @@ class StreamingJobITCase {
                 "shadow_cost_usd",
                 // executive
                 "sli", "budget_remaining", "burn_rate_1h", "burn_rate_5m", "bad_requests_1h", "affected_share_1h",
-                "incident_open", "canary_share"));
+                "incident_open", "canary_share",
+                // serving samples and privacy events, through their own source
+                "gpu_util_mean", "gpu_mem_used_ratio_max", "autoscaler_lag_s", "queue_depth_max", "ready_replicas_min",
+                "raw_audio_accesses", "reviews_opted_in", "reviews_without_opt_in", "retention_overdue",
+                "fixture_coverage"));
+        // a review without the speaker's opt-in is a privacy finding the scorecard shows
+        assertThat(scorecards).filteredOn(sc -> sc.getKind() == io.speechslo.scorecard.ScorecardKind.PRIVACY)
+                .anySatisfy(sc -> assertThat(sc.getValues()).anySatisfy(v -> {
+                    assertThat(v.getName()).isEqualTo("reviews_without_opt_in");
+                    assertThat(v.getValue()).isEqualTo(1.0);
+                }));
         // the page's incident is open, with its start, in the burning service's SLO scorecards
         assertThat(decodedScorecards).anySatisfy(sc -> {
             assertThat(sc).containsEntry("kind", "SLO").containsEntry("service", "tts-burn")
@@ -264,6 +279,41 @@ class StreamingJobITCase {
             producer.flush();
         }
         return bad;
+    }
+
+    /** A pool's samples every 15 s for 10 minutes, and privacy events: labelling accesses and one review without opt-in. */
+    private void produceInputs(JobConfig cfg, String servingTopic, String privacyTopic) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("acks", "all");
+        try (SchemaRegistry registry = new SchemaRegistry(cfg.registryClientSettings());
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            int servingId = registry.register(servingTopic + "-value", io.speechslo.telemetry.ServingSample.getClassSchema());
+            int privacyId = registry.register(privacyTopic + "-value", io.speechslo.telemetry.PrivacyEvent.getClassSchema());
+            ConfluentWire wire = new ConfluentWire();
+            for (int i = 0; i < 40; i++) {
+                long t = T0 + i * 15_000L;
+                producer.send(new ProducerRecord<>(servingTopic, null, t, null, wire.encode(servingId,
+                        io.speechslo.testing.TelemetrySamples.serving(i, Instant.ofEpochMilli(t)).setService("asr-healthy").build())));
+                if (i % 4 == 0) {
+                    producer.send(new ProducerRecord<>(privacyTopic, null, t, null, wire.encode(privacyId,
+                            io.speechslo.testing.TelemetrySamples.privacy(i, Instant.ofEpochMilli(t)).setService("asr-healthy").build())));
+                }
+            }
+            long t = T0 + 5 * 60_000L + 30_000;
+            producer.send(new ProducerRecord<>(privacyTopic, null, t, null, wire.encode(privacyId,
+                    io.speechslo.testing.TelemetrySamples.privacy(99, Instant.ofEpochMilli(t)).setService("asr-healthy")
+                            .setPurpose(io.speechslo.telemetry.AccessPurpose.REVIEW).setOptedIn(false).build())));
+            producer.send(new ProducerRecord<>(privacyTopic, null, t, null, wire.encode(privacyId,
+                    io.speechslo.telemetry.PrivacyEvent.newBuilder().setEventTime(Instant.ofEpochMilli(t))
+                            .setService("asr-healthy").setKind(io.speechslo.telemetry.PrivacyEventKind.RETENTION)
+                            .setRetentionDue(10).setRetentionDone(7).build())));
+            producer.send(new ProducerRecord<>(privacyTopic, null, t, null, wire.encode(privacyId,
+                    io.speechslo.telemetry.PrivacyEvent.newBuilder().setEventTime(Instant.ofEpochMilli(t))
+                            .setService("asr-healthy").setKind(io.speechslo.telemetry.PrivacyEventKind.FIXTURE_RUN)
+                            .setFixtureSet("synthetic").setFixtureSlicesCovered(20).setFixtureSlicesTotal(24).build())));
+            producer.flush();
+        }
     }
 
     private <T extends SpecificRecord> List<T> readAll(String topic, Class<T> type) {

@@ -19,6 +19,10 @@ import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.Outcome;
 import io.speechslo.telemetry.Redaction;
 import io.speechslo.telemetry.Track;
+import io.speechslo.telemetry.AccessPurpose;
+import io.speechslo.telemetry.PrivacyEvent;
+import io.speechslo.telemetry.PrivacyEventKind;
+import io.speechslo.telemetry.ServingSample;
 import io.speechslo.telemetry.TtsRequest;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -73,16 +77,22 @@ class ScorecardsITCase {
         Path file = Path.of("job/scenarios", scenario);
         byte[] bytes = Files.readAllBytes(file);
         TelemetryGenerator generator = new TelemetryGenerator(ScenarioLoader.parse(file.toString(), bytes), SEED);
-        List<SpecificRecord> raw = new ArrayList<>();
-        for (Iterator<SpecificRecord> it = generator.records(); it.hasNext(); ) {
-            raw.add(it.next());
+        List<SpecificRecord> all = new ArrayList<>();
+        for (Iterator<SpecificRecord> it = generator.everything(); it.hasNext(); ) {
+            all.add(it.next());
         }
+        // requests, as the rest of this test reads them; serving samples and privacy events apart
+        List<SpecificRecord> raw = all.stream().filter(r -> r instanceof AsrRequest || r instanceof TtsRequest).toList();
         TypeInformation<Ingested> type = TypeInformation.of(Ingested.class);
         PolicyBundle policies = PolicyLoader.bundleDefaults();
         Pipelines.Run run = Pipelines.run(new DataGeneratorSource<>(
-                new ScenarioGeneratorFunction(file.toString(), bytes, SEED), raw.size(), type), policies,
+                new ScenarioGeneratorFunction(file.toString(), bytes, SEED, true), all.size(), type), policies,
                 "scorecards " + scenario);
         assertThat(run.deadLetters()).isEmpty();
+        checkServing(run.scorecards(), all.stream().filter(r -> r instanceof ServingSample)
+                .map(r -> (ServingSample) r).toList(), generator.hasServing());
+        checkPrivacy(run.scorecards(), all.stream().filter(r -> r instanceof PrivacyEvent)
+                .map(r -> (PrivacyEvent) r).toList(), generator.hasPrivacy());
 
         Map<Long, List<SpecificRecord>> byMinute = new LinkedHashMap<>();
         for (SpecificRecord r : raw) {
@@ -421,6 +431,92 @@ class ScorecardsITCase {
             m.put("stable_requests", exact((double) stable, canary + stable));
             m.put("canary_share", exact((double) canary / (canary + stable), canary + stable));
             compare(s, m);
+        }
+    }
+
+    // ---- the optional inputs
+
+    private static long minuteEnd(long t) {
+        return Math.floorDiv(t, MINUTE) * MINUTE + MINUTE;
+    }
+
+    /** SERVING: per minute, version and pool, from the samples (this test's reading of each name). */
+    private static void checkServing(List<Scorecard> all, List<ServingSample> samples, boolean expected) {
+        List<Scorecard> cards = all.stream().filter(s -> s.getKind() == ScorecardKind.SERVING).toList();
+        Map<String, List<ServingSample>> cohorts = new java.util.TreeMap<>();
+        for (ServingSample s : samples) {
+            cohorts.computeIfAbsent(minuteEnd(s.getSampleTime().toEpochMilli()) + "|" + s.getModelVersion() + "|"
+                    + s.getPool(), k -> new ArrayList<>()).add(s);
+        }
+        assertThat(cohorts.isEmpty()).isEqualTo(!expected);
+        assertThat(cards.stream().map(s -> s.getWindowEnd() + "|" + s.getModelVersion() + "|" + s.getSlice().get("pool"))
+                .sorted().toList()).isEqualTo(new ArrayList<>(cohorts.keySet()));
+        for (Scorecard s : cards) {
+            List<ServingSample> c = cohorts.get(s.getWindowEnd() + "|" + s.getModelVersion() + "|" + s.getSlice().get("pool"));
+            long n = c.size();
+            Map<String, Expected> m = new LinkedHashMap<>();
+            BigDecimal util = BigDecimal.ZERO;
+            for (ServingSample x : c) {
+                util = util.add(new BigDecimal((double) x.getGpuUtil()));
+            }
+            m.put("gpu_util_mean", exact(util.doubleValue() / n, n));
+            List<ServingSample> mem = c.stream().filter(x -> x.getGpuMemTotalBytes() > 0).toList();
+            m.put("gpu_mem_used_ratio_max", mem.isEmpty() ? none() : exact(mem.stream()
+                    .mapToDouble(x -> (double) x.getGpuMemUsedBytes() / x.getGpuMemTotalBytes()).max().orElseThrow(), mem.size()));
+            m.put("autoscaler_lag_s", exact(c.stream().mapToLong(x -> x.getScaleUpRequestedAt() == null ? 0
+                    : x.getSampleTime().toEpochMilli() - x.getScaleUpRequestedAt().toEpochMilli()).max().orElseThrow() / 1000.0, n));
+            m.put("queue_depth_max", exact(c.stream().mapToInt(ServingSample::getQueueDepth).max().orElseThrow(), n));
+            m.put("ready_replicas_min", exact(c.stream().mapToInt(ServingSample::getReadyReplicas).min().orElseThrow(), n));
+            m.put("desired_replicas_max", exact(c.stream().mapToInt(ServingSample::getDesiredReplicas).max().orElseThrow(), n));
+            m.put("warm_pool_size_min", exact(c.stream().mapToInt(ServingSample::getWarmPoolSize).min().orElseThrow(), n));
+            m.put("samples", exact((double) n, n));
+            compare(s, m);
+        }
+    }
+
+    /** PRIVACY: per minute and version, from the events. */
+    private static void checkPrivacy(List<Scorecard> all, List<PrivacyEvent> events, boolean expected) {
+        List<Scorecard> cards = all.stream().filter(s -> s.getKind() == ScorecardKind.PRIVACY).toList();
+        Map<String, List<PrivacyEvent>> cohorts = new java.util.TreeMap<>();
+        for (PrivacyEvent e : events) {
+            cohorts.computeIfAbsent(minuteEnd(e.getEventTime().toEpochMilli()) + "|" + e.getModelVersion(),
+                    k -> new ArrayList<>()).add(e);
+        }
+        assertThat(cohorts.isEmpty()).isEqualTo(!expected);
+        assertThat(cards.stream().map(s -> s.getWindowEnd() + "|" + s.getModelVersion()).sorted().toList())
+                .isEqualTo(new ArrayList<>(cohorts.keySet()));
+        long withoutOptIn = 0;
+        for (Scorecard s : cards) {
+            List<PrivacyEvent> c = cohorts.get(s.getWindowEnd() + "|" + s.getModelVersion());
+            List<PrivacyEvent> accesses = c.stream().filter(e -> e.getKind() == PrivacyEventKind.RAW_AUDIO_ACCESS).toList();
+            List<PrivacyEvent> reviews = accesses.stream().filter(e -> e.getPurpose() == AccessPurpose.REVIEW).toList();
+            List<PrivacyEvent> sweeps = c.stream().filter(e -> e.getKind() == PrivacyEventKind.RETENTION).toList();
+            List<PrivacyEvent> redactions = c.stream().filter(e -> e.getKind() == PrivacyEventKind.REDACTION).toList();
+            List<PrivacyEvent> runs = c.stream().filter(e -> e.getKind() == PrivacyEventKind.FIXTURE_RUN).toList();
+            Map<String, Expected> m = new LinkedHashMap<>();
+            m.put("raw_audio_accesses", exact(accesses.size(), accesses.size()));
+            for (AccessPurpose p : AccessPurpose.values()) {
+                m.put("raw_audio_accesses_" + p.name().toLowerCase(java.util.Locale.ROOT),
+                        exact(accesses.stream().filter(e -> e.getPurpose() == p).count(), accesses.size()));
+            }
+            long opted = reviews.stream().filter(e -> Boolean.TRUE.equals(e.getOptedIn())).count();
+            m.put("reviews_opted_in", exact(opted, reviews.size()));
+            m.put("reviews_without_opt_in", exact(reviews.size() - opted, reviews.size()));
+            withoutOptIn += reviews.size() - opted;
+            long due = sweeps.stream().mapToLong(e -> e.getRetentionDue()).sum();
+            long done = sweeps.stream().mapToLong(e -> e.getRetentionDone()).sum();
+            m.put("retention_due", exact(due, sweeps.size()));
+            m.put("retention_overdue", exact(due - done, sweeps.size()));
+            m.put("redaction_failed_events", exact(redactions.stream()
+                    .filter(e -> e.getRedaction() == Redaction.FAILED).count(), redactions.size()));
+            m.put("fixture_runs", exact(runs.size(), runs.size()));
+            long covered = runs.stream().mapToLong(e -> e.getFixtureSlicesCovered()).sum();
+            long given = runs.stream().mapToLong(e -> e.getFixtureSlicesTotal()).sum();
+            m.put("fixture_coverage", runs.isEmpty() ? none() : exact((double) covered / given, runs.size()));
+            compare(s, m);
+        }
+        if (expected) {
+            assertThat(withoutOptIn).as("the scenario's reviews without opt-in show").isPositive();
         }
     }
 

@@ -1,0 +1,72 @@
+package io.speechslo.job;
+
+import io.speechslo.scorecard.ScorecardKind;
+import io.speechslo.scorecard.ScorecardValue;
+import io.speechslo.serving.ServingStats;
+import io.speechslo.telemetry.ServingSample;
+
+import java.util.List;
+import java.util.Map;
+
+/** The SERVING scorecards: per service, model version and pool, every minute of serving samples. */
+final class ServingScorecardFunction extends InputScorecardFunction<ServingSample, ServingStats> {
+
+    ServingScorecardFunction(long latenessMillis) {
+        super(latenessMillis);
+    }
+
+    @Override
+    String stateName() {
+        return "serving-minutes";
+    }
+
+    @Override
+    ScorecardKind kind() {
+        return ScorecardKind.SERVING;
+    }
+
+    @Override
+    long eventTime(ServingSample in) {
+        return in.getSampleTime().toEpochMilli();
+    }
+
+    @Override
+    String modelVersion(ServingSample in) {
+        return in.getModelVersion();
+    }
+
+    @Override
+    Map<String, String> slice(ServingSample in) {
+        return Map.of("pool", in.getPool());
+    }
+
+    @Override
+    ServingStats empty() {
+        return new ServingStats();
+    }
+
+    @Override
+    void add(ServingStats stats, ServingSample in) {
+        stats.add(in);
+    }
+
+    @Override
+    byte[] toBytes(ServingStats stats) {
+        return stats.toBytes();
+    }
+
+    @Override
+    ServingStats fromBytes(byte[] bytes) {
+        return ServingStats.fromBytes(bytes);
+    }
+
+    @Override
+    List<ScorecardValue> values(ServingStats stats) {
+        return stats.values();
+    }
+
+    @Override
+    String source() {
+        return "serving samples";
+    }
+}
