@@ -233,7 +233,7 @@ public final class GenerateCommand {
                 privacy++;
             }
             total++;
-            long t = TelemetryGenerator.eventTime(r);
+            long t = io.speechslo.kafka.TelemetryRecords.eventTime(r);
             first = Math.min(first, t);
             last = Math.max(last, t);
         }

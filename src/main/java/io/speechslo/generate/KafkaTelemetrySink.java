@@ -106,7 +106,7 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         if (to.schemaId < 0) {
             to.schemaId = registry.register(to.topic + "-value", to.schema);
         }
-        producer.send(new ProducerRecord<>(to.topic, null, TelemetryGenerator.eventTime(record), service,
+        producer.send(new ProducerRecord<>(to.topic, null, io.speechslo.kafka.TelemetryRecords.eventTime(record), service,
                 wire.encode(to.schemaId, record)), (meta, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);

@@ -1,5 +1,6 @@
 package io.speechslo.generate;
 
+import io.speechslo.kafka.TelemetryRecords;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.PrivacyEvent;
 import io.speechslo.telemetry.ServingSample;
@@ -130,7 +131,7 @@ public final class TelemetryGenerator {
             public SpecificRecord next() {
                 int best = -1;
                 for (int i = 0; i < heads.length; i++) {
-                    if (heads[i] != null && (best < 0 || eventTime(heads[i]) < eventTime(heads[best]))) {
+                    if (heads[i] != null && (best < 0 || TelemetryRecords.eventTime(heads[i]) < TelemetryRecords.eventTime(heads[best]))) {
                         best = i;
                     }
                 }
@@ -144,17 +145,6 @@ public final class TelemetryGenerator {
         };
     }
 
-    /** Event time of a generated record: a request's or privacy event's event_time, a sample's sample_time. */
-    public static long eventTime(SpecificRecord r) {
-        if (r instanceof AsrRequest a) {
-            return a.getEventTime().toEpochMilli();
-        }
-        if (r instanceof TtsRequest t) {
-            return t.getEventTime().toEpochMilli();
-        }
-        return r instanceof ServingSample s ? s.getSampleTime().toEpochMilli()
-                : ((PrivacyEvent) r).getEventTime().toEpochMilli();
-    }
 
     /** Walks the minutes of one optional input, every service's records of a minute sorted by time. */
     private final class InputMinutes<T> implements Iterator<T> {
@@ -253,7 +243,7 @@ public final class TelemetryGenerator {
                 long bestTime = Long.MAX_VALUE;
                 for (int s = 0; s < lists.size(); s++) {
                     if (at[s] < lists.get(s).size()) {
-                        long t = eventTime(lists.get(s).get(at[s]));
+                        long t = TelemetryRecords.eventTime(lists.get(s).get(at[s]));
                         if (t < bestTime) {
                             best = s;
                             bestTime = t;

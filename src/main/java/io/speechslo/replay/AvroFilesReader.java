@@ -214,7 +214,7 @@ final class AvroFilesReader implements SourceReader<Ingested, AvroFileSplit> {
         void advance() throws IOException {
             head = next(null);
             if (head != null) {
-                headTime = TelemetryFile.eventTime(head);
+                headTime = io.speechslo.kafka.TelemetryRecords.eventTime(head);
             }
         }
 

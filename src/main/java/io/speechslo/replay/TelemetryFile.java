@@ -148,17 +148,6 @@ public record TelemetryFile(Path path, Class<? extends SpecificRecord> recordCla
         return type;
     }
 
-    /** Event time in epoch millis of a record of one of the {@link #RECORD_CLASSES}: a sample's sample_time. */
-    static long eventTime(SpecificRecord r) {
-        if (r instanceof AsrRequest a) {
-            return a.getEventTime().toEpochMilli();
-        }
-        if (r instanceof TtsRequest t) {
-            return t.getEventTime().toEpochMilli();
-        }
-        return r instanceof ServingSample s ? s.getSampleTime().toEpochMilli()
-                : ((PrivacyEvent) r).getEventTime().toEpochMilli();
-    }
 
     /** Turns a location like {@code /fields/5/type} into {@code 'language'}, keeping the pointer when it cannot. */
     static String fieldAt(Schema reader, String location) {

@@ -189,7 +189,7 @@ class OptionalInputsGeneratorTest {
         TelemetryGenerator g = new TelemetryGenerator(s, 3);
         for (Iterator<SpecificRecord> it = g.everything(); it.hasNext();) {
             SpecificRecord r = it.next();
-            assertThat(validator.validate(r, TelemetryGenerator.eventTime(r))).as("%s", r).isEmpty();
+            assertThat(validator.validate(r, io.speechslo.kafka.TelemetryRecords.eventTime(r))).as("%s", r).isEmpty();
         }
     }
 
@@ -202,8 +202,8 @@ class OptionalInputsGeneratorTest {
                 + list(g.privacyEvents()).size());
         long previous = Long.MIN_VALUE;
         for (SpecificRecord r : all) {
-            assertThat(TelemetryGenerator.eventTime(r)).isGreaterThanOrEqualTo(previous);
-            previous = TelemetryGenerator.eventTime(r);
+            assertThat(io.speechslo.kafka.TelemetryRecords.eventTime(r)).isGreaterThanOrEqualTo(previous);
+            previous = io.speechslo.kafka.TelemetryRecords.eventTime(r);
         }
         assertThat(all).filteredOn(r -> r instanceof ServingSample).containsExactlyElementsOf(list(g.servingSamples()));
         assertThat(all).filteredOn(r -> r instanceof PrivacyEvent).containsExactlyElementsOf(list(g.privacyEvents()));

@@ -105,7 +105,7 @@ class TelemetryGeneratorTest {
         long start = START.toEpochMilli();
         long previous = Long.MIN_VALUE;
         for (SpecificRecord r : records) {
-            long t = TelemetryGenerator.eventTime(r);
+            long t = io.speechslo.kafka.TelemetryRecords.eventTime(r);
             assertThat(t).isGreaterThanOrEqualTo(previous).isBetween(start, start + 30 * 60_000L - 1);
             previous = t;
         }

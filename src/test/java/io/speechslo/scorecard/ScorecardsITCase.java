@@ -96,7 +96,7 @@ class ScorecardsITCase {
 
         Map<Long, List<SpecificRecord>> byMinute = new LinkedHashMap<>();
         for (SpecificRecord r : raw) {
-            long t = TelemetryGenerator.eventTime(r);
+            long t = io.speechslo.kafka.TelemetryRecords.eventTime(r);
             byMinute.computeIfAbsent(Math.floorDiv(t, MINUTE) * MINUTE + MINUTE, m -> new ArrayList<>()).add(r);
         }
 
@@ -315,7 +315,7 @@ class ScorecardsITCase {
                 h[f.ordinal()] = new io.speechslo.drift.FeatureHistogram(f);
             }
             for (SpecificRecord r : raw) {
-                long t = TelemetryGenerator.eventTime(r);
+                long t = io.speechslo.kafka.TelemetryRecords.eventTime(r);
                 if (t >= start - 24 * hour && t < start && track(r) != Track.SHADOW && matches(r, Signal.ASR, slice)) {
                     for (io.speechslo.drift.AudioFeature f : features) {
                         Float v = f.of((AsrRequest) r);
@@ -358,7 +358,7 @@ class ScorecardsITCase {
             if (track(r) == Track.SHADOW) {
                 continue; // never user-facing
             }
-            long minuteEnd = Math.floorDiv(TelemetryGenerator.eventTime(r), MINUTE) * MINUTE + MINUTE;
+            long minuteEnd = Math.floorDiv(io.speechslo.kafka.TelemetryRecords.eventTime(r), MINUTE) * MINUTE + MINUTE;
             for (SloDefinition slo : defs) {
                 if (slo.total().test(r)) {
                     for (String v : List.of("", version(r))) {
