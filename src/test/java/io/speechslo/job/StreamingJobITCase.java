@@ -224,11 +224,16 @@ class StreamingJobITCase {
                 "--to-kafka", "--set", "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--set", "registry.url=" + REGISTRY.url(), "--set", "topics.asr=" + asrTopic, "--set", "topics.tts=" + ttsTopic,
                 "--set", "topics.advisories=" + replayTopic, "--set", "topics.scorecards=replayed-scorecards-" + run,
+                "--set", "topics.serving=" + servingTopic, "--set", "topics.privacy=" + privacyTopic,
                 "--set", "kafka.group-id=replay-" + run),
                 System.out, new java.io.PrintStream(replayErr, true));
         assertThat(replayed).as(replayErr.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(readAll(replayTopic, Advisory.class).stream().map(Advisory::getAdvisoryId).sorted().toList())
                 .isEqualTo(advisories.stream().map(Advisory::getAdvisoryId).sorted().toList());
+        // and the same scorecards, to the last value
+        assertThat(readAll("replayed-scorecards-" + run, io.speechslo.scorecard.Scorecard.class).stream()
+                .map(io.speechslo.advisory.AdvisoryJson::toJson).sorted().toList())
+                .isEqualTo(scorecards.stream().map(io.speechslo.advisory.AdvisoryJson::toJson).sorted().toList());
 
         // and the same telemetry through the same topology without Kafka gives the same advisories
         assertThat(advisories.stream().map(Advisory::getAdvisoryId).sorted().toList())
