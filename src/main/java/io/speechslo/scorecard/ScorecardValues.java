@@ -48,6 +48,14 @@ public final class ScorecardValues {
         return add(name, n > 0 ? sketch.quantile(q) : null, n, QuantileSketch.RELATIVE_ACCURACY);
     }
 
+    /** {@code <prefix>_p<NN>_ms} for each quantile {@code q} of a latency sketch (p50 for 0.50, ...). */
+    public ScorecardValues latencies(String prefix, QuantileSketch sketch, double... qs) {
+        for (double q : qs) {
+            quantile(prefix + "_p" + Math.round(q * 100) + "_ms", sketch, q);
+        }
+        return this;
+    }
+
     /** A gate metric of a metric set, a quantile one with its accuracy. */
     public ScorecardValues metric(String name, MetricSet m, Metric metric) {
         long n = m.samples(metric);

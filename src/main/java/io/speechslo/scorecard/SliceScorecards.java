@@ -6,7 +6,6 @@ import io.speechslo.drift.DriftStats;
 import io.speechslo.drift.FeatureHistogram;
 import io.speechslo.metrics.Metric;
 import io.speechslo.metrics.MetricSet;
-import io.speechslo.metrics.QuantileSketch;
 import io.speechslo.metrics.Signal;
 import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
@@ -30,6 +29,8 @@ import java.util.TreeMap;
  * baseline ({@code psi_<feature>}, the drift policy's baseline, 24 h by default).
  */
 public final class SliceScorecards {
+
+    private static final double[] P50_P95_P99 = {0.50, 0.95, 0.99};
 
     /** Slices of up to this many dimensions get a scorecard of their own (the whole service included). */
     public static final int MAX_DIMENSIONS = 2;
@@ -127,17 +128,10 @@ public final class SliceScorecards {
             // serving
             v.metric("timeout_rate", m, Metric.ASR_TIMEOUT_RATE);
             v.metric("error_rate", m, Metric.ASR_ERROR_RATE);
-            QuantileSketch firstPartial = m.sketch(Metric.FIRST_PARTIAL_P95_MS);
-            v.quantile("first_partial_p50_ms", firstPartial, 0.50);
-            v.quantile("first_partial_p95_ms", firstPartial, 0.95);
-            v.quantile("first_partial_p99_ms", firstPartial, 0.99);
-            QuantileSketch finalization = m.sketch(Metric.FINALIZATION_P99_MS);
-            v.quantile("finalization_p50_ms", finalization, 0.50);
-            v.quantile("finalization_p95_ms", finalization, 0.95);
-            v.quantile("finalization_p99_ms", finalization, 0.99);
+            v.latencies("first_partial", m.sketch(Metric.FIRST_PARTIAL_P95_MS), P50_P95_P99);
+            v.latencies("finalization", m.sketch(Metric.FINALIZATION_P99_MS), P50_P95_P99);
             serving(v, s);
-            v.quantile("preprocess_p50_ms", s.sketch(RequestStats.PREPROCESS), 0.50);
-            v.quantile("preprocess_p95_ms", s.sketch(RequestStats.PREPROCESS), 0.95);
+            v.latencies("preprocess", s.sketch(RequestStats.PREPROCESS), 0.50, 0.95);
             v.ratio("batch_size_mean", s.count(RequestStats.BATCH_SUM), s.count(RequestStats.BATCHED),
                     s.count(RequestStats.BATCHED));
             rates(v, s);
@@ -155,11 +149,8 @@ public final class SliceScorecards {
             // serving
             v.metric("timeout_rate", m, Metric.TTS_TIMEOUT_RATE);
             v.metric("error_rate", m, Metric.TTS_ERROR_RATE);
-            QuantileSketch firstAudio = m.sketch(Metric.FIRST_AUDIO_P95_MS);
-            v.quantile("first_audio_p50_ms", firstAudio, 0.50);
-            v.quantile("first_audio_p95_ms", firstAudio, 0.95);
-            v.quantile("first_audio_p99_ms", firstAudio, 0.99);
-            v.quantile("chunk_gap_p95_ms", m.sketch(Metric.CHUNK_GAP_P95_MS), 0.95);
+            v.latencies("first_audio", m.sketch(Metric.FIRST_AUDIO_P95_MS), P50_P95_P99);
+            v.latencies("chunk_gap", m.sketch(Metric.CHUNK_GAP_P95_MS), 0.95);
             v.metric("underrun_rate", m, Metric.UNDERRUN_RATE);
             serving(v, s);
             rates(v, s);
@@ -174,15 +165,10 @@ public final class SliceScorecards {
         return v.values();
     }
 
+    /** Where a request's time went: waiting in the queue, and in the model. */
     private static void serving(ScorecardValues v, RequestStats s) {
-        QuantileSketch queue = s.sketch(RequestStats.QUEUE);
-        v.quantile("queue_p50_ms", queue, 0.50);
-        v.quantile("queue_p95_ms", queue, 0.95);
-        v.quantile("queue_p99_ms", queue, 0.99);
-        QuantileSketch model = s.sketch(RequestStats.MODEL);
-        v.quantile("model_p50_ms", model, 0.50);
-        v.quantile("model_p95_ms", model, 0.95);
-        v.quantile("model_p99_ms", model, 0.99);
+        v.latencies("queue", s.sketch(RequestStats.QUEUE), P50_P95_P99);
+        v.latencies("model", s.sketch(RequestStats.MODEL), P50_P95_P99);
     }
 
     private static void rates(ScorecardValues v, RequestStats s) {
