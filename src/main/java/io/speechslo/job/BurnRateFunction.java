@@ -27,9 +27,8 @@ import java.util.TreeSet;
  * at the first evaluation at or after the minute's end: before that evaluation's counts go in, when
  * it is past the minute (the monitor then holds exactly what had arrived by the minute's end). No
  * timer is added for it, so the advisories are what they were without scorecards; the scorecard of
- * a minute followed by no traffic at all waits for the next request or wake-up.
- * Monitors with
- * no traffic for a whole SLO window go. Without traffic it wakes every burn pane only while an alert
+ * a minute followed by no traffic at all waits for the next request or wake-up. Monitors with no
+ * traffic for a whole SLO window go. Without traffic it wakes every burn pane only while an alert
  * stands (so it can resolve), else once more a whole SLO window later, to let idle monitors go.
  */
 final class BurnRateFunction extends EngineFunction<BurnTick> {

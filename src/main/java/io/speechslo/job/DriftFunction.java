@@ -1,20 +1,22 @@
 package io.speechslo.job;
 
 import io.speechslo.advisory.Advisory;
+import io.speechslo.aggregate.SlicePane;
 import io.speechslo.drift.DriftMonitor;
+import io.speechslo.drift.DriftStats;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.scorecard.SliceScorecards;
+import io.speechslo.slice.Slice;
+import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
-import io.speechslo.aggregate.SlicePane;
-import io.speechslo.drift.DriftStats;
-import io.speechslo.scorecard.SliceScorecards;
-import io.speechslo.slice.Slice;
-
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Slice drift of a service's input: one {@link DriftMonitor}, judged at every end of its current window.
@@ -33,9 +35,9 @@ final class DriftFunction extends SliceEngineFunction {
      * Per key, the trailing baseline of the current window (derived from the monitor, so not state: a
      * restore rebuilds it) and the window start it is for.
      */
-    private transient java.util.Map<String, Baseline> baselines;
+    private transient Map<String, Baseline> baselines;
 
-    private record Baseline(long windowStart, java.util.Map<Slice, DriftStats> slices) {}
+    private record Baseline(long windowStart, Map<Slice, DriftStats> slices) {}
 
     private final long paneMillis;
 
@@ -53,7 +55,7 @@ final class DriftFunction extends SliceEngineFunction {
     @Override
     void openEngine() {
         monitor = getRuntimeContext().getState(MONITOR);
-        baselines = new java.util.HashMap<>();
+        baselines = new HashMap<>();
     }
 
     @Override
@@ -68,7 +70,7 @@ final class DriftFunction extends SliceEngineFunction {
             SlicePane p = r.decode();
             Slice full = r.fullSlice();
             decoded.add(new SliceScorecards.Pane(r.track, r.version, full, p));
-            if (r.track != io.speechslo.telemetry.Track.SHADOW) { // mirrored traffic: not the service's input mix
+            if (r.track != Track.SHADOW) { // mirrored traffic: not the service's input mix
                 m.add(r.paneEnd - 1, full, p.drift());
             }
         }
@@ -89,7 +91,7 @@ final class DriftFunction extends SliceEngineFunction {
     }
 
     /** The monitor's trailing baseline for the current window holding {@code at}, rolled up once per window. */
-    private java.util.Map<Slice, DriftStats> baseline(DriftMonitor m, String service, Signal signal, long at) {
+    private Map<Slice, DriftStats> baseline(DriftMonitor m, String service, Signal signal, long at) {
         long start = m.paneStart(at);
         String key = Keys.service(service, signal);
         Baseline b = baselines.get(key);

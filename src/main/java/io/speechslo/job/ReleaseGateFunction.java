@@ -6,12 +6,11 @@ import io.speechslo.gate.RolloutSettings;
 import io.speechslo.gate.RolloutTracker;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.scorecard.RolloutScorecards;
+import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-
-import io.speechslo.scorecard.RolloutScorecards;
-import io.speechslo.telemetry.Track;
 
 import java.util.List;
 import java.util.Map;
