@@ -56,6 +56,10 @@ public final class BurnRateMonitor {
 
     /** Bad requests a long window must hold before any condition can fire. */
     public static final long MIN_BAD_EVENTS = 10;
+    /** For a threshold SLO: judged timeslices a long window must hold before any condition can fire. */
+    public static final long MIN_JUDGED_TIMESLICES = 10;
+    /** For a threshold SLO: bad timeslices a long window must hold before any condition can fire. */
+    public static final long MIN_BAD_TIMESLICES = 3;
 
     // Configuration, not state: writeTo leaves it out, configure attaches it.
     private SloDefinition slo;
@@ -63,11 +67,15 @@ public final class BurnRateMonitor {
     private String service;
     private String modelVersion;
     private String policyVersion;
+    /** The slice a threshold SLO's monitor judges (ALL for the whole service and for request-based SLOs). */
+    private Slice cohort;
+    /** The findings' slice: the cohort, with the model version. */
     private Slice slice;
     private List<BurnAlert> alerts;
     private double[] thresholds;
     private double budget;
     private long minEvents;
+    private long minBad;
     private long reminderMillis;
 
     // State.
@@ -84,6 +92,8 @@ public final class BurnRateMonitor {
     private final Set<String> wasFiring = new LinkedHashSet<>();
     /** Name of the strongest condition at the last evaluation where any fired. */
     private String lastFired;
+    /** Not state: see {@link #assessment()}. */
+    private transient Advisory assessment;
 
     /**
      * @param modelVersion the model version this monitor watches, or null for the whole service
@@ -91,8 +101,28 @@ public final class BurnRateMonitor {
      */
     public BurnRateMonitor(
             SloDefinition slo, BurnSettings settings, String service, String modelVersion, String policyVersion) {
+        this(slo, settings, service, modelVersion, Slice.ALL, policyVersion);
+    }
+
+    /**
+     * A monitor of one slice: for a threshold SLO, which is judged per slice ({@link #settings(SloDefinition,
+     * BurnSettings)} gives its settings).
+     */
+    public BurnRateMonitor(SloDefinition slo, BurnSettings settings, String service, String modelVersion, Slice slice,
+            String policyVersion) {
         this.sloName = Objects.requireNonNull(slo, "slo").name();
-        configure(slo, settings, service, modelVersion, policyVersion);
+        configure(slo, settings, service, modelVersion, slice, policyVersion);
+    }
+
+    /**
+     * The settings a monitor of {@code slo} runs under: the burn settings for a request-based SLO; for a
+     * threshold SLO, panes of its timeslice and at least {@link #MIN_JUDGED_TIMESLICES} judged timeslices
+     * in a long window, with the burn settings' reminder.
+     */
+    public static BurnSettings settings(SloDefinition slo, BurnSettings burn) {
+        return slo.isThreshold()
+                ? new BurnSettings(slo.threshold().timeslice(), MIN_JUDGED_TIMESLICES, burn.reminder())
+                : burn;
     }
 
     /** A monitor without its configuration, for {@link #readFrom(DataInput)}. */
@@ -114,12 +144,20 @@ public final class BurnRateMonitor {
      */
     public BurnRateMonitor configure(
             SloDefinition slo, BurnSettings settings, String service, String modelVersion, String policyVersion) {
+        return configure(slo, settings, service, modelVersion, Slice.ALL, policyVersion);
+    }
+
+    /** {@link #configure(SloDefinition, BurnSettings, String, String, String)} for the monitor of one slice. */
+    public BurnRateMonitor configure(SloDefinition slo, BurnSettings settings, String service, String modelVersion,
+            Slice slice, String policyVersion) {
         Objects.requireNonNull(slo, "slo");
+        Objects.requireNonNull(slice, "slice");
         Objects.requireNonNull(settings, "burn settings");
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(policyVersion, "policyVersion");
         if (slo.equals(this.slo) && settings.equals(this.settings) && service.equals(this.service)
-                && Objects.equals(modelVersion, this.modelVersion) && policyVersion.equals(this.policyVersion)) {
+                && Objects.equals(modelVersion, this.modelVersion) && policyVersion.equals(this.policyVersion)
+                && slice.equals(this.cohort)) {
             return this;
         }
         if (!slo.name().equals(sloName)) {
@@ -162,11 +200,17 @@ public final class BurnRateMonitor {
         this.service = service;
         this.modelVersion = modelVersion;
         this.policyVersion = policyVersion;
-        this.slice = modelVersion == null ? Slice.ALL : Slice.of(Map.of("model_version", modelVersion));
+        this.cohort = slice;
+        Map<String, String> dims = new java.util.TreeMap<>(slice.toMap());
+        if (modelVersion != null) {
+            dims.put("model_version", modelVersion);
+        }
+        this.slice = Slice.of(dims);
         this.alerts = alerts;
         this.thresholds = thresholds;
         this.budget = budget;
         this.minEvents = settings.minEvents();
+        this.minBad = slo.isThreshold() ? MIN_BAD_TIMESLICES : MIN_BAD_EVENTS;
         this.reminderMillis = settings.reminder().toMillis();
         return this;
     }
@@ -209,6 +253,7 @@ public final class BurnRateMonitor {
             return Optional.empty();
         }
         lastEvaluatedMillis = paneEndMillis;
+        assessment = null;
 
         int n = alerts.size();
         Counts[] longC = new Counts[n];
@@ -250,7 +295,7 @@ public final class BurnRateMonitor {
         }
 
         Advisory advisory = null;
-        if (emit && n > 0) {
+        if (decision != null && n > 0) {
             List<Finding> findings = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 BurnAlert a = alerts.get(i);
@@ -283,7 +328,10 @@ public final class BurnRateMonitor {
                     .setThreshold(Advisories.num(thresholds[shown]))
                     .setBudgetRemaining(Advisories.num(remaining))
                     .build());
-            lastEmitMillis = paneEndMillis;
+            assessment = advisory;
+            if (emit) {
+                lastEmitMillis = paneEndMillis;
+            }
         }
 
         wasFiring.clear();
@@ -301,7 +349,16 @@ public final class BurnRateMonitor {
         }
         standing = now;
         counts.prune(paneEndMillis);
-        return Optional.ofNullable(advisory);
+        return emit ? Optional.ofNullable(advisory) : Optional.empty();
+    }
+
+    /**
+     * The advisory of the last evaluation whether it was emitted or not: the standing PAGE or TICKET, or
+     * the RESOLVED of an alert that ended then; null when nothing stood. Not state: for grouping the
+     * monitors of one SLO's slices into one advisory ({@code ThresholdSlos}).
+     */
+    public Advisory assessment() {
+        return assessment;
     }
 
     /** One alert window's burn rate, over {@code total} requests. */
@@ -371,7 +428,8 @@ public final class BurnRateMonitor {
 
     private String summary(Decision d, BurnAlert a, double longRate, double shortRate, double threshold,
                            double remaining) {
-        String who = modelVersion == null ? service : service + " (model " + modelVersion + ")";
+        String who = (modelVersion == null ? service : service + " (model " + modelVersion + ")")
+                + (cohort.isAll() ? "" : " on " + cohort.describe());
         String longPart = Advisories.fmt(longRate) + "x";
         String over = " over " + Durations.format(a.longWindow()) + " (and " + Advisories.fmt(shortRate) + "x over "
                 + Durations.format(a.shortWindow()) + ")";
@@ -385,6 +443,12 @@ public final class BurnRateMonitor {
         String left = remaining >= 0
                 ? Advisories.fmt(100 * remaining) + "% of the " + window + " budget left."
                 : "The " + window + " budget is overspent by " + Advisories.fmt(-100 * remaining) + "%.";
+        if (slo.isThreshold()) {
+            Counts c = counts.sum(lastEvaluatedMillis, a.longWindow().toMillis());
+            head += " " + slo.threshold().describe() + " failed in " + c.bad() + " of " + c.total() + " judged "
+                    + Durations.format(slo.threshold().timeslice()) + " timeslices over " + Durations.format(a.longWindow())
+                    + ".";
+        }
         return head + " " + left;
     }
 
@@ -439,8 +503,11 @@ public final class BurnRateMonitor {
         return m;
     }
 
-    /** Enough evidence in a long window to judge it: minEvents requests, MIN_BAD_EVENTS of them bad. */
+    /**
+     * Enough evidence in a long window to judge it: minEvents requests, MIN_BAD_EVENTS of them bad (for a
+     * threshold SLO: MIN_JUDGED_TIMESLICES judged timeslices, MIN_BAD_TIMESLICES of them bad).
+     */
     private boolean enough(Counts c) {
-        return c.total() >= minEvents && c.bad() >= MIN_BAD_EVENTS;
+        return c.total() >= minEvents && c.bad() >= minBad;
     }
 }

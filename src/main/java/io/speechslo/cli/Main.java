@@ -123,6 +123,12 @@ public final class Main {
                 out.printf("  %-28s objective %s over %s, %d burn-rate alerts%n", s.name(), s.objective(),
                         io.speechslo.policy.Durations.format(s.window()), s.alerts().size());
             }
+            for (SloDefinition s : p.thresholdSlosFor(SloDefinition.ANY_SERVICE, signal)) {
+                out.printf("  %-28s %s in %s of %s timeslices per slice (min %d samples) over %s, %d burn-rate alerts%n",
+                        s.name(), s.threshold().describe(), s.objective(),
+                        io.speechslo.policy.Durations.format(s.threshold().timeslice()), s.threshold().minSamples(),
+                        io.speechslo.policy.Durations.format(s.window()), s.alerts().size());
+            }
             out.println(signal + " release gate (default):");
             GatePolicy g = p.defaultGate();
             for (GateRule r : g.rulesFor(signal)) {

@@ -2,7 +2,9 @@ package io.speechslo.job;
 
 import io.speechslo.advisory.Advisory;
 import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.policy.Durations;
 import io.speechslo.policy.Policies;
+import io.speechslo.policy.SloDefinition;
 import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.scorecard.Scorecard;
 import io.speechslo.telemetry.PrivacyEvent;
@@ -54,6 +56,14 @@ public final class AdvisorTopology {
         if (drift % gate != 0) {
             throw new IllegalArgumentException("the drift window (" + drift + " ms) must be a whole multiple of"
                     + " the gate interval (" + gate + " ms): both are evaluated on the same slice panes");
+        }
+        for (SloDefinition slo : policies.slos()) {
+            if (slo.isThreshold() && slo.threshold().timeslice().toMillis() != gate) {
+                throw new IllegalArgumentException("threshold SLO '" + slo.name() + "' judges timeslices of "
+                        + Durations.format(slo.threshold().timeslice()) + ", but scorecards are made"
+                        + " every gate interval (" + Durations.format(settings.rollout().interval())
+                        + "): set its timeSliceWindow to that");
+            }
         }
         return gate;
     }

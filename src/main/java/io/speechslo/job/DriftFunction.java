@@ -22,7 +22,8 @@ import java.util.Map;
  * Slice drift of a service's input: one {@link DriftMonitor}, judged at every end of its current window.
  * Each closed slice pane is decoded once here and also gives the SLICE scorecards of its interval
  * ({@link SliceScorecards}: every track and version, with each slice's audio drift against the
- * monitor's trailing baseline, which is rolled up once per current window and kept at hand).
+ * monitor's trailing baseline, which is rolled up once per current window and kept at hand), on which
+ * the service's threshold SLOs are judged ({@link ThresholdSlos}).
  */
 final class DriftFunction extends SliceEngineFunction {
 
@@ -31,6 +32,7 @@ final class DriftFunction extends SliceEngineFunction {
             new ValueStateDescriptor<>("drift-monitor-v3", new DriftMonitorSerializer());
 
     private transient ValueState<DriftMonitor> monitor;
+    private transient ThresholdSlos thresholdSlos;
     /**
      * Per key, the trailing baseline of the current window (derived from the monitor, so not state: a
      * restore rebuilds it) and the window start it is for.
@@ -55,6 +57,8 @@ final class DriftFunction extends SliceEngineFunction {
     @Override
     void openEngine() {
         monitor = getRuntimeContext().getState(MONITOR);
+        thresholdSlos = new ThresholdSlos(getRuntimeContext().getMapState(ThresholdSlos.MONITORS),
+                getRuntimeContext().getMapState(ThresholdSlos.ALERTS));
         baselines = new HashMap<>();
     }
 
@@ -74,20 +78,24 @@ final class DriftFunction extends SliceEngineFunction {
                 m.add(r.paneEnd - 1, full, p.drift());
             }
         }
-        if (!decoded.isEmpty()) {
-            scorecards.addAll(SliceScorecards.of(service, signal, paneEnd - paneMillis, paneEnd, decoded,
-                    baseline(m, service, signal, paneEnd - 1)));
-        }
+        List<io.speechslo.scorecard.Scorecard> slices = decoded.isEmpty() ? List.of()
+                : SliceScorecards.of(service, signal, paneEnd - paneMillis, paneEnd, decoded,
+                        baseline(m, service, signal, paneEnd - 1));
+        scorecards.addAll(slices);
+        boolean alerting = thresholdSlos.onTimeslice(policies, service, signal, paneEnd, slices, out, scorecards);
         if (paneEnd % window == 0) {
             m.evaluate(paneEnd).ifPresent(out::add);
         }
+        long next = Math.floorDiv(paneEnd, window) * window + window;
         if (m.isEmpty()) {
             monitor.clear();
             baselines.remove(Keys.service(service, signal));
-            return Long.MIN_VALUE;
+            next = Long.MIN_VALUE;
+        } else {
+            monitor.update(m); // the same object on the heap backend; RocksDB writes it back
         }
-        monitor.update(m); // the same object on the heap backend; RocksDB writes it back
-        return Math.floorDiv(paneEnd, window) * window + window;
+        // a standing threshold-SLO alert resolves (or reminds) even when traffic stops
+        return alerting ? paneEnd + paneMillis : next;
     }
 
     /** The monitor's trailing baseline for the current window holding {@code at}, rolled up once per window. */

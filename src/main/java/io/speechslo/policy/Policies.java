@@ -26,8 +26,21 @@ public record Policies(
         serviceGates = Map.copyOf(serviceGates);
     }
 
-    /** The SLOs in force for a service and signal: its own, plus every default it does not override. */
+    /**
+     * The request-based SLOs in force for a service and signal: its own, plus every default it does not
+     * override. (Their counts are kept in this order.)
+     */
     public List<SloDefinition> slosFor(String service, Signal signal) {
+        return allSlosFor(service, signal).stream().filter(s -> !s.isThreshold()).toList();
+    }
+
+    /** The threshold SLOs in force for a service and signal, judged per slice on the SLICE scorecards. */
+    public List<SloDefinition> thresholdSlosFor(String service, Signal signal) {
+        return allSlosFor(service, signal).stream().filter(SloDefinition::isThreshold).toList();
+    }
+
+    /** Every SLO in force for a service and signal, of both kinds. */
+    public List<SloDefinition> allSlosFor(String service, Signal signal) {
         Map<String, SloDefinition> byName = new LinkedHashMap<>();
         for (SloDefinition s : slos) {
             if (s.signal() == signal && s.service().equals(SloDefinition.ANY_SERVICE)) {

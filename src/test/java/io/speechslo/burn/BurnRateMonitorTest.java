@@ -388,4 +388,36 @@ class BurnRateMonitorTest {
         m.writeTo(new DataOutputStream(out));
         return out.toByteArray();
     }
+
+    @Test
+    void aThresholdSloCountsTimeslicesAndNamesItsSlice() {
+        SloDefinition slo = SloDefinition.threshold("asr-wer-per-slice", "WER", "*", Signal.ASR, 0.99,
+                Duration.ofDays(30), new io.speechslo.policy.SliceThreshold("wer",
+                        io.speechslo.policy.SliceThreshold.Op.LTE, 0.25, 30, Duration.ofMinutes(1)), WORKBOOK);
+        BurnSettings settings = BurnRateMonitor.settings(slo, BurnSettings.DEFAULT);
+        assertThat(settings.pane()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(settings.minEvents()).isEqualTo(BurnRateMonitor.MIN_JUDGED_TIMESLICES);
+        assertThat(settings.reminder()).isEqualTo(BurnSettings.DEFAULT.reminder());
+        io.speechslo.slice.Slice cohort = io.speechslo.slice.Slice.of(java.util.Map.of("language", "de-DE",
+                "device", "phone-line"));
+        BurnRateMonitor m = new BurnRateMonitor(slo, settings, "asr-voicemail", "v1", cohort, "policy-7");
+        // 30 good timeslices, then bad ones: two bad of 32 already burn 6.25x over 6h (6.7x over 30m),
+        // past page-slow's 6x, but MIN_BAD_TIMESLICES (3) holds the page back until the third
+        assertThat(run(m, B, 30, 1, 0)).isEmpty();
+        assertThat(run(m, B + 30 * MIN, 2, 1, 1)).isEmpty();
+        List<Advisory> page = run(m, B + 32 * MIN, 1, 1, 1);
+        assertThat(page).singleElement().satisfies(a -> {
+            assertThat(a.getDecision()).isEqualTo(Decision.PAGE);
+            assertThat(a.getFindings()).allSatisfy(f -> assertThat(f.getSlice()).containsExactlyInAnyOrderEntriesOf(
+                    java.util.Map.of("language", "de-DE", "device", "phone-line", "model_version", "v1")));
+            assertThat(a.getSummary()).startsWith("asr-voicemail (model v1) on device=phone-line, language=de-DE is"
+                    + " burning its asr-wer-per-slice error budget")
+                    .contains("9.09x too fast over 6h (and 10x over 30m): page. wer <= 0.25 failed in 3 of 33 judged 1m"
+                            + " timeslices over 6h.");
+        });
+        assertThat(m.assessment()).isSameAs(page.get(0));
+        // not emitted again within the reminder, but still assessed (for the SLO's grouped advisory)
+        assertThat(run(m, B + 33 * MIN, 1, 1, 1)).isEmpty();
+        assertThat(m.assessment()).isNotNull().extracting(Advisory::getDecision).isEqualTo(Decision.PAGE);
+    }
 }

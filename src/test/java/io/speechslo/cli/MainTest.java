@@ -55,7 +55,8 @@ class MainTest {
         assertThat(run("help")).isZero();
         assertThat(run("policies")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("policy_version").contains("asr-availability")
-                .contains("wer").contains("first_audio_p95_ms");
+                .contains("wer").contains("first_audio_p95_ms")
+                .contains("asr-wer-per-slice            wer <= 0.25 in 0.99 of 1m timeslices per slice (min 30 samples)");
         Files.writeString(dir.resolve("burn.yaml"), "apiVersion: speechslo.io/v1\nkind: BurnSettings\nmetadata:\n  name: default\nspec:\n"
                 + "  pane: 7q\n  minEvents: 100\n  reminder: 15m\n");
         assertThat(run("policies", "--config", dir.toString())).isEqualTo(2);

@@ -181,4 +181,31 @@ class ShippedScenariosITCase {
         assertThat(run.of(AdvisoryKind.ROLLOUT)).isEmpty();
         assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
     }
+
+    @Test
+    void stableOnlyServicePagesOnTheCohortWhoseQualityDropped() throws Exception {
+        Run run = run("stable-cohort-quality-drop.yaml");
+        Map<String, String> cohort = Map.of("language", "de-DE", "device", "phone-line", "model_version", "asr-2026.01.2");
+        List<Advisory> burns = run.of(AdvisoryKind.BURN_RATE);
+        assertThat(burns).extracting(Advisory::getSlo).containsOnly("asr-wer-per-slice", "asr-entity-error-per-slice")
+                .contains("asr-wer-per-slice", "asr-entity-error-per-slice");
+        // one advisory per SLO and evaluation, the worst slice first: the cohort itself
+        assertThat(burns).allSatisfy(a -> {
+            assertThat(a.getDecision()).isEqualTo(Decision.PAGE);
+            assertThat(a.getModelVersion()).isEqualTo("asr-2026.01.2");
+            assertThat(a.getFindings().get(0).getSlice()).isEqualTo(cohort);
+            assertThat(a.getSummary()).contains("on device=phone-line, language=de-DE is burning");
+        });
+        assertThat(burns).filteredOn(a -> a.getSlo().equals("asr-wer-per-slice")).anySatisfy(a -> {
+            assertThat(a.getLongWindow()).isEqualTo(3_600_000L);
+            assertThat(a.getLongBurnRate()).isGreaterThanOrEqualTo(14.4);
+        });
+        // the language alone, the device alone and the whole service stay within their floors
+        assertThat(burns).flatExtracting(Advisory::getFindings).extracting(f -> f.getSlice().size())
+                .allSatisfy(n -> assertThat(n).isEqualTo(3));
+        // the change came at minute 40: no page before it
+        long start = java.time.Instant.parse("2026-01-05T08:40:00Z").toEpochMilli();
+        assertThat(burns).allSatisfy(a -> assertThat(a.getWindowEnd()).isGreaterThan(start));
+        assertThat(run.of(AdvisoryKind.ROLLOUT)).isEmpty();
+    }
 }

@@ -123,6 +123,7 @@ class ScorecardsITCase {
         assertThat(values).isGreaterThan(slices.size() * 20);
 
         checkSloScorecards(run.scorecards(), raw, policies, signal);
+        checkThresholdSloScorecards(run.scorecards(), policies, service(raw.get(0)), signal);
         checkRollouts(run.scorecards(), byMinute);
     }
 
@@ -372,37 +373,93 @@ class ScorecardsITCase {
         }
         Set<String> seen = new TreeSet<>();
         for (Scorecard s : slos) {
-            SloDefinition slo = defs.stream().filter(d -> d.name().equals(s.getSlo())).findFirst().orElseThrow();
+            SloDefinition slo = defs.stream().filter(d -> d.name().equals(s.getSlo())).findFirst().orElse(null);
+            if (slo == null) {
+                continue; // a threshold SLO: checkThresholdSloScorecards
+            }
             String version = s.getModelVersion() == null ? "" : s.getModelVersion();
             seen.add(s.getSlo() + "|" + version);
-            java.util.TreeMap<Long, long[]> cohort = minutes.get(s.getSlo() + "|" + version);
-            long end = s.getWindowEnd();
-            assertThat(end % MINUTE).isZero();
-            Map<String, Expected> m = new LinkedHashMap<>();
-            long[] whole = counts(cohort, end, slo.window().toMillis());
-            // the error budget as the job takes it: 1 - objective to 12 significant digits (BurnRates)
-            double budget = BurnRates.errorBudget(slo.objective());
-            m.put("sli", whole[1] == 0 ? none() : exact((double) (whole[1] - whole[0]) / whole[1], whole[1]));
-            m.put("objective", exact(slo.objective(), whole[1]));
-            m.put("budget_remaining", exact(BurnRates.budgetRemaining(whole[0], whole[1], budget), whole[1]));
-            TreeSet<java.time.Duration> windows = new TreeSet<>();
-            for (BurnAlert a : slo.alerts()) {
-                windows.add(a.longWindow());
-                windows.add(a.shortWindow());
-            }
-            for (java.time.Duration w : windows) {
-                long[] c = counts(cohort, end, w.toMillis());
-                m.put("burn_rate_" + Durations.format(w), exact(BurnRates.burnRate(c[0], c[1], budget), c[1]));
-            }
-            long[] hour = counts(cohort, end, 3_600_000);
-            m.put("bad_requests_1h", exact((double) hour[0], hour[1]));
-            m.put("affected_share_1h", hour[1] == 0 ? none() : exact((double) hour[0] / hour[1], hour[1]));
-            m.put("incident_open", exact(s.getIncidents().isEmpty() ? 0 : 1, 1));
-            compare(s, m);
+            assertThat(s.getSlice()).isEmpty();
+            compare(s, expectedSlo(slo, minutes.get(s.getSlo() + "|" + version), s, false));
         }
         for (SloDefinition d : defs) {
             assertThat(seen).as("a service-wide scorecard of " + d.name()).contains(d.name() + "|");
         }
+    }
+
+    /**
+     * The threshold SLOs' scorecards: each minute of each version is one timeslice, judged on the
+     * version's whole-service SLICE scorecard (whose values the test checked by brute force already),
+     * not judged below the SLO's minSamples; sli, budget and burn rates count those timeslices.
+     */
+    private static void checkThresholdSloScorecards(List<Scorecard> all, PolicyBundle policies, String service,
+            Signal signal) {
+        List<SloDefinition> defs = policies.policies().thresholdSlosFor(service, signal);
+        assertThat(defs).as("shipped threshold SLOs of " + signal).isNotEmpty();
+        Map<String, java.util.TreeMap<Long, long[]>> judged = new java.util.HashMap<>();
+        for (Scorecard s : all) {
+            if (s.getKind() != ScorecardKind.SLICE || !s.getSlice().isEmpty() || s.getTrack().equals("SHADOW")) {
+                continue;
+            }
+            for (SloDefinition slo : defs) {
+                ScorecardValue v = s.getValues().stream().filter(x -> x.getName().equals(slo.threshold().metric()))
+                        .findFirst().orElseThrow();
+                if (v.getValue() != null && v.getSamples() >= slo.threshold().minSamples()) {
+                    boolean good = switch (slo.threshold().op()) {
+                        case LT -> v.getValue() < slo.threshold().value();
+                        case LTE -> v.getValue() <= slo.threshold().value();
+                        case GT -> v.getValue() > slo.threshold().value();
+                        case GTE -> v.getValue() >= slo.threshold().value();
+                    };
+                    judged.computeIfAbsent(slo.name() + "|" + s.getModelVersion(), k -> new java.util.TreeMap<>())
+                            .put(s.getWindowEnd(), new long[] {good ? 0 : 1, 1});
+                }
+            }
+        }
+        Set<String> expectedIds = new TreeSet<>();
+        judged.forEach((k, minutes) -> minutes.keySet().forEach(end -> expectedIds.add(k + "|" + end)));
+        assertThat(expectedIds).as("some whole-service timeslices are judged").isNotEmpty();
+        Set<String> ids = new TreeSet<>();
+        for (Scorecard s : all) {
+            SloDefinition slo = defs.stream().filter(d -> d.name().equals(s.getSlo())).findFirst().orElse(null);
+            if (s.getKind() != ScorecardKind.SLO || slo == null) {
+                continue;
+            }
+            assertThat(s.getSlice()).as("no slice burns: only the whole service's scorecards").isEmpty();
+            String key = s.getSlo() + "|" + s.getModelVersion();
+            ids.add(key + "|" + s.getWindowEnd());
+            compare(s, expectedSlo(slo, judged.get(key), s, true));
+        }
+        assertThat(ids).as("a threshold SLO scorecard for every judged whole-service minute").isEqualTo(expectedIds);
+    }
+
+    /** An SLO scorecard's values from per-minute {bad, total} counts (requests, or judged timeslices). */
+    private static Map<String, Expected> expectedSlo(SloDefinition slo, java.util.TreeMap<Long, long[]> cohort,
+            Scorecard s, boolean timeslices) {
+        long end = s.getWindowEnd();
+        assertThat(end % MINUTE).isZero();
+        Map<String, Expected> m = new LinkedHashMap<>();
+        long[] whole = counts(cohort, end, slo.window().toMillis());
+        // the error budget as the job takes it: 1 - objective to 12 significant digits (BurnRates)
+        double budget = BurnRates.errorBudget(slo.objective());
+        m.put("sli", whole[1] == 0 ? none() : exact((double) (whole[1] - whole[0]) / whole[1], whole[1]));
+        m.put("objective", exact(slo.objective(), whole[1]));
+        m.put("budget_remaining", exact(BurnRates.budgetRemaining(whole[0], whole[1], budget), whole[1]));
+        TreeSet<java.time.Duration> windows = new TreeSet<>();
+        for (BurnAlert a : slo.alerts()) {
+            windows.add(a.longWindow());
+            windows.add(a.shortWindow());
+        }
+        for (java.time.Duration w : windows) {
+            long[] c = counts(cohort, end, w.toMillis());
+            m.put("burn_rate_" + Durations.format(w), exact(BurnRates.burnRate(c[0], c[1], budget), c[1]));
+        }
+        long[] hour = counts(cohort, end, 3_600_000);
+        m.put(timeslices ? "bad_timeslices_1h" : "bad_requests_1h", exact((double) hour[0], hour[1]));
+        m.put(timeslices ? "bad_timeslice_share_1h" : "affected_share_1h",
+                hour[1] == 0 ? none() : exact((double) hour[0] / hour[1], hour[1]));
+        m.put("incident_open", exact(s.getIncidents().isEmpty() ? 0 : 1, 1));
+        return m;
     }
 
     /** {bad, total} in [end - length, end), from per-minute counts (every window is whole minutes). */

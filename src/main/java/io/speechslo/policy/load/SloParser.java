@@ -5,7 +5,9 @@ import io.speechslo.policy.BurnSettings;
 import io.speechslo.policy.Durations;
 import io.speechslo.policy.RequestFilter;
 import io.speechslo.policy.Severity;
+import io.speechslo.policy.SliceThreshold;
 import io.speechslo.policy.SloDefinition;
+import io.speechslo.scorecard.SliceScorecards;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +31,15 @@ final class SloParser {
     private record AlertPolicy(YamlNode name, List<BurnAlert> alerts) {}
 
     private record Pending(YamlNode name, String displayName, String service, TelemetrySchema schema, double objective,
-            Duration window, RequestFilter total, RequestFilter good, List<YamlNode> policyRefs) {}
+            Duration window, RequestFilter total, RequestFilter good, SliceThreshold threshold,
+            List<YamlNode> policyRefs) {}
 
     private record Source(TelemetrySchema schema, YamlNode record, RequestFilter filter) {}
+
+    private record ThresholdSource(TelemetrySchema schema, String metric, long minSamples) {}
+
+    /** The metric source of a threshold SLO's timeslices: the SLICE scorecards. */
+    static final String SCORECARD_SOURCE = "speech-scorecard";
 
     private final BurnSettings burn;
     private final Map<String, AlertPolicy> policies = new LinkedHashMap<>();
@@ -71,16 +79,28 @@ final class SloParser {
         if (indicator.has("metadata")) {
             Documents.name(indicator.get("metadata"));
         }
-        YamlNode indicatorSpec = indicator.req("spec").allow("description", "ratioMetric");
-        YamlNode ratio = indicatorSpec.req("ratioMetric").allow("counter", "good", "total");
-        if (ratio.has("counter") && !ratio.get("counter").bool()) {
-            throw ratio.get("counter").fail("speech-telemetry counts requests: counter must be true");
+        YamlNode indicatorSpec = indicator.req("spec").allow("description", "ratioMetric", "thresholdMetric");
+        boolean ratio = indicatorSpec.has("ratioMetric");
+        if (ratio == indicatorSpec.has("thresholdMetric")) {
+            throw indicatorSpec.fail("an indicator needs exactly one of ratioMetric (request counts) and thresholdMetric"
+                    + " (a SLICE scorecard value judged per timeslice)");
         }
-        Source good = source(ratio.req("good"));
-        Source total = source(ratio.req("total"));
-        if (good.schema() != total.schema()) {
-            throw total.record().fail("total reads " + total.schema().recordName() + " but good reads "
-                    + good.schema().recordName() + "; both must read the same record");
+        Source good = null;
+        Source total = null;
+        ThresholdSource thresholdSource = null;
+        if (ratio) {
+            YamlNode ratioMetric = indicatorSpec.req("ratioMetric").allow("counter", "good", "total");
+            if (ratioMetric.has("counter") && !ratioMetric.get("counter").bool()) {
+                throw ratioMetric.get("counter").fail("speech-telemetry counts requests: counter must be true");
+            }
+            good = source(ratioMetric.req("good"));
+            total = source(ratioMetric.req("total"));
+            if (good.schema() != total.schema()) {
+                throw total.record().fail("total reads " + total.schema().recordName() + " but good reads "
+                        + good.schema().recordName() + "; both must read the same record");
+            }
+        } else {
+            thresholdSource = thresholdSource(indicatorSpec.req("thresholdMetric"));
         }
 
         List<YamlNode> windows = spec.req("timeWindow").items();
@@ -100,27 +120,35 @@ final class SloParser {
         }
 
         YamlNode budgeting = spec.req("budgetingMethod");
-        if (!budgeting.text().equals("Occurrences")) {
-            throw budgeting.fail("unsupported budgetingMethod '" + budgeting.text() + "' (only Occurrences: requests are counted)");
+        String method = ratio ? "Occurrences" : "Timeslices";
+        if (!budgeting.text().equals(method)) {
+            throw budgeting.fail("budgetingMethod '" + budgeting.text() + "' does not fit a "
+                    + (ratio ? "ratioMetric (Occurrences: requests are counted)"
+                            : "thresholdMetric (Timeslices: each timeslice is judged good or bad)"));
         }
 
         List<YamlNode> objectives = spec.req("objectives").items();
         if (objectives.size() != 1) {
             throw spec.get("objectives").fail("exactly one objective is supported, found " + objectives.size());
         }
-        YamlNode objective = objectives.get(0).allow("displayName", "target");
+        YamlNode objective = ratio ? objectives.get(0).allow("displayName", "target")
+                : objectives.get(0).allow("displayName", "target", "op", "value", "timeSliceWindow");
         YamlNode target = objective.req("target");
         double t = target.number();
         if (!(t > 0 && t < 1)) {
             throw target.fail("objective " + t + " must be in (0, 1), e.g. 0.999 for 99.9%");
         }
+        SliceThreshold threshold = ratio ? null : threshold(thresholdSource, objective);
 
         List<YamlNode> refs = spec.has("alertPolicies") ? spec.get("alertPolicies").items() : List.of();
         for (YamlNode ref : refs) {
             ref.text();
         }
-        slos.add(new Pending(name, Documents.displayName(metadata), service, good.schema(), t, windowLength,
-                total.filter(), good.filter(), refs));
+        slos.add(ratio
+                ? new Pending(name, Documents.displayName(metadata), service, good.schema(), t, windowLength,
+                        total.filter(), good.filter(), null, refs)
+                : new Pending(name, Documents.displayName(metadata), service, thresholdSource.schema(), t,
+                        windowLength, null, null, threshold, refs));
     }
 
     private static Source source(YamlNode side) {
@@ -138,6 +166,66 @@ final class SloParser {
                     + String.join(", ", TelemetrySchema.recordNames()) + ")");
         }
         return new Source(schema, record, WhereCompiler.compile(schema, spec.get("where")));
+    }
+
+    private static ThresholdSource thresholdSource(YamlNode thresholdMetric) {
+        thresholdMetric.allow("metricSource");
+        YamlNode metricSource = thresholdMetric.req("metricSource").allow("type", "spec");
+        YamlNode type = metricSource.req("type");
+        if (!type.text().equals(SCORECARD_SOURCE)) {
+            throw type.fail("unknown metric source type '" + type.text() + "' for a thresholdMetric (only "
+                    + SCORECARD_SOURCE + ": a value of the SLICE scorecards)");
+        }
+        YamlNode spec = metricSource.req("spec").allow("record", "metric", "minSamples");
+        YamlNode record = spec.req("record");
+        TelemetrySchema schema = TelemetrySchema.byRecordName(record.text());
+        if (schema == null) {
+            throw record.fail("unknown record '" + record.text() + "' (valid: "
+                    + String.join(", ", TelemetrySchema.recordNames()) + ")");
+        }
+        YamlNode metric = spec.req("metric");
+        List<String> names = SliceScorecards.names(schema.signal());
+        if (!names.contains(metric.text()) || metric.text().equals("requests")) {
+            throw metric.fail("'" + metric.text() + "' is not a value of " + schema.signal() + " SLICE scorecards (valid: "
+                    + String.join(", ", names.stream().filter(n -> !n.equals("requests")).toList()) + ")");
+        }
+        long minSamples = 1;
+        if (spec.has("minSamples")) {
+            YamlNode n = spec.get("minSamples");
+            minSamples = n.integer();
+            if (minSamples < 1) {
+                throw n.fail("minSamples must be >= 1, not " + minSamples);
+            }
+        }
+        return new ThresholdSource(schema, metric.text(), minSamples);
+    }
+
+    private static SliceThreshold threshold(ThresholdSource source, YamlNode objective) {
+        YamlNode opNode = objective.req("op");
+        SliceThreshold.Op op = null;
+        for (SliceThreshold.Op o : SliceThreshold.Op.values()) {
+            if (o.id().equals(opNode.text())) {
+                op = o;
+            }
+        }
+        if (op == null) {
+            throw opNode.fail("unknown op '" + opNode.text() + "' (valid: lt, lte, gt, gte: how a good timeslice's value"
+                    + " compares with value)");
+        }
+        YamlNode valueNode = objective.req("value");
+        double value = valueNode.number();
+        if (!Double.isFinite(value)) {
+            throw valueNode.fail("value must be a finite number");
+        }
+        Duration timeslice = Duration.ofMinutes(1);
+        if (objective.has("timeSliceWindow")) {
+            YamlNode w = objective.get("timeSliceWindow");
+            timeslice = w.duration();
+            if (timeslice.isZero() || timeslice.isNegative()) {
+                throw w.fail("timeSliceWindow must be positive");
+            }
+        }
+        return new SliceThreshold(source.metric(), op, value, source.minSamples(), timeslice);
     }
 
     private void alertPolicy(YamlNode doc) {
@@ -274,11 +362,21 @@ final class SloParser {
                                 + Durations.format(a.longWindow()) + ", longer than the SLO window "
                                 + Durations.format(p.window()));
                     }
+                    if (p.threshold() != null) {
+                        long slice = p.threshold().timeslice().toMillis();
+                        for (Duration w : List.of(a.longWindow(), a.shortWindow(), p.window())) {
+                            if (w.toMillis() % slice != 0) {
+                                throw ref.fail("condition '" + a.name() + "' of '" + ref.text() + "': window "
+                                        + Durations.format(w) + " is not a whole number of the SLO's "
+                                        + Durations.format(p.threshold().timeslice()) + " timeslices");
+                            }
+                        }
+                    }
                     alerts.add(a);
                 }
             }
             out.add(new SloDefinition(p.name().text(), p.displayName(), p.service(), p.schema().signal(), p.objective(),
-                    p.window(), p.total(), p.good(), alerts));
+                    p.window(), p.total(), p.good(), alerts, p.threshold()));
         }
         return out;
     }

@@ -63,18 +63,26 @@ class PolicyLoaderTest {
     }
 
     @Test
-    void shippedSlosAreTheSixThirtyDayRollingOnes() {
+    void shippedSlosAreTheTenThirtyDayRollingOnes() {
         Policies p = PolicyLoader.loadDefaults();
         assertThat(p.slos()).extracting(SloDefinition::name, SloDefinition::service, SloDefinition::signal,
-                SloDefinition::objective, SloDefinition::window).containsExactly(
-                tuple("asr-availability", "*", Signal.ASR, 0.999, Duration.ofDays(30)),
-                tuple("asr-first-partial-latency", "*", Signal.ASR, 0.99, Duration.ofDays(30)),
-                tuple("asr-finalization-latency", "*", Signal.ASR, 0.99, Duration.ofDays(30)),
-                tuple("tts-availability", "*", Signal.TTS, 0.999, Duration.ofDays(30)),
-                tuple("tts-first-audio-latency", "*", Signal.TTS, 0.99, Duration.ofDays(30)),
-                tuple("tts-smooth-playback", "*", Signal.TTS, 0.995, Duration.ofDays(30)));
+                SloDefinition::objective, SloDefinition::window, SloDefinition::isThreshold).containsExactly(
+                tuple("asr-availability", "*", Signal.ASR, 0.999, Duration.ofDays(30), false),
+                tuple("asr-first-partial-latency", "*", Signal.ASR, 0.99, Duration.ofDays(30), false),
+                tuple("asr-finalization-latency", "*", Signal.ASR, 0.99, Duration.ofDays(30), false),
+                tuple("asr-wer-per-slice", "*", Signal.ASR, 0.99, Duration.ofDays(30), true),
+                tuple("asr-entity-error-per-slice", "*", Signal.ASR, 0.99, Duration.ofDays(30), true),
+                tuple("asr-first-partial-p95-per-slice", "*", Signal.ASR, 0.99, Duration.ofDays(30), true),
+                tuple("tts-first-audio-p95-per-slice", "*", Signal.TTS, 0.99, Duration.ofDays(30), true),
+                tuple("tts-availability", "*", Signal.TTS, 0.999, Duration.ofDays(30), false),
+                tuple("tts-first-audio-latency", "*", Signal.TTS, 0.99, Duration.ofDays(30), false),
+                tuple("tts-smooth-playback", "*", Signal.TTS, 0.995, Duration.ofDays(30), false));
         assertThat(p.slos()).allSatisfy(s -> assertThat(s.alerts()).hasSize(4));
         assertThat(p.slosFor("any-service", Signal.ASR)).hasSize(3);
+        assertThat(p.thresholdSlosFor("any-service", Signal.ASR)).extracting(s -> s.threshold().describe())
+                .containsExactly("wer <= 0.25", "entity_error_rate <= 0.3", "first_partial_p95_ms <= 400");
+        assertThat(p.thresholdSlosFor("any-service", Signal.TTS)).extracting(s -> s.threshold().describe())
+                .containsExactly("first_audio_p95_ms <= 400");
     }
 
     @Test
@@ -135,7 +143,7 @@ class PolicyLoaderTest {
     void anEmptyFolderFallsBackToEveryPackagedFile() {
         Policies p = PolicyLoader.load(tmp);
         assertThat(p.version()).isEqualTo(PolicyLoader.loadDefaults().version());
-        assertThat(p.slos()).hasSize(6);
+        assertThat(p.slos()).hasSize(10);
     }
 
     @Test
@@ -144,7 +152,7 @@ class PolicyLoaderTest {
         Policies p = PolicyLoader.load(tmp);
         assertThat(p.burn().minEvents()).isEqualTo(250);
         assertThat(p.drift()).isEqualTo(DriftPolicy.DEFAULT);
-        assertThat(p.slos()).hasSize(6);
+        assertThat(p.slos()).hasSize(10);
         assertThat(p.version()).isNotEqualTo(PolicyLoader.loadDefaults().version());
     }
 
@@ -152,7 +160,11 @@ class PolicyLoaderTest {
     void anEmptyShippedFileDropsItsPolicies() {
         JobDir.write(tmp, "slos/tts.yaml", "# no TTS SLOs here\n");
         Policies p = PolicyLoader.load(tmp);
-        assertThat(p.slos()).extracting(SloDefinition::signal).containsOnly(Signal.ASR);
+        JobDir.write(tmp, "slos/quality.yaml", "# no quality SLOs here\n");
+        Policies p2 = PolicyLoader.load(tmp);
+        assertThat(p2.slos()).extracting(SloDefinition::signal).containsOnly(Signal.ASR);
+        assertThat(p2.slos()).noneMatch(SloDefinition::isThreshold);
+        assertThat(p.slos()).filteredOn(s -> !s.isThreshold()).extracting(SloDefinition::signal).containsOnly(Signal.ASR);
     }
 
     @Test

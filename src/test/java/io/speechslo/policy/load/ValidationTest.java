@@ -1,5 +1,8 @@
 package io.speechslo.policy.load;
 
+import io.speechslo.policy.SliceThreshold;
+import io.speechslo.policy.SloDefinition;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +53,34 @@ class ValidationTest {
             "  budgetingMethod: Occurrences",
             "  objectives:",
             "    - target: 0.99",
+            "  alertPolicies: [speech-burn-rate]",
+            "");
+
+    static final String THRESHOLD = String.join("\n",
+            "apiVersion: openslo/v1",
+            "kind: SLO",
+            "metadata:",
+            "  name: probe-threshold",
+            "spec:",
+            "  service: \"*\"",
+            "  indicator:",
+            "    spec:",
+            "      thresholdMetric:",
+            "        metricSource:",
+            "          type: speech-scorecard",
+            "          spec:",
+            "            record: AsrRequest",
+            "            metric: wer",
+            "            minSamples: 30",
+            "  timeWindow:",
+            "    - duration: 30d",
+            "      isRolling: true",
+            "  budgetingMethod: Timeslices",
+            "  objectives:",
+            "    - op: lte",
+            "      value: 0.25",
+            "      target: 0.99",
+            "      timeSliceWindow: 1m",
             "  alertPolicies: [speech-burn-rate]",
             "");
 
@@ -110,6 +141,10 @@ class ValidationTest {
 
     static Case slo(String what, String from, String to, String field, String problem) {
         return new Case(what, "slos/probe.yaml", SLO, from, to, firstLine(to), field, problem);
+    }
+
+    static Case threshold(String what, String from, String to, String field, String problem) {
+        return new Case(what, "slos/probe-threshold.yaml", THRESHOLD, from, to, firstLine(to), field, problem);
     }
 
     static Case alerts(String what, String from, String to, String field, String problem) {
@@ -180,7 +215,7 @@ class ValidationTest {
                 slo("calendar window", "isRolling: true", "isRolling: false", "spec.timeWindow[0].isRolling",
                         "only rolling windows are supported"),
                 slo("timeslices", "budgetingMethod: Occurrences", "budgetingMethod: Timeslices", "spec.budgetingMethod",
-                        "unsupported budgetingMethod 'Timeslices'"),
+                        "budgetingMethod 'Timeslices' does not fit a ratioMetric (Occurrences: requests are counted)"),
                 // references and duplicates
                 slo("alert policy not defined", "[speech-burn-rate]", "[speech-burn]", "spec.alertPolicies[0]",
                         "alert policy 'speech-burn' is not defined (defined: speech-burn-rate)"),
@@ -250,6 +285,26 @@ class ValidationTest {
                 gate("wrong kind", "kind: ReleaseGatePolicy", "kind: GatePolicy", "kind",
                         "unknown kind 'GatePolicy' (this file takes ReleaseGatePolicy)"),
                 // drift and burn
+                // threshold SLOs
+                threshold("threshold: unknown scorecard metric", "metric: wer", "metric: werr",
+                        "spec.indicator.spec.thresholdMetric.metricSource.spec.metric", "'werr' is not a value of ASR SLICE scorecards (valid: wer, cer,"),
+                threshold("threshold: a TTS metric for ASR", "metric: wer", "metric: preference",
+                        "spec.indicator.spec.thresholdMetric.metricSource.spec.metric", "'preference' is not a value of ASR SLICE scorecards"),
+                threshold("threshold: request counting", "budgetingMethod: Timeslices", "budgetingMethod: Occurrences",
+                        "spec.budgetingMethod", "budgetingMethod 'Occurrences' does not fit a thresholdMetric (Timeslices"),
+                threshold("threshold: unknown op", "op: lte", "op: le", "spec.objectives[0].op",
+                        "unknown op 'le' (valid: lt, lte, gt, gte"),
+                threshold("threshold: minSamples 0", "minSamples: 30", "minSamples: 0",
+                        "spec.indicator.spec.thresholdMetric.metricSource.spec.minSamples", "minSamples must be >= 1, not 0"),
+                threshold("threshold: telemetry source", "type: speech-scorecard", "type: speech-telemetry",
+                        "spec.indicator.spec.thresholdMetric.metricSource.type",
+                        "unknown metric source type 'speech-telemetry' for a thresholdMetric (only speech-scorecard"),
+                threshold("threshold: both indicators", "      thresholdMetric:", "      ratioMetric: {}\n      thresholdMetric:",
+                        "spec.indicator.spec", "an indicator needs exactly one of ratioMetric").withMarker("      ratioMetric: {}"),
+                threshold("threshold: alert windows not whole timeslices", "timeSliceWindow: 1m", "timeSliceWindow: 7m",
+                        "spec.alertPolicies[0]",
+                        "condition 'page-1h' of 'speech-burn-rate': window 1h is not a whole number of the SLO's 7m timeslices")
+                        .withMarker("alertPolicies: [speech-burn-rate]"),
                 shipped("unknown drift feature", "drift.yaml", "features: [silence_ratio,", "features: [snr,", "spec.features[0]",
                         "unknown drift feature 'snr' (valid: silence_ratio, clipping_ratio, snr_db, speech_level_dbfs, traffic_share)"),
                 shipped("minBaseline above baseline", "drift.yaml", "minBaseline: 1h", "minBaseline: 48h", "spec.minBaseline",
@@ -291,7 +346,15 @@ class ValidationTest {
         JobDir.write(tmp, "slos/probe.yaml", SLO);
         JobDir.write(tmp, "slos/probe-alerts.yaml", ALERTS);
         JobDir.write(tmp, "gates/default.yaml", GATE);
-        assertThat(PolicyLoader.load(tmp).slos()).extracting(s -> s.name()).contains("probe");
+        JobDir.write(tmp, "slos/probe-threshold.yaml", THRESHOLD);
+        assertThat(PolicyLoader.load(tmp).slos()).extracting(s -> s.name()).contains("probe", "probe-threshold");
+        SloDefinition t = PolicyLoader.load(tmp).slos().stream().filter(s -> s.name().equals("probe-threshold"))
+                .findFirst().orElseThrow();
+        assertThat(t.threshold()).isEqualTo(new SliceThreshold("wer", SliceThreshold.Op.LTE, 0.25, 30,
+                java.time.Duration.ofMinutes(1)));
+        assertThat(t.objective()).isEqualTo(0.99);
+        assertThat(t.total()).isNull();
+        assertThat(t.alerts()).hasSize(4);
     }
 
     @Test
