@@ -157,4 +157,56 @@ class DriftFunctionHarnessTest {
             });
         });
     }
+
+    /** One language's pane of the minute at {@code start}: 40 labelled requests of 10 words, {@code errors} wrong each. */
+    static PaneRecord labelledPane(String language, long start, int errors) {
+        SlicePane p = new SlicePane(Signal.ASR);
+        AsrRequest r = null;
+        for (int i = 0; i < 40; i++) {
+            long t = start + i * (MIN / 40);
+            r = Requests.asr(SERVICE, "v1", Track.STABLE, language, "us-east-1", "phone-line", "quiet")
+                    .setEventTime(Instant.ofEpochMilli(t)).setRefWords(10).setWordErrors(errors).build();
+            p.add(r, t);
+        }
+        return new PaneRecord(SERVICE, Signal.ASR, Track.STABLE, "v1", RequestSlices.of(r).key(), start + MIN,
+                p.toBytes());
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineRestarts.Backend.class)
+    void aQualitySloPagingOnOneLanguageIsRestoredMidIncidentAndGoesOn(EngineRestarts.Backend backend,
+            @TempDir Path dir) throws Exception {
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        List<EngineRestarts.Step<PaneRecord>> steps = new ArrayList<>();
+        for (long start = T0; start < T0 + 440 * MIN; start += MIN) {
+            // de-DE's WER goes from 10% to 40% at minute 30 and back at minute 70; en-US stays at 10%. The
+            // page stands while the 30m window burns, a ticket while the 6h one does (ticket-3d's short window)
+            boolean broken = start >= T0 + 30 * MIN && start < T0 + 70 * MIN;
+            List<PaneRecord> panes = List.of(labelledPane("en-US", start, 1), labelledPane("de-DE", start, broken ? 4 : 1));
+            long watermark = start + MIN + lateness;
+            steps.add(h -> {
+                for (PaneRecord r : panes) {
+                    h.processElement(r, r.paneEnd + lateness);
+                }
+                h.processWatermark(watermark);
+            });
+        }
+        // stopped 15 minutes into the page
+        List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
+                () -> new DriftFunction(BUNDLE, lateness, 60_000), PaneRecord::serviceKey, backend, dir, steps, 48, 2,
+                ThresholdSlos.MONITORS.getName(), ThresholdSlos.ALERTS.getName());
+        List<Advisory> wer = after.stream().filter(a -> a.getSlo().equals("asr-wer-per-slice")).toList();
+        assertThat(wer).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getKind()).isEqualTo(AdvisoryKind.BURN_RATE);
+            assertThat(a.getModelVersion()).isEqualTo("v1");
+            // every slice holding de-DE's traffic alone burns; the worst first, never en-US's
+            assertThat(a.getFindings()).allSatisfy(f -> assertThat(slice(f)).containsEntry("language", "de-DE"));
+        });
+        // reminders every 15 minutes while it stands, then one RESOLVED
+        assertThat(wer.stream().map(Advisory::getDecision).distinct().toList())
+                .containsExactly(Decision.PAGE, Decision.TICKET, Decision.RESOLVED);
+        assertThat(wer.get(wer.size() - 1).getDecision()).isEqualTo(Decision.RESOLVED);
+        // ticket-3d's 6h window ending at minute 427 holds the last 3 bad minutes of 360, under 1%: resolved
+        assertThat(wer.get(wer.size() - 1).getWindowEnd()).isEqualTo(T0 + 427 * MIN);
+    }
 }
