@@ -54,6 +54,8 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     private transient MapState<Long, Integer> buffered;
     private transient Map<Decision, Counter> advisoriesOut;
     private transient Counter scorecardsOut;
+    /** SLO and rollout gauges, read off the scorecards on their way out. */
+    private transient ScorecardGauges gauges;
     /** Scorecards {@link #onPane} made, sent on to {@link Tags#SCORECARDS} after it returns. */
     protected transient List<io.speechslo.scorecard.Scorecard> scorecards;
 
@@ -87,6 +89,7 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
             advisoriesOut.put(d, g.counter(d.name().toLowerCase(java.util.Locale.ROOT)));
         }
         scorecardsOut = getRuntimeContext().getMetricGroup().counter("scorecards_out");
+        gauges = new ScorecardGauges(getRuntimeContext().getMetricGroup());
         scorecards = new ArrayList<>();
         openEngine();
     }
@@ -138,6 +141,7 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
             out.collect(a);
         }
         for (io.speechslo.scorecard.Scorecard s : scorecards) {
+            gauges.update(s);
             ctx.output(Tags.SCORECARDS, s);
         }
         scorecardsOut.inc(scorecards.size());
