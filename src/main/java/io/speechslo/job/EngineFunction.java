@@ -5,6 +5,7 @@ import io.speechslo.advisory.Decision;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.Policies;
 import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.scorecard.EncodedScorecard;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -54,8 +55,9 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     private transient MapState<Long, Integer> buffered;
     private transient Map<Decision, Counter> advisoriesOut;
     private transient Counter scorecardsOut;
-    /** Scorecards {@link #onPane} made, sent on to {@link Tags#SCORECARDS} after it returns. */
+    /** Scorecards {@link #onPane} made, sent on to {@link Tags#SCORECARDS} (encoded) after it returns. */
     protected transient List<io.speechslo.scorecard.Scorecard> scorecards;
+    private transient EncodedScorecard.Encoder encoder;
 
     EngineFunction(PolicyBundle bundle, long latenessMillis) {
         this.bundle = bundle;
@@ -88,6 +90,7 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
         }
         scorecardsOut = getRuntimeContext().getMetricGroup().counter("scorecards_out");
         scorecards = new ArrayList<>();
+        encoder = new EncodedScorecard.Encoder();
         openEngine();
     }
 
@@ -138,7 +141,7 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
             out.collect(a);
         }
         for (io.speechslo.scorecard.Scorecard s : scorecards) {
-            ctx.output(Tags.SCORECARDS, s);
+            ctx.output(Tags.SCORECARDS, encoder.encode(s));
         }
         scorecardsOut.inc(scorecards.size());
         scorecards.clear();
