@@ -6,7 +6,7 @@ import io.speechslo.policy.Durations;
 import io.speechslo.policy.Policies;
 import io.speechslo.policy.SloDefinition;
 import io.speechslo.policy.load.PolicyBundle;
-import io.speechslo.scorecard.Scorecard;
+import io.speechslo.scorecard.EncodedScorecard;
 import io.speechslo.telemetry.PrivacyEvent;
 import io.speechslo.telemetry.ServingSample;
 
@@ -33,6 +33,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   -> keyBy(service, signal) -+-> release gate ---------------------------------------------------+--> advisory sink
  *                              +-> slice drift  ---------------------------------------------------+
  *   burn rate, release gate, slice drift --(scorecards: SLO status, rollout stages, slice SLIs)--> scorecard sink
+ *   (each scorecard Avro-encoded once where it is made; the sink only frames it)
  * </pre>
  *
  * Requests never cross the network: the source's subtask folds them into partial panes, so only about
@@ -73,7 +74,7 @@ public final class AdvisorTopology {
             StreamExecutionEnvironment env,
             Source<Ingested, ?, ?> source,
             Sink<Advisory> advisorySink,
-            Sink<Scorecard> scorecardSink,
+            Sink<EncodedScorecard> scorecardSink,
             Sink<DeadLetter> deadLetterSink,
             PolicyBundle bundle,
             TopologySettings settings) {
@@ -90,7 +91,7 @@ public final class AdvisorTopology {
             Source<Ingested, ?, ?> source,
             Source<Ingested, ?, ?> inputs,
             Sink<Advisory> advisorySink,
-            Sink<Scorecard> scorecardSink,
+            Sink<EncodedScorecard> scorecardSink,
             Sink<DeadLetter> deadLetterSink,
             PolicyBundle bundle,
             TopologySettings settings) {
@@ -149,11 +150,11 @@ public final class AdvisorTopology {
             privacy = privacy.union(routed.getSideOutput(Tags.PRIVACY_EVENTS));
             deadLetters = deadLetters.union(routed.getSideOutput(Tags.DEAD_LETTERS));
         }
-        SingleOutputStreamOperator<Scorecard> servingScorecards = serving
+        SingleOutputStreamOperator<EncodedScorecard> servingScorecards = serving
                 .keyBy(ServingSample::getService)
                 .process(new ServingScorecardFunction(lateness))
                 .uid(Uids.SERVING_SCORECARDS).name("Serving scorecards");
-        SingleOutputStreamOperator<Scorecard> privacyScorecards = privacy
+        SingleOutputStreamOperator<EncodedScorecard> privacyScorecards = privacy
                 .keyBy(PrivacyEvent::getService)
                 .process(new PrivacyScorecardFunction(lateness))
                 .uid(Uids.PRIVACY_SCORECARDS).name("Privacy scorecards");

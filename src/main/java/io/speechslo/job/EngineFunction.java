@@ -5,6 +5,7 @@ import io.speechslo.advisory.Decision;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.Policies;
 import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.scorecard.EncodedScorecard;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -56,8 +57,9 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     private transient Counter scorecardsOut;
     /** SLO and rollout gauges, read off the scorecards on their way out. */
     private transient ScorecardGauges gauges;
-    /** Scorecards {@link #onPane} made, sent on to {@link Tags#SCORECARDS} after it returns. */
+    /** Scorecards {@link #onPane} made, sent on to {@link Tags#SCORECARDS} (encoded) after it returns. */
     protected transient List<io.speechslo.scorecard.Scorecard> scorecards;
+    private transient EncodedScorecard.Encoder encoder;
 
     EngineFunction(PolicyBundle bundle, long latenessMillis) {
         this.bundle = bundle;
@@ -91,6 +93,7 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
         scorecardsOut = getRuntimeContext().getMetricGroup().counter("scorecards_out");
         gauges = new ScorecardGauges(getRuntimeContext().getMetricGroup());
         scorecards = new ArrayList<>();
+        encoder = new EncodedScorecard.Encoder();
         openEngine();
     }
 
@@ -142,7 +145,7 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
         }
         for (io.speechslo.scorecard.Scorecard s : scorecards) {
             gauges.update(s);
-            ctx.output(Tags.SCORECARDS, s);
+            ctx.output(Tags.SCORECARDS, encoder.encode(s));
         }
         scorecardsOut.inc(scorecards.size());
         scorecards.clear();

@@ -2,6 +2,7 @@ package io.speechslo.job;
 
 import io.speechslo.kafka.DeadLetterReason;
 import io.speechslo.kafka.DeadLetters;
+import io.speechslo.scorecard.EncodedScorecard;
 import io.speechslo.scorecard.Scorecard;
 import io.speechslo.scorecard.ScorecardKind;
 import io.speechslo.scorecard.ScorecardValue;
@@ -26,22 +27,23 @@ import java.util.TreeMap;
  * Keyed by service: folds one of the optional inputs (serving samples, privacy events) into
  * per-minute statistics per cohort (model version, and pool for serving), held in keyed state as their
  * compact bytes, and when the watermark passes a minute's end (plus the allowed lateness) emits one
- * scorecard per cohort and forgets the minute. An input later than that is dead-lettered with reason
- * {@code late} (metric {@code late_records}), as late telemetry is. The inputs are sparse (a sample per
- * replica every few seconds, an event per access), so a read-modify-write of a cohort's bytes per
- * input costs little.
+ * scorecard per cohort (encoded, for the scorecard sink) and forgets the minute. An input later than
+ * that is dead-lettered with reason {@code late} (metric {@code late_records}), as late telemetry is.
+ * The inputs are sparse (a sample per replica every few seconds, an event per access), so a
+ * read-modify-write of a cohort's bytes per input costs little.
  *
  * @param <IN> the input record
  * @param <S> its statistics
  */
 abstract class InputScorecardFunction<IN extends org.apache.avro.specific.SpecificRecord, S>
-        extends KeyedProcessFunction<String, IN, Scorecard> {
+        extends KeyedProcessFunction<String, IN, EncodedScorecard> {
 
     static final long MINUTE = 60_000;
 
     private final long lateness;
     private transient MapState<String, byte[]> minutes;
     private transient Counter late;
+    private transient EncodedScorecard.Encoder encoder;
 
     InputScorecardFunction(long latenessMillis) {
         this.lateness = latenessMillis;
@@ -77,10 +79,11 @@ abstract class InputScorecardFunction<IN extends org.apache.avro.specific.Specif
         minutes = getRuntimeContext().getMapState(new MapStateDescriptor<>(stateName(), StringSerializer.INSTANCE,
                 BytePrimitiveArraySerializer.INSTANCE));
         late = getRuntimeContext().getMetricGroup().counter("late_records");
+        encoder = new EncodedScorecard.Encoder();
     }
 
     @Override
-    public void processElement(IN in, Context ctx, Collector<Scorecard> out) throws Exception {
+    public void processElement(IN in, Context ctx, Collector<EncodedScorecard> out) throws Exception {
         long t = eventTime(in);
         long minuteEnd = Math.floorDiv(t, MINUTE) * MINUTE + MINUTE;
         long watermark = ctx.timerService().currentWatermark();
@@ -106,7 +109,7 @@ abstract class InputScorecardFunction<IN extends org.apache.avro.specific.Specif
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Scorecard> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EncodedScorecard> out) throws Exception {
         long minuteEnd = timestamp - lateness;
         String prefix = minuteEnd + String.valueOf(Keys.SEP);
         TreeMap<String, byte[]> due = new TreeMap<>(); // a fixed order, whatever the state's
@@ -117,7 +120,7 @@ abstract class InputScorecardFunction<IN extends org.apache.avro.specific.Specif
         }
         for (Map.Entry<String, byte[]> e : due.entrySet()) {
             String[] k = Keys.split(e.getKey());
-            out.collect(Scorecard.newBuilder()
+            out.collect(encoder.encode(Scorecard.newBuilder()
                     .setKind(kind())
                     .setService(ctx.getCurrentKey())
                     .setModelVersion(k[1].isEmpty() ? null : k[1])
@@ -125,7 +128,7 @@ abstract class InputScorecardFunction<IN extends org.apache.avro.specific.Specif
                     .setWindowStart(minuteEnd - MINUTE)
                     .setWindowEnd(minuteEnd)
                     .setValues(values(fromBytes(e.getValue())))
-                    .build());
+                    .build()));
             minutes.remove(e.getKey());
         }
     }

@@ -3,9 +3,10 @@ package io.speechslo.job;
 import io.speechslo.advisory.Advisory;
 import io.speechslo.config.JobConfig;
 import io.speechslo.deadletter.DeadLetter;
-import io.speechslo.scorecard.Scorecard;
+import io.speechslo.scorecard.EncodedScorecard;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -108,11 +109,11 @@ public final class KafkaIO {
 
     /**
      * Scorecards, exactly once like advisories, keyed by {@code service/model_version} (empty version:
-     * service-wide) so each cohort's scorecards stay in order in one partition.
+     * service-wide) so each cohort's scorecards stay in order in one partition. They arrive encoded
+     * ({@link EncodedScorecard}); the sink only frames them.
      */
-    public static KafkaSink<Scorecard> scorecardSink(JobConfig cfg) {
-        return sink(cfg, cfg.topics().scorecards(), Scorecard.getClassSchema(),
-                s -> s.getService() + "/" + (s.getModelVersion() == null ? "" : s.getModelVersion()),
+    public static KafkaSink<EncodedScorecard> scorecardSink(JobConfig cfg) {
+        return sink(cfg, new EncodedScorecardSerializer(cfg.topics().scorecards(), cfg.registryClientSettings()),
                 "-scorecards");
     }
 
@@ -124,11 +125,15 @@ public final class KafkaIO {
 
     private static <T extends org.apache.avro.specific.SpecificRecordBase> KafkaSink<T> sink(JobConfig cfg,
             String topic, org.apache.avro.Schema schema, WireSerializer.KeyFunction<T> key, String idSuffix) {
+        return sink(cfg, new WireSerializer<>(topic, schema, cfg.registryClientSettings(), key), idSuffix);
+    }
+
+    private static <T> KafkaSink<T> sink(JobConfig cfg, KafkaRecordSerializationSchema<T> serializer, String idSuffix) {
         Properties props = cfg.kafkaClientProperties();
         props.setProperty("transaction.timeout.ms", Long.toString(cfg.sink().transactionTimeout().toMillis()));
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(props)
-                .setRecordSerializer(new WireSerializer<>(topic, schema, cfg.registryClientSettings(), key))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(cfg.sink().transactionalIdPrefix() + idSuffix)
                 .build();

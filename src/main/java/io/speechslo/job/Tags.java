@@ -1,9 +1,11 @@
 package io.speechslo.job;
 
 import io.speechslo.deadletter.DeadLetter;
+import io.speechslo.scorecard.EncodedScorecard;
 import io.speechslo.telemetry.PrivacyEvent;
 import io.speechslo.telemetry.ServingSample;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
 
@@ -16,11 +18,14 @@ final class Tags {
 
     /** Per-SLO request counts of each service, signal and version over one burn pane, for the burn-rate engine. */
     static final OutputTag<BurnTick> BURN_TICKS =
-            new OutputTag<>("burn-ticks", org.apache.flink.api.common.typeinfo.TypeInformation.of(BurnTick.class));
+            new OutputTag<>("burn-ticks", TypeInformation.of(BurnTick.class));
 
-    /** Scorecards of the engines (slice SLIs, SLO status, rollout stages), for the scorecards sink. */
-    static final OutputTag<io.speechslo.scorecard.Scorecard> SCORECARDS =
-            new OutputTag<>("scorecards", new AvroTypeInfo<>(io.speechslo.scorecard.Scorecard.class));
+    /**
+     * Scorecards of the engines (slice SLIs, SLO status, rollout stages), for the scorecards sink, encoded
+     * where they are made (a POJO of the key and the Avro body).
+     */
+    static final OutputTag<EncodedScorecard> SCORECARDS =
+            new OutputTag<>("scorecards", TypeInformation.of(EncodedScorecard.class));
 
     /**
      * Serving samples as read (optional input), unchanged, timestamped with their sample time: they

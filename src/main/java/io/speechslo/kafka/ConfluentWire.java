@@ -52,6 +52,21 @@ public final class ConfluentWire {
         return buffer.toByteArray();
     }
 
+    /**
+     * A record already encoded in Avro binary ({@code body}), framed: the same bytes as {@link #encode}
+     * of that record.
+     */
+    public static byte[] frame(int schemaId, byte[] body) {
+        byte[] framed = new byte[HEADER_LENGTH + body.length];
+        framed[0] = MAGIC_BYTE;
+        framed[1] = (byte) (schemaId >>> 24);
+        framed[2] = (byte) (schemaId >>> 16);
+        framed[3] = (byte) (schemaId >>> 8);
+        framed[4] = (byte) schemaId;
+        System.arraycopy(body, 0, framed, HEADER_LENGTH, body.length);
+        return framed;
+    }
+
     /** The schema id in a framed value's header; the caller checks length and magic byte first. */
     static int schemaId(byte[] value) {
         return (value[1] & 0xff) << 24 | (value[2] & 0xff) << 16 | (value[3] & 0xff) << 8 | (value[4] & 0xff);

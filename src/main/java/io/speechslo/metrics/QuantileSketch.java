@@ -178,28 +178,18 @@ public final class QuantileSketch {
             }
             return;
         }
-        // how many of o's bins are new here; then merge in place from the back (no allocation unless
-        // the arrays must grow)
-        int fresh = 0;
-        for (int i = 0, j = 0; j < o.bins; ) {
-            if (i < bins && indexes[i] < o.indexes[j]) {
-                i++;
-            } else {
-                if (i == bins || indexes[i] != o.indexes[j]) {
-                    fresh++;
-                }
-                j++;
-            }
-        }
-        int total = bins + fresh;
-        if (total > indexes.length) {
-            int size = Math.max(total, indexes.length * 2);
+        // merge in place from the back, as if no bin were shared (no allocation unless the arrays must
+        // grow); then close the gap the shared bins left, with one copy
+        int most = bins + o.bins;
+        if (most > indexes.length) {
+            int size = Math.max(most, indexes.length * 2);
             indexes = Arrays.copyOf(indexes, size);
             counts = Arrays.copyOf(counts, size);
         }
         int i = bins - 1;
         int j = o.bins - 1;
-        for (int k = total - 1; j >= 0; k--) {
+        int k = most - 1; // always past i + j: nothing of this sketch is overwritten before it is read
+        for (; j >= 0; k--) {
             if (i >= 0 && indexes[i] > o.indexes[j]) {
                 indexes[k] = indexes[i];
                 counts[k] = counts[i--];
@@ -211,7 +201,13 @@ public final class QuantileSketch {
                 counts[k] = o.counts[j--];
             }
         }
-        bins = total;
+        // [0, i] is in place; the merged rest is at [k + 1, most)
+        int shared = k - i;
+        if (shared > 0) {
+            System.arraycopy(indexes, k + 1, indexes, i + 1, most - k - 1);
+            System.arraycopy(counts, k + 1, counts, i + 1, most - k - 1);
+        }
+        bins = most - shared;
     }
 
     /** Turns dense if the sparse bins are many and close enough (see the class comment). */

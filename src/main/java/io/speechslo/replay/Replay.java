@@ -86,7 +86,7 @@ public final class Replay {
     public static JobExecutionResult run(
             Source<Ingested, ?, ?> source,
             Sink<Advisory> advisories,
-            Sink<io.speechslo.scorecard.Scorecard> scorecards,
+            Sink<io.speechslo.scorecard.EncodedScorecard> scorecards,
             Sink<DeadLetter> deadLetters,
             PolicyBundle bundle,
             Settings settings) throws Exception {
@@ -98,7 +98,7 @@ public final class Replay {
             Source<Ingested, ?, ?> source,
             Source<Ingested, ?, ?> inputs,
             Sink<Advisory> advisories,
-            Sink<io.speechslo.scorecard.Scorecard> scorecards,
+            Sink<io.speechslo.scorecard.EncodedScorecard> scorecards,
             Sink<DeadLetter> deadLetters,
             PolicyBundle bundle,
             Settings settings) throws Exception {

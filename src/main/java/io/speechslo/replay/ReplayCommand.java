@@ -7,6 +7,7 @@ import io.speechslo.deadletter.DeadLetter;
 import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.policy.load.PolicyException;
 import io.speechslo.policy.load.PolicyLoader;
+import io.speechslo.scorecard.EncodedScorecard;
 import io.speechslo.scorecard.Scorecard;
 
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -133,8 +134,8 @@ public final class ReplayCommand {
         });
         try (ReplayProgress progress = new ReplayProgress();
                 InProcessSink<Advisory> advisorySink = new InProcessSink<>(advisories::add);
-                InProcessSink<Scorecard> scorecardSink = new InProcessSink<>(
-                        scorecardsFile == null ? sc -> {} : scorecards::add);
+                InProcessSink<EncodedScorecard> scorecardSink = new InProcessSink<>(
+                        scorecardsFile == null ? sc -> {} : sc -> scorecards.add(sc.decode()));
                 InProcessSink<DeadLetter> deadLetterSink = new InProcessSink<>(d -> deadLetters.incrementAndGet())) {
             ticker.scheduleAtFixedRate(new ProgressLine(progress, total, err), PROGRESS_EVERY_MILLIS,
                     PROGRESS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
@@ -145,7 +146,7 @@ public final class ReplayCommand {
                         : new AvroFilesSource(files, progress);
                 org.apache.flink.api.connector.sink2.Sink<Advisory> sink = toKafka
                         ? io.speechslo.job.KafkaIO.advisorySink(job) : advisorySink;
-                org.apache.flink.api.connector.sink2.Sink<Scorecard> scorecardOut = toKafka
+                org.apache.flink.api.connector.sink2.Sink<EncodedScorecard> scorecardOut = toKafka
                         ? io.speechslo.job.KafkaIO.scorecardSink(job) : scorecardSink;
                 // from Kafka the optional inputs have topics and a source of their own; files carry them all
                 org.apache.flink.api.connector.source.Source<io.speechslo.job.Ingested, ?, ?> inputs = fromKafka

@@ -7,7 +7,7 @@ import io.speechslo.generate.ScenarioLoader;
 import io.speechslo.generate.TelemetryGenerator;
 import io.speechslo.policy.load.PolicyLoader;
 import io.speechslo.replay.InProcessSink;
-import io.speechslo.scorecard.Scorecard;
+import io.speechslo.scorecard.EncodedScorecard;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -77,7 +77,7 @@ class PrometheusMetricsITCase {
         List<Advisory> advisories = java.util.Collections.synchronizedList(new ArrayList<>());
         String scrape = "";
         try (InProcessSink<Advisory> a = new InProcessSink<>(advisories::add);
-                InProcessSink<Scorecard> sc = new InProcessSink<>(x -> { });
+                InProcessSink<EncodedScorecard> sc = new InProcessSink<>(x -> { });
                 InProcessSink<DeadLetter> d = new InProcessSink<>(x -> { })) {
             // at 10k records/s the two hours of telemetry take about 20 s: the job (and its metrics) is up
             // while it is scraped, and the canary rolls back half-way
