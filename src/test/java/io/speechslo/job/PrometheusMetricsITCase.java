@@ -34,6 +34,13 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.speechslo.fixtures.PrometheusNames.BUDGET;
+import static io.speechslo.fixtures.PrometheusNames.BURN;
+import static io.speechslo.fixtures.PrometheusNames.DECISION;
+import static io.speechslo.fixtures.PrometheusNames.GAUGES;
+import static io.speechslo.fixtures.PrometheusNames.INCIDENT;
+import static io.speechslo.fixtures.PrometheusNames.PREFIX;
+import static io.speechslo.fixtures.PrometheusNames.SHARE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,18 +50,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SLO gauge name the README documents is exported, and nothing of ours is exported undocumented.
  */
 class PrometheusMetricsITCase {
-
-    private static final String PREFIX = "flink_taskmanager_job_task_operator_";
-    /**
-     * Our gauges as the reporter names them: a key/value group (ScorecardGauges' labels) becomes a label and
-     * also puts its key into the name.
-     */
-    private static final String BURN = "service_slo_model_version_window_slo_burn_rate";
-    private static final String BUDGET = "service_slo_model_version_slo_budget_remaining";
-    private static final String INCIDENT = "service_slo_model_version_slo_incident_open";
-    private static final String DECISION = "service_model_version_rollout_decision";
-    private static final String SHARE = "service_model_version_rollout_canary_share";
-    private static final Set<String> GAUGES = Set.of(BURN, BUDGET, INCIDENT, DECISION, SHARE, "gauges_dropped");
 
     @Test
     void sloAndRolloutGaugesAreScrapedWithBoundedLabelsAndDocumented() throws Exception {
