@@ -41,6 +41,9 @@ class LocalStackITCase {
                 "LS_CONTROLLER_PORT", Integer.toString(freePort()),
                 "LS_REGISTRY_PORT", Integer.toString(freePort()),
                 "LS_FLINK_PORT", Integer.toString(freePort()),
+                "LS_JM_METRICS_PORT", Integer.toString(freePort()),
+                "LS_TM_METRICS_PORT", Integer.toString(freePort()),
+                "LS_PROMETHEUS_PORT", Integer.toString(freePort()),
                 "LS_FOLLOW", "0");
         List<Long> pids = new ArrayList<>();
         try {
@@ -53,7 +56,9 @@ class LocalStackITCase {
                     pids.add(Long.parseLong(Files.readString(f).trim()));
                 }
             }
-            assertThat(pids).hasSize(5);
+            assertThat(Files.readString(state.resolve("up.out")))
+                    .contains("Prometheus       http://127.0.0.1:" + env.get("LS_PROMETHEUS_PORT"));
+            assertThat(pids).hasSize(6);
 
             Process status = script("status", env, state.resolve("status.out"));
             assertThat(status.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -72,6 +77,21 @@ class LocalStackITCase {
                 tail.shutdownNow();
             }
             assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("(ROLLOUT|BURN_RATE|DRIFT) \\S+ \\S+  [A-Z]+  ");
+            // Prometheus scrapes the job: the SLO gauges of the demo service are there to query
+            String query = "http://127.0.0.1:" + env.get("LS_PROMETHEUS_PORT") + "/api/v1/query?query="
+                    + "flink_taskmanager_job_task_operator_service_slo_model_version_slo_budget_remaining";
+            String answer = "";
+            for (int i = 0; i < 120 && !answer.contains("asr_assistant"); i++) {
+                Thread.sleep(1000);
+                try {
+                    answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(query)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                } catch (java.io.IOException notYet) {
+                    answer = "";
+                }
+            }
+            assertThat(answer).contains("\"status\":\"success\"").contains("\"service\":\"asr_assistant\"")
+                    .contains("\"slo\":\"asr_availability\"");
         } finally {
             Process down = script("down", env, state.resolve("down.out"));
             assertThat(down.waitFor(2, TimeUnit.MINUTES)).isTrue();
