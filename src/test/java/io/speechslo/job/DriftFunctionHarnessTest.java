@@ -46,14 +46,20 @@ class DriftFunctionHarnessTest {
 
     /** One language's pane of the minute starting at {@code start}: 10 requests, silence ratios base .. base + 0.09. */
     static PaneRecord pane(String language, long start, double silenceBase) {
+        return pane(language, "mobile", start, 10, (r, i) -> r.setSilenceRatio((float) (silenceBase + 0.01 * i)));
+    }
+
+    /** {@code n} requests of one language and device spread over the minute at {@code start}, each set by {@code set}. */
+    static PaneRecord pane(String language, String device, long start, int n,
+            java.util.function.ObjIntConsumer<AsrRequest.Builder> set) {
         SlicePane p = new SlicePane(Signal.ASR);
         AsrRequest r = null;
-        for (int i = 0; i < 10; i++) {
-            long t = start + i * (MIN / 10);
-            r = Requests.asr(SERVICE, "v1", Track.STABLE, language, "us-east-1", "mobile", "quiet")
-                    .setEventTime(Instant.ofEpochMilli(t))
-                    .setSilenceRatio((float) (silenceBase + 0.01 * i))
-                    .build();
+        for (int i = 0; i < n; i++) {
+            long t = start + i * (MIN / n);
+            AsrRequest.Builder b = Requests.asr(SERVICE, "v1", Track.STABLE, language, "us-east-1", device, "quiet")
+                    .setEventTime(Instant.ofEpochMilli(t));
+            set.accept(b, i);
+            r = b.build();
             p.add(r, t);
         }
         return new PaneRecord(SERVICE, Signal.ASR, Track.STABLE, "v1", RequestSlices.of(r).key(), start + MIN,
@@ -160,16 +166,7 @@ class DriftFunctionHarnessTest {
 
     /** One language's pane of the minute at {@code start}: 40 labelled requests of 10 words, {@code errors} wrong each. */
     static PaneRecord labelledPane(String language, long start, int errors) {
-        SlicePane p = new SlicePane(Signal.ASR);
-        AsrRequest r = null;
-        for (int i = 0; i < 40; i++) {
-            long t = start + i * (MIN / 40);
-            r = Requests.asr(SERVICE, "v1", Track.STABLE, language, "us-east-1", "phone-line", "quiet")
-                    .setEventTime(Instant.ofEpochMilli(t)).setRefWords(10).setWordErrors(errors).build();
-            p.add(r, t);
-        }
-        return new PaneRecord(SERVICE, Signal.ASR, Track.STABLE, "v1", RequestSlices.of(r).key(), start + MIN,
-                p.toBytes());
+        return pane(language, "phone-line", start, 40, (r, i) -> r.setRefWords(10).setWordErrors(errors));
     }
 
     @ParameterizedTest
