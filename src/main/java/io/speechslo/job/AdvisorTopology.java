@@ -7,11 +7,10 @@ import io.speechslo.policy.Policies;
 import io.speechslo.policy.SloDefinition;
 import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.scorecard.EncodedScorecard;
-import io.speechslo.telemetry.PrivacyEvent;
-import io.speechslo.telemetry.ServingSample;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -137,8 +136,8 @@ public final class AdvisorTopology {
                 .uid(Uids.DRIFT).name("Slice drift");
 
         // the optional inputs: from the telemetry source (replay files) and from their own source (Kafka)
-        DataStream<ServingSample> serving = partials.getSideOutput(Tags.SERVING_SAMPLES);
-        DataStream<PrivacyEvent> privacy = partials.getSideOutput(Tags.PRIVACY_EVENTS);
+        DataStream<Ingested> serving = partials.getSideOutput(Tags.SERVING_SAMPLES);
+        DataStream<Ingested> privacy = partials.getSideOutput(Tags.PRIVACY_EVENTS);
         DataStream<DeadLetter> deadLetters = partials.getSideOutput(Tags.DEAD_LETTERS);
         if (inputs != null) {
             SingleOutputStreamOperator<PaneRecord> routed = env
@@ -151,11 +150,11 @@ public final class AdvisorTopology {
             deadLetters = deadLetters.union(routed.getSideOutput(Tags.DEAD_LETTERS));
         }
         SingleOutputStreamOperator<EncodedScorecard> servingScorecards = serving
-                .keyBy(ServingSample::getService)
+                .keyBy(i -> i.serving.getService(), Types.STRING)
                 .process(new ServingScorecardFunction(lateness))
                 .uid(Uids.SERVING_SCORECARDS).name("Serving scorecards");
         SingleOutputStreamOperator<EncodedScorecard> privacyScorecards = privacy
-                .keyBy(PrivacyEvent::getService)
+                .keyBy(i -> i.privacy.getService(), Types.STRING)
                 .process(new PrivacyScorecardFunction(lateness))
                 .uid(Uids.PRIVACY_SCORECARDS).name("Privacy scorecards");
 

@@ -30,13 +30,14 @@ import java.util.TreeMap;
  * scorecard per cohort (encoded, for the scorecard sink) and forgets the minute. An input later than
  * that is dead-lettered with reason {@code late} (metric {@code late_records}), as late telemetry is.
  * The inputs are sparse (a sample per replica every few seconds, an event per access), so a
- * read-modify-write of a cohort's bytes per input costs little.
+ * read-modify-write of a cohort's bytes per input costs little. Inputs arrive in their {@link Ingested}
+ * envelope, so a late one's dead letter names the topic, partition and offset it was read from.
  *
  * @param <IN> the input record
  * @param <S> its statistics
  */
 abstract class InputScorecardFunction<IN extends org.apache.avro.specific.SpecificRecord, S>
-        extends KeyedProcessFunction<String, IN, EncodedScorecard> {
+        extends KeyedProcessFunction<String, Ingested, EncodedScorecard> {
 
     static final long MINUTE = 60_000;
 
@@ -71,8 +72,8 @@ abstract class InputScorecardFunction<IN extends org.apache.avro.specific.Specif
 
     abstract List<ScorecardValue> values(S stats);
 
-    /** Where the input came from, for a late one's dead letter: its topic's record as JSON. */
-    abstract String source();
+    /** The input of an envelope (its serving sample or privacy event). */
+    abstract IN unwrap(Ingested envelope);
 
     @Override
     public void open(OpenContext openContext) {
@@ -83,13 +84,14 @@ abstract class InputScorecardFunction<IN extends org.apache.avro.specific.Specif
     }
 
     @Override
-    public void processElement(IN in, Context ctx, Collector<EncodedScorecard> out) throws Exception {
+    public void processElement(Ingested envelope, Context ctx, Collector<EncodedScorecard> out) throws Exception {
+        IN in = unwrap(envelope);
         long t = eventTime(in);
         long minuteEnd = Math.floorDiv(t, MINUTE) * MINUTE + MINUTE;
         long watermark = ctx.timerService().currentWatermark();
         if (minuteEnd + lateness <= watermark) {
             late.inc();
-            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(source(), -1, -1, null,
+            ctx.output(Tags.DEAD_LETTERS, DeadLetters.of(envelope.topic, envelope.partition, envelope.offset, null,
                     in.toString().getBytes(StandardCharsets.UTF_8), DeadLetterReason.LATE,
                     "time " + t + " is in a minute that closed at " + (minuteEnd + lateness)
                             + "; the watermark is at " + watermark + " (raw holds the record as JSON)", null, -1));

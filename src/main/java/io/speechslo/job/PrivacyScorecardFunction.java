@@ -66,7 +66,7 @@ final class PrivacyScorecardFunction extends InputScorecardFunction<PrivacyEvent
     }
 
     @Override
-    String source() {
-        return "privacy events";
+    PrivacyEvent unwrap(Ingested envelope) {
+        return envelope.privacy;
     }
 }

@@ -66,7 +66,7 @@ final class ServingScorecardFunction extends InputScorecardFunction<ServingSampl
     }
 
     @Override
-    String source() {
-        return "serving samples";
+    ServingSample unwrap(Ingested envelope) {
+        return envelope.serving;
     }
 }

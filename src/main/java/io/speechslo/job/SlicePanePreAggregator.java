@@ -294,12 +294,12 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         }
         if (in.serving != null) {
             servingIn.inc();
-            output.collect(Tags.SERVING_SAMPLES, new StreamRecord<>(in.serving, in.eventTime()));
+            output.collect(Tags.SERVING_SAMPLES, new StreamRecord<>(in, in.eventTime()));
             return;
         }
         if (in.privacy != null) {
             privacyIn.inc();
-            output.collect(Tags.PRIVACY_EVENTS, new StreamRecord<>(in.privacy, in.eventTime()));
+            output.collect(Tags.PRIVACY_EVENTS, new StreamRecord<>(in, in.eventTime()));
             return;
         }
         (in.asr != null ? asrIn : ttsIn).inc();

@@ -2,8 +2,6 @@ package io.speechslo.job;
 
 import io.speechslo.deadletter.DeadLetter;
 import io.speechslo.scorecard.EncodedScorecard;
-import io.speechslo.telemetry.PrivacyEvent;
-import io.speechslo.telemetry.ServingSample;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -28,15 +26,16 @@ final class Tags {
             new OutputTag<>("scorecards", TypeInformation.of(EncodedScorecard.class));
 
     /**
-     * Serving samples as read (optional input), unchanged, timestamped with their sample time: they
-     * have no slice and leave the pre-aggregator at once, for the serving view's own aggregation.
+     * Serving samples as read (optional input), in their envelope (topic, partition, offset), timestamped
+     * with their sample time: they have no slice and leave the pre-aggregator at once, for the serving
+     * view's own aggregation.
      */
-    static final OutputTag<ServingSample> SERVING_SAMPLES =
-            new OutputTag<>("serving-samples", new AvroTypeInfo<>(ServingSample.class));
+    static final OutputTag<Ingested> SERVING_SAMPLES =
+            new OutputTag<>("serving-samples", TypeInformation.of(Ingested.class));
 
-    /** Privacy events as read (optional input), unchanged, timestamped with their event time. */
-    static final OutputTag<PrivacyEvent> PRIVACY_EVENTS =
-            new OutputTag<>("privacy-events", new AvroTypeInfo<>(PrivacyEvent.class));
+    /** Privacy events as read (optional input), in their envelope, timestamped with their event time. */
+    static final OutputTag<Ingested> PRIVACY_EVENTS =
+            new OutputTag<>("privacy-events", TypeInformation.of(Ingested.class));
 
     private Tags() {}
 }

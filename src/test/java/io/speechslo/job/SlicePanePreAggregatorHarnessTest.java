@@ -268,10 +268,11 @@ class SlicePanePreAggregatorHarnessTest {
             send(h, Ingested.of(sample, "speech.serving.samples", 0, 11));
             send(h, Ingested.of(event, "speech.privacy.events", 0, 12));
             // out before any watermark: nothing is held for them
-            assertThat(h.getSideOutput(Tags.SERVING_SAMPLES)).extracting(StreamRecord::getValue).containsExactly(sample);
+            assertThat(h.getSideOutput(Tags.SERVING_SAMPLES)).extracting(r -> r.getValue().serving).containsExactly(sample);
+            assertThat(h.getSideOutput(Tags.SERVING_SAMPLES)).extracting(r -> r.getValue().offset).containsExactly(11L);
             assertThat(h.getSideOutput(Tags.SERVING_SAMPLES)).extracting(StreamRecord::getTimestamp)
                     .containsExactly(T0 + 5_000);
-            assertThat(h.getSideOutput(Tags.PRIVACY_EVENTS)).extracting(StreamRecord::getValue).containsExactly(event);
+            assertThat(h.getSideOutput(Tags.PRIVACY_EVENTS)).extracting(r -> r.getValue().privacy).containsExactly(event);
             assertThat(h.getSideOutput(Tags.PRIVACY_EVENTS)).extracting(StreamRecord::getTimestamp)
                     .containsExactly(T0 + 7_000);
             // a sample behind the watermark is not a late request: it goes out all the same
