@@ -120,10 +120,9 @@ final class ThresholdSlos {
                     assessed.computeIfAbsent(k[0] + Keys.SEP + k[1], x -> new ArrayList<>()).add(m.assessment());
                 }
             }
-            BurnRateMonitor.Status status = m.status(end);
-            if ((good != null && slice.isAll()) || status.incident() != null) {
+            if ((good != null && slice.isAll()) || m.isAlerting()) {
                 scorecards.add(SloScorecards.of(service, signal, slo.name(), k[1], slice, true, end - timeslice, end,
-                        status));
+                        m.status(end)));
             }
             if (m.isIdle(end)) {
                 monitors.remove(key);
