@@ -116,11 +116,6 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
         return counts;
     }
 
-    private static SloDefinition slo(List<SloDefinition> slos, String key) {
-        String name = Keys.split(key)[0];
-        return slos.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
-    }
-
     private static String version(String key) {
         String v = Keys.split(key)[1];
         return v.isEmpty() ? null : v;
@@ -139,7 +134,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
         boolean alerting = false;
         long scorecardMillis = scorecardMillis(burnPane);
         for (String key : keys) {
-            SloDefinition slo = slo(slos, key);
+            SloDefinition slo = Keys.slo(slos, key);
             if (slo == null) {
                 monitors.remove(key); // the SLO is no longer in the policies
                 continue;

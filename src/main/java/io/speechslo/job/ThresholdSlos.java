@@ -97,7 +97,7 @@ final class ThresholdSlos {
         Map<String, List<Advisory>> assessed = new TreeMap<>();
         for (String key : keys) {
             String[] k = Keys.split(key);
-            SloDefinition slo = slos.stream().filter(s -> s.name().equals(k[0])).findFirst().orElse(null);
+            SloDefinition slo = Keys.slo(slos, key);
             if (slo == null) {
                 monitors.remove(key); // the SLO is no longer in the policies
                 continue;
@@ -136,8 +136,7 @@ final class ThresholdSlos {
             groups.add(g);
         }
         for (String group : groups) {
-            String name = Keys.split(group)[0];
-            SloDefinition slo = slos.stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            SloDefinition slo = Keys.slo(slos, group);
             if (slo == null) {
                 alerts.remove(group);
                 continue;
