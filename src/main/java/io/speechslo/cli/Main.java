@@ -38,6 +38,9 @@ public final class Main {
             "                            follow the advisories topic: one line per advisory (or JSON)",
             "  topics [--config FILE] [--set KEY=VALUE ...]",
             "                            create the job's topics where missing",
+            "  console [--port N] [--host H] [--history 1d] [--refresh 5s] [--config FILE] [--set KEY=VALUE ...]",
+            "                            the five decision views and rollout pages in a browser (port 8088),",
+            "                            from the advisories and scorecards topics; never writes to Kafka",
             "  config [--config FILE] [--set KEY=VALUE ...]",
             "                            print the effective job configuration (secrets masked)",
             "  policies [--config DIR]   load and validate the policies (packaged defaults, or a folder laid",
@@ -75,6 +78,8 @@ public final class Main {
                     return io.speechslo.replay.ReplayCommand.run(rest, out, err);
                 case "tail":
                     return TailCommand.run(rest, out, err);
+                case "console":
+                    return io.speechslo.console.ConsoleCommand.run(rest, out, err);
                 case "topics":
                     return TopicsCommand.run(rest, out);
                 case "config":
