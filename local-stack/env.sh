@@ -8,13 +8,14 @@ LS_FLINK_PORT="${LS_FLINK_PORT:-8082}"                   # Flink REST and web UI
 LS_JM_METRICS_PORT="${LS_JM_METRICS_PORT:-9249}"         # the JobManager's Prometheus metrics endpoint
 LS_TM_METRICS_PORT="${LS_TM_METRICS_PORT:-9250}"         # the TaskManager's (the job's SLO gauges)
 LS_PROMETHEUS_PORT="${LS_PROMETHEUS_PORT:-9090}"         # Prometheus (Debian's package) scraping both
+LS_CONSOLE_PORT="${LS_CONSOLE_PORT:-8088}"               # the console: the five decision views in a browser
 LS_SCENARIO="${LS_SCENARIO:-$LS_ROOT/job/scenarios/hidden-cohort-regression.yaml}"
 LS_RATE="${LS_RATE:-2000}"                               # demo telemetry records per second
 LS_FOLLOW="${LS_FOLLOW:-1}"                              # 1: show advisories as they arrive (Ctrl-C leaves the stack running)
 LS_JAR="$LS_ROOT/target/speech-slo-advisor.jar"
 LS_PIDS="$LS_STATE/pids"
 LS_LOGS="$LS_STATE/logs"
-LS_COMPONENTS=(generator prometheus taskmanager jobmanager registry kafka)   # stop order
+LS_COMPONENTS=(generator console prometheus taskmanager jobmanager registry kafka)   # stop order
 
 ls_pid_alive() { [[ -f "$LS_PIDS/$1.pid" ]] && kill -0 "$(cat "$LS_PIDS/$1.pid")" 2>/dev/null; }
 

@@ -44,6 +44,7 @@ class LocalStackITCase {
                 "LS_JM_METRICS_PORT", Integer.toString(freePort()),
                 "LS_TM_METRICS_PORT", Integer.toString(freePort()),
                 "LS_PROMETHEUS_PORT", Integer.toString(freePort()),
+                "LS_CONSOLE_PORT", Integer.toString(freePort()),
                 "LS_FOLLOW", "0");
         List<Long> pids = new ArrayList<>();
         try {
@@ -58,7 +59,9 @@ class LocalStackITCase {
             }
             assertThat(Files.readString(state.resolve("up.out")))
                     .contains("Prometheus       http://127.0.0.1:" + env.get("LS_PROMETHEUS_PORT"));
-            assertThat(pids).hasSize(6);
+            assertThat(Files.readString(state.resolve("up.out")))
+                    .contains("Console          http://127.0.0.1:" + env.get("LS_CONSOLE_PORT") + "/executive");
+            assertThat(pids).hasSize(7);
 
             Process status = script("status", env, state.resolve("status.out"));
             assertThat(status.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -92,6 +95,22 @@ class LocalStackITCase {
             }
             assertThat(answer).contains("\"status\":\"success\"").contains("\"service\":\"asr_assistant\"")
                     .contains("\"slo\":\"asr_availability\"");
+            // The console reads the demo's scorecards and advisories and serves the views.
+            String console = "http://127.0.0.1:" + env.get("LS_CONSOLE_PORT");
+            com.fasterxml.jackson.databind.JsonNode consoleStatus = null;
+            for (int i = 0; i < 120; i++) {
+                consoleStatus = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(console + "/api/status"));
+                if (consoleStatus.path("ok").asBoolean() && consoleStatus.path("scorecards").asLong() > 0
+                        && consoleStatus.path("advisories").asLong() > 0) {
+                    break;
+                }
+                Thread.sleep(1000);
+            }
+            assertThat(consoleStatus.path("scorecards").asLong()).as(consoleStatus.toString()).isPositive();
+            assertThat(consoleStatus.path("advisories").asLong()).as(consoleStatus.toString()).isPositive();
+            for (String view : List.of("executive", "model", "serving", "privacy", "cost")) {
+                assertThat(get(console + "/" + view)).as(view).contains("<main>").contains("asr-assistant");
+            }
         } finally {
             Process down = script("down", env, state.resolve("down.out"));
             assertThat(down.waitFor(2, TimeUnit.MINUTES)).isTrue();
@@ -110,6 +129,13 @@ class LocalStackITCase {
                 .redirectOutput(output.toFile());
         pb.environment().putAll(env);
         return pb.start();
+    }
+
+    private static String get(String url) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+        return r.body();
     }
 
     private static int freePort() throws IOException {
