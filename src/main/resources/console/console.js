@@ -202,9 +202,14 @@
       else if (b.type === 'chart') { node = chart(b); }
       else if (b.type === 'heatmap') { node = heatmap(b); }
       else if (b.type === 'note') { node = el('p', {'class': 'note ' + (b.cls || ''), id: b.id}, b.text); }
-      if (node) { (b.type === 'chart' ? grid : content).appendChild(node); }
+      if (!node) { return; }
+      if (b.type === 'chart') {
+        if (!grid.parentNode) { content.appendChild(grid); } // the charts sit together where the first one is
+        grid.appendChild(node);
+      } else {
+        content.appendChild(node);
+      }
     });
-    if (grid.childNodes.length) { content.appendChild(grid); }
     var width = Math.max(320, Math.floor((content.clientWidth || 1100) / 2) - 40);
     charts.forEach(function (make) { make(width); });
     status(d.status);

@@ -528,6 +528,24 @@ final class Views {
         }
         if (last != null) {
             b.note("summary", last.getSummary(), decisionClass(decision));
+        }
+        Blocks.Chart share = b.chart("share-chart", "Canary share of traffic", "share");
+        Blocks.Chart dec = b.chart("decision-chart", "Decision over time (0 CONTINUE, 1 PAUSE, 2 ROLLBACK)", "decision");
+        for (Series r : stages) {
+            share.line("canary share", r, store.metric("canary_share"), s.from(), s.to());
+        }
+        TreeMap<Long, Double> steps = new TreeMap<>();
+        for (Advisory a : advisories) {
+            steps.put(a.getWindowEnd(), switch (a.getDecision()) {
+                case PAUSE -> 1.0;
+                case ROLLBACK -> 2.0;
+                default -> 0.0;
+            });
+        }
+        dec.points("decision", steps, false);
+        share.done();
+        dec.done();
+        if (last != null) {
             Blocks.Table ev = b.table("evidence", "Evidence of the newest decision (" + time(last.getWindowEnd()) + ")",
                     "metric|Metric", "slice|Slice", "action|Action", "value|Candidate", "baseline|Baseline", "limit|Limit",
                     "p|p-value", "samples|Samples", "baseline_samples|Baseline samples", "reason|Reason");
@@ -549,22 +567,6 @@ final class Views {
                         .put("reason", x.getReason());
             }
         }
-        Blocks.Chart share = b.chart("share-chart", "Canary share of traffic", "share");
-        Blocks.Chart dec = b.chart("decision-chart", "Decision over time (0 CONTINUE, 1 PAUSE, 2 ROLLBACK)", "decision");
-        for (Series r : stages) {
-            share.line("canary share", r, store.metric("canary_share"), s.from(), s.to());
-        }
-        TreeMap<Long, Double> steps = new TreeMap<>();
-        for (Advisory a : advisories) {
-            steps.put(a.getWindowEnd(), switch (a.getDecision()) {
-                case PAUSE -> 1.0;
-                case ROLLBACK -> 2.0;
-                default -> 0.0;
-            });
-        }
-        dec.points("decision", steps, false);
-        share.done();
-        dec.done();
         Blocks.Table timeline = b.table("timeline", "Decisions over time", "time|Time", "decision|Decision", "summary|Summary");
         for (Advisory a : advisories) {
             timeline.row(a.getAdvisoryId()).put("time", time(a.getWindowEnd()))
