@@ -136,7 +136,9 @@
     });
     charts.push(function (width) {
       return new uPlot({width: width, height: 220, series: series, scales: {x: {time: true}},
-        axes: [{}, {label: b.unit, size: 70}], legend: {live: false}}, rows, holder);
+        axes: [{}, {label: b.unit, size: 70, values: function (u, vals) {
+          return vals.map(function (v) { return v === null ? '' : String(+v.toPrecision(4)); });
+        }}], legend: {live: false}}, rows, holder);
     });
     return box;
   }

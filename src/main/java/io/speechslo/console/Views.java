@@ -164,7 +164,7 @@ final class Views {
                     .put("last", last == null ? "none" : last.getKind() + " " + last.getDecision() + " at " + time(last.getWindowEnd()));
         }
 
-        Blocks.Table slos = b.table("slos", "SLOs of " + s.service() + " (newest minute)", "slo|SLO", "version|Version",
+        Blocks.Table slos = b.table("slos", "SLOs of " + s.service() + " (newest minute; per version: choose one)", "slo|SLO", "version|Version",
                 "slice|Slice", "sli|SLI", "objective|Objective", "budget|Budget left", "burn|Burn rates",
                 "incident|Incident", "impact|Bad requests 1h", "affected|Affected share 1h");
         Blocks.Table incidents = b.table("incidents", "Active incidents", "slo|SLO", "version|Version", "slice|Slice",
@@ -173,7 +173,18 @@ final class Views {
         int sli = store.metric("sli");
         int objective = store.metric("objective");
         int budget = store.metric("budget_remaining");
-        for (Series ser : store.series(s.service(), k -> k.kind() == ScorecardKind.SLO && matches(s, k))) {
+        // With no version chosen, an SLO kept service-wide shows that row only; per version when chosen.
+        List<Series> sloSeries = store.series(s.service(), k -> k.kind() == ScorecardKind.SLO && matches(s, k));
+        java.util.Set<String> serviceWide = new java.util.HashSet<>();
+        for (Series ser : sloSeries) {
+            if (ser.key.version() == null && ser.lastEnd() > s.from()) {
+                serviceWide.add(ser.key.slo());
+            }
+        }
+        for (Series ser : sloSeries) {
+            if (s.version() == null && ser.key.version() != null && serviceWide.contains(ser.key.slo())) {
+                continue;
+            }
             int r = ser.rows() - 1;
             if (r < 0 || ser.end(r) <= s.from()) {
                 continue;
@@ -438,7 +449,8 @@ final class Views {
             if (Agg.count(e, s.from(), s.to()) == 0) {
                 continue;
             }
-            Blocks.Row r = per.row(nz(e.key.version())).put("version", nz(e.key.version()));
+            String version = e.key.version() == null ? "service-wide" : e.key.version();
+            Blocks.Row r = per.row(version).put("version", version);
             for (String m : PRIVACY_COUNTS) {
                 double v = Agg.sum(e, store.metric(m), s.from(), s.to());
                 r.put(m, Blocks.number(v), m.equals("reviews_without_opt_in") && v > 0 ? "bad" : "");
