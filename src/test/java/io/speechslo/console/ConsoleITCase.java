@@ -372,6 +372,26 @@ class ConsoleITCase {
         }
     }
 
+    @Test
+    @Order(10)
+    void aConsoleWithoutTheRegistrySaysSoAndSkipsNothing() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1", "--refresh", "1s"));
+        args.addAll(topicFlags);
+        args.addAll(List.of("--set", "registry.url=http://127.0.0.1:" + closed));
+        try (ConsoleCommand.Running down = ConsoleCommand.start(args)) {
+            browser.get(down.url() + "/executive");
+            new WebDriverWait(browser, Duration.ofSeconds(40)).until(d -> d.findElement(By.id("status")).getText()
+                    .contains("the schema registry at http://127.0.0.1:" + closed + " cannot be reached"));
+            assertThat(JSON.readTree(get("/api/status").body).path("ok").asBoolean()).as("the other console").isTrue();
+            assertThat(down.store().read(ScorecardStore.View::scorecards)).as("nothing skipped meanwhile").isZero();
+            assertThat(down.feed().skipped()).isZero();
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static void open(String path, String name) throws Exception {
