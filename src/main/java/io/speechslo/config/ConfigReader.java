@@ -61,7 +61,8 @@ final class ConfigReader {
     static final List<String> KEYS = List.of(
             "kafka.bootstrap-servers", "kafka.group-id", "kafka.starting-offsets",
             "topics.asr", "topics.tts", "topics.serving", "topics.privacy", "topics.advisories",
-            "topics.scorecards", "topics.dead-letter", "topics.partitions",
+            "topics.scorecards", "topics.dead-letter", "topics.replay-advisories", "topics.replay-scorecards",
+            "topics.partitions",
             "registry.url",
             "event-time.max-out-of-orderness", "event-time.allowed-lateness", "event-time.idle-source-timeout",
             "event-time.max-future", "event-time.max-past",
@@ -319,9 +320,10 @@ final class ConfigReader {
                 choice("kafka.starting-offsets", StartingOffsets.class), properties("kafka.properties", KAFKA_OWNED));
         TopicSettings topics = new TopicSettings(topic("topics.asr"), topic("topics.tts"), topic("topics.serving"),
                 topic("topics.privacy"), topic("topics.advisories"), topic("topics.scorecards"),
-                topic("topics.dead-letter"), positiveInt("topics.partitions"));
+                topic("topics.dead-letter"), topic("topics.replay-advisories"), topic("topics.replay-scorecards"),
+                positiveInt("topics.partitions"));
         checkDistinct(List.of("topics.asr", "topics.tts", "topics.serving", "topics.privacy", "topics.advisories",
-                "topics.scorecards", "topics.dead-letter"));
+                "topics.scorecards", "topics.dead-letter", "topics.replay-advisories", "topics.replay-scorecards"));
         RegistrySettings registry = new RegistrySettings(httpUrl("registry.url"),
                 properties("registry.properties", REGISTRY_OWNED));
         EventTimeSettings eventTime = new EventTimeSettings(

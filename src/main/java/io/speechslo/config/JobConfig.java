@@ -99,6 +99,8 @@ public record JobConfig(KafkaSettings kafka, TopicSettings topics, RegistrySetti
         m.put("topics.privacy", topics.privacy());
         m.put("topics.advisories", topics.advisories());
         m.put("topics.scorecards", topics.scorecards());
+        m.put("topics.replay-advisories", topics.replayAdvisories());
+        m.put("topics.replay-scorecards", topics.replayScorecards());
         m.put("topics.dead-letter", topics.deadLetter());
         m.put("topics.partitions", Integer.toString(topics.partitions()));
         m.put("registry.url", registry.url());
@@ -195,11 +197,19 @@ public record JobConfig(KafkaSettings kafka, TopicSettings topics, RegistrySetti
      * (asr, tts), the optional serving samples and privacy events, and the job's outputs.
      */
     public record TopicSettings(String asr, String tts, String serving, String privacy, String advisories,
-            String scorecards, String deadLetter, int partitions) implements Serializable {
+            String scorecards, String deadLetter, String replayAdvisories, String replayScorecards, int partitions)
+            implements Serializable {
 
-        /** asr, tts, serving, privacy, advisories, scorecards, dead-letter, in that order. */
+        /** asr, tts, serving, privacy, advisories, scorecards, dead-letter, replay-advisories, replay-scorecards. */
         public List<String> names() {
-            return List.of(asr, tts, serving, privacy, advisories, scorecards, deadLetter);
+            return List.of(asr, tts, serving, privacy, advisories, scorecards, deadLetter, replayAdvisories,
+                    replayScorecards);
+        }
+
+        /** The same settings with a replay's outputs written to the live topics' names. */
+        public TopicSettings replayOutputs() {
+            return new TopicSettings(asr, tts, serving, privacy, replayAdvisories, replayScorecards, deadLetter,
+                    replayAdvisories, replayScorecards, partitions);
         }
     }
 

@@ -23,12 +23,14 @@ final class EncodedScorecardSerializer implements KafkaRecordSerializationSchema
 
     private final String topic;
     private final Map<String, String> registrySettings;
+    private final String replayMark;
 
     private transient int schemaId;
 
-    EncodedScorecardSerializer(String topic, Map<String, String> registrySettings) {
+    EncodedScorecardSerializer(String topic, Map<String, String> registrySettings, String replayMark) {
         this.topic = topic;
         this.registrySettings = new LinkedHashMap<>(registrySettings);
+        this.replayMark = replayMark;
     }
 
     @Override
@@ -40,7 +42,7 @@ final class EncodedScorecardSerializer implements KafkaRecordSerializationSchema
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(EncodedScorecard element, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp, element.key.getBytes(StandardCharsets.UTF_8),
-                ConfluentWire.frame(schemaId, element.body));
+        return KafkaIO.marked(new ProducerRecord<>(topic, null, timestamp, element.key.getBytes(StandardCharsets.UTF_8),
+                ConfluentWire.frame(schemaId, element.body)), replayMark);
     }
 }

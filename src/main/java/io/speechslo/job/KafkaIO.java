@@ -7,6 +7,7 @@ import io.speechslo.scorecard.EncodedScorecard;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -102,9 +103,25 @@ public final class KafkaIO {
      * {@code service/model_version} so each rollout's advisories stay in order in one partition.
      */
     public static KafkaSink<Advisory> advisorySink(JobConfig cfg) {
-        return sink(cfg, cfg.topics().advisories(), Advisory.getClassSchema(),
-                a -> a.getService() + "/" + (a.getModelVersion() == null ? "" : a.getModelVersion()),
+        return advisorySink(cfg, null);
+    }
+
+    /** The Kafka header that marks a replayed advisory or scorecard; its value says which replay wrote it. */
+    public static final String REPLAY_HEADER = "speechslo-replay";
+
+    /** Advisories as {@link #advisorySink(JobConfig)} writes them, each marked as replayed when {@code replayMark} is given. */
+    public static KafkaSink<Advisory> advisorySink(JobConfig cfg, String replayMark) {
+        return sink(cfg, new WireSerializer<>(cfg.topics().advisories(), Advisory.getClassSchema(),
+                cfg.registryClientSettings(),
+                a -> a.getService() + "/" + (a.getModelVersion() == null ? "" : a.getModelVersion()), replayMark),
                 "-advisories");
+    }
+
+    static ProducerRecord<byte[], byte[]> marked(ProducerRecord<byte[], byte[]> r, String replayMark) {
+        if (replayMark != null) {
+            r.headers().add(REPLAY_HEADER, replayMark.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return r;
     }
 
     /**
@@ -113,8 +130,13 @@ public final class KafkaIO {
      * ({@link EncodedScorecard}); the sink only frames them.
      */
     public static KafkaSink<EncodedScorecard> scorecardSink(JobConfig cfg) {
-        return sink(cfg, new EncodedScorecardSerializer(cfg.topics().scorecards(), cfg.registryClientSettings()),
-                "-scorecards");
+        return scorecardSink(cfg, null);
+    }
+
+    /** Scorecards as {@link #scorecardSink(JobConfig)} writes them, each marked as replayed when {@code replayMark} is given. */
+    public static KafkaSink<EncodedScorecard> scorecardSink(JobConfig cfg, String replayMark) {
+        return sink(cfg, new EncodedScorecardSerializer(cfg.topics().scorecards(), cfg.registryClientSettings(),
+                replayMark), "-scorecards");
     }
 
     /** Dead letters, exactly once too, keyed by their source topic and partition. */

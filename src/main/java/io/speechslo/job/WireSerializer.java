@@ -27,16 +27,24 @@ public final class WireSerializer<T extends SpecificRecordBase> implements Kafka
     private final Map<String, String> registrySettings;
     private final KeyFunction<T> key;
     private final org.apache.avro.Schema schema;
+    private final String replayMark;
 
     private transient ConfluentWire wire;
     private transient int schemaId;
 
     public WireSerializer(String topic, org.apache.avro.Schema schema, Map<String, String> registrySettings,
             KeyFunction<T> key) {
+        this(topic, schema, registrySettings, key, null);
+    }
+
+    /** @param replayMark when not null, every record carries it in a {@link KafkaIO#REPLAY_HEADER} header */
+    public WireSerializer(String topic, org.apache.avro.Schema schema, Map<String, String> registrySettings,
+            KeyFunction<T> key, String replayMark) {
         this.topic = topic;
         this.schema = schema;
         this.registrySettings = new LinkedHashMap<>(registrySettings);
         this.key = key;
+        this.replayMark = replayMark;
     }
 
     @Override
@@ -50,7 +58,7 @@ public final class WireSerializer<T extends SpecificRecordBase> implements Kafka
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
         String k = key.apply(element);
-        return new ProducerRecord<>(topic, null, timestamp, k == null ? null : k.getBytes(StandardCharsets.UTF_8),
-                wire.encode(schemaId, element));
+        return KafkaIO.marked(new ProducerRecord<>(topic, null, timestamp, k == null ? null : k.getBytes(StandardCharsets.UTF_8),
+                wire.encode(schemaId, element)), replayMark);
     }
 }

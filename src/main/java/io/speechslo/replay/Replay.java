@@ -52,16 +52,17 @@ public final class Replay {
             .thenComparing(s -> new java.util.TreeMap<>(s.getSlice()).toString());
 
     /**
-     * The topology settings for replay: the live defaults, except that no file is ever idle. Idleness
+     * The topology settings for replay: the live ones, except that no file is ever idle. Idleness
      * is measured in wall-clock time, which has no meaning for historical data: a file waiting its turn
      * must keep holding the watermark back, or the advisories would depend on how fast the machine is.
      */
-    public static final TopologySettings TOPOLOGY = new TopologySettings(
-            TopologySettings.DEFAULT.maxOutOfOrderness(),
-            TopologySettings.DEFAULT.allowedLateness(),
-            Duration.ofDays(36_500),
-            TopologySettings.DEFAULT.rollout(),
-            TopologySettings.DEFAULT.maxValuesPerDimension());
+    public static TopologySettings topology(TopologySettings live) {
+        return new TopologySettings(live.maxOutOfOrderness(), live.allowedLateness(), Duration.ofDays(36_500),
+                live.rollout(), live.maxValuesPerDimension());
+    }
+
+    /** {@link #topology(TopologySettings)} of the packaged job configuration's settings. */
+    public static final TopologySettings TOPOLOGY = topology(TopologySettings.DEFAULT);
 
     private Replay() {}
 
@@ -79,6 +80,11 @@ public final class Replay {
 
         public static Settings of(int parallelism) {
             return new Settings(parallelism, TOPOLOGY);
+        }
+
+        /** The topology settings of a job configuration (what {@code run} uses), for replay. */
+        public static Settings of(int parallelism, io.speechslo.config.JobConfig job) {
+            return new Settings(parallelism, Replay.topology(TopologySettings.from(job)));
         }
     }
 

@@ -35,13 +35,15 @@ import java.util.stream.Stream;
 
 /**
  * {@code replay (--input PATH ... | --from-kafka --start TIME --end TIME) [--config DIR] [--parallelism N]
- * (--out FILE | --to-kafka) [--scorecards FILE] [--job-config FILE] [--set KEY=VALUE ...]}: the live job's
- * topology over historical telemetry, on an embedded MiniCluster. Input: Avro object container files (or
- * folders of them), or the telemetry topics between two times. Output: one JSON advisory a line in a
- * fixed order, or the advisories topic (exactly once; the scorecards then go to the scorecards topic);
- * {@code --scorecards FILE} writes the scorecards as JSON lines in a fixed order. Kafka, registry and topics come from the job configuration
- * ({@code --job-config}, {@code --set}). Progress and a summary go to stderr. Exit 0 done, 1 failed
- * while running, 2 bad arguments or unusable input.
+ * (--out FILE | --to-kafka [--to-live-topics]) [--scorecards FILE] [--job-config FILE] [--set KEY=VALUE ...]}:
+ * the live job's topology over historical telemetry, on an embedded MiniCluster, with the job
+ * configuration's topology settings ({@code --job-config}, {@code --set}, read as {@code run} reads them).
+ * Input: Avro object container files (or folders of them), or the telemetry topics between two times.
+ * Output: one JSON advisory a line in a fixed order, or (exactly once) the replay topics, every record
+ * marked with the {@link io.speechslo.job.KafkaIO#REPLAY_HEADER} header, or with {@code --to-live-topics}
+ * the live advisories and scorecards topics; {@code --scorecards FILE} writes the scorecards as JSON lines
+ * in a fixed order. Progress and a summary go to stderr. Exit 0 done, 1 failed while running, 2 bad
+ * arguments or unusable input.
  */
 public final class ReplayCommand {
 
@@ -65,7 +67,7 @@ public final class ReplayCommand {
         try {
             Args args = Args.parse(NAME, argv,
                     Set.of("input", "config", "out", "scorecards", "parallelism", "start", "end", "job-config", "set"),
-                    Set.of("from-kafka", "to-kafka"));
+                    Set.of("from-kafka", "to-kafka", "to-live-topics"));
             fromKafka = args.has("from-kafka");
             toKafka = args.has("to-kafka");
             if (fromKafka == args.has("input")) {
@@ -78,17 +80,20 @@ public final class ReplayCommand {
             if (!fromKafka && (args.has("start") || args.has("end"))) {
                 throw new Args.UsageException(NAME + ": --start and --end go with --from-kafka");
             }
-            if (fromKafka || toKafka) {
-                io.speechslo.config.JobConfig c = io.speechslo.config.JobConfig.load(
-                        args.one(NAME, "job-config").map(Path::of), args.all("set"));
-                // its own transactional ids, so a replay never fences the live job's transactions
-                job = new io.speechslo.config.JobConfig(c.kafka(), c.topics(), c.registry(), c.eventTime(), c.gate(),
-                        c.cardinality(), c.checkpoint(), new io.speechslo.config.JobConfig.SinkSettings(
-                                c.sink().transactionalIdPrefix() + "-replay", c.sink().transactionTimeout()),
-                        c.policiesDir());
-            } else if (args.has("job-config") || args.has("set")) {
-                throw new Args.UsageException(NAME + ": --job-config and --set go with --from-kafka or --to-kafka");
+            if (args.has("to-live-topics") && !toKafka) {
+                throw new Args.UsageException(NAME + ": --to-live-topics goes with --to-kafka");
             }
+            // The job configuration, as `run` reads it: Kafka and registry for --from-kafka / --to-kafka, and
+            // the topology settings (gate interval, out-of-orderness, lateness, cardinality, policies) always.
+            io.speechslo.config.JobConfig c = io.speechslo.config.JobConfig.load(
+                    args.one(NAME, "job-config").map(Path::of), args.all("set"));
+            // its own transactional ids, so a replay never fences the live job's transactions; its own topics
+            // unless told otherwise, so a replayed advisory never passes for a live one
+            job = new io.speechslo.config.JobConfig(c.kafka(),
+                    args.has("to-live-topics") ? c.topics() : c.topics().replayOutputs(), c.registry(), c.eventTime(),
+                    c.gate(), c.cardinality(), c.checkpoint(), new io.speechslo.config.JobConfig.SinkSettings(
+                            c.sink().transactionalIdPrefix() + "-replay", c.sink().transactionTimeout()),
+                    c.policiesDir());
             if (fromKafka) {
                 start = time(args.required(NAME, "start"), "start");
                 end = time(args.required(NAME, "end"), "end");
@@ -110,7 +115,8 @@ public final class ReplayCommand {
                 throw new Args.UsageException(NAME + ": --parallelism must be between 1 and 256, not " + p);
             }
             parallelism = (int) p;
-            bundle = args.one(NAME, "config").map(d -> PolicyLoader.bundle(Path.of(d))).orElseGet(PolicyLoader::bundleDefaults);
+            bundle = args.one(NAME, "config").map(d -> PolicyLoader.bundle(Path.of(d)))
+                    .orElseGet(() -> io.speechslo.job.StreamingJob.policies(c));
             if (!fromKafka) {
                 files = files(args.all("input"));
             }
@@ -123,6 +129,24 @@ public final class ReplayCommand {
         }
 
         long total = files.stream().mapToLong(TelemetryFile::records).sum();
+        String from = files.size() + " files";
+        if (fromKafka) {
+            long[] input;
+            try {
+                input = kafkaInput(job, start, end);
+            } catch (RuntimeException e) {
+                err.println(NAME + ": cannot read the telemetry topics' offsets: " + rootCause(e));
+                return 1;
+            }
+            total = input[0];
+            from = input[1] + " partitions";
+            err.println(String.format(Locale.ROOT, "%s: %,d records in %d partitions of %s, %s between %s and %s", NAME,
+                    input[0], input[1], job.topics().asr(), job.topics().tts(), java.time.Instant.ofEpochMilli(start),
+                    java.time.Instant.ofEpochMilli(end)));
+        }
+        String mark = "replay at " + java.time.Instant.now() + " of " + (fromKafka ? job.topics().asr() + ", "
+                + job.topics().tts() + " from " + java.time.Instant.ofEpochMilli(start) + " to "
+                + java.time.Instant.ofEpochMilli(end) : from);
         List<Advisory> advisories = new ArrayList<>();
         List<Scorecard> scorecards = new ArrayList<>();
         AtomicLong deadLetters = new AtomicLong();
@@ -137,23 +161,25 @@ public final class ReplayCommand {
                 InProcessSink<EncodedScorecard> scorecardSink = new InProcessSink<>(
                         scorecardsFile == null ? sc -> {} : sc -> scorecards.add(sc.decode()));
                 InProcessSink<DeadLetter> deadLetterSink = new InProcessSink<>(d -> deadLetters.incrementAndGet())) {
-            ticker.scheduleAtFixedRate(new ProgressLine(progress, total, err), PROGRESS_EVERY_MILLIS,
-                    PROGRESS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+            if (!fromKafka) { // a Kafka replay's reads are counted before it starts, not while it runs
+                ticker.scheduleAtFixedRate(new ProgressLine(progress, total, err), PROGRESS_EVERY_MILLIS,
+                        PROGRESS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+            }
             try {
                 org.apache.flink.api.connector.source.Source<io.speechslo.job.Ingested, ?, ?> source = fromKafka
                         ? io.speechslo.job.KafkaIO.source(job, OffsetsInitializer.timestamp(start),
                                 java.util.Optional.of(OffsetsInitializer.timestamp(end)))
                         : new AvroFilesSource(files, progress);
                 org.apache.flink.api.connector.sink2.Sink<Advisory> sink = toKafka
-                        ? io.speechslo.job.KafkaIO.advisorySink(job) : advisorySink;
+                        ? io.speechslo.job.KafkaIO.advisorySink(job, mark) : advisorySink;
                 org.apache.flink.api.connector.sink2.Sink<EncodedScorecard> scorecardOut = toKafka
-                        ? io.speechslo.job.KafkaIO.scorecardSink(job) : scorecardSink;
+                        ? io.speechslo.job.KafkaIO.scorecardSink(job, mark) : scorecardSink;
                 // from Kafka the optional inputs have topics and a source of their own; files carry them all
                 org.apache.flink.api.connector.source.Source<io.speechslo.job.Ingested, ?, ?> inputs = fromKafka
                         ? io.speechslo.job.KafkaIO.boundedInputsSource(job, OffsetsInitializer.timestamp(start),
                                 OffsetsInitializer.timestamp(end)).orElse(null)
                         : null;
-                Replay.run(source, inputs, sink, scorecardOut, deadLetterSink, bundle, Replay.Settings.of(parallelism));
+                Replay.run(source, inputs, sink, scorecardOut, deadLetterSink, bundle, Replay.Settings.of(parallelism, job));
             } catch (Exception e) {
                 err.println(NAME + ": failed: " + rootCause(e));
                 return 1;
@@ -162,8 +188,10 @@ public final class ReplayCommand {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             if (toKafka) {
-                err.println(String.format(Locale.ROOT, "%s: done in %.1f s, %,d dead letters; advisories written to %s",
-                        NAME, seconds, deadLetters.get(), job.topics().advisories()));
+                err.println(String.format(Locale.ROOT, "%s: %,d records from %s in %.1f s, %,d dead letters; advisories"
+                        + " written to %s, scorecards to %s, each with the header %s: %s", NAME, fromKafka ? total
+                        : progress.read(), from, seconds, deadLetters.get(), job.topics().advisories(),
+                        job.topics().scorecards(), io.speechslo.job.KafkaIO.REPLAY_HEADER, mark));
                 return 0;
             }
             advisories.sort(Replay.OUTPUT_ORDER);
@@ -184,7 +212,7 @@ public final class ReplayCommand {
                 err.println(String.format(Locale.ROOT, "%s: %,d scorecards -> %s", NAME, scorecards.size(),
                         scorecardsFile));
             }
-            err.println(summary(progress.read(), files.size(), deadLetters.get(), advisories, seconds, outFile));
+            err.println(summary(fromKafka ? total : progress.read(), from, deadLetters.get(), advisories, seconds, outFile));
         }
         return 0;
     }
@@ -258,7 +286,7 @@ public final class ReplayCommand {
         }
     }
 
-    static String summary(long events, int files, long deadLetters, List<Advisory> advisories, double seconds, Path out) {
+    static String summary(long events, String from, long deadLetters, List<Advisory> advisories, double seconds, Path out) {
         Map<String, Map<String, Integer>> byKind = new TreeMap<>();
         for (Advisory a : advisories) {
             byKind.computeIfAbsent(a.getKind().name(), k -> new TreeMap<>()).merge(a.getDecision().name(), 1, Integer::sum);
@@ -267,9 +295,42 @@ public final class ReplayCommand {
                 .map(k -> k.getKey() + " " + k.getValue().entrySet().stream()
                         .map(d -> d.getKey() + "=" + d.getValue()).collect(Collectors.joining(" ")))
                 .collect(Collectors.joining("; "));
-        return String.format(Locale.ROOT, "%s: %,d events from %d files in %.1f s (%,.0f events/s), %,d dead letters,"
-                + " %,d advisories%s -> %s", NAME, events, files, seconds, events / Math.max(seconds, 1e-3), deadLetters,
+        return String.format(Locale.ROOT, "%s: %,d events from %s in %.1f s (%,.0f events/s), %,d dead letters,"
+                + " %,d advisories%s -> %s", NAME, events, from, seconds, events / Math.max(seconds, 1e-3), deadLetters,
                 advisories.size(), kinds.isEmpty() ? "" : " (" + kinds + ")", out);
+    }
+
+    /**
+     * The records of the telemetry topics between two instants, by their Kafka timestamps (what the
+     * replay reads), and the partitions that hold them: {records, partitions}.
+     */
+    static long[] kafkaInput(io.speechslo.config.JobConfig job, long start, long end) {
+        java.util.Properties p = job.kafkaClientProperties();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                p, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> parts = new ArrayList<>();
+            for (String topic : List.of(job.topics().asr(), job.topics().tts())) {
+                for (org.apache.kafka.common.PartitionInfo info : c.partitionsFor(topic, java.time.Duration.ofSeconds(30))) {
+                    parts.add(new org.apache.kafka.common.TopicPartition(topic, info.partition()));
+                }
+            }
+            Map<org.apache.kafka.common.TopicPartition, Long> ends = c.endOffsets(parts, java.time.Duration.ofSeconds(30));
+            Map<org.apache.kafka.common.TopicPartition, Long> at = new LinkedHashMap<>();
+            parts.forEach(tp -> at.put(tp, start));
+            var from = c.offsetsForTimes(at, java.time.Duration.ofSeconds(30));
+            parts.forEach(tp -> at.put(tp, end));
+            var to = c.offsetsForTimes(at, java.time.Duration.ofSeconds(30));
+            long records = 0;
+            long partitions = 0;
+            for (org.apache.kafka.common.TopicPartition tp : parts) {
+                long a = from.get(tp) == null ? ends.get(tp) : from.get(tp).offset();
+                long b = to.get(tp) == null ? ends.get(tp) : to.get(tp).offset();
+                records += Math.max(0, b - a);
+                partitions += b > a ? 1 : 0;
+            }
+            return new long[] {records, partitions};
+        }
     }
 
     private static String rootCause(Throwable e) {

@@ -42,7 +42,8 @@ class JobConfigTest {
         assertThat(c.kafka().properties()).isEmpty();
         assertThat(c.topics().names()).containsExactly(
                 "speech.asr.requests", "speech.tts.requests", "speech.serving.samples", "speech.privacy.events",
-                "speech.slo.advisories", "speech.slo.scorecards", "speech.slo.deadletter");
+                "speech.slo.advisories", "speech.slo.scorecards", "speech.slo.deadletter",
+                "speech.slo.advisories.replay", "speech.slo.scorecards.replay");
         assertThat(c.topics().partitions()).isEqualTo(4);
         assertThat(c.registry().url()).isEqualTo("http://127.0.0.1:8081");
         assertThat(c.registry().properties()).isEmpty();
@@ -216,7 +217,8 @@ class JobConfigTest {
         List<String> changes = List.of(
                 "kafka.bootstrap-servers=a:9092,b:9093", "kafka.group-id=g", "kafka.starting-offsets=latest",
                 "kafka.properties.acks=all", "topics.asr=a", "topics.tts=t", "topics.advisories=adv",
-                "topics.serving=srv", "topics.privacy=prv", "topics.scorecards=sc", "topics.dead-letter=dl", "topics.partitions=3", "registry.url=https://reg.example:8443/base",
+                "topics.serving=srv", "topics.privacy=prv", "topics.scorecards=sc", "topics.dead-letter=dl",
+                "topics.replay-advisories=ra", "topics.replay-scorecards=rs", "topics.partitions=3", "registry.url=https://reg.example:8443/base",
                 "registry.properties.schema.registry.ssl.truststore.location=/etc/ts.jks",
                 "event-time.max-out-of-orderness=90s", "event-time.allowed-lateness=1m",
                 "event-time.idle-source-timeout=2m", "event-time.max-future=2h", "event-time.max-past=10d",

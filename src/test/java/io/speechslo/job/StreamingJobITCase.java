@@ -101,6 +101,7 @@ class StreamingJobITCase {
                 "topics.scorecards=" + scorecardTopic, "topics.serving=" + servingTopic, "topics.privacy=" + privacyTopic,
                 "registry.url=" + REGISTRY.url(),
                 "checkpoint.interval=1s",
+                "gate.reminder=5m", // not the default: the replay below must read it too
                 "sink.transactional-id-prefix=it-" + run));
 
         List<SpecificRecord> telemetry = new ArrayList<>(Traffic.healthyRegressingBurning(23, T0, 150, 200));
@@ -223,13 +224,21 @@ class StreamingJobITCase {
                 "--start", Instant.ofEpochMilli(T0 - 60_000).toString(), "--end", Instant.ofEpochMilli(T0 + 3 * 3_600_000L).toString(),
                 "--to-kafka", "--set", "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--set", "registry.url=" + REGISTRY.url(), "--set", "topics.asr=" + asrTopic, "--set", "topics.tts=" + ttsTopic,
-                "--set", "topics.advisories=" + replayTopic, "--set", "topics.scorecards=replayed-scorecards-" + run,
+                "--set", "topics.advisories=" + advisoryTopic, "--set", "topics.scorecards=" + scorecardTopic,
+                "--set", "topics.replay-advisories=" + replayTopic, "--set", "topics.replay-scorecards=replayed-scorecards-" + run,
                 "--set", "topics.serving=" + servingTopic, "--set", "topics.privacy=" + privacyTopic,
-                "--set", "kafka.group-id=replay-" + run),
+                "--set", "kafka.group-id=replay-" + run, "--set", "gate.reminder=5m"),
                 System.out, new java.io.PrintStream(replayErr, true));
         assertThat(replayed).as(replayErr.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(readAll(replayTopic, Advisory.class).stream().map(Advisory::getAdvisoryId).sorted().toList())
+        assertThat(replayErr.toString(StandardCharsets.UTF_8)).containsPattern("replay: [0-9,]+ records in [1-8] partitions of ");
+        // into the replay topics, never the live ones, each record marked as replayed
+        List<String> marks = new ArrayList<>();
+        assertThat(readAll(replayTopic, Advisory.class, marks).stream().map(Advisory::getAdvisoryId).sorted().toList())
                 .isEqualTo(advisories.stream().map(Advisory::getAdvisoryId).sorted().toList());
+        assertThat(marks).hasSize(advisories.size()).allSatisfy(m -> assertThat(m).startsWith("replay at "));
+        List<String> liveMarks = new ArrayList<>();
+        assertThat(readAll(advisoryTopic, Advisory.class, liveMarks)).hasSize(advisories.size());
+        assertThat(liveMarks).containsOnlyNulls();
         // and the same scorecards, to the last value
         assertThat(readAll("replayed-scorecards-" + run, io.speechslo.scorecard.Scorecard.class).stream()
                 .map(io.speechslo.advisory.AdvisoryJson::toJson).sorted().toList())
@@ -237,7 +246,7 @@ class StreamingJobITCase {
 
         // and the same telemetry through the same topology without Kafka gives the same advisories
         assertThat(advisories.stream().map(Advisory::getAdvisoryId).sorted().toList())
-                .isEqualTo(offline(telemetry, policies));
+                .isEqualTo(offline(telemetry, policies, cfg));
     }
 
     /** Produces the telemetry (Kafka timestamp = event time, as a service would) plus bad records; returns where each bad one went. */
@@ -322,6 +331,11 @@ class StreamingJobITCase {
     }
 
     private <T extends SpecificRecord> List<T> readAll(String topic, Class<T> type) {
+        return readAll(topic, type, new ArrayList<>());
+    }
+
+    /** Also collects each record's replay header (null where it has none). */
+    private <T extends SpecificRecord> List<T> readAll(String topic, Class<T> type, List<String> replayMarks) {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
         p.put("group.id", "reader-" + UUID.randomUUID());
@@ -337,6 +351,8 @@ class StreamingJobITCase {
                 idle = records.isEmpty() ? idle + 1 : 0;
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     assertThat(r.value()[0]).isEqualTo(ConfluentWire.MAGIC_BYTE);
+                    var mark = r.headers().lastHeader(KafkaIO.REPLAY_HEADER);
+                    replayMarks.add(mark == null ? null : new String(mark.value(), StandardCharsets.UTF_8));
                     try {
                         out.add(reader.read(null, DecoderFactory.get().binaryDecoder(r.value(), 5, r.value().length - 5, null)));
                     } catch (java.io.IOException e) {
@@ -348,12 +364,14 @@ class StreamingJobITCase {
         return out;
     }
 
-    private static List<String> offline(List<SpecificRecord> telemetry, PolicyBundle policies) throws Exception {
+    private static List<String> offline(List<SpecificRecord> telemetry, PolicyBundle policies, JobConfig cfg)
+            throws Exception {
         List<Ingested> input = new ArrayList<>();
         for (int i = 0; i < telemetry.size(); i++) {
             input.add(Ingested.of(telemetry.get(i), "memory", 0, i));
         }
-        return Pipelines.run(input, policies).advisories().stream().map(Advisory::getAdvisoryId).sorted()
+        return Pipelines.run(input, policies, new org.apache.flink.configuration.Configuration(),
+                TopologySettings.from(cfg)).advisories().stream().map(Advisory::getAdvisoryId).sorted()
                 .collect(Collectors.toList());
     }
 }
