@@ -1,5 +1,7 @@
 package io.speechslo.drift;
 
+import io.speechslo.metrics.ExactSums;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -31,8 +33,10 @@ public final class FeatureHistogram {
     private final AudioFeature feature;
     private final long[] counts;
     private long count;
-    private final io.speechslo.metrics.ExactSum esum = new io.speechslo.metrics.ExactSum();
-    private final io.speechslo.metrics.ExactSum esq = new io.speechslo.metrics.ExactSum();
+    /** The exact sum of the values ({@link #SUM}) and of their squares ({@link #SQUARES}), in one array. */
+    private final ExactSums sums = new ExactSums(2);
+    private static final int SUM = 0;
+    private static final int SQUARES = 1;
 
     public FeatureHistogram(AudioFeature feature) {
         this.feature = feature;
@@ -50,8 +54,8 @@ public final class FeatureHistogram {
         }
         counts[feature.bin(v)]++;
         count++;
-        esum.add(v);
-        esq.add(v * v);
+        sums.add(SUM, v);
+        sums.add(SQUARES, v * v);
     }
 
     public void merge(FeatureHistogram o) {
@@ -62,8 +66,7 @@ public final class FeatureHistogram {
             counts[i] += o.counts[i];
         }
         count += o.count;
-        esum.add(o.esum);
-        esq.add(o.esq);
+        sums.add(o.sums);
     }
 
     /** Values counted. */
@@ -78,7 +81,7 @@ public final class FeatureHistogram {
 
     /** Mean of the values counted, NaN when none. */
     public double mean() {
-        return count == 0 ? Double.NaN : esum.value() / count;
+        return count == 0 ? Double.NaN : sums.value(SUM) / count;
     }
 
     /** Standard error of the mean (sample standard deviation over root n); NaN under two values. */
@@ -86,8 +89,8 @@ public final class FeatureHistogram {
         if (count < 2) {
             return Double.NaN;
         }
-        double mean = esum.value() / count;
-        double variance = Math.max(0, (esq.value() - count * mean * mean) / (count - 1));
+        double mean = sums.value(SUM) / count;
+        double variance = Math.max(0, (sums.value(SQUARES) - count * mean * mean) / (count - 1));
         return Math.sqrt(variance / count);
     }
 
@@ -126,8 +129,8 @@ public final class FeatureHistogram {
         for (long c : counts) {
             io.speechslo.bytes.Varints.writeUnsigned(out, c);
         }
-        esum.writeTo(out);
-        esq.writeTo(out);
+        sums.writeTo(SUM, out);
+        sums.writeTo(SQUARES, out);
     }
 
     public static FeatureHistogram readFrom(AudioFeature feature, DataInput in) throws IOException {
@@ -141,8 +144,8 @@ public final class FeatureHistogram {
             h.counts[i] = io.speechslo.bytes.Varints.readUnsigned(in);
             h.count += h.counts[i];
         }
-        h.esum.readFrom(in);
-        h.esq.readFrom(in);
+        h.sums.readFrom(SUM, in);
+        h.sums.readFrom(SQUARES, in);
         return h;
     }
 }
