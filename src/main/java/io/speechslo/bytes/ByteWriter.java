@@ -75,22 +75,6 @@ public final class ByteWriter implements DataOutput {
         pos += len;
     }
 
-    /**
-     * Writes {@code v} as {@link Varints} does (7 bits a byte, low bits first), with one bounds check
-     * for the whole value instead of one per byte.
-     */
-    void writeVarint(long v) {
-        ensure(10);
-        byte[] b = buf;
-        int p = pos;
-        while ((v & ~0x7FL) != 0) {
-            b[p++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        b[p++] = (byte) v;
-        pos = p;
-    }
-
     @Override
     public void writeBoolean(boolean v) {
         write(v ? 1 : 0);

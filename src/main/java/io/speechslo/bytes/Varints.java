@@ -18,10 +18,6 @@ public final class Varints {
         if (v < 0) {
             throw new IllegalArgumentException("not a count: " + v);
         }
-        if (out instanceof ByteWriter w) {
-            w.writeVarint(v);
-            return;
-        }
         while ((v & ~0x7FL) != 0) {
             out.writeByte((int) ((v & 0x7F) | 0x80));
             v >>>= 7;
@@ -44,10 +40,6 @@ public final class Varints {
     /** Writes any value; small magnitudes of either sign take few bytes. */
     public static void writeSigned(DataOutput out, long v) throws IOException {
         long zigzag = (v << 1) ^ (v >> 63);
-        if (out instanceof ByteWriter w) {
-            w.writeVarint(zigzag);
-            return;
-        }
         while ((zigzag & ~0x7FL) != 0) {
             out.writeByte((int) ((zigzag & 0x7F) | 0x80));
             zigzag >>>= 7;

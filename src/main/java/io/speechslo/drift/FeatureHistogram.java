@@ -1,7 +1,5 @@
 package io.speechslo.drift;
 
-import io.speechslo.metrics.ExactSums;
-
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -33,10 +31,8 @@ public final class FeatureHistogram {
     private final AudioFeature feature;
     private final long[] counts;
     private long count;
-    /** The exact sum of the values ({@link #SUM}) and of their squares ({@link #SQUARES}), in one array. */
-    private final ExactSums sums = new ExactSums(2);
-    private static final int SUM = 0;
-    private static final int SQUARES = 1;
+    private final io.speechslo.metrics.ExactSum esum = new io.speechslo.metrics.ExactSum();
+    private final io.speechslo.metrics.ExactSum esq = new io.speechslo.metrics.ExactSum();
 
     public FeatureHistogram(AudioFeature feature) {
         this.feature = feature;
@@ -54,8 +50,8 @@ public final class FeatureHistogram {
         }
         counts[feature.bin(v)]++;
         count++;
-        sums.add(SUM, v);
-        sums.add(SQUARES, v * v);
+        esum.add(v);
+        esq.add(v * v);
     }
 
     public void merge(FeatureHistogram o) {
@@ -66,7 +62,8 @@ public final class FeatureHistogram {
             counts[i] += o.counts[i];
         }
         count += o.count;
-        sums.add(o.sums);
+        esum.add(o.esum);
+        esq.add(o.esq);
     }
 
     /** Values counted. */
@@ -81,7 +78,7 @@ public final class FeatureHistogram {
 
     /** Mean of the values counted, NaN when none. */
     public double mean() {
-        return count == 0 ? Double.NaN : sums.value(SUM) / count;
+        return count == 0 ? Double.NaN : esum.value() / count;
     }
 
     /** Standard error of the mean (sample standard deviation over root n); NaN under two values. */
@@ -89,8 +86,8 @@ public final class FeatureHistogram {
         if (count < 2) {
             return Double.NaN;
         }
-        double mean = sums.value(SUM) / count;
-        double variance = Math.max(0, (sums.value(SQUARES) - count * mean * mean) / (count - 1));
+        double mean = esum.value() / count;
+        double variance = Math.max(0, (esq.value() - count * mean * mean) / (count - 1));
         return Math.sqrt(variance / count);
     }
 
@@ -129,8 +126,8 @@ public final class FeatureHistogram {
         for (long c : counts) {
             io.speechslo.bytes.Varints.writeUnsigned(out, c);
         }
-        sums.writeTo(SUM, out);
-        sums.writeTo(SQUARES, out);
+        esum.writeTo(out);
+        esq.writeTo(out);
     }
 
     public static FeatureHistogram readFrom(AudioFeature feature, DataInput in) throws IOException {
@@ -144,8 +141,8 @@ public final class FeatureHistogram {
             h.counts[i] = io.speechslo.bytes.Varints.readUnsigned(in);
             h.count += h.counts[i];
         }
-        h.sums.readFrom(SUM, in);
-        h.sums.readFrom(SQUARES, in);
+        h.esum.readFrom(in);
+        h.esq.readFrom(in);
         return h;
     }
 }

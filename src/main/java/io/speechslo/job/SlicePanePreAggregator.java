@@ -228,8 +228,6 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
     private transient Held<BurnKey, BurnTick> ticks;
     /** The burn counts the last request went into. */
     private transient BurnTick lastTick;
-    /** The SLOs {@link #lastTick} counts, in its order. */
-    private transient List<SloDefinition> lastTickSlos;
     private transient long watermark;
 
     private transient Counter asrIn;
@@ -328,7 +326,8 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         }
         pane.add(in.record(), t);
         if (track != Track.SHADOW) { // shadow traffic is not user-facing: no burn counts
-            tickOf(key, t).add(in.record(), lastTickSlos);
+            List<SloDefinition> sloList = slosOf(key.service, key.signal);
+            tickOf(key, t, sloList.size()).add(in.record(), sloList);
         }
         if (panes.size() > MAX_BUFFERED) {
             flush(Long.MAX_VALUE);
@@ -339,39 +338,29 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
     }
 
     /**
-     * The burn counts a request at {@code t} goes into; {@link #lastTickSlos} is then the list of SLOs
-     * they count. Its burn pane may already be behind the watermark while its slice pane is not (a late
-     * request within the allowed lateness): the counts then leave with the next watermark, and the
-     * engine adds them to later evaluations.
+     * The burn counts a request at {@code t} goes into. Its burn pane may already be behind the
+     * watermark while its slice pane is not (a late request within the allowed lateness): the counts
+     * then leave with the next watermark, and the engine adds them to later evaluations.
      */
-    private BurnTick tickOf(FoldKey key, long t) {
+    private BurnTick tickOf(FoldKey key, long t, int slos) {
         long tickEnd = Math.floorDiv(t, burnMillis) * burnMillis + burnMillis;
         BurnTick last = lastTick;
         if (last != null && last.tickEnd == tickEnd && last.signal == key.signal
-                && FoldKey.same(last.service, key.service) && FoldKey.same(last.version, key.version)) {
+                && last.service.equals(key.service) && last.version.equals(key.version)) {
             return last; // consecutive requests of one service and version: no lookup
         }
-        List<SloDefinition> sloList = slosOf(key.service, key.signal);
         BurnKey bk = new BurnKey(key.service, key.signal, key.version);
         BurnTick tick = ticks.get(tickEnd, bk);
         if (tick == null) {
-            tick = new BurnTick(key.service, key.signal, key.version, tickEnd, sloList.size());
+            tick = new BurnTick(key.service, key.signal, key.version, tickEnd, slos);
             ticks.put(bk, tick);
         }
         lastTick = tick;
-        lastTickSlos = sloList;
         return tick;
     }
 
-    /** A plain lookup (no capturing lambda per request); a service's list is made once. */
     private List<SloDefinition> slosOf(String service, Signal signal) {
-        Map<String, List<SloDefinition>> bySignal = slos[signal.ordinal()];
-        List<SloDefinition> l = bySignal.get(service);
-        if (l == null) {
-            l = policies.slosFor(service, signal);
-            bySignal.put(service, l);
-        }
-        return l;
+        return slos[signal.ordinal()].computeIfAbsent(service, s -> policies.slosFor(s, signal));
     }
 
     private void deadLetter(DeadLetter d, StreamRecord<Ingested> element) {

@@ -46,8 +46,6 @@ public final class QuantileSketch {
 
     private static final IndexMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
     private static final double MIN_INDEXED = Math.max(0, MAPPING.minIndexableValue());
-    /** The mapping's largest indexable value, read once (the mapping works it out on every call). */
-    private static final double MAX_INDEXABLE = MAPPING.maxIndexableValue();
     private static final int[] NO_INDEXES = new int[0];
     private static final long[] NO_COUNTS = new long[0];
 
@@ -77,9 +75,9 @@ public final class QuantileSketch {
             throw new IllegalArgumentException("the count cannot be negative: " + n);
         }
         double v = Math.max(0, value);
-        if (v > MAX_INDEXABLE) {
+        if (v > MAPPING.maxIndexableValue()) {
             throw new IllegalArgumentException("the sketch cannot hold " + value + " (largest: "
-                    + MAX_INDEXABLE + ")");
+                    + MAPPING.maxIndexableValue() + ")");
         }
         if (n == 0) {
             return;
