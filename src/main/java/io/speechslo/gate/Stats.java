@@ -1,6 +1,9 @@
 package io.speechslo.gate;
 
-/** The little statistics the gate needs: the standard normal tail and one-sided z-test p-values. */
+/**
+ * The little statistics the gate needs: the standard normal tail and its inverse, one-sided z-test
+ * p-values, and the always-valid (sequential) p-value of a mixture likelihood-ratio test.
+ */
 public final class Stats {
 
     private Stats() {}
@@ -35,5 +38,26 @@ public final class Stats {
             return estimate > bound ? 0.0 : 1.0;
         }
         return upperTail((estimate - bound) / standardError);
+    }
+
+    /**
+     * The z with P(Z > z) = p, for 0 < p < 1 (bisection on {@link #upperTail}, to 1e-9): 1.645 for 0.05,
+     * 0.842 for 0.2.
+     */
+    public static double zForUpperTail(double p) {
+        if (!(p > 0 && p < 1)) {
+            throw new IllegalArgumentException("tail probability must be in (0, 1), not " + p);
+        }
+        double lo = -40;
+        double hi = 40;
+        while (hi - lo > 1e-9) {
+            double mid = (lo + hi) / 2;
+            if (upperTail(mid) > p) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return (lo + hi) / 2;
     }
 }
