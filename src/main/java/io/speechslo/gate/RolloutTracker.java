@@ -231,7 +231,8 @@ public final class RolloutTracker {
             }
             // given the roll-ups, the gate reads nothing else of the candidate: the full slices are not parsed again
             Advisory a = ReleaseGate.evaluate(new GateInput(service, signal, e.getKey(), stableVersion(c),
-                    Map.of(), Map.of(), policy, windowEnd, policyVersion), c.canaryRollup, c.stableRollup);
+                    Map.of(), Map.of(), policy, windowEnd, policyVersion, c.firstPane - settings.interval().toMillis()),
+                    c.canaryRollup, c.stableRollup);
             if (c.rolledBackAt != Long.MIN_VALUE && a.getDecision() != Decision.ROLLBACK) {
                 a = held(a, c.rolledBackAt);
             } else if (a.getDecision() == Decision.ROLLBACK && c.rolledBackAt == Long.MIN_VALUE) {
@@ -261,6 +262,7 @@ public final class RolloutTracker {
     private static Advisory held(Advisory latest, long rolledBackAt) {
         Advisory a = Advisory.newBuilder(latest)
                 .setDecision(Decision.ROLLBACK)
+                .setPromotable(false)
                 .setSummary("ROLLBACK held since " + java.time.Instant.ofEpochMilli(rolledBackAt)
                         + "; the latest evaluation alone says: " + latest.getSummary())
                 .build();
