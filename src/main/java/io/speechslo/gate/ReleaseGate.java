@@ -110,6 +110,8 @@ public final class ReleaseGate {
         Verdict verdict;
         long samplesNeeded = -1;
         long timeNeededMs = -1;
+        /** The samples the check was first judged at: the spread the always-valid mixture is tuned to. */
+        long n0;
 
         Check(GateRule rule, Slice slice, Status status, long samples, long baselineSamples) {
             this.rule = rule;
@@ -155,7 +157,7 @@ public final class ReleaseGate {
         Set<Slice> requiredWithoutData = new TreeSet<>();
         for (GateRule rule : rules) {
             Check w = check(rule, Slice.ALL, canary.getOrDefault(Slice.ALL, emptyCanary),
-                    stable.get(Slice.ALL), rule.minSamples(), z);
+                    stable.get(Slice.ALL), rule.minSamples(), policy, z);
             w.share = 1;
             whole.add(w);
             if (w.status == Status.TESTED) {
@@ -168,7 +170,7 @@ public final class ReleaseGate {
                 if (e.getKey().isAll()) {
                     continue;
                 }
-                Check c = check(rule, e.getKey(), e.getValue(), stable.get(e.getKey()), sliceMinimum, z);
+                Check c = check(rule, e.getKey(), e.getValue(), stable.get(e.getKey()), sliceMinimum, policy, z);
                 c.share = canaryRequests == 0 ? 0 : (double) e.getValue().requests() / canaryRequests;
                 if (c.samples == 0) {
                     if (rule.critical() && c.share >= minShare) {
@@ -183,7 +185,7 @@ public final class ReleaseGate {
             }
         }
 
-        double zRegression = z;
+        double regressionLevel = policy.falseDiscoveryRate();
         // Two families, critical and noncritical: many true noncritical regressions (a cost change shows
         // in every slice) must not loosen the bar a critical metric has to clear to roll back.
         for (boolean critical : new boolean[] {true, false}) {
@@ -200,12 +202,12 @@ public final class ReleaseGate {
                 // the bar a critical regression has to clear in this family: the Benjamini-Hochberg cut
                 // where something was rejected, else the first step (q/m)
                 double cut = BenjaminiHochberg.threshold(p, policy.falseDiscoveryRate());
-                zRegression = Stats.zForUpperTail(Math.max(cut, policy.falseDiscoveryRate() / p.length));
+                regressionLevel = Math.max(cut, policy.falseDiscoveryRate() / p.length);
             }
         }
         long elapsed = in.elapsedMillis();
         for (Check c : tested) {
-            verdict(c, z, zRegression, elapsed);
+            verdict(c, policy, regressionLevel, elapsed);
         }
 
         boolean tierOnePassed = true;
@@ -392,7 +394,7 @@ public final class ReleaseGate {
      * limit, or a zero-limit rule judged without a regression) or inconclusive; for an inconclusive
      * critical one, the samples that would decide it.
      */
-    private static void verdict(Check c, double z, double zRegression, long elapsed) {
+    private static void verdict(Check c, GatePolicy policy, double regressionLevel, long elapsed) {
         if (c.regression()) {
             c.verdict = Verdict.REGRESSION;
         } else if (c.rule.limit() == 0 || c.boundWithinLimit) {
@@ -406,12 +408,33 @@ public final class ReleaseGate {
         // Beyond the limit: enough samples to show the regression (at the bar the false-discovery control
         // sets in this evaluation); within it: enough to show it safe (at the confidence level). Either
         // way the difference has to stand (z + z_power) standard errors clear of the limit, and the
-        // standard error shrinks with the square root of the samples (stable growing alongside).
-        double zDecide = c.excess > 0 ? zRegression : z;
-        double target = Math.abs(c.excess) / (zDecide + Stats.zForUpperTail(1 - POWER));
-        double ratio = c.se / target;
-        double needed = Math.ceil(c.samples * ratio * ratio);
-        c.samplesNeeded = needed >= Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(c.samples, (long) needed);
+        // standard error shrinks with the square root of the samples (stable growing alongside); an
+        // always-valid test's z itself grows slowly with the samples, so the size is searched for.
+        double level = c.excess > 0 ? regressionLevel : policy.falseDiscoveryRate();
+        double zPower = Stats.zForUpperTail(1 - POWER);
+        double zFixed = Stats.zForUpperTail(level);
+        double n = c.samples;
+        java.util.function.DoublePredicate decides = k -> Math.abs(c.excess) * Math.sqrt(k / n) / c.se
+                >= (policy.alwaysValid() ? Stats.alwaysValidZ(level, k, c.n0) : zFixed) + zPower;
+        double lo = n;
+        double hi = n;
+        while (!decides.test(hi) && hi < 1e15) {
+            lo = hi;
+            hi *= 2;
+        }
+        if (!decides.test(hi)) {
+            c.samplesNeeded = Long.MAX_VALUE;
+        } else {
+            while (hi - lo > Math.max(1, lo * 1e-9)) {
+                double mid = (lo + hi) / 2;
+                if (decides.test(mid)) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            c.samplesNeeded = (long) Math.ceil(hi);
+        }
         c.timeNeededMs = timeFor(c.samplesNeeded, c.samples, elapsed);
     }
 
@@ -470,7 +493,7 @@ public final class ReleaseGate {
     }
 
     private static Check check(GateRule rule, Slice slice, MetricSet canary, MetricSet stable, long minSamples,
-            double z) {
+            GatePolicy policy, double zPerLook) {
         Metric m = rule.metric();
         boolean needsBaseline = rule.mode() != LimitMode.ABSOLUTE;
         long cs = canary.samples(m);
@@ -479,6 +502,7 @@ public final class ReleaseGate {
                 : cs < minSamples || (needsBaseline && ss < minSamples) ? Status.INSUFFICIENT
                 : Status.TESTED;
         Check c = new Check(rule, slice, status, cs, ss);
+        c.n0 = minSamples;
         // value, baseline and bound are reported even when unjudged, so every finding explains itself
         c.value = cs == 0 ? Double.NaN : canary.value(m);
         c.baseline = ss == 0 ? Double.NaN : stable.value(m);
@@ -498,6 +522,9 @@ public final class ReleaseGate {
         if (status != Status.TESTED) {
             return c;
         }
+        // always valid: the bound widens and the test tightens with the samples, so that looking at the
+        // growing data every interval keeps the error rates over the whole rollout
+        double z = policy.alwaysValid() ? Stats.alwaysValidZ(policy.falseDiscoveryRate(), cs, minSamples) : zPerLook;
         if (m.kind() == MetricKind.RATIO) {
             RatioStat cr = canary.ratio(m);
             double slope;
@@ -514,6 +541,9 @@ public final class ReleaseGate {
             double varStable = stable == null || slope == 0 ? 0 : stable.ratio(m).variance();
             double se = Math.sqrt(cr.variance() + slope * slope * varStable);
             c.p = lowerBetter ? Stats.pAbove(c.value, c.bound, se) : Stats.pAbove(c.bound, c.value, se);
+            if (policy.alwaysValid() && se > 0) {
+                c.p = Stats.alwaysValidP((lowerBetter ? c.value - c.bound : c.bound - c.value) / se, cs, minSamples);
+            }
             // With no spread on either side (every request alike) se is 0: the bound is the value itself,
             // so the counts decide, and exactly on the limit is within it.
             c.excess = lowerBetter ? c.value - c.bound : c.bound - c.value;
@@ -531,6 +561,10 @@ public final class ReleaseGate {
             c.p = lowerBetter
                     ? Stats.pAbove((double) above / n, 1 - q, se)
                     : Stats.pAbove((double) (n - above) / n, q, se);
+            if (policy.alwaysValid()) {
+                double zq = lowerBetter ? ((double) above / n - (1 - q)) / se : ((double) (n - above) / n - q) / se;
+                c.p = Stats.alwaysValidP(zq, n, minSamples);
+            }
             // in shares: the share past the bound against the share the quantile allows
             double share = lowerBetter ? (double) above / n : (double) (n - above) / n;
             double allowed = lowerBetter ? 1 - q : q;

@@ -60,4 +60,27 @@ public final class Stats {
         }
         return (lo + hi) / 2;
     }
+
+    /**
+     * Always-valid one-sided p-value of a z-statistic after {@code n} samples: the inverse of a mixture
+     * sequential probability ratio (Gaussian mixture over the effect, with the spread an estimate has at
+     * {@code n0} samples), Lambda = sqrt(n0 / (n + n0)) exp(z^2 n / (2 (n + n0))). By Ville's inequality the
+     * chance that it ever falls to alpha, over every look at the growing data, is at most alpha; 1 when z
+     * is not positive.
+     */
+    public static double alwaysValidP(double z, double n, double n0) {
+        if (Double.isNaN(z)) {
+            return Double.NaN;
+        }
+        if (z <= 0) {
+            return 1;
+        }
+        double logLambda = 0.5 * Math.log(n0 / (n + n0)) + z * z * n / (2 * (n + n0));
+        return Math.min(1, Math.exp(-logLambda));
+    }
+
+    /** The z at which {@link #alwaysValidP} reaches {@code alpha} after {@code n} samples. */
+    public static double alwaysValidZ(double alpha, double n, double n0) {
+        return Math.sqrt(2 * (n + n0) / n * (Math.log(1 / alpha) + 0.5 * Math.log((n + n0) / n0)));
+    }
 }

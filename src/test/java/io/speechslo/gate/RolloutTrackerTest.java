@@ -210,6 +210,8 @@ class RolloutTrackerTest {
         // later evaluations would have continued on their own, and say so
         assertThat(after.get(after.size() - 1).getSummary()).startsWith("ROLLBACK held since ")
                 .contains("the latest evaluation alone says: CONTINUE");
+        // a held rollback is never promotable, whatever the latest evaluation alone would say
+        assertThat(after).allSatisfy(a -> assertThat(a.getPromotable()).isFalse());
     }
 
     @Test

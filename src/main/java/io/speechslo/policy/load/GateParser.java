@@ -25,7 +25,7 @@ final class GateParser {
     private static final List<String> LIMIT_KEYS = List.of("relative", "delta", "absolute");
 
     private record Gate(YamlNode service, Double falseDiscoveryRate, Integer maxSliceDimensions,
-            Double promotionMinShare, Map<Signal, List<GateRule>> rules) {}
+            Double promotionMinShare, Boolean alwaysValid, Map<Signal, List<GateRule>> rules) {}
 
     private Gate defaultGate;
     private final Map<String, Gate> overrides = new TreeMap<>();
@@ -34,7 +34,7 @@ final class GateParser {
         Documents.header(doc, Documents.SPEECHSLO, List.of("ReleaseGatePolicy"));
         Documents.name(doc.req("metadata"));
         YamlNode spec = doc.req("spec").allow("service", "falseDiscoveryRate", "maxSliceDimensions",
-                "promotionMinShare", "asr", "tts");
+                "promotionMinShare", "sequential", "asr", "tts");
         YamlNode service = spec.req("service");
         boolean isDefault = service.text().equals(SloDefinition.ANY_SERVICE);
         Gate earlier = isDefault ? defaultGate : overrides.get(service.text());
@@ -67,12 +67,22 @@ final class GateParser {
                 throw minShareNode.fail("must be in (0, 1], e.g. 0.02, not " + minShare);
             }
         }
+        Boolean alwaysValid = null;
+        YamlNode sequentialNode = spec.get("sequential"); // optional everywhere: always-valid by default
+        if (sequentialNode != null) {
+            switch (sequentialNode.text()) {
+                case "always-valid" -> alwaysValid = true;
+                case "per-look" -> alwaysValid = false;
+                default -> throw sequentialNode.fail("unknown sequential test '" + sequentialNode.text()
+                        + "' (valid: always-valid, per-look)");
+            }
+        }
         Map<Signal, List<GateRule>> rules = new EnumMap<>(Signal.class);
         for (Signal signal : Signal.values()) {
             YamlNode list = spec.get(signal.name().toLowerCase(Locale.ROOT));
             rules.put(signal, list == null ? List.of() : rules(signal, list));
         }
-        Gate gate = new Gate(service, fdr, dims, minShare, rules);
+        Gate gate = new Gate(service, fdr, dims, minShare, alwaysValid, rules);
         if (isDefault) {
             defaultGate = gate;
         } else {
@@ -165,7 +175,8 @@ final class GateParser {
         }
         return new GatePolicy(defaultGate.falseDiscoveryRate(), defaultGate.maxSliceDimensions(), defaultGate.rules(),
                 defaultGate.promotionMinShare() != null ? defaultGate.promotionMinShare()
-                        : GatePolicy.DEFAULT_PROMOTION_MIN_SHARE);
+                        : GatePolicy.DEFAULT_PROMOTION_MIN_SHARE,
+                defaultGate.alwaysValid() != null ? defaultGate.alwaysValid() : GatePolicy.DEFAULT_ALWAYS_VALID);
     }
 
     /** Each overriding service's gate: the default with that service's rules and settings applied. */
@@ -188,7 +199,8 @@ final class GateParser {
                     o.falseDiscoveryRate() != null ? o.falseDiscoveryRate() : base.falseDiscoveryRate(),
                     o.maxSliceDimensions() != null ? o.maxSliceDimensions() : base.maxSliceDimensions(),
                     rules,
-                    o.promotionMinShare() != null ? o.promotionMinShare() : base.promotionMinShare()));
+                    o.promotionMinShare() != null ? o.promotionMinShare() : base.promotionMinShare(),
+                    o.alwaysValid() != null ? o.alwaysValid() : base.alwaysValid()));
         }
         return out;
     }

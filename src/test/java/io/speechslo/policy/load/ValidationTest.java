@@ -282,6 +282,9 @@ class ValidationTest {
                         "spec.promotionMinShare", "must be in (0, 1], e.g. 0.02, not 1.5").withMarker("promotionMinShare: 1.5"),
                 gate("promotion share a percentage", "maxSliceDimensions: 3", "maxSliceDimensions: 3\n  promotionMinShare: 2%",
                         "spec.promotionMinShare", "must be a number, not '2%'").withMarker("promotionMinShare: 2%"),
+                gate("unknown sequential test", "maxSliceDimensions: 3", "maxSliceDimensions: 3\n  sequential: pocock",
+                        "spec.sequential", "unknown sequential test 'pocock' (valid: always-valid, per-look)")
+                        .withMarker("sequential: pocock"),
                 gate("too many slice dimensions", "maxSliceDimensions: 3", "maxSliceDimensions: 5", "spec.maxSliceDimensions",
                         "must be 0..4, not 5"),
                 gate("default gate without its settings", "  falseDiscoveryRate: 0.05\n  maxSliceDimensions: 3\n  asr:", "  asr:",
