@@ -21,7 +21,8 @@ import java.util.Set;
  *   <li>{@code state}: checkpoint bytes and heap per active slice, hashmap and rocksdb ({@link StateBench})
  *   <li>{@code jmh}: per-record hot paths of the operators, ns/op and B/op ({@link JmhBench})
  *   <li>{@code console}: a day of scorecards at 10k active slices loaded, heap and view response times ({@link ConsoleBench})
- *   <li>{@code all}: the six above in that order ({@code --only a,b} for some); {@code --records} and
+ *   <li>{@code gate}: the release gate's A/A false rollback and pause rates and its power, simulated ({@link GateBench})
+ *   <li>{@code all}: the seven above in that order ({@code --only a,b} for some); {@code --records} and
  *       {@code --label} pass on
  * </ul>
  *
@@ -31,13 +32,13 @@ import java.util.Set;
  */
 public final class Bench {
 
-    static final List<String> ALL = List.of("live", "replay", "state", "latency", "jmh", "console");
+    static final List<String> ALL = List.of("live", "replay", "state", "latency", "jmh", "console", "gate");
 
     private Bench() {}
 
     public static void main(String[] argv) {
         if (argv.length == 0) {
-            System.err.println("usage: Bench live|replay|latency|state|jmh|console|all [--label TEXT] [flags]");
+            System.err.println("usage: Bench live|replay|latency|state|jmh|console|gate|all [--label TEXT] [flags]");
             System.exit(2);
         }
         String name = argv[0];
@@ -52,8 +53,9 @@ public final class Bench {
                 case "state" -> StateBench.run(rest, label);
                 case "jmh" -> JmhBench.run(rest, label);
                 case "console" -> ConsoleBench.run(rest, label);
+                case "gate" -> GateBench.run(rest, label);
                 case "all" -> all(rest);
-                default -> throw new Args.UsageException("unknown benchmark '" + name + "': live, replay, latency, state, jmh, console or all");
+                default -> throw new Args.UsageException("unknown benchmark '" + name + "': live, replay, latency, state, jmh, console, gate or all");
             }
             code = 0;
         } catch (Args.UsageException e) {

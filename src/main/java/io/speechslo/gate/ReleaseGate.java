@@ -12,14 +12,18 @@ import io.speechslo.metrics.MetricKind;
 import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.QuantileSketch;
 import io.speechslo.metrics.RatioStat;
+import io.speechslo.policy.GatePolicy;
 import io.speechslo.policy.GateRule;
 import io.speechslo.policy.LimitMode;
 import io.speechslo.slice.Slice;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The canary-versus-stable release gate.
@@ -40,6 +44,18 @@ import java.util.Map;
  * A slice with too few samples is left unjudged and listed as such; it never pauses. No slice of a
  * metric is judged before the whole service has that metric's minimum samples. Tier-2 rules
  * (for TTS: preference) count only when every tier-1 rule passes.
+ *
+ * <p>Not significant is not safe. Every judged check also gets a verdict: {@code regression} (as
+ * above), {@code safe} (its confidence bound at level 1 - falseDiscoveryRate is within the limit:
+ * non-inferiority shown) or {@code inconclusive} (neither); an inconclusive critical check says how
+ * many canary samples would decide it and how long that takes at the rate so far. The advisory is
+ * {@code promotable} only when it is CONTINUE and every critical check is safe on the whole service and
+ * in every slice with at least {@code promotionMinShare} of the canary's requests; smaller slices are
+ * listed as unverified. Promotion is an intersection of one-sided tests (every required check must be
+ * shown safe), so it needs no multiplicity correction. A rule with a zero limit ("no increase at all")
+ * can never be shown safe by a confidence bound: it is safe once judged (its minimum samples reached)
+ * without a regression. With no spread on either side (identical requests) the bound is the value
+ * itself: the verdict follows from the counts.
  */
 public final class ReleaseGate {
 
@@ -49,10 +65,25 @@ public final class ReleaseGate {
     static final int MAX_UNJUDGED = 20;
     /** Regression findings kept per advisory (smallest p-values first); the rest are counted. */
     static final int MAX_REGRESSIONS = 100;
+    /** Inconclusive critical findings within their limit kept per advisory (largest slices first). */
+    static final int MAX_INCONCLUSIVE = 20;
+    /** Unverified slices listed per advisory (largest first); the rest are counted. */
+    static final int MAX_UNVERIFIED = 50;
+    /** Power at which {@code samples_needed} projects a decision. */
+    static final double POWER = 0.8;
 
     private ReleaseGate() {}
 
     private enum Status { TESTED, MISSING, INSUFFICIENT }
+
+    /** What a judged check showed. */
+    enum Verdict {
+        REGRESSION, SAFE, INCONCLUSIVE;
+
+        String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** One (rule, slice) judgement. */
     private static final class Check {
@@ -67,6 +98,20 @@ public final class ReleaseGate {
         boolean beyond;
         double p = Double.NaN;
         boolean significant;
+        /** How far beyond the limit the estimate is, in the units {@link #se} is in (negative: within). */
+        double excess = Double.NaN;
+        /** Standard error of {@link #excess}. */
+        double se = Double.NaN;
+        /** The worst value the data allow at the gate's confidence level. */
+        double confidenceBound = Double.NaN;
+        boolean boundWithinLimit;
+        /** Share of the canary's requests in this slice. */
+        double share = Double.NaN;
+        Verdict verdict;
+        long samplesNeeded = -1;
+        long timeNeededMs = -1;
+        /** The samples the check was first judged at: the spread the always-valid mixture is tuned to. */
+        long n0;
 
         Check(GateRule rule, Slice slice, Status status, long samples, long baselineSamples) {
             this.rule = rule;
@@ -78,6 +123,10 @@ public final class ReleaseGate {
 
         boolean regression() {
             return status == Status.TESTED && beyond && significant;
+        }
+
+        boolean safe() {
+            return verdict == Verdict.SAFE;
         }
     }
 
@@ -96,13 +145,20 @@ public final class ReleaseGate {
         List<GateRule> rules = new ArrayList<>(in.policy().rulesFor(in.signal()));
         rules.sort(Comparator.comparingInt(GateRule::tier)); // stable sort keeps policy order within a tier
 
+        GatePolicy policy = in.policy();
+        double z = Stats.zForUpperTail(policy.falseDiscoveryRate());
+        double minShare = policy.promotionMinShare();
         List<Check> whole = new ArrayList<>();
         List<Check> sliceChecks = new ArrayList<>();
         List<Check> tested = new ArrayList<>();
         MetricSet emptyCanary = new MetricSet(in.signal());
+        long canaryRequests = canary.getOrDefault(Slice.ALL, emptyCanary).requests();
+        // big slices where the canary never produced a critical metric: nothing to test, nothing shown safe
+        Set<Slice> requiredWithoutData = new TreeSet<>();
         for (GateRule rule : rules) {
             Check w = check(rule, Slice.ALL, canary.getOrDefault(Slice.ALL, emptyCanary),
-                    stable.get(Slice.ALL), rule.minSamples());
+                    stable.get(Slice.ALL), rule.minSamples(), policy, z);
+            w.share = 1;
             whole.add(w);
             if (w.status == Status.TESTED) {
                 tested.add(w);
@@ -114,8 +170,12 @@ public final class ReleaseGate {
                 if (e.getKey().isAll()) {
                     continue;
                 }
-                Check c = check(rule, e.getKey(), e.getValue(), stable.get(e.getKey()), sliceMinimum);
+                Check c = check(rule, e.getKey(), e.getValue(), stable.get(e.getKey()), sliceMinimum, policy, z);
+                c.share = canaryRequests == 0 ? 0 : (double) e.getValue().requests() / canaryRequests;
                 if (c.samples == 0) {
+                    if (rule.critical() && c.share >= minShare) {
+                        requiredWithoutData.add(c.slice);
+                    }
                     continue; // the canary never produced this metric in that slice: nothing to say
                 }
                 sliceChecks.add(c);
@@ -125,6 +185,7 @@ public final class ReleaseGate {
             }
         }
 
+        double regressionLevel = policy.falseDiscoveryRate();
         // Two families, critical and noncritical: many true noncritical regressions (a cost change shows
         // in every slice) must not loosen the bar a critical metric has to clear to roll back.
         for (boolean critical : new boolean[] {true, false}) {
@@ -133,10 +194,20 @@ public final class ReleaseGate {
             for (int i = 0; i < p.length; i++) {
                 p[i] = family.get(i).p;
             }
-            boolean[] rejected = BenjaminiHochberg.reject(p, in.policy().falseDiscoveryRate());
+            boolean[] rejected = BenjaminiHochberg.reject(p, policy.falseDiscoveryRate());
             for (int i = 0; i < p.length; i++) {
                 family.get(i).significant = rejected[i];
             }
+            if (critical && p.length > 0) {
+                // the bar a critical regression has to clear in this family: the Benjamini-Hochberg cut
+                // where something was rejected, else the first step (q/m)
+                double cut = BenjaminiHochberg.threshold(p, policy.falseDiscoveryRate());
+                regressionLevel = Math.max(cut, policy.falseDiscoveryRate() / p.length);
+            }
+        }
+        long elapsed = in.elapsedMillis();
+        for (Check c : tested) {
+            verdict(c, policy, regressionLevel, elapsed);
         }
 
         boolean tierOnePassed = true;
@@ -212,14 +283,71 @@ public final class ReleaseGate {
         for (Check c : head(notSignificant, MAX_NOT_SIGNIFICANT)) {
             findings.add(toFinding(c, Action.CONTINUE, "not_significant"));
         }
+
+        // Promotion: every counted critical check shown safe on the whole service and in every slice
+        // holding promotionMinShare of the canary's requests; smaller slices are unverified.
+        Decision decision = rollback ? Decision.ROLLBACK : pause ? Decision.PAUSE : Decision.CONTINUE;
+        Promotion pr = new Promotion();
+        pr.requiredWithoutData = requiredWithoutData.size();
+        for (Check w : whole) {
+            if (w.rule.critical() && (w.rule.tier() == 1 || tierOnePassed)) {
+                pr.require(w);
+            }
+        }
+        Map<Slice, Double> unverified = new HashMap<>();
+        for (Check c : sliceChecks) {
+            if (!c.rule.critical() || (c.rule.tier() == 2 && !tierOnePassed)) {
+                continue;
+            }
+            if (c.share >= minShare) {
+                pr.require(c);
+            } else {
+                pr.smallChecks++;
+                if (!c.safe()) {
+                    unverified.merge(c.slice, c.share, Math::max);
+                }
+            }
+            if (c.status == Status.TESTED && c.beyond && !c.regression()) {
+                pr.beyondNotSignificant++;
+            }
+        }
+        for (Check w : whole) {
+            if (w.rule.critical() && w.status == Status.TESTED && w.beyond && !w.regression()) {
+                pr.beyondNotSignificant++;
+            }
+        }
+        for (Check c : pr.blocking) {
+            if (c.status != Status.TESTED) {
+                needMinimum(c, elapsed);
+            }
+        }
+        pr.promotable = decision == Decision.CONTINUE && pr.blocking.isEmpty() && pr.requiredWithoutData == 0;
+        // the ones a reader must see first: estimates beyond the limit (strongest evidence first), then the
+        // whole service, then the largest slices
+        pr.blocking.sort(Comparator.<Check>comparingInt(c -> c.status == Status.TESTED && c.beyond ? 0 : 1)
+                .thenComparingDouble(c -> c.status == Status.TESTED && c.beyond ? c.p : 0)
+                .thenComparingInt(c -> c.slice.isAll() ? 0 : 1)
+                .thenComparingInt(c -> c.status == Status.TESTED ? 0 : 1)
+                .thenComparingDouble(c -> -c.share).thenComparing(c -> c.slice).thenComparing(c -> c.rule.metric()));
+        List<Check> inconclusiveWithin = pr.blocking.stream()
+                .filter(c -> !c.slice.isAll() && c.status == Status.TESTED && !c.beyond).toList();
+        for (Check c : head(inconclusiveWithin, MAX_INCONCLUSIVE)) {
+            findings.add(toFinding(c, Action.CONTINUE, "within_limit"));
+        }
         for (Check c : head(unjudged, MAX_UNJUDGED)) {
             findings.add(toFinding(c, Action.UNJUDGED,
                     c.status == Status.MISSING ? "missing" : "insufficient_data"));
         }
+        List<Map.Entry<Slice, Double>> small = new ArrayList<>(unverified.entrySet());
+        small.sort(Map.Entry.<Slice, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        pr.unverifiedSlices = small.size();
+        List<Map<String, String>> unverifiedList = new ArrayList<>();
+        for (Map.Entry<Slice, Double> e : head(small, MAX_UNVERIFIED)) {
+            unverifiedList.add(new java.util.LinkedHashMap<>(e.getKey().toMap()));
+        }
 
-        Decision decision = rollback ? Decision.ROLLBACK : pause ? Decision.PAUSE : Decision.CONTINUE;
         String summary = summary(in, decision, worst, regressions.size(), whole, judgedSlices, unjudgedSlices,
-                tierOnePassed);
+                tierOnePassed, pr);
         Advisory advisory = Advisory.newBuilder()
                 .setAdvisoryId("")
                 .setKind(AdvisoryKind.ROLLOUT)
@@ -233,8 +361,102 @@ public final class ReleaseGate {
                 .setPolicyVersion(in.policyVersion())
                 .setSummary(summary)
                 .setFindings(findings)
+                .setPromotable(pr.promotable)
+                .setUnverifiedSlices(unverifiedList)
                 .build();
         return Advisories.withId(advisory);
+    }
+
+    /** The promotion picture of one evaluation. */
+    private static final class Promotion {
+        /** Counted critical checks on the whole service and the slices at or above the share, not shown safe. */
+        final List<Check> blocking = new ArrayList<>();
+        int safe;
+        int requiredWithoutData;
+        /** Critical checks in slices under the share, and how many distinct such slices are not shown safe. */
+        int smallChecks;
+        int unverifiedSlices;
+        /** Critical estimates beyond their limit without significance, anywhere. */
+        int beyondNotSignificant;
+        boolean promotable;
+
+        void require(Check c) {
+            if (c.safe()) {
+                safe++;
+            } else {
+                blocking.add(c);
+            }
+        }
+    }
+
+    /**
+     * The verdict of a judged check, after the regression tests: regression, safe (bound within the
+     * limit, or a zero-limit rule judged without a regression) or inconclusive; for an inconclusive
+     * critical one, the samples that would decide it.
+     */
+    private static void verdict(Check c, GatePolicy policy, double regressionLevel, long elapsed) {
+        if (c.regression()) {
+            c.verdict = Verdict.REGRESSION;
+        } else if (c.rule.limit() == 0 || c.boundWithinLimit) {
+            c.verdict = Verdict.SAFE;
+        } else {
+            c.verdict = Verdict.INCONCLUSIVE;
+        }
+        if (c.verdict != Verdict.INCONCLUSIVE || !c.rule.critical() || !(c.se > 0) || !(c.excess != 0)) {
+            return;
+        }
+        // Beyond the limit: enough samples to show the regression (at the bar the false-discovery control
+        // sets in this evaluation); within it: enough to show it safe (at the confidence level). Either
+        // way the difference has to stand (z + z_power) standard errors clear of the limit, and the
+        // standard error shrinks with the square root of the samples (stable growing alongside); an
+        // always-valid test's z itself grows slowly with the samples, so the size is searched for.
+        double level = c.excess > 0 ? regressionLevel : policy.falseDiscoveryRate();
+        double zPower = Stats.zForUpperTail(1 - POWER);
+        double zFixed = Stats.zForUpperTail(level);
+        double n = c.samples;
+        java.util.function.DoublePredicate decides = k -> Math.abs(c.excess) * Math.sqrt(k / n) / c.se
+                >= (policy.alwaysValid() ? Stats.alwaysValidZ(level, k, c.n0) : zFixed) + zPower;
+        double lo = n;
+        double hi = n;
+        while (!decides.test(hi) && hi < 1e15) {
+            lo = hi;
+            hi *= 2;
+        }
+        if (!decides.test(hi)) {
+            c.samplesNeeded = Long.MAX_VALUE;
+        } else {
+            while (hi - lo > Math.max(1, lo * 1e-9)) {
+                double mid = (lo + hi) / 2;
+                if (decides.test(mid)) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            c.samplesNeeded = (long) Math.ceil(hi);
+        }
+        c.timeNeededMs = timeFor(c.samplesNeeded, c.samples, elapsed);
+    }
+
+    /** An unjudged required check needs its rule's minimum samples on both sides. */
+    private static void needMinimum(Check c, long elapsed) {
+        long min = c.slice.isAll() ? c.rule.minSamples() : c.rule.minSliceSamples();
+        c.samplesNeeded = min;
+        long canaryTime = timeFor(min, c.samples, elapsed);
+        long stableTime = c.rule.mode() == LimitMode.ABSOLUTE ? 0 : timeFor(min, c.baselineSamples, elapsed);
+        c.timeNeededMs = canaryTime < 0 || stableTime < 0 ? -1 : Math.max(canaryTime, stableTime);
+    }
+
+    /** Event time to grow from {@code have} to {@code need} samples at the rate so far, or -1 when unknown. */
+    private static long timeFor(long need, long have, long elapsed) {
+        if (need <= have) {
+            return 0;
+        }
+        if (elapsed <= 0 || have <= 0) {
+            return -1;
+        }
+        double t = (double) (need - have) * elapsed / have;
+        return t >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(t);
     }
 
     private static boolean passes(Check w) {
@@ -270,7 +492,8 @@ public final class ReleaseGate {
         return order.compare(a, b) <= 0 ? a : b;
     }
 
-    private static Check check(GateRule rule, Slice slice, MetricSet canary, MetricSet stable, long minSamples) {
+    private static Check check(GateRule rule, Slice slice, MetricSet canary, MetricSet stable, long minSamples,
+            GatePolicy policy, double zPerLook) {
         Metric m = rule.metric();
         boolean needsBaseline = rule.mode() != LimitMode.ABSOLUTE;
         long cs = canary.samples(m);
@@ -279,6 +502,7 @@ public final class ReleaseGate {
                 : cs < minSamples || (needsBaseline && ss < minSamples) ? Status.INSUFFICIENT
                 : Status.TESTED;
         Check c = new Check(rule, slice, status, cs, ss);
+        c.n0 = minSamples;
         // value, baseline and bound are reported even when unjudged, so every finding explains itself
         c.value = cs == 0 ? Double.NaN : canary.value(m);
         c.baseline = ss == 0 ? Double.NaN : stable.value(m);
@@ -298,6 +522,9 @@ public final class ReleaseGate {
         if (status != Status.TESTED) {
             return c;
         }
+        // always valid: the bound widens and the test tightens with the samples, so that looking at the
+        // growing data every interval keeps the error rates over the whole rollout
+        double z = policy.alwaysValid() ? Stats.alwaysValidZ(policy.falseDiscoveryRate(), cs, minSamples) : zPerLook;
         if (m.kind() == MetricKind.RATIO) {
             RatioStat cr = canary.ratio(m);
             double slope;
@@ -314,6 +541,15 @@ public final class ReleaseGate {
             double varStable = stable == null || slope == 0 ? 0 : stable.ratio(m).variance();
             double se = Math.sqrt(cr.variance() + slope * slope * varStable);
             c.p = lowerBetter ? Stats.pAbove(c.value, c.bound, se) : Stats.pAbove(c.bound, c.value, se);
+            if (policy.alwaysValid() && se > 0) {
+                c.p = Stats.alwaysValidP((lowerBetter ? c.value - c.bound : c.bound - c.value) / se, cs, minSamples);
+            }
+            // With no spread on either side (every request alike) se is 0: the bound is the value itself,
+            // so the counts decide, and exactly on the limit is within it.
+            c.excess = lowerBetter ? c.value - c.bound : c.bound - c.value;
+            c.se = se;
+            c.confidenceBound = lowerBetter ? c.value + z * se : c.value - z * se;
+            c.boundWithinLimit = !rule.beyond(c.confidenceBound, c.bound);
         } else {
             // p(quantile beyond bound): the share of canary requests past the bound against the share
             // the quantile allows (a p95 above 300 ms means more than 5% of requests above 300 ms).
@@ -325,23 +561,116 @@ public final class ReleaseGate {
             c.p = lowerBetter
                     ? Stats.pAbove((double) above / n, 1 - q, se)
                     : Stats.pAbove((double) (n - above) / n, q, se);
+            if (policy.alwaysValid()) {
+                double zq = lowerBetter ? ((double) above / n - (1 - q)) / se : ((double) (n - above) / n - q) / se;
+                c.p = Stats.alwaysValidP(zq, n, minSamples);
+            }
+            // in shares: the share past the bound against the share the quantile allows
+            double share = lowerBetter ? (double) above / n : (double) (n - above) / n;
+            double allowed = lowerBetter ? 1 - q : q;
+            c.excess = share - allowed;
+            c.se = se;
+            c.boundWithinLimit = c.excess + z * se <= 0;
+            // reported in the metric's unit: the quantile at the rank the bound allows
+            c.confidenceBound = lowerBetter ? sk.quantile(Math.min(1, q + z * se)) : sk.quantile(Math.max(0, q - z * se));
         }
         return c;
     }
 
+    /** Names at most this many blocking checks in a summary; the rest are counted. */
+    private static final int NAMED_IN_SUMMARY = 3;
+
+    /**
+     * A CONTINUE summary never says "within limits": it says whether the candidate is promotable and, when
+     * not, names what stands in the way first (estimate, limit, what is needed), then counts what is safe,
+     * unverified and beyond its limit without significance.
+     */
+    private static String continueSummary(GateInput in, String head, int judgedSlices, int unjudgedSlices,
+            Promotion pr) {
+        String pct = Advisories.fmt(in.policy().promotionMinShare() * 100) + "%";
+        StringBuilder sb = new StringBuilder(head);
+        if (pr.promotable) {
+            sb.append(", promotable: every critical metric shown safe on the whole service and in every slice with at least ")
+                    .append(pct).append(" of the canary's traffic (").append(pr.safe).append(" checks)");
+        } else {
+            sb.append(", not yet promotable (keep the canary where it is): ");
+            List<Check> named = head(pr.blocking, NAMED_IN_SUMMARY);
+            for (int i = 0; i < named.size(); i++) {
+                sb.append(i == 0 ? "" : "; ").append(describeBlocking(named.get(i)));
+            }
+            int more = pr.blocking.size() - named.size();
+            if (more > 0) {
+                sb.append("; ").append(more).append(" more critical check").append(more == 1 ? "" : "s")
+                        .append(" not shown safe");
+            }
+            if (pr.requiredWithoutData > 0) {
+                sb.append(named.isEmpty() ? "" : "; ").append(pr.requiredWithoutData).append(" slice")
+                        .append(pr.requiredWithoutData == 1 ? "" : "s").append(" with at least ").append(pct)
+                        .append(" of the traffic but no samples of a critical metric");
+            }
+            sb.append("; ").append(pr.safe).append(" critical checks safe");
+        }
+        if (pr.beyondNotSignificant > 0) {
+            sb.append("; ").append(pr.beyondNotSignificant).append(" critical estimate")
+                    .append(pr.beyondNotSignificant == 1 ? " is" : "s are")
+                    .append(" beyond the limit without significance");
+        }
+        sb.append("; ").append(pr.unverifiedSlices).append(" smaller slice").append(pr.unverifiedSlices == 1 ? "" : "s")
+                .append(" (under ").append(pct).append(") unverified");
+        sb.append("; ").append(judgedSlices).append(" slice checks judged");
+        if (unjudgedSlices > 0) {
+            sb.append(", ").append(unjudgedSlices).append(" with too few samples");
+        }
+        return sb.append('.').toString();
+    }
+
+    private static String describeBlocking(Check c) {
+        String where = c.slice.isAll() ? "on the whole service" : "in " + c.slice.describe();
+        StringBuilder sb = new StringBuilder(c.rule.metric().id());
+        if (c.status != Status.TESTED) {
+            sb.append(" not judged ").append(where).append(" (").append(c.samples).append(" canary, ")
+                    .append(c.baselineSamples).append(" stable samples; ").append(c.samplesNeeded).append(" needed");
+        } else {
+            sb.append(" inconclusive ").append(where).append(": ").append(Advisories.fmt(c.value))
+                    .append(" vs limit ").append(Advisories.fmt(c.bound)).append(" (stable ")
+                    .append(Advisories.fmt(c.baseline)).append(", bound ").append(Advisories.fmt(c.confidenceBound))
+                    .append(", n=").append(c.samples);
+            if (c.samplesNeeded >= 0) {
+                sb.append("; about ").append(c.samplesNeeded).append(" canary samples would decide it");
+            }
+        }
+        if (c.timeNeededMs > 0) {
+            sb.append(", ").append(duration(c.timeNeededMs)).append(" more at the current rate");
+        }
+        return sb.append(')').toString();
+    }
+
+    /** A readable span: minutes below two hours, else hours with one decimal. */
+    static String duration(long millis) {
+        double minutes = millis / 60_000.0;
+        if (minutes < 120) {
+            return Math.max(1, Math.round(minutes)) + " min";
+        }
+        return Advisories.fmt(Math.round(minutes / 6) / 10.0) + " h";
+    }
+
     private static Finding toFinding(Check c, Action action, String reason) {
-        return Advisories.finding(c.rule.metric().id(), c.slice, action, reason, c.value, c.baseline, c.bound,
+        Finding f = Advisories.finding(c.rule.metric().id(), c.slice, action, reason, c.value, c.baseline, c.bound,
                 c.rule.direction(), c.rule.critical(), c.samples, c.baselineSamples, c.p);
+        f.setVerdict(c.verdict == null ? null : c.verdict.id());
+        f.setConfidenceBound(c.verdict == null ? null : Advisories.num(c.confidenceBound));
+        f.setSamplesNeeded(c.samplesNeeded < 0 ? null : c.samplesNeeded);
+        f.setTimeNeededMs(c.timeNeededMs < 0 ? null : c.timeNeededMs);
+        f.setTrafficShare(Advisories.num(c.share));
+        return f;
     }
 
     private static String summary(GateInput in, Decision decision, Check worst, int sliceRegressions,
-            List<Check> whole, int judgedSlices, int unjudgedSlices, boolean tierOnePassed) {
+            List<Check> whole, int judgedSlices, int unjudgedSlices, boolean tierOnePassed, Promotion pr) {
         String head = decision + " " + in.service() + " " + in.candidateVersion() + " (vs stable "
                 + in.stableVersion() + ")";
         if (decision == Decision.CONTINUE || worst == null) {
-            return head + ": all " + whole.size() + " metrics within limits on the whole service and "
-                    + judgedSlices + " judged slice checks" + (unjudgedSlices > 0 ? " (" + unjudgedSlices
-                    + " slice checks had too few samples)" : "") + ".";
+            return continueSummary(in, head, judgedSlices, unjudgedSlices, pr);
         }
         String metric = worst.rule.metric().id();
         String where = worst.slice.isAll() ? "on the whole service" : "in " + worst.slice.describe();

@@ -25,8 +25,9 @@ import java.util.TreeMap;
  * track is compared with the STABLE track's traffic since the candidate's first request, cumulatively,
  * per full slice. Requests land in event-time panes of {@link RolloutSettings#interval()} and an
  * evaluation at time T folds in exactly the panes that end at or before T, so the same telemetry gives
- * the same advisories whatever order or batching it arrives in. SHADOW traffic is not user-facing:
- * it counts toward its candidate's cost metrics (when that version is also a canary) and nothing else.
+ * the same advisories whatever order or batching it arrives in. SHADOW traffic is not user-facing and
+ * stays out of the gate altogether, cost included: mirrored requests are not what the canary costs to
+ * serve its users (their cost shows on the SHADOW scorecards as {@code shadow_cost_usd}).
  *
  * <p>Once a candidate is told to ROLLBACK, that decision is held for the rest of its rollout.
  *
@@ -158,14 +159,8 @@ public final class RolloutTracker {
             mergeInto(pendingStable, pane, fullSlice, metrics);
             pendingStableVersions.computeIfAbsent(pane, p -> new TreeMap<>())
                     .merge(version, metrics.requests(), Long::sum);
-        } else {
-            // SHADOW: never user-facing, but it costs: it counts toward its candidate's cost only
-            Candidate c = candidates.get(version);
-            if (c != null) {
-                c.pendingCanary.computeIfAbsent(pane, p -> new TreeMap<>())
-                        .computeIfAbsent(fullSlice.key(), k -> new MetricSet(signal)).mergeCost(metrics);
-            }
         }
+        // SHADOW: never user-facing, and not part of the canary's cost comparison either
         return true;
     }
 
@@ -231,7 +226,8 @@ public final class RolloutTracker {
             }
             // given the roll-ups, the gate reads nothing else of the candidate: the full slices are not parsed again
             Advisory a = ReleaseGate.evaluate(new GateInput(service, signal, e.getKey(), stableVersion(c),
-                    Map.of(), Map.of(), policy, windowEnd, policyVersion), c.canaryRollup, c.stableRollup);
+                    Map.of(), Map.of(), policy, windowEnd, policyVersion, c.firstPane - settings.interval().toMillis()),
+                    c.canaryRollup, c.stableRollup);
             if (c.rolledBackAt != Long.MIN_VALUE && a.getDecision() != Decision.ROLLBACK) {
                 a = held(a, c.rolledBackAt);
             } else if (a.getDecision() == Decision.ROLLBACK && c.rolledBackAt == Long.MIN_VALUE) {
@@ -261,6 +257,7 @@ public final class RolloutTracker {
     private static Advisory held(Advisory latest, long rolledBackAt) {
         Advisory a = Advisory.newBuilder(latest)
                 .setDecision(Decision.ROLLBACK)
+                .setPromotable(false)
                 .setSummary("ROLLBACK held since " + java.time.Instant.ofEpochMilli(rolledBackAt)
                         + "; the latest evaluation alone says: " + latest.getSummary())
                 .build();

@@ -1,6 +1,9 @@
 package io.speechslo.gate;
 
-/** The little statistics the gate needs: the standard normal tail and one-sided z-test p-values. */
+/**
+ * The little statistics the gate needs: the standard normal tail and its inverse, one-sided z-test
+ * p-values, and the always-valid (sequential) p-value of a mixture likelihood-ratio test.
+ */
 public final class Stats {
 
     private Stats() {}
@@ -35,5 +38,49 @@ public final class Stats {
             return estimate > bound ? 0.0 : 1.0;
         }
         return upperTail((estimate - bound) / standardError);
+    }
+
+    /**
+     * The z with P(Z > z) = p, for 0 < p < 1 (bisection on {@link #upperTail}, to 1e-9): 1.645 for 0.05,
+     * 0.842 for 0.2.
+     */
+    public static double zForUpperTail(double p) {
+        if (!(p > 0 && p < 1)) {
+            throw new IllegalArgumentException("tail probability must be in (0, 1), not " + p);
+        }
+        double lo = -40;
+        double hi = 40;
+        while (hi - lo > 1e-9) {
+            double mid = (lo + hi) / 2;
+            if (upperTail(mid) > p) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return (lo + hi) / 2;
+    }
+
+    /**
+     * Always-valid one-sided p-value of a z-statistic after {@code n} samples: the inverse of a mixture
+     * sequential probability ratio (Gaussian mixture over the effect, with the spread an estimate has at
+     * {@code n0} samples), Lambda = sqrt(n0 / (n + n0)) exp(z^2 n / (2 (n + n0))). By Ville's inequality the
+     * chance that it ever falls to alpha, over every look at the growing data, is at most alpha; 1 when z
+     * is not positive.
+     */
+    public static double alwaysValidP(double z, double n, double n0) {
+        if (Double.isNaN(z)) {
+            return Double.NaN;
+        }
+        if (z <= 0) {
+            return 1;
+        }
+        double logLambda = 0.5 * Math.log(n0 / (n + n0)) + z * z * n / (2 * (n + n0));
+        return Math.min(1, Math.exp(-logLambda));
+    }
+
+    /** The z at which {@link #alwaysValidP} reaches {@code alpha} after {@code n} samples. */
+    public static double alwaysValidZ(double alpha, double n, double n0) {
+        return Math.sqrt(2 * (n + n0) / n * (Math.log(1 / alpha) + 0.5 * Math.log((n + n0) / n0)));
     }
 }

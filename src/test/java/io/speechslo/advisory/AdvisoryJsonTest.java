@@ -105,6 +105,26 @@ class AdvisoryJsonTest {
     }
 
     @Test
+    void aRolloutAdvisoryOfAnOlderWriterReadsAsNotPromotableWithoutVerdicts() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode node = (com.fasterxml.jackson.databind.node.ObjectNode)
+                mapper.readTree(AdvisoryJson.toJson(rollback()));
+        node.remove(List.of("promotable", "unverified_slices"));
+        for (JsonNode f : node.get("findings")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) f).remove(
+                    List.of("verdict", "confidence_bound", "samples_needed", "time_needed_ms", "traffic_share"));
+        }
+        Advisory back = AdvisoryJson.fromJson(mapper.writeValueAsString(node));
+        assertThat(back.getPromotable()).isFalse();
+        assertThat(back.getUnverifiedSlices()).isEmpty();
+        assertThat(back.getFindings()).allSatisfy(f -> {
+            assertThat(f.getVerdict()).isNull();
+            assertThat(f.getSamplesNeeded()).isNull();
+            assertThat(f.getTrafficShare()).isNull();
+        });
+    }
+
+    @Test
     void badJsonNamesTheField() {
         String json = AdvisoryJson.toJson(rollback());
         assertThatThrownBy(() -> AdvisoryJson.fromJson(json.replace("\"ROLLBACK\",\"service\"", "\"MAYBE\",\"service\"")))

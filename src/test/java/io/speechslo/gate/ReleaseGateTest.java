@@ -61,25 +61,31 @@ class ReleaseGateTest {
         }
     }
 
-    @Test
-    void aggregateWerWinDoesNotHideANoisyMobileCohortRegressingInOneRegion() {
+    private static final Map<String, String> NOISY_MOBILE_EU = Map.of("region", "eu-west-1", "device", "mobile", "acoustic_condition", "noisy");
+
+    /** The canary wins on average (WER x0.95) but its noisy mobile cohort in eu-west-1 is 11% worse. */
+    private static Advisory hiddenCohort(GatePolicy policy, int scale) {
+        int uniform = 30_000 * scale;
+        int cohortRequests = 6_000 * scale;
         AsrTraffic.Model candidate = (l, r, d, c) -> {
             double base = AsrTraffic.STABLE.wer(l, r, d, c);
             boolean cohort = r.equals("eu-west-1") && d.equals("mobile") && c.equals("noisy");
             return cohort ? base * 1.11 : base * 0.95;
         };
-        Map<Slice, MetricSet> canary = new AsrTraffic(7).uniform(candidate, Track.CANARY, 30_000)
-                .cohort(candidate, Track.CANARY, 6_000, "eu-west-1", "mobile", "noisy").cohorts();
-        Map<Slice, MetricSet> stable = new AsrTraffic(8).uniform(AsrTraffic.STABLE, Track.STABLE, 30_000)
-                .cohort(AsrTraffic.STABLE, Track.STABLE, 6_000, "eu-west-1", "mobile", "noisy").cohorts();
+        Map<Slice, MetricSet> canary = new AsrTraffic(7).uniform(candidate, Track.CANARY, uniform)
+                .cohort(candidate, Track.CANARY, cohortRequests, "eu-west-1", "mobile", "noisy").cohorts();
+        Map<Slice, MetricSet> stable = new AsrTraffic(8).uniform(AsrTraffic.STABLE, Track.STABLE, uniform)
+                .cohort(AsrTraffic.STABLE, Track.STABLE, cohortRequests, "eu-west-1", "mobile", "noisy").cohorts();
+        return ReleaseGate.evaluate(new GateInput("asr-prod", Signal.ASR, "v2", "v1", canary, stable, policy, 3_600_000L,
+                "test-policy"));
+    }
 
-        Advisory a = gate(Signal.ASR, canary, stable);
-
+    private static void assertRollsBackNamingOnlyTheCohort(Advisory a) {
         assertThat(a.getDecision()).isNotEqualTo(Decision.CONTINUE).isEqualTo(Decision.ROLLBACK);
         Finding wer = whole(a, "wer");
         assertThat(wer.getValue()).as("the aggregate is a win").isLessThan(wer.getBaseline());
         assertThat(wer.getAction()).isEqualTo(Action.CONTINUE);
-        Map<String, String> cohort = Map.of("region", "eu-west-1", "device", "mobile", "acoustic_condition", "noisy");
+        Map<String, String> cohort = NOISY_MOBILE_EU;
         List<Finding> regressions = a.getFindings().stream()
                 .filter(f -> f.getMetric().equals("wer") && f.getAction() == Action.ROLLBACK).toList();
         assertThat(regressions).extracting(Finding::getSlice).contains(cohort);
@@ -96,6 +102,32 @@ class ReleaseGateTest {
         }
         assertThat(a.getSummary()).contains("wer").contains("eu-west-1").contains("noisy").contains("mobile");
         assertThat(a.getRollbackTo()).isEqualTo("v1");
+    }
+
+    private static GatePolicy perLook(GatePolicy p) {
+        return new GatePolicy(p.falseDiscoveryRate(), p.maxSliceDimensions(), p.rules(), p.promotionMinShare(), false);
+    }
+
+    @Test
+    void aggregateWerWinDoesNotHideANoisyMobileCohortRegressingInOneRegion() {
+        // one evaluation taken on its own (per look): 6,000 cohort requests a side are enough
+        assertRollsBackNamingOnlyTheCohort(hiddenCohort(perLook(POLICY), 1));
+
+        // always valid over every look of the rollout (the default), the same evidence is not yet enough:
+        // inconclusive, not passed, and the advisory says how much more decides it ...
+        assertThat(POLICY.alwaysValid()).isTrue();
+        Advisory early = hiddenCohort(POLICY, 1);
+        assertThat(early.getDecision()).isEqualTo(Decision.CONTINUE);
+        assertThat(early.getPromotable()).isFalse();
+        Finding f = early.getFindings().stream()
+                .filter(x -> x.getMetric().equals("wer") && x.getSlice().equals(NOISY_MOBILE_EU)).findFirst().orElseThrow();
+        assertThat(f.getVerdict()).isEqualTo("inconclusive");
+        assertThat(f.getValue()).isGreaterThan(f.getLimit());
+        assertThat(f.getSamplesNeeded()).isBetween(f.getSamples() + 1, 2 * f.getSamples());
+        assertThat(early.getSummary()).startsWith("CONTINUE asr-prod v2 (vs stable v1), not yet promotable")
+                .contains("wer inconclusive in acoustic_condition=noisy, device=mobile, region=eu-west-1");
+        // ... and twice the traffic rolls back, naming only the cohort
+        assertRollsBackNamingOnlyTheCohort(hiddenCohort(POLICY, 2));
     }
 
     @Test

@@ -37,4 +37,19 @@ class StatsTest {
         assertThat(BenjaminiHochberg.reject(new double[] {Double.NaN, 0.0001}, 0.05)).containsExactly(false, true);
         assertThat(BenjaminiHochberg.reject(new double[0], 0.05)).isEmpty();
     }
+
+    @Test
+    void inverseTailAndAlwaysValidBoundaryAgree() {
+        assertThat(Stats.zForUpperTail(0.05)).isCloseTo(1.644854, offset(1e-5));
+        assertThat(Stats.zForUpperTail(0.5)).isCloseTo(0, offset(1e-6));
+        // the always-valid boundary: at n = n0, Lambda = sqrt(1/2) exp(z^2 / 4) = 20 at z = 3.6624
+        assertThat(Stats.alwaysValidZ(0.05, 500, 500)).isCloseTo(Math.sqrt(4 * Math.log(20 * Math.sqrt(2))), offset(1e-9));
+        assertThat(Stats.alwaysValidP(Stats.alwaysValidZ(0.05, 500, 500), 500, 500)).isCloseTo(0.05, offset(1e-12));
+        assertThat(Stats.alwaysValidP(Stats.alwaysValidZ(0.001, 40_000, 200), 40_000, 200)).isCloseTo(0.001, offset(1e-12));
+        // stricter than one look, and growing slowly with the samples
+        assertThat(Stats.alwaysValidZ(0.05, 500, 500)).isGreaterThan(Stats.zForUpperTail(0.05));
+        assertThat(Stats.alwaysValidZ(0.05, 50_000, 500)).isGreaterThan(Stats.alwaysValidZ(0.05, 5_000, 500));
+        assertThat(Stats.alwaysValidP(-1, 1000, 100)).isEqualTo(1.0);
+        assertThat(Stats.alwaysValidP(0.5, 1000, 100)).isEqualTo(1.0);
+    }
 }

@@ -25,7 +25,7 @@ final class GateParser {
     private static final List<String> LIMIT_KEYS = List.of("relative", "delta", "absolute");
 
     private record Gate(YamlNode service, Double falseDiscoveryRate, Integer maxSliceDimensions,
-            Map<Signal, List<GateRule>> rules) {}
+            Double promotionMinShare, Boolean alwaysValid, Map<Signal, List<GateRule>> rules) {}
 
     private Gate defaultGate;
     private final Map<String, Gate> overrides = new TreeMap<>();
@@ -33,7 +33,8 @@ final class GateParser {
     void document(YamlNode doc) {
         Documents.header(doc, Documents.SPEECHSLO, List.of("ReleaseGatePolicy"));
         Documents.name(doc.req("metadata"));
-        YamlNode spec = doc.req("spec").allow("service", "falseDiscoveryRate", "maxSliceDimensions", "asr", "tts");
+        YamlNode spec = doc.req("spec").allow("service", "falseDiscoveryRate", "maxSliceDimensions",
+                "promotionMinShare", "sequential", "asr", "tts");
         YamlNode service = spec.req("service");
         boolean isDefault = service.text().equals(SloDefinition.ANY_SERVICE);
         Gate earlier = isDefault ? defaultGate : overrides.get(service.text());
@@ -58,12 +59,30 @@ final class GateParser {
             }
             dims = (int) d;
         }
+        Double minShare = null;
+        YamlNode minShareNode = spec.get("promotionMinShare"); // optional everywhere: 0.02 by default
+        if (minShareNode != null) {
+            minShare = minShareNode.number();
+            if (!(minShare > 0 && minShare <= 1)) {
+                throw minShareNode.fail("must be in (0, 1], e.g. 0.02, not " + minShare);
+            }
+        }
+        Boolean alwaysValid = null;
+        YamlNode sequentialNode = spec.get("sequential"); // optional everywhere: always-valid by default
+        if (sequentialNode != null) {
+            switch (sequentialNode.text()) {
+                case "always-valid" -> alwaysValid = true;
+                case "per-look" -> alwaysValid = false;
+                default -> throw sequentialNode.fail("unknown sequential test '" + sequentialNode.text()
+                        + "' (valid: always-valid, per-look)");
+            }
+        }
         Map<Signal, List<GateRule>> rules = new EnumMap<>(Signal.class);
         for (Signal signal : Signal.values()) {
             YamlNode list = spec.get(signal.name().toLowerCase(Locale.ROOT));
             rules.put(signal, list == null ? List.of() : rules(signal, list));
         }
-        Gate gate = new Gate(service, fdr, dims, rules);
+        Gate gate = new Gate(service, fdr, dims, minShare, alwaysValid, rules);
         if (isDefault) {
             defaultGate = gate;
         } else {
@@ -154,7 +173,10 @@ final class GateParser {
         if (defaultGate == null) {
             throw new PolicyException(where, 0, "", "no ReleaseGatePolicy with service \"*\" (the default gate) is defined");
         }
-        return new GatePolicy(defaultGate.falseDiscoveryRate(), defaultGate.maxSliceDimensions(), defaultGate.rules());
+        return new GatePolicy(defaultGate.falseDiscoveryRate(), defaultGate.maxSliceDimensions(), defaultGate.rules(),
+                defaultGate.promotionMinShare() != null ? defaultGate.promotionMinShare()
+                        : GatePolicy.DEFAULT_PROMOTION_MIN_SHARE,
+                defaultGate.alwaysValid() != null ? defaultGate.alwaysValid() : GatePolicy.DEFAULT_ALWAYS_VALID);
     }
 
     /** Each overriding service's gate: the default with that service's rules and settings applied. */
@@ -176,7 +198,9 @@ final class GateParser {
             out.put(e.getKey(), new GatePolicy(
                     o.falseDiscoveryRate() != null ? o.falseDiscoveryRate() : base.falseDiscoveryRate(),
                     o.maxSliceDimensions() != null ? o.maxSliceDimensions() : base.maxSliceDimensions(),
-                    rules));
+                    rules,
+                    o.promotionMinShare() != null ? o.promotionMinShare() : base.promotionMinShare(),
+                    o.alwaysValid() != null ? o.alwaysValid() : base.alwaysValid()));
         }
         return out;
     }

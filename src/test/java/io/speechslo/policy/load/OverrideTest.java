@@ -67,6 +67,8 @@ class OverrideTest {
                 "spec:",
                 "  service: dictation",
                 "  maxSliceDimensions: 1",
+                "  promotionMinShare: 0.05",
+                "  sequential: per-look",
                 "  asr:",
                 "    - {metric: partial_churn, critical: false, relative: 0.2, minSamples: 1000, minSliceSamples: 100}",
                 ""));
@@ -74,6 +76,10 @@ class OverrideTest {
         GatePolicy g = p.gateFor("dictation");
         assertThat(g.maxSliceDimensions()).isEqualTo(1);
         assertThat(g.falseDiscoveryRate()).isEqualTo(p.defaultGate().falseDiscoveryRate());
+        assertThat(g.promotionMinShare()).isEqualTo(0.05);
+        assertThat(g.alwaysValid()).isFalse();
+        assertThat(p.defaultGate().alwaysValid()).isTrue();
+        assertThat(p.defaultGate().promotionMinShare()).isEqualTo(GatePolicy.DEFAULT_PROMOTION_MIN_SHARE);
         assertThat(g.rulesFor(Signal.ASR)).hasSize(p.defaultGate().rulesFor(Signal.ASR).size() + 1);
         assertThat(g.rulesFor(Signal.ASR).get(g.rulesFor(Signal.ASR).size() - 1).metric().id()).isEqualTo("partial_churn");
     }

@@ -97,6 +97,8 @@ class PolicyLoaderTest {
         GatePolicy gate = PolicyLoader.loadDefaults().defaultGate();
         assertThat(gate.falseDiscoveryRate()).isEqualTo(0.05);
         assertThat(gate.maxSliceDimensions()).isEqualTo(3);
+        assertThat(gate.promotionMinShare()).isEqualTo(0.02);
+        assertThat(gate.alwaysValid()).isTrue();
 
         Map<String, GateRule> asr = byId(gate.rulesFor(Signal.ASR));
         assertThat(asr.keySet()).containsExactly("wer", "entity_error_rate", "sensitive_logging_rate", "timeout_rate",
