@@ -252,7 +252,13 @@ final class Views {
 
     private void rolloutsTable(Scope s, Blocks b) {
         Blocks.Table t = b.table("rollouts", "Rollouts", "candidate|Candidate", "baseline|Baseline", "since|Since",
-                "share|Canary share", "decision|Decision", "decided|Decided at");
+                "share|Canary share", "decision|Decision", "promotable|Promotable", "decided|Decided at");
+        Map<String, Advisory> lastRollout = new HashMap<>();
+        for (Advisory a : store.advisories(s.service())) {
+            if (a.getKind() == AdvisoryKind.ROLLOUT && a.getModelVersion() != null) {
+                lastRollout.put(a.getModelVersion(), a);
+            }
+        }
         t.empty("No rollout under way in this range.");
         for (Series r : store.series(s.service(), k -> k.kind() == ScorecardKind.ROLLOUT && matches(s, k))) {
             RolloutStage st = r.stage();
@@ -264,6 +270,8 @@ final class Views {
                     .put("baseline", nz(st.getBaseline())).put("since", time(st.getSince()))
                     .put("share", st.getCanaryShare() == null ? "n/a" : Blocks.percent(st.getCanaryShare()))
                     .put("decision", decision, decisionClass(decision))
+                    .put("promotable", lastRollout.containsKey(st.getCandidate())
+                            ? (lastRollout.get(st.getCandidate()).getPromotable() ? "yes" : "no") : "")
                     .put("decided", st.getDecidedAt() == null ? "" : time(st.getDecidedAt()));
         }
     }
@@ -539,6 +547,12 @@ final class Views {
             f.add("rollback-to", "Roll back to", last.getRollbackTo(), "", "bad");
         }
         if (last != null) {
+            long inconclusive = last.getFindings().stream().filter(x -> x.getCritical() && "inconclusive".equals(x.getVerdict())).count();
+            f.add("promotable", "Promotable", last.getPromotable() ? "yes" : "no",
+                    last.getPromotable() ? "every critical check shown safe" : inconclusive + " critical checks inconclusive, "
+                            + last.getUnverifiedSlices().size() + " small slices unverified", last.getPromotable() ? "good" : "warn");
+        }
+        if (last != null) {
             b.note("summary", last.getSummary(), decisionClass(decision));
         }
         Blocks.Chart share = b.chart("share-chart", "Canary share of traffic", "share");
@@ -559,13 +573,16 @@ final class Views {
         dec.done();
         if (last != null) {
             Blocks.Table ev = b.table("evidence", "Evidence of the newest decision (" + time(last.getWindowEnd()) + ")",
-                    "metric|Metric", "slice|Slice", "action|Action", "value|Candidate", "baseline|Baseline", "limit|Limit",
-                    "p|p-value", "samples|Samples", "baseline_samples|Baseline samples", "reason|Reason");
+                    "metric|Metric", "slice|Slice", "action|Action", "verdict|Verdict", "value|Candidate", "baseline|Baseline",
+                    "limit|Limit", "bound|Confidence bound", "p|p-value", "samples|Samples", "baseline_samples|Baseline samples",
+                    "needed|Samples needed", "share|Traffic share", "reason|Reason");
             ev.empty("No finding: every metric within its limits.");
             List<Finding> findings = new ArrayList<>(last.getFindings());
-            // What decided first (ROLLBACK, PAUSE), then the strongest evidence; unjudged checks last.
+            // What decided first (ROLLBACK, PAUSE), then what blocks promotion (critical and inconclusive), then
+            // the strongest evidence; unjudged checks last.
             findings.sort(Comparator.comparingInt((Finding x) -> actionRank(x.getAction().name()))
                     .thenComparing(x -> !x.getCritical())
+                    .thenComparing(x -> !"inconclusive".equals(x.getVerdict()))
                     .thenComparing(x -> x.getPValue() == null ? 2.0 : x.getPValue()));
             int i = 0;
             for (Finding x : findings) {
@@ -574,6 +591,13 @@ final class Views {
                         .put("slice", slice).put("action", x.getAction().name(), decisionClass(x.getAction().name()))
                         .put("value", fmt(x.getMetric(), x.getValue())).put("baseline", fmt(x.getMetric(), x.getBaseline()))
                         .put("limit", fmt(x.getMetric(), x.getLimit()))
+                        .put("verdict", x.getVerdict() == null ? "" : x.getVerdict(), "regression".equals(x.getVerdict()) ? "bad"
+                                : "inconclusive".equals(x.getVerdict()) ? "warn" : "safe".equals(x.getVerdict()) ? "good" : "")
+                        .put("bound", fmt(x.getMetric(), x.getConfidenceBound()))
+                        .put("needed", x.getSamplesNeeded() == null ? "" : Blocks.count(x.getSamplesNeeded())
+                                + (x.getTimeNeededMs() == null ? "" : " (" + Durations.format(java.time.Duration.ofMinutes(
+                                        Math.max(1, x.getTimeNeededMs() / 60_000))) + ")"))
+                        .put("share", x.getTrafficShare() == null ? "" : Blocks.percent(x.getTrafficShare()))
                         .put("p", x.getPValue() == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3g", x.getPValue()))
                         .put("samples", Blocks.count(x.getSamples())).put("baseline_samples", Blocks.count(x.getBaselineSamples()))
                         .put("reason", x.getReason());

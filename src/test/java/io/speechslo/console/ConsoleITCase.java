@@ -324,6 +324,10 @@ class ConsoleITCase {
                 .isEqualTo(Blocks.metric(metric, rollback.get("baseline").asDouble()));
         assertThat(row.findElement(By.cssSelector("td[data-col='samples']")).getText())
                 .isEqualTo(Blocks.count(rollback.get("samples").asLong()));
+        assertThat(row.findElement(By.cssSelector("td[data-col='verdict']")).getText())
+                .isEqualTo(rollback.path("verdict").isNull() ? "" : rollback.get("verdict").asText());
+        assertThat(browser.findElement(By.cssSelector("[data-figure='promotable'] .value")).getText())
+                .as("a ROLLBACK is never promotable").isEqualTo("no");
         assertThat(browser.findElements(By.cssSelector("#timeline tbody tr"))).hasSize((int) advisories.stream()
                 .filter(a -> a.get("kind").asText().equals("ROLLOUT") && a.get("model_version").asText().equals(CANDIDATE)).count());
         assertThat(browser.findElements(By.cssSelector("#share-chart canvas"))).isNotEmpty();
