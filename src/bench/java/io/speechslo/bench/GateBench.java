@@ -188,17 +188,11 @@ final class GateBench {
         }
 
         private double exponential(double mean) {
-            return -mean * Math.log(1 - rnd.nextDouble());
+            return io.speechslo.fixtures.RandomDraws.exponential(rnd, mean);
         }
 
         private int binomial(int n, double p) {
-            int k = 0;
-            for (int i = 0; i < n; i++) {
-                if (rnd.nextDouble() < p) {
-                    k++;
-                }
-            }
-            return k;
+            return io.speechslo.fixtures.RandomDraws.binomial(rnd, n, p);
         }
     }
 

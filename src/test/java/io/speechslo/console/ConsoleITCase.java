@@ -362,10 +362,7 @@ class ConsoleITCase {
     @Test
     @Order(9)
     void aConsoleWithoutKafkaSaysSoAndKeepsTrying() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = closedPort();
         try (ConsoleCommand.Running down = ConsoleCommand.start(List.of("--port", "0", "--host", "127.0.0.1",
                 "--refresh", "1s", "--set", "kafka.bootstrap-servers=127.0.0.1:" + closed, "--set",
                 "registry.url=" + REGISTRY.url()))) {
@@ -380,10 +377,7 @@ class ConsoleITCase {
     @Test
     @Order(10)
     void aConsoleWithoutTheRegistrySaysSoAndSkipsNothing() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = closedPort();
         List<String> args = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1", "--refresh", "1s"));
         args.addAll(topicFlags);
         args.addAll(List.of("--set", "registry.url=http://127.0.0.1:" + closed));
@@ -398,6 +392,13 @@ class ConsoleITCase {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** A port nothing listens on. */
+    static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
 
     static void open(String path, String name) throws Exception {
         browser.get(console.url() + path);

@@ -92,16 +92,10 @@ final class AsrTraffic {
     }
 
     private int binomial(int n, double p) {
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            if (rnd.nextDouble() < p) {
-                k++;
-            }
-        }
-        return k;
+        return io.speechslo.fixtures.RandomDraws.binomial(rnd, n, p);
     }
 
     static double exponential(SplittableRandom rnd, double mean) {
-        return -mean * Math.log(1 - rnd.nextDouble());
+        return io.speechslo.fixtures.RandomDraws.exponential(rnd, mean);
     }
 }
