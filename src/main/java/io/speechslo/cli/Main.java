@@ -34,6 +34,8 @@ public final class Main {
             "         [--parallelism N] (--out FILE | --to-kafka [--to-live-topics]) [--job-config FILE] [--set KEY=VALUE ...]",
             "                            run the live topology over historical telemetry and write the",
             "                            advisories it would have published (JSON lines, or the replay topics)",
+            "         ... --compare-config A B [--out FILE]",
+            "                            the same under two policy folders: what B changes (a table; JSON to --out)",
             "  tail [--json] [--from-now] [--max N] [--config FILE] [--set KEY=VALUE ...]",
             "                            follow the advisories topic: one line per advisory (or JSON)",
             "  topics [--config FILE] [--set KEY=VALUE ...]",

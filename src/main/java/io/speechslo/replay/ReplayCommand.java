@@ -54,6 +54,9 @@ public final class ReplayCommand {
     private ReplayCommand() {}
 
     public static int run(List<String> argv, PrintStream out, PrintStream err) {
+        if (argv.contains("--compare-config")) {
+            return compare(argv, out, err);
+        }
         Path outFile;
         Path scorecardsFile;
         int parallelism;
@@ -225,6 +228,81 @@ public final class ReplayCommand {
         } catch (RuntimeException e) {
             throw new Args.UsageException(NAME + ": --" + flag + " '" + value
                     + "' is neither an ISO-8601 instant (2026-01-01T00:00:00Z) nor epoch milliseconds");
+        }
+    }
+
+    /**
+     * {@code --compare-config A B}: the same replay under two policy folders, and what B changes (a table on
+     * stdout; {@code --out FILE} writes it as JSON).
+     */
+    private static int compare(List<String> argv, PrintStream out, PrintStream err) {
+        int at = argv.indexOf("--compare-config");
+        if (at + 2 >= argv.size() || argv.get(at + 1).startsWith("--") || argv.get(at + 2).startsWith("--")) {
+            err.println(NAME + ": --compare-config takes two policy folders: --compare-config A B");
+            return 2;
+        }
+        String a = argv.get(at + 1);
+        String b = argv.get(at + 2);
+        List<String> rest = new ArrayList<>(argv.subList(0, at));
+        rest.addAll(argv.subList(at + 3, argv.size()));
+        Path json = null;
+        try {
+            for (String flag : List.of("--to-kafka", "--to-live-topics", "--config", "--scorecards", "--compare-config")) {
+                if (rest.contains(flag)) {
+                    throw new Args.UsageException(NAME + ": " + flag + " does not go with --compare-config");
+                }
+            }
+            int o = rest.indexOf("--out");
+            if (o >= 0) {
+                if (o + 1 >= rest.size()) {
+                    throw new Args.UsageException(NAME + ": --out needs a value");
+                }
+                json = outFile("out", rest.get(o + 1));
+                rest.remove(o + 1);
+                rest.remove(o);
+            }
+            for (String folder : List.of(a, b)) {
+                try {
+                    PolicyLoader.bundle(Path.of(folder));
+                } catch (PolicyException e) {
+                    throw new Args.UsageException(NAME + ": --compare-config " + folder + ": " + e.getMessage());
+                }
+            }
+        } catch (Args.UsageException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        List<List<com.fasterxml.jackson.databind.JsonNode>> sides = new ArrayList<>();
+        try {
+            for (String folder : List.of(a, b)) {
+                Path file = Files.createTempFile("replay-compare-", ".jsonl");
+                try {
+                    List<String> one = new ArrayList<>(rest);
+                    one.addAll(List.of("--config", folder, "--out", file.toString()));
+                    err.println(NAME + ": replaying with the policies in " + folder);
+                    int code = run(one, out, err);
+                    if (code != 0) {
+                        return code;
+                    }
+                    List<com.fasterxml.jackson.databind.JsonNode> advisories = new ArrayList<>();
+                    com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+                    for (String line : Files.readAllLines(file)) {
+                        advisories.add(m.readTree(line));
+                    }
+                    sides.add(advisories);
+                } finally {
+                    Files.deleteIfExists(file);
+                }
+            }
+            PolicyComparison c = PolicyComparison.of(sides.get(0), sides.get(1));
+            out.print(c.table(a, b));
+            if (json != null) {
+                Files.writeString(json, c.json(a, b).toPrettyString() + "\n", StandardCharsets.UTF_8);
+            }
+            return 0;
+        } catch (IOException e) {
+            err.println(NAME + ": --compare-config: " + e.getMessage());
+            return 1;
         }
     }
 

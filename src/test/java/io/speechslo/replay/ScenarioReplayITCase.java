@@ -61,4 +61,49 @@ class ScenarioReplayITCase {
             assertThat(a.getSlo()).isEqualTo("asr-availability");
         });
     }
+
+    @Test
+    void compareConfigShowsWhatACriticalCostRuleWouldHaveChanged(@TempDir Path dir) throws Exception {
+        generateAndReplay("gpu-cost-doubling.yaml", dir);
+        // B: the shipped policies with the cost rule made critical
+        Path strict = dir.resolve("strict");
+        try (var walk = Files.walk(Path.of("job"))) {
+            for (Path f : (Iterable<Path>) walk::iterator) {
+                Path to = strict.resolve(Path.of("job").relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Path gates = strict.resolve("gates/default.yaml");
+        String rules = Files.readString(gates);
+        assertThat(rules).contains("{metric: cost_per_audio_minute, critical: false");
+        Files.writeString(gates, rules.replace("{metric: cost_per_audio_minute, critical: false",
+                "{metric: cost_per_audio_minute, critical: true"));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path json = dir.resolve("comparison.json");
+        int code = Main.run(List.of("replay", "--input", dir.resolve("telemetry").toString(), "--compare-config", "job",
+                strict.toString(), "--out", json.toString()), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        String table = out.toString(StandardCharsets.UTF_8);
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        List<String> changes = new java.util.ArrayList<>();
+        doc.get("differences").forEach(d -> changes.add(d.get("change").asText() + " " + d.get("kind").asText() + " "
+                + d.get("decision").asText()));
+        // a critical cost regression rolls the candidate back where the shipped policy only paused it
+        assertThat(changes).contains("appears ROLLOUT ROLLBACK");
+        assertThat(table).contains("A = job, B = " + strict).containsPattern("appears +ROLLOUT .* ROLLBACK ");
+        assertThat(doc.get("same").asInt()).as("the burn and drift streams do not change").isPositive();
+
+        ByteArrayOutputStream bad = new ByteArrayOutputStream();
+        assertThat(Main.run(List.of("replay", "--input", dir.resolve("telemetry").toString(), "--compare-config", "job",
+                dir.resolve("nowhere").toString()), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(bad, true, StandardCharsets.UTF_8))).isEqualTo(2);
+        assertThat(bad.toString(StandardCharsets.UTF_8)).contains("--compare-config " + dir.resolve("nowhere"));
+    }
 }
