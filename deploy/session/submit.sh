@@ -8,8 +8,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 rest="${1:-http://127.0.0.1:8081}"; shift || true
 config="${1:-}"; shift || true
-jar="$here/target/speech-slo-advisor.jar"
-[[ -f "$jar" ]] || { echo "build the jar first: mvn -B package" >&2; exit 2; }
+# the job jar without what the cluster provides (Flink's runtime, RocksDB, logging)
+jar="$here/target/speech-slo-advisor-job.jar"
+[[ -f "$jar" ]] || { echo "build the jars first: mvn -B package -DskipTests" >&2; exit 2; }
 
 upload=$(curl -sf -X POST -H "Expect:" -F "jarfile=@$jar" "$rest/jars/upload")
 jar_id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["filename"].rsplit("/",1)[-1])' <<<"$upload")

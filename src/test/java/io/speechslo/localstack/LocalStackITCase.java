@@ -46,6 +46,14 @@ class LocalStackITCase {
                 "LS_PROMETHEUS_PORT", Integer.toString(freePort()),
                 "LS_CONSOLE_PORT", Integer.toString(freePort()),
                 "LS_FOLLOW", "0");
+        // The jar the stack submits carries none of what a Flink cluster provides.
+        try (java.util.jar.JarFile job = new java.util.jar.JarFile(ROOT.resolve("target/speech-slo-advisor-job.jar").toFile())) {
+            assertThat(job.stream().map(java.util.jar.JarEntry::getName))
+                    .noneMatch(n -> n.startsWith("org/apache/flink/runtime/") || n.startsWith("org/apache/flink/streaming/api/")
+                            || n.startsWith("org/rocksdb/") || n.startsWith("org/apache/logging/log4j/"))
+                    .anyMatch(n -> n.startsWith("org/apache/flink/connector/kafka/"))
+                    .anyMatch(n -> n.equals("io/speechslo/job/StreamingJob.class"));
+        }
         List<Long> pids = new ArrayList<>();
         try {
             Process up = script("up", env, state.resolve("up.out"));
