@@ -126,10 +126,16 @@ final class ConfigReader {
 
     private final Map<String, Setting> settings = new LinkedHashMap<>();
 
-    private ConfigReader() {}
+    private static final java.util.regex.Pattern ENV_REFERENCE = java.util.regex.Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
 
-    static JobConfig load(Optional<Path> file, List<String> overrides) {
-        ConfigReader r = new ConfigReader();
+    private final java.util.function.Function<String, String> env;
+
+    private ConfigReader(java.util.function.Function<String, String> env) {
+        this.env = env;
+    }
+
+    static JobConfig load(Optional<Path> file, List<String> overrides, java.util.function.Function<String, String> env) {
+        ConfigReader r = new ConfigReader(env);
         r.readFile(DEFAULTS_SOURCE, packaged(), DEFAULTS);
         if (file.isPresent()) {
             r.readFile(file.get().toString(), read(file.get()), FILE);
@@ -532,6 +538,20 @@ final class ConfigReader {
     }
 
     /** The entries set under {@code prefix.}, in the order first set; values as written ("" allowed). */
+    /** {@code ${env:NAME}} replaced by that environment variable; an unset one fails naming it. */
+    private String expand(Setting s, String value) {
+        java.util.regex.Matcher m = ENV_REFERENCE.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = env.apply(m.group(1));
+            if (v == null) {
+                throw s.fail("names the environment variable " + m.group(1) + ", which is not set");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(v));
+        }
+        return m.appendTail(out).toString();
+    }
+
     private Map<String, String> properties(String prefix, Map<String, String> owned) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Setting s : settings.values()) {
@@ -541,7 +561,7 @@ final class ConfigReader {
                 if (owner != null) {
                     throw s.fail("'" + name + "' is set by " + owner + ", not here");
                 }
-                out.put(name, value(s, "a value (write \"\" for an empty one)"));
+                out.put(name, expand(s, value(s, "a value (write \"\" for an empty one)")));
             }
         }
         return out;

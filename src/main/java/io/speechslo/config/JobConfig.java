@@ -46,7 +46,17 @@ public record JobConfig(KafkaSettings kafka, TopicSettings topics, RegistrySetti
      * @throws PolicyException naming the file, line and key, or the override, at fault
      */
     public static JobConfig load(Optional<Path> file, List<String> overrides) {
-        return ConfigReader.load(file, overrides);
+        return load(file, overrides, System::getenv);
+    }
+
+    /**
+     * As {@link #load(Optional, List)}, with {@code ${env:NAME}} in a {@code kafka.properties.*} or
+     * {@code registry.properties.*} value read from {@code env} (the process environment, in production):
+     * secrets come from the environment a secret store fills, never from the file.
+     */
+    public static JobConfig load(Optional<Path> file, List<String> overrides,
+            java.util.function.Function<String, String> env) {
+        return ConfigReader.load(file, overrides, env);
     }
 
     /** The packaged defaults alone. */
