@@ -23,9 +23,9 @@ import java.util.function.Predicate;
 /**
  * What the console knows: every scorecard and advisory of the last {@code history} of event time (the
  * newest window end seen is "now", so a replayed week looks the same as a live one). Scorecards are
- * kept column-wise per series (kind, service, version, track, SLO, slice): a value costs 10 bytes (name
- * id, float value, int samples), so a day of the job's scorecards at 10k active slices fits in a few
- * hundred MB. Readers and the feed share it under one read-write lock.
+ * kept column-wise per series (kind, service, version, track, SLO, slice): a value costs 6 bytes (name
+ * id, float value) and its sample count 4 more only where it differs from the previous value's, so a day
+ * of the job's scorecards at 10k active slices fits in about 600 MB (the console benchmark). Readers and the feed share it under one read-write lock.
  */
 public final class ScorecardStore {
 
@@ -60,15 +60,23 @@ public final class ScorecardStore {
         }
     }
 
-    /** One cohort's rows in window-end order; read only under the store's read lock. */
+    /**
+     * One cohort's rows in window-end order; read only under the store's read lock. A row's values sit
+     * side by side (metric id, float value); its sample counts are kept once per run of equal counts (most
+     * values of a row rest on the same requests), the id's top bit marking a value whose count is the
+     * previous one's.
+     */
     public final class Series {
+        private static final short SAME_SAMPLES = (short) 0x8000;
+
         public final SeriesKey key;
         private long[] ends = new long[8];
         private int[] offsets = new int[9];
+        private int[] sampleOffsets = new int[9];
         private int rows;
         private short[] ids = new short[64];
         private float[] values = new float[64];
-        private int[] samples = new int[64];
+        private int[] samples = new int[16];
         private List<Incident> incidents = List.of();
         private RolloutStage stage;
 
@@ -115,91 +123,108 @@ public final class ScorecardStore {
 
         /** The value of {@code metric} in {@code row}, or NaN when the row has none. */
         public double value(int row, int metric) {
-            int i = find(row, metric);
-            return i < 0 ? Double.NaN : values[i];
+            for (int i = offsets[row]; i < offsets[row + 1]; i++) {
+                if ((ids[i] & ~SAME_SAMPLES) == metric) {
+                    return values[i];
+                }
+            }
+            return Double.NaN;
         }
 
         /** The samples behind {@code metric} in {@code row}, 0 when the row has none. */
         public long samples(int row, int metric) {
-            int i = find(row, metric);
-            return i < 0 ? 0 : samples[i];
-        }
-
-        private int find(int row, int metric) {
+            int s = sampleOffsets[row] - 1;
             for (int i = offsets[row]; i < offsets[row + 1]; i++) {
-                if (ids[i] == metric) {
-                    return i;
+                if ((ids[i] & SAME_SAMPLES) == 0) {
+                    s++;
+                }
+                if ((ids[i] & ~SAME_SAMPLES) == metric) {
+                    return samples[s];
                 }
             }
-            return -1;
+            return 0;
         }
 
         void add(Scorecard s) {
-            long end = s.getWindowEnd();
-            int n = s.getValues().size();
-            if (rows > 0 && end <= ends[rows - 1]) {
+            if (rows > 0 && s.getWindowEnd() <= ends[rows - 1]) {
                 insertOutOfOrder(s);
                 return;
             }
-            ensure(rows + 1, offsets[rows] + n);
-            int at = offsets[rows];
+            int n = 0;
+            short[] rowIds = new short[s.getValues().size()];
+            float[] rowValues = new float[rowIds.length];
+            int[] rowSamples = new int[rowIds.length];
             for (ScorecardValue v : s.getValues()) {
                 if (v.getValue() != null) {
-                    ids[at] = nameId(v.getName());
-                    values[at] = v.getValue().floatValue();
-                    samples[at] = (int) Math.min(Integer.MAX_VALUE, v.getSamples());
-                    at++;
+                    rowIds[n] = nameId(v.getName());
+                    rowValues[n] = v.getValue().floatValue();
+                    rowSamples[n++] = (int) Math.min(Integer.MAX_VALUE, v.getSamples());
                 }
             }
-            ends[rows] = end;
-            offsets[++rows] = at;
+            append(s.getWindowEnd(), rowIds, rowValues, rowSamples, n);
             incidents = s.getIncidents().isEmpty() ? List.of() : List.copyOf(s.getIncidents());
             stage = s.getRollout();
         }
 
-        /** Rare (a series lives on one partition): rebuilds the rows with this one in place. */
+        private void append(long end, short[] rowIds, float[] rowValues, int[] rowSamples, int n) {
+            if (rows + 1 >= ends.length) {
+                int cap = ends.length * 2;
+                ends = Arrays.copyOf(ends, cap);
+                offsets = Arrays.copyOf(offsets, cap + 1);
+                sampleOffsets = Arrays.copyOf(sampleOffsets, cap + 1);
+            }
+            int at = offsets[rows];
+            int sat = sampleOffsets[rows];
+            if (at + n > ids.length) {
+                int cap = Math.max(at + n, ids.length * 2);
+                ids = Arrays.copyOf(ids, cap);
+                values = Arrays.copyOf(values, cap);
+            }
+            if (sat + n > samples.length) {
+                samples = Arrays.copyOf(samples, Math.max(sat + n, samples.length * 2));
+            }
+            for (int i = 0; i < n; i++) {
+                boolean same = i > 0 && rowSamples[i] == rowSamples[i - 1];
+                ids[at] = (short) (same ? rowIds[i] | SAME_SAMPLES : rowIds[i]);
+                values[at++] = rowValues[i];
+                if (!same) {
+                    samples[sat++] = rowSamples[i];
+                }
+            }
+            ends[rows] = end;
+            rows++;
+            offsets[rows] = at;
+            sampleOffsets[rows] = sat;
+        }
+
+        /** Rare (a series lives on one partition): the rows from its place on are written again after it. */
         private void insertOutOfOrder(Scorecard s) {
-            List<Object[]> kept = new ArrayList<>();
             int pos = firstAfter(s.getWindowEnd());
             boolean replace = pos > 0 && ends[pos - 1] == s.getWindowEnd();
-            int tailFrom = pos;
-            int headTo = replace ? pos - 1 : pos;
-            for (int r = tailFrom; r < rows; r++) {
-                kept.add(new Object[] {ends[r], Arrays.copyOfRange(ids, offsets[r], offsets[r + 1]),
-                        Arrays.copyOfRange(values, offsets[r], offsets[r + 1]),
-                        Arrays.copyOfRange(samples, offsets[r], offsets[r + 1])});
+            List<Object[]> later = new ArrayList<>();
+            for (int r = pos; r < rows; r++) {
+                int n = offsets[r + 1] - offsets[r];
+                short[] rowIds = new short[n];
+                float[] rowValues = new float[n];
+                int[] rowSamples = new int[n];
+                for (int i = 0; i < n; i++) {
+                    rowIds[i] = (short) (ids[offsets[r] + i] & ~SAME_SAMPLES);
+                    rowValues[i] = values[offsets[r] + i];
+                    rowSamples[i] = (int) samples(r, rowIds[i]);
+                }
+                later.add(new Object[] {ends[r], rowIds, rowValues, rowSamples});
             }
             List<Incident> keepIncidents = incidents;
             RolloutStage keepStage = stage;
-            rows = headTo;
+            rows = replace ? pos - 1 : pos;
             add(s);
-            for (Object[] row : kept) {
-                short[] i = (short[]) row[1];
-                ensure(rows + 1, offsets[rows] + i.length);
-                System.arraycopy(i, 0, ids, offsets[rows], i.length);
-                System.arraycopy(row[2], 0, values, offsets[rows], i.length);
-                System.arraycopy(row[3], 0, samples, offsets[rows], i.length);
-                ends[rows] = (long) row[0];
-                offsets[rows + 1] = offsets[rows] + i.length;
-                rows++;
+            for (Object[] row : later) {
+                short[] rowIds = (short[]) row[1];
+                append((long) row[0], rowIds, (float[]) row[2], (int[]) row[3], rowIds.length);
             }
-            if (!kept.isEmpty()) {
+            if (!later.isEmpty()) {
                 incidents = keepIncidents;
                 stage = keepStage;
-            }
-        }
-
-        private void ensure(int rowCount, int valueCount) {
-            if (rowCount > ends.length) {
-                int cap = Math.max(rowCount, ends.length * 2);
-                ends = Arrays.copyOf(ends, cap);
-                offsets = Arrays.copyOf(offsets, cap + 1);
-            }
-            if (valueCount > ids.length) {
-                int cap = Math.max(valueCount, ids.length * 2);
-                ids = Arrays.copyOf(ids, cap);
-                values = Arrays.copyOf(values, cap);
-                samples = Arrays.copyOf(samples, cap);
             }
         }
 
@@ -211,18 +236,23 @@ public final class ScorecardStore {
             }
             int from = offsets[drop];
             int count = offsets[rows] - from;
+            int sfrom = sampleOffsets[drop];
+            int scount = sampleOffsets[rows] - sfrom;
             System.arraycopy(ids, from, ids, 0, count);
             System.arraycopy(values, from, values, 0, count);
-            System.arraycopy(samples, from, samples, 0, count);
+            System.arraycopy(samples, sfrom, samples, 0, scount);
             System.arraycopy(ends, drop, ends, 0, rows - drop);
             for (int r = drop; r <= rows; r++) {
                 offsets[r - drop] = offsets[r] - from;
+                sampleOffsets[r - drop] = sampleOffsets[r] - sfrom;
             }
             rows -= drop;
             if (ids.length > 256 && count < ids.length / 4) {
                 ids = Arrays.copyOf(ids, count * 2);
                 values = Arrays.copyOf(values, count * 2);
-                samples = Arrays.copyOf(samples, count * 2);
+            }
+            if (samples.length > 256 && scount < samples.length / 4) {
+                samples = Arrays.copyOf(samples, scount * 2);
             }
         }
     }
@@ -287,6 +317,9 @@ public final class ScorecardStore {
     private short nameId(String name) {
         Short id = nameIds.get(name);
         if (id == null) {
+            if (names.size() >= Short.MAX_VALUE) {
+                throw new IllegalStateException("more than " + Short.MAX_VALUE + " metric names in the scorecards");
+            }
             id = (short) names.size();
             nameIds.put(name, id);
             names.add(name);

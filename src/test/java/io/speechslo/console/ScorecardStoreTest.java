@@ -43,9 +43,34 @@ class ScorecardStoreTest {
         assertThat(List.of(s.end(0), s.end(1), s.end(2), s.end(3))).containsExactly(3 * MIN, 4 * MIN, 5 * MIN, 6 * MIN);
         assertThat(s.value(1, wer)).isEqualTo((double) 0.4f);
         assertThat(s.value(3, wer)).as("a null value is no value, not zero").isNaN();
+        int requests = store.read(v -> v.metric("requests"));
+        assertThat(List.of(s.samples(1, requests), s.samples(1, wer), s.samples(2, wer), s.samples(3, wer)))
+                .as("each value's own sample count, kept once per run of equal counts").containsExactly(100L, 10L, 10L, 0L);
         assertThat(Views.Agg.weighted(s, wer, 0, 10 * MIN)[0]).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-6));
         assertThat(Views.Agg.last(s, wer, 0, 10 * MIN)[0]).isEqualTo((double) 0.5f);
         assertThat(Views.Agg.sum(s, store.read(v -> v.metric("requests")), 3 * MIN, 5 * MIN)).isEqualTo(200);
+    }
+
+    @Test
+    void sampleCountsSurviveRunsOfEqualCountsAndTrimming() {
+        ScorecardStore store = new ScorecardStore(Duration.ofMinutes(10));
+        for (int m = 1; m <= 30; m++) {
+            List<ScorecardValue> values = List.of(new ScorecardValue("requests", 50.0 + m, 50L + m, null),
+                    new ScorecardValue("error_rate", 0.01, 50L + m, null), new ScorecardValue("wer", 0.1, 7L, null),
+                    new ScorecardValue("cer", 0.05, 7L, null), new ScorecardValue("timeout_rate", 0.0, 50L + m, null));
+            store.addAll(List.of(Scorecard.newBuilder(card(m * MIN, Map.of(), 0.1, 7)).setValues(values).build()), List.of());
+        }
+        ScorecardStore.Series s = only(store);
+        assertThat(s.rows()).isBetween(10, 13);
+        for (int r = 0; r < s.rows(); r++) {
+            long m = s.end(r) / MIN;
+            for (String name : List.of("requests", "error_rate", "timeout_rate")) {
+                assertThat(s.samples(r, store.read(v -> v.metric(name)))).as(name + " at minute " + m).isEqualTo(50 + m);
+            }
+            assertThat(s.samples(r, store.read(v -> v.metric("wer")))).isEqualTo(7);
+            assertThat(s.samples(r, store.read(v -> v.metric("cer")))).isEqualTo(7);
+            assertThat(s.value(r, store.read(v -> v.metric("requests")))).isEqualTo(50.0 + m);
+        }
     }
 
     @Test
