@@ -27,11 +27,6 @@ final class Blocks {
         return blocks;
     }
 
-    ObjectNode section(String title) {
-        ObjectNode b = blocks.addObject().put("type", "section").put("title", title);
-        return b;
-    }
-
     void note(String id, String text, String cls) {
         blocks.addObject().put("type", "note").put("id", id).put("text", text).put("cls", cls);
     }
@@ -80,10 +75,6 @@ final class Blocks {
             return new Row(r.putObject("cells"));
         }
 
-        int size() {
-            return rows.size();
-        }
-
         Table empty(String text) {
             block.put("empty", text);
             return this;
@@ -124,6 +115,7 @@ final class Blocks {
         private final List<TreeMap<Long, Double>> points = new ArrayList<>();
         private final List<Boolean> dashed = new ArrayList<>();
         private final TreeSet<Long> xs = new TreeSet<>();
+        private final List<Double> thresholds = new ArrayList<>();
 
         Chart(ObjectNode block) {
             this.block = block;
@@ -158,12 +150,10 @@ final class Blocks {
             labels.add(label);
             points.add(null);
             dashed.add(true);
-            block.put("hasThreshold", true);
             thresholds.add(value);
             return this;
         }
 
-        private final List<Double> thresholds = new ArrayList<>();
 
         boolean hasData() {
             return !xs.isEmpty();
