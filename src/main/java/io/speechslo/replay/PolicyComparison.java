@@ -89,7 +89,8 @@ public final class PolicyComparison {
     /** A table for people, one row per difference, and a summary line. */
     public String table(String a, String b) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "A = %s, B = %s: %d differences, %d decisions the same%n", a, b, rows.size(), same));
+        sb.append(String.format(Locale.ROOT, "A = %s, B = %s: %d %s, %d %s the same%n", a, b, rows.size(),
+                rows.size() == 1 ? "difference" : "differences", same, same == 1 ? "decision" : "decisions"));
         if (rows.isEmpty()) {
             return sb.toString();
         }
