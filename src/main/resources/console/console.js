@@ -131,7 +131,8 @@
     var rows = [b.x];
     b.series.forEach(function (s, i) {
       series.push({label: s.label, stroke: s.dash ? '#6b7280' : COLORS[i % COLORS.length], width: s.dash ? 1 : 2,
-        dash: s.dash ? [6, 4] : undefined, spanGaps: true, points: {show: b.x.length < 3}});
+        dash: s.dash ? [6, 4] : undefined, spanGaps: true, points: {show: b.x.length < 3},
+        paths: b.stepped ? uPlot.paths.stepped({align: 1}) : undefined});
       rows.push(s.y);
     });
     charts.push(function (width) {

@@ -145,6 +145,12 @@ final class Blocks {
             return this;
         }
 
+        /** Draws every line as steps (a value holds until the next one), for decisions and other states. */
+        Chart stepped() {
+            block.put("stepped", true);
+            return this;
+        }
+
         /** A flat dashed line (a threshold) across the chart. */
         Chart threshold(String label, double value) {
             labels.add(label);

@@ -282,9 +282,6 @@ final class Views {
         List<String> metrics = s.signal() == Signal.TTS ? MODEL_TTS : MODEL_ASR;
         List<Series> whole = slices(s, k -> k.slice().isEmpty() && !"SHADOW".equals(k.track()));
         summaryTable(b, "model-versions", "Quality per version and track (over the range)", s, whole, metrics);
-        for (String m : metrics) {
-            lineChart(b, "chart-" + m, m + " (whole service)", m, whole, s);
-        }
         // Drift: the newest and the largest PSI of each audio feature against the trailing 24 h.
         List<String> features = new ArrayList<>();
         for (io.speechslo.drift.AudioFeature f : io.speechslo.drift.AudioFeature.values()) {
@@ -309,6 +306,10 @@ final class Views {
         }
         sliceTable(b, "model-slices", s, metrics);
         heatmap(b, s);
+        // the time charts after the tables a person reads first (they sit together where the first one is)
+        for (String m : metrics) {
+            lineChart(b, "chart-" + m, m + " (whole service)", m, whole, s);
+        }
         advisoryTable(b, "drift-advisories", "Drift and quality advisories", s,
                 a -> a.getKind() == AdvisoryKind.DRIFT || a.getKind() == AdvisoryKind.BURN_RATE, 20);
     }
@@ -466,10 +467,10 @@ final class Views {
         }
         List<Series> whole = slices(s, k -> k.slice().isEmpty() && !"SHADOW".equals(k.track()));
         summaryTable(b, "privacy-rates", "Request privacy rates per version and track (over the range)", s, whole, PRIVACY_RATES);
+        sliceTable(b, "privacy-slices", s, PRIVACY_RATES);
         for (String m : PRIVACY_RATES) {
             lineChart(b, "chart-" + m, m + " (whole service)", m, whole, s);
         }
-        sliceTable(b, "privacy-slices", s, PRIVACY_RATES);
     }
 
     // ---------------------------------------------------------------- cost
@@ -568,7 +569,7 @@ final class Views {
                 default -> 0.0;
             });
         }
-        dec.points("decision", steps, false);
+        dec.points("decision", steps, false).stepped();
         share.done();
         dec.done();
         if (last != null) {
