@@ -518,6 +518,8 @@ final class Views {
         lineChart(b, "chart-cost_usd", "cost_usd per minute", "cost_usd", whole, s);
         lineChart(b, "chart-retry_waste_usd", "retry_waste_usd per minute", "retry_waste_usd", whole, s);
         sliceTable(b, "cost-slices", s, List.of(unit, "retry_waste_usd"));
+        advisoryTable(b, "cost-advisories", "Cost advisories: each version against its own history, with the drivers", s,
+                a -> a.getKind() == AdvisoryKind.COST, 20);
     }
 
     // ---------------------------------------------------------------- rollout page
@@ -670,7 +672,7 @@ final class Views {
 
     private void advisoryTable(Blocks b, String id, String title, Scope s, Predicate<Advisory> filter, int max) {
         Blocks.Table t = b.table(id, title, "time|Time", "kind|Kind", "version|Version", "decision|Decision",
-                "summary|Summary");
+                "summary|Summary", "why|Why (drivers)");
         List<Advisory> all = store.advisories(s.service());
         int shown = 0;
         for (int i = all.size() - 1; i >= 0 && shown < max; i--) {
@@ -682,7 +684,7 @@ final class Views {
             shown++;
             Blocks.Row r = t.row(a.getAdvisoryId()).put("time", time(a.getWindowEnd())).put("kind", a.getKind().name())
                     .put("decision", a.getDecision().name(), decisionClass(a.getDecision().name()))
-                    .put("summary", a.getSummary());
+                    .put("summary", a.getSummary()).put("why", drivers(a));
             if (a.getKind() == AdvisoryKind.ROLLOUT && a.getModelVersion() != null) {
                 r.link("version", a.getModelVersion(), "/rollouts/" + a.getService() + "/" + a.getModelVersion());
             } else {
@@ -690,6 +692,18 @@ final class Views {
             }
         }
         t.empty("Quiet: no advisory in this range.");
+    }
+
+    /** The advisory's hints as "driver (share)", largest first; empty when none. */
+    private static String drivers(Advisory a) {
+        StringBuilder out = new StringBuilder();
+        for (io.speechslo.advisory.Hint h : a.getHints()) {
+            out.append(out.isEmpty() ? "" : ", ").append(h.getDriver());
+            if (h.getShareExplained() != null) {
+                out.append(" (").append(Blocks.percent(h.getShareExplained())).append(')');
+            }
+        }
+        return out.toString();
     }
 
     private List<Series> slices(Scope s, Predicate<SeriesKey> filter) {

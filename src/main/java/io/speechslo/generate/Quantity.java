@@ -27,6 +27,11 @@ public enum Quantity {
     CANCEL_RATE("cancelRate", null, Kind.RATE, 0.002, 0, 0, 1, "share of requests the caller cancels"),
     SENSITIVE_LOGGING_RATE("sensitiveLoggingRate", null, Kind.RATE, 0, 0, 0, 1,
             "share of requests whose transcript or text reaches the logs"),
+    RETRY_RATE("retryRate", null, Kind.RATE, 0.005, 0, 0, 1,
+            "share of answered requests that needed one retry (a timeout always retries); a retried request"
+                    + " costs its attempts"),
+    MODEL_TIME("modelTime", null, Kind.AMOUNT, 1, 0, 0.01, 100,
+            "model time per unit of audio, relative (2 = twice the GPU time, and so twice the compute cost)"),
 
     AUDIO_MS("audioMs", Signal.ASR, Kind.LOGNORMAL, 5000, 30000, 200, 600_000, "audio duration, ms"),
     WER("wer", Signal.ASR, Kind.RATE, 0.08, 0, 0, 1, "word error probability of labelled requests"),
@@ -35,6 +40,9 @@ public enum Quantity {
     FINALIZATION_MS("finalizationMs", Signal.ASR, Kind.LOGNORMAL, 350, 700, 0, 600_000,
             "end of speech to final result, ms"),
     COST_PER_AUDIO_MINUTE("costPerAudioMinute", Signal.ASR, Kind.AMOUNT, 0.006, 0, 0, 1000, "USD per audio minute"),
+    BATCH_SIZE("batchSize", Signal.ASR, Kind.AMOUNT, 8, 0, 1, 1024,
+            "largest batch: each request shares the GPU with 1..batchSize (uniform); compute cost per request"
+                    + " scales with 1 / mean batch"),
     SILENCE_RATIO("silenceRatio", Signal.ASR, Kind.FEATURE, 0.2, 0.06, 0, 1, "share of the audio that is silence"),
     CLIPPING_RATIO("clippingRatio", Signal.ASR, Kind.FEATURE, 0.0005, 0, 0, 1,
             "share of clipped samples (exponential around its mean)"),
@@ -51,7 +59,9 @@ public enum Quantity {
     PREFERENCE("preference", Signal.TTS, Kind.AMOUNT, 4.0, 0, 1, 5,
             "mean listener rating (MOS 1-5); each rating is drawn around it and rounded to a whole score"),
     COST_PER_GENERATED_SECOND("costPerGeneratedSecond", Signal.TTS, Kind.AMOUNT, 0.00002, 0, 0, 1000,
-            "USD per generated audio second");
+            "USD per generated audio second"),
+    CACHE_HIT_RATE("cacheHitRate", Signal.TTS, Kind.RATE, 0.08, 0, 0, 1,
+            "share of requests answered from the cache, at 5% of the cost of synthesis");
 
     /** How a quantity is set, drawn and adjusted; see the class comment. */
     public enum Kind { RATE, AMOUNT, LOGNORMAL, FEATURE }

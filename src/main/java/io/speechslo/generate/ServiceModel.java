@@ -383,8 +383,22 @@ final class ServiceModel {
         Integer corrections = ok ? (d.chance(requestWer * 0.3) ? 1 : 0) : null;
         long queueMs = Math.round(d.exponential(8));
         long preprocessMs = 3 + Math.round(d.exponential(4));
-        Long modelMs = finalization == null ? null : Math.round(finalization * (0.55 + 0.1 * d.uniform()));
-        double cost = p.get(Quantity.COST_PER_AUDIO_MINUTE) * audioMs / 60_000.0 * Math.max(0.5, 1 + 0.04 * d.gaussian());
+        double modelTime = p.get(Quantity.MODEL_TIME);
+        Long modelMs = finalization == null ? null
+                : Math.round(finalization * (0.55 + 0.1 * d.uniform()) * modelTime);
+        // compute cost scales with model time and shrinks with the batch a request shares (the default
+        // batch of 1..8, mean 4.5, is the price's reference); every retried attempt is paid for
+        int maxBatch = Math.max(1, (int) Math.round(p.get(Quantity.BATCH_SIZE)));
+        double batching = 4.5 / ((1 + maxBatch) / 2.0);
+        double cost = p.get(Quantity.COST_PER_AUDIO_MINUTE) * audioMs / 60_000.0 * Math.max(0.5, 1 + 0.04 * d.gaussian())
+                * modelTime * batching;
+        // drawn in the order they always were, so a scenario that sets none of the knobs above is unchanged
+        float silence = (float) p.feature(d, Quantity.SILENCE_RATIO);
+        float clipping = (float) p.feature(d, Quantity.CLIPPING_RATIO);
+        float snr = (float) p.feature(d, Quantity.SNR_DB);
+        float level = (float) p.feature(d, Quantity.SPEECH_LEVEL_DBFS);
+        int batch = 1 + d.below(maxBatch);
+        int retries = outcome == Outcome.TIMEOUT || d.chance(p.get(Quantity.RETRY_RATE)) ? 1 : 0;
         return AsrRequest.newBuilder()
                 .setRequestId(id)
                 .setEventTime(Instant.ofEpochMilli(t))
@@ -407,17 +421,17 @@ final class ServiceModel {
                 .setEntityErrors(entityErrors)
                 .setConfidence(confidence)
                 .setCorrections(corrections)
-                .setSilenceRatio((float) p.feature(d, Quantity.SILENCE_RATIO))
-                .setClippingRatio((float) p.feature(d, Quantity.CLIPPING_RATIO))
-                .setSnrDb((float) p.feature(d, Quantity.SNR_DB))
-                .setSpeechLevelDbfs((float) p.feature(d, Quantity.SPEECH_LEVEL_DBFS))
+                .setSilenceRatio(silence)
+                .setClippingRatio(clipping)
+                .setSnrDb(snr)
+                .setSpeechLevelDbfs(level)
                 .setQueueMs(queueMs)
                 .setPreprocessMs(preprocessMs)
                 .setModelMs(modelMs)
-                .setBatchSize(1 + d.below(8))
-                .setRetries(outcome == Outcome.TIMEOUT || d.chance(0.005) ? 1 : 0)
+                .setBatchSize(batch)
+                .setRetries(retries)
                 .setFallback(false)
-                .setCostUsd(cost)
+                .setCostUsd(cost * (1 + retries))
                 .setRawAudioRetained(labelled)
                 .setSensitiveLogged(d.chance(p.get(Quantity.SENSITIVE_LOGGING_RATE)))
                 .setRedaction(labelled ? Redaction.REDACTED : Redaction.NOT_NEEDED)
@@ -442,9 +456,16 @@ final class ServiceModel {
             double rating = Math.rint(p.get(Quantity.PREFERENCE) + 0.8 * d.gaussian());
             preference = (float) Math.max(1, Math.min(5, rating));
         }
-        boolean cacheHit = d.chance(0.08);
+        boolean cacheHit = d.chance(p.get(Quantity.CACHE_HIT_RATE));
+        double modelTime = p.get(Quantity.MODEL_TIME);
         double cost = p.get(Quantity.COST_PER_GENERATED_SECOND) * generatedMs / 1000.0
-                * Math.max(0.5, 1 + 0.04 * d.gaussian());
+                * Math.max(0.5, 1 + 0.04 * d.gaussian()) * modelTime * (cacheHit ? 0.05 : 1);
+        // drawn in the order they always were, so a scenario that sets none of the knobs above is unchanged
+        boolean interrupted = ok && d.chance(p.get(Quantity.INTERRUPTION_RATE));
+        boolean abandoned = !ok && outcome == Outcome.CANCELLED || ok && d.chance(p.get(Quantity.ABANDONMENT_RATE));
+        long queueMs = Math.round(d.exponential(6));
+        Long modelMs = firstAudio == null ? null : Math.round(firstAudio * (0.6 + 0.1 * d.uniform()) * modelTime);
+        int retries = outcome == Outcome.TIMEOUT || d.chance(p.get(Quantity.RETRY_RATE)) ? 1 : 0;
         return TtsRequest.newBuilder()
                 .setRequestId(id)
                 .setEventTime(Instant.ofEpochMilli(t))
@@ -462,15 +483,15 @@ final class ServiceModel {
                 .setMaxChunkGapMs(gap)
                 .setUnderruns(underruns)
                 .setGeneratedMs(generatedMs)
-                .setInterrupted(ok && d.chance(p.get(Quantity.INTERRUPTION_RATE)))
-                .setAbandoned(!ok && outcome == Outcome.CANCELLED || ok && d.chance(p.get(Quantity.ABANDONMENT_RATE)))
+                .setInterrupted(interrupted)
+                .setAbandoned(abandoned)
                 .setPreference(preference)
-                .setQueueMs(Math.round(d.exponential(6)))
-                .setModelMs(firstAudio == null ? null : Math.round(firstAudio * (0.6 + 0.1 * d.uniform())))
-                .setRetries(outcome == Outcome.TIMEOUT || d.chance(0.005) ? 1 : 0)
+                .setQueueMs(queueMs)
+                .setModelMs(modelMs)
+                .setRetries(retries)
                 .setFallback(false)
                 .setCacheHit(cacheHit)
-                .setCostUsd(generatedMs == 0 ? null : cost)
+                .setCostUsd(generatedMs == 0 ? null : cost * (1 + retries))
                 .setSensitiveLogged(d.chance(p.get(Quantity.SENSITIVE_LOGGING_RATE)))
                 .setPool(pool(slice, track))
                 .build();

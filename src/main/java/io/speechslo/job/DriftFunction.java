@@ -2,10 +2,13 @@ package io.speechslo.job;
 
 import io.speechslo.advisory.Advisory;
 import io.speechslo.aggregate.SlicePane;
+import io.speechslo.cost.CostMonitor;
 import io.speechslo.drift.DriftMonitor;
 import io.speechslo.drift.DriftStats;
+import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.scorecard.RequestStats;
 import io.speechslo.scorecard.SliceScorecards;
 import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
@@ -31,7 +34,12 @@ final class DriftFunction extends SliceEngineFunction {
     static final ValueStateDescriptor<DriftMonitor> MONITOR =
             new ValueStateDescriptor<>("drift-monitor-v3", new DriftMonitorSerializer());
 
+    /** The cost of each model version against its own trailing baseline (COST advisories). */
+    static final ValueStateDescriptor<CostMonitor> COST =
+            new ValueStateDescriptor<>("cost-monitor", new CostMonitorSerializer());
+
     private transient ValueState<DriftMonitor> monitor;
+    private transient ValueState<CostMonitor> cost;
     private transient ThresholdSlos thresholdSlos;
     /**
      * Per key, the trailing baseline of the current window (derived from the monitor, so not state: a
@@ -57,6 +65,7 @@ final class DriftFunction extends SliceEngineFunction {
     @Override
     void openEngine() {
         monitor = getRuntimeContext().getState(MONITOR);
+        cost = getRuntimeContext().getState(COST);
         thresholdSlos = new ThresholdSlos(getRuntimeContext().getMapState(ThresholdSlos.MONITORS),
                 getRuntimeContext().getMapState(ThresholdSlos.ALERTS));
         baselines = new HashMap<>();
@@ -78,24 +87,49 @@ final class DriftFunction extends SliceEngineFunction {
                 m.add(r.paneEnd - 1, full, p.drift());
             }
         }
+        CostMonitor c = cost.value();
+        c = c == null ? new CostMonitor(service, signal) : c;
+        c.configure(policies.drift(), policies.version());
         List<io.speechslo.scorecard.Scorecard> slices = decoded.isEmpty() ? List.of()
                 : SliceScorecards.of(service, signal, paneEnd - paneMillis, paneEnd, decoded,
-                        baseline(m, service, signal, paneEnd - 1));
+                        baseline(m, service, signal, paneEnd - 1), costSink(c, paneEnd));
         scorecards.addAll(slices);
         boolean alerting = thresholdSlos.onTimeslice(policies, service, signal, paneEnd, slices, out, scorecards);
         if (paneEnd % window == 0) {
             m.evaluate(paneEnd).ifPresent(out::add);
+            out.addAll(c.evaluate(paneEnd));
+        }
+        if (c.isEmpty()) {
+            cost.clear();
+        } else {
+            cost.update(c);
         }
         long next = Math.floorDiv(paneEnd, window) * window + window;
         if (m.isEmpty()) {
             monitor.clear();
             baselines.remove(Keys.service(service, signal));
-            next = Long.MIN_VALUE;
+            next = c.isEmpty() ? Long.MIN_VALUE : next;
         } else {
             monitor.update(m); // the same object on the heap backend; RocksDB writes it back
         }
         // a standing threshold-SLO alert resolves (or reminds) even when traffic stops
         return alerting ? paneEnd + paneMillis : next;
+    }
+
+    /** Hands each cut's whole-service cohorts of a pane to the cost monitor. */
+    private static SliceScorecards.CohortSink costSink(CostMonitor c, long paneEnd) {
+        return new SliceScorecards.CohortSink() {
+            @Override
+            public void accept(Track track, String version, MetricSet metrics, RequestStats requests,
+                    Map<String, MetricSet> byValue) {
+                c.add(paneEnd, track, version, metrics, requests, byValue);
+            }
+
+            @Override
+            public String dimension() {
+                return CostMonitor.MIX_DIMENSION;
+            }
+        };
     }
 
     /** The monitor's trailing baseline for the current window holding {@code at}, rolled up once per window. */

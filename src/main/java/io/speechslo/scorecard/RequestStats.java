@@ -23,38 +23,48 @@ import java.io.IOException;
  */
 public final class RequestStats {
 
-    /** Format of {@link #writeTo}; {@link #readFrom} refuses any other. */
-    private static final int FORMAT = 1;
+    /**
+     * Format of {@link #writeTo}. {@link #readFrom} also reads format 1 (before the model-time and batch
+     * sums the cost diagnosis reads), whose missing sums are 0; it refuses any other.
+     */
+    private static final int FORMAT = 2;
+    /** Sums a format-1 form carries (the first ones). */
+    private static final int FORMAT_1_SUMS = 3;
 
     // counts
-    static final int REQUESTS = 0;
-    static final int RETRIED = 1;
-    static final int FALLBACK = 2;
-    static final int COSTED = 3;
-    static final int CER_REQUESTS = 4;
-    static final int CHAR_ERRORS = 5;
-    static final int REF_CHARS = 6;
-    static final int CONFIDENCE_REQUESTS = 7;
-    static final int CORRECTION_REQUESTS = 8;
-    static final int CORRECTED = 9;
-    static final int BATCHED = 10;
-    static final int BATCH_SUM = 11;
-    static final int RAW_AUDIO_RETAINED = 12;
-    static final int REDACTION_FAILED = 13;
-    static final int CACHE_HITS = 14;
-    static final int WASTED = 15;
+    public static final int REQUESTS = 0;
+    public static final int RETRIED = 1;
+    public static final int FALLBACK = 2;
+    public static final int COSTED = 3;
+    public static final int CER_REQUESTS = 4;
+    public static final int CHAR_ERRORS = 5;
+    public static final int REF_CHARS = 6;
+    public static final int CONFIDENCE_REQUESTS = 7;
+    public static final int CORRECTION_REQUESTS = 8;
+    public static final int CORRECTED = 9;
+    public static final int BATCHED = 10;
+    public static final int BATCH_SUM = 11;
+    public static final int RAW_AUDIO_RETAINED = 12;
+    public static final int REDACTION_FAILED = 13;
+    public static final int CACHE_HITS = 14;
+    public static final int WASTED = 15;
     private static final int COUNTS = 16;
 
     // exact sums
-    static final int COST = 0;
-    static final int RETRY_WASTE = 1;
-    static final int CONFIDENCE = 2;
-    private static final int SUMS = 3;
+    public static final int COST = 0;
+    public static final int RETRY_WASTE = 1;
+    public static final int CONFIDENCE = 2;
+    /** Model time of the requests that report it, ms, and its square (for the spread of the mean). */
+    public static final int MODEL_MS = 3;
+    public static final int MODEL_MS_SQUARED = 4;
+    /** Squares of the batch sizes (for the spread of the mean batch). */
+    public static final int BATCH_SQUARED = 5;
+    private static final int SUMS = 6;
 
     // sketches, ms
-    static final int QUEUE = 0;
-    static final int PREPROCESS = 1;
-    static final int MODEL = 2;
+    public static final int QUEUE = 0;
+    public static final int PREPROCESS = 1;
+    public static final int MODEL = 2;
     private static final int SKETCHES = 3;
 
     private final long[] counts = new long[COUNTS];
@@ -96,6 +106,7 @@ public final class RequestStats {
         if (batch != null) {
             counts[BATCHED]++;
             counts[BATCH_SUM] += batch;
+            sums.add(BATCH_SQUARED, (double) batch * batch);
         }
         if (r.getRawAudioRetained()) {
             counts[RAW_AUDIO_RETAINED]++;
@@ -134,6 +145,9 @@ public final class RequestStats {
         }
         if (modelMs != null) {
             sketches[MODEL].add(modelMs);
+            double ms = modelMs;
+            sums.add(MODEL_MS, ms);
+            sums.add(MODEL_MS_SQUARED, ms * ms);
         }
     }
 
@@ -160,16 +174,16 @@ public final class RequestStats {
     }
 
     /** A count (one of the constants above). */
-    long count(int which) {
+    public long count(int which) {
         return counts[which];
     }
 
     /** An exact sum, rounded once. */
-    double sum(int which) {
+    public double sum(int which) {
         return sums.value(which);
     }
 
-    QuantileSketch sketch(int which) {
+    public QuantileSketch sketch(int which) {
         return sketches[which];
     }
 
@@ -193,14 +207,14 @@ public final class RequestStats {
 
     public static RequestStats readFrom(DataInput in) throws IOException {
         int format = in.readByte();
-        if (format != FORMAT) {
-            throw new IOException("request stats of format " + format + ", this version reads " + FORMAT);
+        if (format != FORMAT && format != 1) {
+            throw new IOException("request stats of format " + format + ", this version reads 1 and " + FORMAT);
         }
         RequestStats s = new RequestStats();
         for (int i = 0; i < COUNTS; i++) {
             s.counts[i] = Varints.readUnsigned(in);
         }
-        for (int i = 0; i < SUMS; i++) {
+        for (int i = 0; i < (format == 1 ? FORMAT_1_SUMS : SUMS); i++) {
             s.sums.readFrom(i, in);
         }
         for (QuantileSketch sketch : s.sketches) {

@@ -70,6 +70,24 @@ public final class SliceScorecards {
      */
     public static List<Scorecard> of(String service, Signal signal, long windowStart, long windowEnd,
             List<Pane> panes, Map<Slice, DriftStats> baseline) {
+        return of(service, signal, windowStart, windowEnd, panes, baseline, null);
+    }
+
+    /**
+     * What else reads a window's cohorts once they are merged: per track and version, the whole service
+     * and its one-dimension slices of {@code dimension}, keyed by value.
+     */
+    public interface CohortSink {
+        void accept(Track track, String version, MetricSet metrics, RequestStats requests,
+                Map<String, MetricSet> byValue);
+
+        /** The dimension whose one-dimension slices {@link #accept} receives. */
+        String dimension();
+    }
+
+    /** As {@link #of(String, Signal, long, long, List, Map)}, handing every cut's cohorts to {@code sink} too. */
+    public static List<Scorecard> of(String service, Signal signal, long windowStart, long windowEnd,
+            List<Pane> panes, Map<Slice, DriftStats> baseline, CohortSink sink) {
         Map<Cut, Map<Slice, Cohort>> cuts = new TreeMap<>(CUT_ORDER);
         for (Pane p : panes) {
             Map<Slice, Cohort> slices = cuts.computeIfAbsent(new Cut(p.track(), p.version()), c -> new HashMap<>());
@@ -79,6 +97,18 @@ public final class SliceScorecards {
                     slices.computeIfAbsent(full.project(mask), s -> new Cohort(signal)).merge(p.pane());
                 }
             }
+        }
+        if (sink != null) {
+            cuts.forEach((cut, slices) -> {
+                Map<String, MetricSet> byValue = new TreeMap<>();
+                slices.forEach((slice, cohort) -> {
+                    if (slice.size() == 1 && slice.dimension(0).equals(sink.dimension())) {
+                        byValue.put(slice.value(0), cohort.metrics);
+                    }
+                });
+                Cohort whole = slices.get(Slice.ALL);
+                sink.accept(cut.track(), cut.version(), whole.metrics, whole.requests, byValue);
+            });
         }
         List<Scorecard> out = new ArrayList<>();
         cuts.forEach((cut, slices) -> new TreeMap<>(slices).forEach((slice, cohort) -> out.add(Scorecard.newBuilder()

@@ -1,0 +1,411 @@
+package io.speechslo.cost;
+
+import io.speechslo.advisory.Action;
+import io.speechslo.advisory.Advisories;
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.AdvisoryKind;
+import io.speechslo.advisory.Decision;
+import io.speechslo.advisory.Direction;
+import io.speechslo.advisory.Hint;
+import io.speechslo.diagnosis.Driver;
+import io.speechslo.diagnosis.Hints;
+import io.speechslo.gate.Stats;
+import io.speechslo.metrics.MetricSet;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.DriftPolicy;
+import io.speechslo.scorecard.RequestStats;
+import io.speechslo.slice.Slice;
+import io.speechslo.telemetry.Track;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Cost of one service and signal, per model version, against the version's own trailing baseline: a
+ * version whose cost per audio minute (ASR) or per generated second (TTS) rose is a COST advisory with
+ * the drivers that explain it, whether or not a rollout is under way.
+ *
+ * <p>Windows are the drift policy's: every {@code current} window (1 h) is compared with up to
+ * {@code baseline} (24 h) before it, once at least {@code minBaseline} of it holds data. A version is
+ * judged when both windows hold at least {@code minSamples} costed requests and three slice panes; it
+ * is flagged when its cost per unit rose by more than the drift policy's {@code relativeThreshold} and
+ * the rise is beyond pane-to-pane noise (Welch's test on the panes' cost per unit, one-sided z above
+ * {@link #CHANGE_Z}). User-facing traffic only: SHADOW traffic never counts; its spend is a driver of its
+ * own, reported beside the user-facing change.
+ *
+ * <p>Drivers, each named only when its own figure moved beyond noise (z above {@link #DRIVER_Z}) and
+ * it explains at least {@link #MIN_SHARE} of the rise:
+ * <ul>
+ *   <li>{@code retries}: retry and failure waste per unit (the waste's change is its share);
+ *   <li>{@code request_mix}: the units moved between values of the mix dimension (language) of
+ *       different cost: the shift-share mix effect, each value at its baseline cost per unit;
+ *   <li>{@code cache} (TTS): cache hit rate, assuming a hit costs next to nothing;
+ *   <li>{@code batching}: mean batch size (compute cost per request taken as 1 / batch);
+ *   <li>{@code model}: model time per request (compute cost taken as proportional to it);
+ *   <li>{@code shadow_traffic}: shadow spend per window against its baseline, as evidence (no share).
+ * </ul>
+ * Re-emitted only when the set of named drivers changes; RESOLVED once when the rise is gone. A cost
+ * fall is good news and stays quiet.
+ */
+public final class CostMonitor {
+
+    /** One-sided z a cost rise must exceed: p below 0.001 per version and window. */
+    public static final double CHANGE_Z = 3.09;
+    /** z a driver's own figure must move by before it is named. */
+    public static final double DRIVER_Z = 3.29;
+    /** The least share of the rise a named driver explains. */
+    public static final double MIN_SHARE = 0.10;
+    /** The dimension whose mix is a driver. */
+    public static final String MIX_DIMENSION = "language";
+    private static final String SHADOW = "\u0000shadow";
+    private static final int FORMAT = 1;
+
+    private final String service;
+    private final Signal signal;
+    // configuration, not state
+    private DriftPolicy policy;
+    private String policyVersion;
+    /** By version (SHADOW for the shadow track): window start to bucket. */
+    private final Map<String, TreeMap<Long, CostBucket>> versions = new TreeMap<>();
+    /** By version: the drivers of its standing INVESTIGATE. */
+    private final Map<String, String> standing = new TreeMap<>();
+
+    public CostMonitor(String service, Signal signal) {
+        this.service = service;
+        this.signal = signal;
+    }
+
+    /** Attaches the policy: configuration, not state ({@link #writeTo} leaves it out). */
+    public CostMonitor configure(DriftPolicy policy, String policyVersion) {
+        this.policy = policy;
+        this.policyVersion = policyVersion;
+        return this;
+    }
+
+    private long window() {
+        return policy.current().toMillis();
+    }
+
+    private CostBucket bucket(String version, long paneEnd) {
+        long start = Math.floorDiv(paneEnd - 1, window()) * window();
+        return versions.computeIfAbsent(version, v -> new TreeMap<>()).computeIfAbsent(start, s -> new CostBucket());
+    }
+
+    /** Adds one closed slice pane of a cut: the whole service's sums and its mix-dimension slices. */
+    public void add(long paneEnd, Track track, String version, MetricSet metrics, RequestStats requests,
+            Map<String, MetricSet> byMixValue) {
+        if (track == Track.SHADOW) {
+            if (requests.count(RequestStats.COSTED) > 0) {
+                bucket(SHADOW, paneEnd).addShadow(requests);
+            }
+        } else if (metrics.samples(CostBucket.costMetric(signal)) > 0) { // no cost reported: nothing to judge
+            bucket(version, paneEnd).add(signal, metrics, requests, byMixValue);
+        }
+    }
+
+    public boolean isEmpty() {
+        return versions.isEmpty();
+    }
+
+    /**
+     * Judges every version at the end of a current window and forgets what no later window needs.
+     *
+     * @param windowEnd a multiple of the current window, event-time millis
+     */
+    public List<Advisory> evaluate(long windowEnd) {
+        long window = window();
+        long start = windowEnd - window;
+        long baselineStart = start - policy.baseline().toMillis();
+        List<Advisory> out = new ArrayList<>();
+        TreeMap<Long, CostBucket> shadow = versions.get(SHADOW);
+        for (Map.Entry<String, TreeMap<Long, CostBucket>> e : versions.entrySet()) {
+            String version = e.getKey();
+            if (version.equals(SHADOW)) {
+                continue;
+            }
+            CostBucket now = e.getValue().get(start);
+            Map<Long, CostBucket> before = e.getValue().subMap(baselineStart, true, start, false);
+            if (now == null || before.size() * window < policy.minBaseline().toMillis()) {
+                continue; // nothing new, or too little history: no judgement, the standing state holds
+            }
+            CostBucket base = new CostBucket();
+            before.values().forEach(base::merge);
+            judge(version, windowEnd, now, base, shadow == null ? null : shadow.get(start),
+                    shadow == null ? null : merged(shadow.subMap(baselineStart, true, start, false)), before.size())
+                    .ifPresent(out::add);
+        }
+        // forget what no later window compares
+        for (TreeMap<Long, CostBucket> buckets : versions.values()) {
+            buckets.headMap(baselineStart + window, false).clear();
+        }
+        versions.values().removeIf(TreeMap::isEmpty);
+        standing.keySet().removeIf(v -> !versions.containsKey(v));
+        return out;
+    }
+
+    private static CostBucket merged(Map<Long, CostBucket> buckets) {
+        CostBucket b = new CostBucket();
+        buckets.values().forEach(b::merge);
+        return b;
+    }
+
+    private java.util.Optional<Advisory> judge(String version, long windowEnd, CostBucket now, CostBucket base,
+            CostBucket shadowNow, CostBucket shadowBase, int baselineWindows) {
+        double rNow = now.perUnit();
+        double rBase = base.perUnit();
+        boolean judged = now.costed >= policy.minSamples() && base.costed >= policy.minSamples()
+                && now.panes >= 3 && base.panes >= 3 && rBase > 0 && !Double.isNaN(rNow);
+        if (!judged) {
+            return java.util.Optional.empty();
+        }
+        double relative = rNow / rBase - 1;
+        double z = welchZ(now.paneMean(), now.paneVariance(), now.panes, base.paneMean(), base.paneVariance(),
+                base.panes);
+        boolean rose = relative > policy.relativeThreshold() && z > CHANGE_Z;
+        String metric = CostBucket.costMetric(signal).id();
+        if (!rose) {
+            if (standing.remove(version) == null) {
+                return java.util.Optional.empty();
+            }
+            String summary = metric + " of " + service + " " + version + " is back within "
+                    + percent(policy.relativeThreshold()) + " of its baseline: " + Advisories.fmt(rNow) + " against "
+                    + Advisories.fmt(rBase) + " USD";
+            return java.util.Optional.of(advisory(Decision.RESOLVED, version, windowEnd, summary,
+                    List.of(finding(metric, Action.RESOLVED, "within_limit", now, base, z)), List.of()));
+        }
+        List<Hint> hints = drivers(now, base, shadowNow, shadowBase).sorted();
+        StringBuilder key = new StringBuilder();
+        hints.forEach(h -> key.append(h.getDriver()).append(','));
+        if (key.toString().equals(standing.get(version))) {
+            return java.util.Optional.empty();
+        }
+        standing.put(version, key.toString());
+        StringBuilder summary = new StringBuilder(metric + " of " + service + " " + version + " rose "
+                + percent(relative) + " to " + Advisories.fmt(rNow) + " USD against " + Advisories.fmt(rBase)
+                + " over the " + io.speechslo.policy.Durations.format(policy.current().multipliedBy(baselineWindows))
+                + " before (" + now.costed + " and " + base.costed + " costed requests)");
+        double explained = 0;
+        for (Hint h : hints) {
+            explained += h.getShareExplained() == null ? 0 : h.getShareExplained();
+        }
+        if (hints.isEmpty()) {
+            summary.append("; no driver explains it (retries, mix, cache, batching and model time did not move"
+                    + " beyond noise)");
+        } else {
+            summary.append("; first driver: ").append(hints.get(0).getDriver()).append(" (")
+                    .append(hints.get(0).getEvidence()).append(')');
+            if (explained < 0.75) {
+                summary.append("; ").append(percent(Math.max(0, 1 - explained))).append(" of the rise unexplained");
+            }
+        }
+        return java.util.Optional.of(advisory(Decision.INVESTIGATE, version, windowEnd, summary.toString(),
+                List.of(finding(metric, Action.INVESTIGATE, "relative_change", now, base, z)), hints));
+    }
+
+    private io.speechslo.advisory.Finding finding(String metric, Action action, String reason, CostBucket now,
+            CostBucket base, double z) {
+        double rBase = base.perUnit();
+        return Advisories.finding(metric, Slice.ALL, action, reason, now.perUnit(), rBase,
+                rBase * (1 + policy.relativeThreshold()), Direction.LOWER_IS_BETTER, false, now.costed, base.costed,
+                Stats.upperTail(z));
+    }
+
+    /** The drivers the data supports, each with the share of the rise it explains. */
+    Hints drivers(CostBucket now, CostBucket base, CostBucket shadowNow, CostBucket shadowBase) {
+        Hints hints = new Hints();
+        double rNow = now.perUnit();
+        double rBase = base.perUnit();
+        double rise = rNow - rBase;
+        String unit = signal == Signal.ASR ? "audio minute" : "generated second";
+        // retries: the waste per unit
+        double wasteNow = now.retryWaste / now.units;
+        double wasteBase = base.retryWaste / base.units;
+        double retriedNow = share(now.retried, now.requests);
+        double retriedBase = share(base.retried, base.requests);
+        if (proportionZ(now.retried, now.requests, base.retried, base.requests) > DRIVER_Z) {
+            name(hints, Driver.RETRIES, (wasteNow - wasteBase) / rise, "retried requests " + percent(retriedBase)
+                    + " -> " + percent(retriedNow) + ", waste " + Advisories.fmt(wasteBase) + " -> "
+                    + Advisories.fmt(wasteNow) + " USD per " + unit, "retry_waste_per_unit", wasteNow, wasteBase);
+        }
+        // the mix of the mix dimension, each value at its baseline cost per unit (its own where it is new)
+        double mixEffect = 0;
+        double worstZ = 0;
+        String moved = null;
+        for (Map.Entry<String, double[]> e : now.mix.entrySet()) {
+            double[] n = e.getValue();
+            double[] b = base.mix.getOrDefault(e.getKey(), new double[3]);
+            double rate = b[1] > 0 ? b[0] / b[1] : n[1] > 0 ? n[0] / n[1] : rBase;
+            mixEffect += (n[1] / now.units - b[1] / base.units) * rate;
+            double z = proportionZ((long) n[2], now.requests, (long) b[2], base.requests);
+            if (z > worstZ) {
+                worstZ = z;
+                moved = e.getKey() + " " + percent(share((long) b[2], base.requests)) + " -> "
+                        + percent(share((long) n[2], now.requests)) + " of requests";
+            }
+        }
+        for (Map.Entry<String, double[]> e : base.mix.entrySet()) {
+            if (!now.mix.containsKey(e.getKey())) {
+                double[] b = e.getValue();
+                mixEffect -= b[1] / base.units * (b[0] / b[1]);
+            }
+        }
+        if (worstZ > DRIVER_Z) {
+            name(hints, Driver.REQUEST_MIX, mixEffect / rise, MIX_DIMENSION + " " + moved + "; at baseline prices the"
+                    + " mix alone moves cost per " + unit + " by " + Advisories.fmt(mixEffect) + " USD",
+                    "mix_effect_per_unit", rBase + mixEffect, rBase);
+        }
+        if (signal == Signal.TTS) {
+            double hitNow = share(now.cacheHits, now.requests);
+            double hitBase = share(base.cacheHits, base.requests);
+            if (hitBase < 1 && proportionZ(now.cacheHits, now.requests, base.cacheHits, base.requests) > DRIVER_Z) {
+                double effect = rBase * ((1 - hitNow) / (1 - hitBase) - 1);
+                name(hints, Driver.CACHE, effect / rise, "cache hit rate " + percent(hitBase) + " -> " + percent(hitNow),
+                        "cache_hit_rate", hitNow, hitBase);
+            }
+        }
+        if (now.batched > 1 && base.batched > 1) {
+            double bNow = now.batchSum / now.batched;
+            double bBase = base.batchSum / base.batched;
+            if (meanZ(now.batchSum, now.batchSquared, now.batched, base.batchSum, base.batchSquared, base.batched)
+                    > DRIVER_Z) {
+                name(hints, Driver.BATCHING, rBase * (bBase / bNow - 1) / rise, "mean batch " + Advisories.fmt(bBase)
+                        + " -> " + Advisories.fmt(bNow) + " requests", "batch_size_mean", bNow, bBase);
+            }
+        }
+        if (now.modelRequests > 1 && base.modelRequests > 1) {
+            double mNow = now.modelMs / now.modelRequests;
+            double mBase = base.modelMs / base.modelRequests;
+            if (meanZ(now.modelMs, now.modelMsSquared, now.modelRequests, base.modelMs, base.modelMsSquared,
+                    base.modelRequests) > DRIVER_Z) {
+                name(hints, Driver.MODEL, rBase * (mNow / mBase - 1) / rise, "model time per request "
+                        + Advisories.fmt(mBase) + " -> " + Advisories.fmt(mNow) + " ms", "model_ms_mean", mNow, mBase);
+            }
+        }
+        if (shadowNow != null && shadowNow.panes >= 3) {
+            double perPaneNow = shadowNow.paneMean();
+            double perPaneBase = shadowBase == null ? 0 : shadowBase.paneMean();
+            boolean grew = shadowBase == null || shadowBase.panes < 3 ? perPaneNow > 0
+                    : perPaneNow > perPaneBase * (1 + policy.relativeThreshold())
+                            && welchZ(perPaneNow, shadowNow.paneVariance(), shadowNow.panes, perPaneBase,
+                                    shadowBase.paneVariance(), shadowBase.panes) > DRIVER_Z;
+            if (grew) {
+                hints.add(Driver.SHADOW_TRAFFIC, "shadow traffic spends " + Advisories.fmt(perPaneNow)
+                        + " USD per pane against " + Advisories.fmt(perPaneBase) + " before; never counted in the"
+                        + " user-facing figure", "shadow_cost_usd", perPaneNow, perPaneBase, Double.NaN);
+            }
+        }
+        return hints;
+    }
+
+    private static void name(Hints hints, Driver driver, double share, String evidence, String metric, double value,
+            double baseline) {
+        if (share >= MIN_SHARE) {
+            hints.add(driver, evidence + ": " + percent(Math.min(share, 9.99)) + " of the rise", metric, value, baseline,
+                    share);
+        }
+    }
+
+    private static double share(long part, long whole) {
+        return whole > 0 ? (double) part / whole : 0;
+    }
+
+    /** Two-sided size of a difference of proportions, in standard errors (pooled). */
+    static double proportionZ(long xNow, long nNow, long xBase, long nBase) {
+        if (nNow == 0 || nBase == 0) {
+            return 0;
+        }
+        double p = (double) (xNow + xBase) / (nNow + nBase);
+        double se = Math.sqrt(p * (1 - p) * (1.0 / nNow + 1.0 / nBase));
+        double d = Math.abs((double) xNow / nNow - (double) xBase / nBase);
+        return se > 0 ? d / se : d > 0 ? Double.POSITIVE_INFINITY : 0;
+    }
+
+    /** Two-sided size of a difference of means from sums, in standard errors (Welch). */
+    static double meanZ(double sumNow, double sqNow, long nNow, double sumBase, double sqBase, long nBase) {
+        double mNow = sumNow / nNow;
+        double mBase = sumBase / nBase;
+        double vNow = Math.max(0, (sqNow - nNow * mNow * mNow) / (nNow - 1));
+        double vBase = Math.max(0, (sqBase - nBase * mBase * mBase) / (nBase - 1));
+        return Math.abs(welchZ(mNow, vNow, nNow, mBase, vBase, nBase));
+    }
+
+    /** (mean now - mean before) / its standard error; infinite when there is no spread and they differ. */
+    static double welchZ(double mNow, double vNow, long nNow, double mBase, double vBase, long nBase) {
+        double se = Math.sqrt(vNow / nNow + vBase / nBase);
+        double d = mNow - mBase;
+        if (!(se > 0)) {
+            return d > 0 ? Double.POSITIVE_INFINITY : d < 0 ? Double.NEGATIVE_INFINITY : 0;
+        }
+        return d / se;
+    }
+
+    private static String percent(double share) {
+        return Advisories.fmt(share * 100) + "%";
+    }
+
+    private Advisory advisory(Decision decision, String version, long windowEnd, String summary,
+            List<io.speechslo.advisory.Finding> findings, List<Hint> hints) {
+        return Advisories.withId(Advisory.newBuilder()
+                .setAdvisoryId("")
+                .setKind(AdvisoryKind.COST)
+                .setDecision(decision)
+                .setService(service)
+                .setModelVersion(version)
+                .setWindowEnd(windowEnd)
+                .setPolicyVersion(policyVersion)
+                .setSummary(summary)
+                .setFindings(findings)
+                .setHints(hints)
+                .build());
+    }
+
+    /** The buckets and standing decisions; the policy is configuration and left out. */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeByte(FORMAT);
+        out.writeUTF(service);
+        out.writeByte(signal.ordinal());
+        out.writeInt(versions.size());
+        for (Map.Entry<String, TreeMap<Long, CostBucket>> v : versions.entrySet()) {
+            out.writeUTF(v.getKey());
+            out.writeInt(v.getValue().size());
+            for (Map.Entry<Long, CostBucket> b : v.getValue().entrySet()) {
+                out.writeLong(b.getKey());
+                b.getValue().writeTo(out);
+            }
+        }
+        out.writeInt(standing.size());
+        for (Map.Entry<String, String> s : standing.entrySet()) {
+            out.writeUTF(s.getKey());
+            out.writeUTF(s.getValue());
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote; {@link #configure} it before use. */
+    public static CostMonitor readFrom(DataInput in) throws IOException {
+        int format = in.readByte();
+        if (format != FORMAT) {
+            throw new IOException("cost monitor of format " + format + ", this version reads " + FORMAT);
+        }
+        CostMonitor m = new CostMonitor(in.readUTF(), Signal.values()[in.readByte()]);
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String version = in.readUTF();
+            TreeMap<Long, CostBucket> buckets = new TreeMap<>();
+            int k = in.readInt();
+            for (int j = 0; j < k; j++) {
+                buckets.put(in.readLong(), CostBucket.readFrom(in));
+            }
+            m.versions.put(version, buckets);
+        }
+        int s = in.readInt();
+        for (int i = 0; i < s; i++) {
+            m.standing.put(in.readUTF(), in.readUTF());
+        }
+        return m;
+    }
+}
