@@ -7,6 +7,7 @@ import io.speechslo.advisory.AdvisoryKind;
 import io.speechslo.advisory.Decision;
 import io.speechslo.advisory.Direction;
 import io.speechslo.advisory.Finding;
+import io.speechslo.advisory.RollbackScope;
 import io.speechslo.metrics.Metric;
 import io.speechslo.metrics.MetricKind;
 import io.speechslo.metrics.MetricSet;
@@ -71,6 +72,8 @@ public final class ReleaseGate {
     static final int MAX_UNVERIFIED = 50;
     /** Power at which {@code samples_needed} projects a decision. */
     static final double POWER = 0.8;
+    /** Significantly better slices listed at most. */
+    static final int MAX_BETTER = 20;
 
     private ReleaseGate() {}
 
@@ -112,6 +115,9 @@ public final class ReleaseGate {
         long timeNeededMs = -1;
         /** The samples the check was first judged at: the spread the always-valid mixture is tuned to. */
         long n0;
+        /** One-sided p-value that the canary is better than stable (ratio metrics with a baseline), else NaN. */
+        double pBetter = Double.NaN;
+        boolean better;
 
         Check(GateRule rule, Slice slice, Status status, long samples, long baselineSamples) {
             this.rule = rule;
@@ -205,6 +211,16 @@ public final class ReleaseGate {
                 regressionLevel = Math.max(cut, policy.falseDiscoveryRate() / p.length);
             }
         }
+        // where the candidate is better than stable, at the same false-discovery rate (its own family)
+        List<Check> betterTested = tested.stream().filter(c -> !Double.isNaN(c.pBetter)).toList();
+        double[] pb = new double[betterTested.size()];
+        for (int i = 0; i < pb.length; i++) {
+            pb[i] = betterTested.get(i).pBetter;
+        }
+        boolean[] betterRejected = BenjaminiHochberg.reject(pb, policy.falseDiscoveryRate());
+        for (int i = 0; i < pb.length; i++) {
+            betterTested.get(i).better = betterRejected[i];
+        }
         long elapsed = in.elapsedMillis();
         for (Check c : tested) {
             verdict(c, policy, regressionLevel, elapsed);
@@ -282,6 +298,32 @@ public final class ReleaseGate {
         }
         for (Check c : head(notSignificant, MAX_NOT_SIGNIFICANT)) {
             findings.add(toFinding(c, Action.CONTINUE, "not_significant"));
+        }
+        // significantly better, in slices without a critical regression: where a partial rollout could keep
+        // the candidate
+        Set<Slice> regressed = new TreeSet<>();
+        for (Check c : regressions) {
+            if (c.rule.critical()) {
+                regressed.add(c.slice);
+            }
+        }
+        List<Check> better = new ArrayList<>();
+        for (Check c : whole) {
+            if (c.better && (c.rule.tier() == 1 || tierOnePassed) && !c.regression()) {
+                better.add(c);
+            }
+        }
+        for (Check c : sliceChecks) {
+            if (c.better && (c.rule.tier() == 1 || tierOnePassed) && !regressed.contains(c.slice)) {
+                better.add(c);
+            }
+        }
+        better.sort(Comparator.<Check>comparingDouble(c -> c.pBetter).thenComparing(c -> c.slice)
+                .thenComparing(c -> c.rule.metric()));
+        for (Check c : head(better, MAX_BETTER)) {
+            Finding f = toFinding(c, Action.CONTINUE, "significantly_better");
+            f.setPValue(Advisories.num(c.pBetter));
+            findings.add(f);
         }
 
         // Promotion: every counted critical check shown safe on the whole service and in every slice
@@ -363,6 +405,8 @@ public final class ReleaseGate {
                 .setFindings(findings)
                 .setPromotable(pr.promotable)
                 .setUnverifiedSlices(unverifiedList)
+                .setCanaryShare(canaryShare(canary, stable, canaryRequests))
+                .setRollbackScope(decision == Decision.ROLLBACK ? rollbackScope(whole, regressions) : null)
                 .build();
         return Advisories.withId(advisory);
     }
@@ -548,6 +592,17 @@ public final class ReleaseGate {
             // so the counts decide, and exactly on the limit is within it.
             c.excess = lowerBetter ? c.value - c.bound : c.bound - c.value;
             c.se = se;
+            if (stable != null && ss > 0) {
+                // better than stable itself (not than the limit): the difference against both spreads
+                double seDiff = Math.sqrt(cr.variance() + stable.ratio(m).variance());
+                double gain = lowerBetter ? c.baseline - c.value : c.value - c.baseline;
+                if (!(seDiff > 0)) {
+                    c.pBetter = gain > 0 ? 0 : 1;
+                } else {
+                    c.pBetter = policy.alwaysValid() ? Stats.alwaysValidP(gain / seDiff, cs, minSamples)
+                            : Stats.upperTail(gain / seDiff);
+                }
+            }
             c.confidenceBound = lowerBetter ? c.value + z * se : c.value - z * se;
             c.boundWithinLimit = !rule.beyond(c.confidenceBound, c.bound);
         } else {
@@ -652,6 +707,36 @@ public final class ReleaseGate {
             return Math.max(1, Math.round(minutes)) + " min";
         }
         return Advisories.fmt(Math.round(minutes / 6) / 10.0) + " h";
+    }
+
+    /** The canary's share of the compared requests, or null before either side has any. */
+    private static Double canaryShare(Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable, long canaryRequests) {
+        MetricSet s = stable.get(Slice.ALL);
+        long total = canaryRequests + (s == null ? 0 : s.requests());
+        return total == 0 ? null : (double) canaryRequests / total;
+    }
+
+    /**
+     * What a ROLLBACK has to take back: the whole candidate when a critical metric regressed on the whole
+     * service; in any case the regressing slices, coarsest first, none inside another listed one (routing
+     * {language=de-DE} back covers {language=de-DE, device=mobile}).
+     */
+    private static RollbackScope rollbackScope(List<Check> whole, List<Check> regressions) {
+        boolean wholeCandidate = whole.stream().anyMatch(w -> w.rule.critical() && w.regression());
+        List<Slice> slices = new ArrayList<>(new TreeSet<>(regressions.stream()
+                .filter(c -> c.rule.critical()).map(c -> c.slice).toList()));
+        slices.sort(Comparator.comparingInt(Slice::size).thenComparing(Comparator.naturalOrder()));
+        List<Slice> kept = new ArrayList<>();
+        for (Slice s : slices) {
+            if (kept.stream().noneMatch(k -> s.toMap().entrySet().containsAll(k.toMap().entrySet()))) {
+                kept.add(s);
+            }
+        }
+        List<Map<String, String>> cohorts = new ArrayList<>();
+        for (Slice s : kept) {
+            cohorts.add(new java.util.LinkedHashMap<>(s.toMap()));
+        }
+        return RollbackScope.newBuilder().setWholeCandidate(wholeCandidate).setCohorts(cohorts).build();
     }
 
     private static Finding toFinding(Check c, Action action, String reason) {

@@ -131,6 +131,59 @@ class ReleaseGateTest {
     }
 
     @Test
+    void aRollbackSaysWhatToTakeBackAndWhereTheCandidateIsBetter() {
+        // 30% better everywhere but the cohort, 30% worse in it
+        AsrTraffic.Model candidate = (l, r, d, c) -> {
+            double base = AsrTraffic.STABLE.wer(l, r, d, c);
+            boolean cohort = r.equals("eu-west-1") && d.equals("mobile") && c.equals("noisy");
+            return cohort ? base * 1.3 : base * 0.7;
+        };
+        Map<Slice, MetricSet> canary = new AsrTraffic(7).uniform(candidate, Track.CANARY, 60_000)
+                .cohort(candidate, Track.CANARY, 12_000, "eu-west-1", "mobile", "noisy").cohorts();
+        Map<Slice, MetricSet> stable = new AsrTraffic(8).uniform(AsrTraffic.STABLE, Track.STABLE, 60_000)
+                .cohort(AsrTraffic.STABLE, Track.STABLE, 12_000, "eu-west-1", "mobile", "noisy").cohorts();
+        Advisory a = gate(Signal.ASR, canary, stable);
+        assertThat(a.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(a.getCanaryShare()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.01));
+        // a partial rollback is possible: route the cohort (and nothing outside it) back to stable
+        assertThat(a.getRollbackScope().getWholeCandidate()).isFalse();
+        assertThat(a.getRollbackScope().getCohorts()).isNotEmpty().allSatisfy(c -> {
+            assertThat(NOISY_MOBILE_EU.entrySet()).containsAll(c.entrySet());
+            assertThat(c).isNotEmpty();
+        });
+        // no listed cohort lies inside another
+        List<Map<String, String>> cohorts = a.getRollbackScope().getCohorts();
+        for (Map<String, String> x : cohorts) {
+            for (Map<String, String> y : cohorts) {
+                if (x != y) {
+                    assertThat(x.entrySet().containsAll(y.entrySet())).as(x + " inside " + y).isFalse();
+                }
+            }
+        }
+        List<Finding> better = a.getFindings().stream().filter(f -> f.getReason().equals("significantly_better")).toList();
+        assertThat(better).as("better on the whole service and outside the cohort").isNotEmpty()
+                .anySatisfy(f -> assertThat(f.getSlice()).isEmpty()).allSatisfy(f -> {
+                    assertThat(f.getAction()).isEqualTo(Action.CONTINUE);
+                    assertThat(f.getPValue()).isLessThan(0.05);
+                    assertThat(f.getValue()).isLessThan(f.getBaseline());
+                    assertThat(f.getSlice()).isNotEqualTo(NOISY_MOBILE_EU);
+                });
+        assertThat(better).hasSizeLessThanOrEqualTo(ReleaseGate.MAX_BETTER);
+
+        // worse on the whole service: only the whole candidate will do
+        AsrTraffic.Model worse = (l, r, d, c) -> AsrTraffic.STABLE.wer(l, r, d, c) * 1.3;
+        Advisory all = gate(Signal.ASR, new AsrTraffic(7).uniform(worse, Track.CANARY, 60_000).cohorts(),
+                new AsrTraffic(8).uniform(AsrTraffic.STABLE, Track.STABLE, 60_000).cohorts());
+        assertThat(all.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(all.getRollbackScope().getWholeCandidate()).isTrue();
+        assertThat(all.getFindings()).noneSatisfy(f -> assertThat(f.getReason()).isEqualTo("significantly_better"));
+        // and a CONTINUE carries no scope
+        Advisory same = gate(Signal.ASR, new AsrTraffic(7).uniform(AsrTraffic.STABLE, Track.CANARY, 30_000).cohorts(),
+                new AsrTraffic(8).uniform(AsrTraffic.STABLE, Track.STABLE, 30_000).cohorts());
+        assertThat(same.getRollbackScope()).isNull();
+    }
+
+    @Test
     void latencyWinWithEntityErrorRegressionRollsBack() {
         AsrTraffic.Model candidate = new AsrTraffic.Model() {
             @Override

@@ -96,6 +96,16 @@ class ShippedScenariosITCase {
             assertThat(f.getSlice()).isEmpty();
             assertThat(f.getValue()).isLessThan(f.getBaseline());
         });
+        // where the candidate is significantly better (if anywhere), it never regressed
+        java.util.Set<Map<String, String>> rolledBack = new java.util.HashSet<>();
+        rollback.getFindings().stream().filter(f -> f.getAction() == Action.ROLLBACK).forEach(f -> rolledBack.add(f.getSlice()));
+        assertThat(rollback.getFindings()).filteredOn(f -> f.getReason().equals("significantly_better"))
+                .allSatisfy(f -> assertThat(rolledBack).doesNotContain(f.getSlice()));
+        // the scope: not the whole candidate, only cohorts inside the broken one (none inside another)
+        assertThat(rollback.getRollbackScope().getWholeCandidate()).isFalse();
+        assertThat(rollback.getRollbackScope().getCohorts()).isNotEmpty().allSatisfy(c ->
+                assertThat(cohort.entrySet()).containsAll(c.entrySet()));
+        assertThat(rollback.getCanaryShare()).isBetween(0.45, 0.55); // the scenario's canary share: 0.5
         assertThat(run.of(AdvisoryKind.BURN_RATE)).isEmpty();
         assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
     }
