@@ -77,6 +77,8 @@ public final class FlinkCluster implements AutoCloseable {
                 "execution.checkpointing.dir: " + dir.resolve("checkpoints").toUri(),
                 "execution.checkpointing.savepoint-dir: " + dir.resolve("savepoints").toUri(),
                 // a killed TaskManager is noticed in seconds, and a job restarts every second until it runs
+                // the REST API's metrics are at most a second old (they are fetched from the TaskManagers)
+                "metrics.fetcher.update-interval: 1000",
                 "heartbeat.interval: 1000",
                 "heartbeat.timeout: 8000",
                 "restart-strategy.type: fixed-delay",
@@ -252,6 +254,25 @@ public final class FlinkCluster implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Waits until an operator metric ({@link #operatorMetric}: sum over subtasks, max) satisfies
+     * {@code holds}; the REST API answers from a cache refreshed in the background, so one read may be a
+     * second or two old.
+     */
+    public double[] awaitOperatorMetric(String jobId, String suffix, Predicate<double[]> holds, Duration limit) {
+        double[][] seen = new double[1][];
+        try {
+            await("metric " + suffix + " of " + jobId, limit, () -> {
+                seen[0] = operatorMetric(jobId, suffix).orElse(null);
+                return seen[0] != null && holds.test(seen[0]);
+            });
+        } catch (IllegalStateException e) {
+            throw new AssertionError("metric " + suffix + " never held; last (sum, max): "
+                    + (seen[0] == null ? "none" : seen[0][0] + ", " + seen[0][1]), e);
+        }
+        return seen[0];
     }
 
     /**
