@@ -39,7 +39,9 @@ import java.util.Optional;
  * {@value #MAX_BACKOFF_MS} ms) until the registry answers, which back-pressures this source subtask
  * instead of restarting the job in a loop. The wait is counted in {@code registry_wait_ms}, and the
  * gauge {@code registry_waiting} is 1 while a subtask waits. Records whose schemas were already looked
- * up never wait: ids are cached for the life of the task.
+ * up never wait: ids are cached for the life of the task. While a subtask waits, checkpoints cannot
+ * complete (it cannot take their barrier); one that times out ({@code execution.checkpointing.timeout},
+ * 10 minutes by default) fails the job, which restarts from its last checkpoint and waits again.
  */
 public final class TelemetryDeserializer implements KafkaRecordDeserializationSchema<Ingested> {
 

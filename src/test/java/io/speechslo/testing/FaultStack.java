@@ -53,7 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What every fault test shares: a Kafka broker and a {@link FlinkCluster} as separate processes, the
  * registry stand-in keeping its schemas in a file, the job submitted as the thin job jar over REST
- * (checkpoints every second, exactly-once sinks), and a shipped scenario's telemetry, generated once and
+ * (checkpoints every second, exactly-once sinks), and the demo scenario's telemetry, generated once and
  * produced in parts so that a test can put its fault between or inside them. At the end a test drains
  * the job (stop-with-savepoint with drain: windows still open are evaluated, as at the end of a replay)
  * and {@link #assertAdvisoriesEqualReplay} compares what is on the advisories topic, read_committed and
@@ -63,8 +63,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 public final class FaultStack implements AutoCloseable {
 
     private static final Path ROOT = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
-    /** The local stack's demo: a canary that regresses one cohort (ROLLBACK), drift, serving and privacy inputs. */
-    public static final Path SCENARIO = ROOT.resolve("job/scenarios/hidden-cohort-regression.yaml");
+    /**
+     * The local stack's demo cut to 40 minutes: a canary that regresses one cohort (ROLLBACK at minute
+     * 30, after the tests' faults), serving and privacy inputs.
+     */
+    public static final Path SCENARIO = ROOT.resolve("src/test/resources/faults/hidden-cohort-regression-40m.yaml");
     /** The thin job jar a cluster runs ({@code mvn package}). */
     public static final Path JOB_JAR = ROOT.resolve("target/speech-slo-advisor-job.jar");
 
@@ -89,11 +92,17 @@ public final class FaultStack implements AutoCloseable {
         KafkaBroker k = null;
         RegistryServer r = null;
         FlinkCluster f = null;
+        // the cluster starts while the broker does (each takes seconds of mostly waiting)
+        java.util.concurrent.CompletableFuture<FlinkCluster> cluster =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> FlinkCluster.start(dir.resolve("flink")));
         try {
             k = new KafkaBroker().start();
             r = new RegistryServer(dir.resolve("registry/schemas.jsonl")).start();
-            f = FlinkCluster.start(dir.resolve("flink"));
+            f = cluster.join();
         } catch (RuntimeException e) {
+            if (f == null) {
+                f = cluster.exceptionally(failed -> null).join();
+            }
             for (AutoCloseable c : new AutoCloseable[] {f, r, k}) {
                 closeQuietly(c);
             }
