@@ -1,5 +1,6 @@
 package io.speechslo.registry;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,7 +19,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,11 +49,19 @@ import java.util.TreeMap;
  *
  * <p>Ids are global: the same Avro schema (compared in Avro's normalized JSON form, as the real
  * registry does) gets the same id in every subject, and re-registering in a subject returns the
- * existing id. Errors come back as {@code {"error_code": 40403, "message": "..."}}. State lives in
- * memory and is gone when the process ends. Not for production.
+ * existing id. Errors come back as {@code {"error_code": 40403, "message": "..."}}. Not for production.
  *
- * <p>Run it with {@code java ... io.speechslo.registry.RegistryStandIn --port N} ({@code 0} picks a
- * free port); it prints one line ending in {@code listening on http://127.0.0.1:PORT}.
+ * <p>State lives in memory, and, given a state file, also on disk, as a real registry keeps its schemas
+ * (in its compacted {@code _schemas} topic): without it a restart would forget every id, and telemetry
+ * already on the topics would no longer decode. The file holds one JSON line per subject version,
+ * {@code {"subject": ..., "version": N, "id": N, "schemaType": ..., "schema": ...}}, in the order they
+ * were registered; each registration rewrites it whole (a temporary file moved over it), so a crash
+ * leaves either the old file or the new one, never half a line. On start every line is read back, so
+ * ids, subjects and versions stay what they were; a line that does not fit fails the start naming the
+ * file and line.
+ *
+ * <p>Run it with {@code java ... io.speechslo.registry.RegistryStandIn --port N [--state-file FILE]}
+ * ({@code 0} picks a free port); it prints one line ending in {@code listening on http://127.0.0.1:PORT}.
  */
 public final class RegistryStandIn implements AutoCloseable {
 
@@ -56,6 +71,8 @@ public final class RegistryStandIn implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
+    /** Where registrations are kept across restarts; null: memory only. */
+    private final Path stateFile;
 
     // All state is guarded by "this".
     private final Map<String, Integer> idsBySchemaKey = new HashMap<>();
@@ -64,12 +81,23 @@ public final class RegistryStandIn implements AutoCloseable {
 
     private record StoredSchema(String type, String text) {}
 
-    private RegistryStandIn(HttpServer server) {
+    private RegistryStandIn(HttpServer server, Path stateFile) {
         this.server = server;
+        this.stateFile = stateFile;
     }
 
-    /** Starts a stand-in on 127.0.0.1:{@code port} ({@code 0}: a free port). */
+    /** Starts a stand-in on 127.0.0.1:{@code port} ({@code 0}: a free port), keeping its schemas in memory only. */
     public static RegistryStandIn start(int port) {
+        return start(port, null);
+    }
+
+    /**
+     * Starts a stand-in on 127.0.0.1:{@code port} ({@code 0}: a free port) that keeps its schemas in
+     * {@code stateFile} (null: in memory only), first reading back what the file holds.
+     *
+     * @throws IllegalArgumentException if the state file cannot be read back (the message names the file and line)
+     */
+    public static RegistryStandIn start(int port, Path stateFile) {
         // Without TCP_NODELAY every answer waits ~40 ms for a delayed ACK (read once per JVM).
         System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
         HttpServer server;
@@ -78,11 +106,19 @@ public final class RegistryStandIn implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("registry stand-in could not bind 127.0.0.1:" + port, e);
         }
-        RegistryStandIn standIn = new RegistryStandIn(server);
+        RegistryStandIn standIn = new RegistryStandIn(server, stateFile);
+        if (stateFile != null) {
+            try {
+                standIn.load();
+            } catch (RuntimeException e) {
+                server.stop(0);
+                throw e;
+            }
+        }
         server.createContext("/", standIn::handle);
         server.start();
-        LOG.info("STAND-IN for the Confluent Schema Registry (only the REST subset this project uses, in memory) "
-                + "listening on {}", standIn.url());
+        LOG.info("STAND-IN for the Confluent Schema Registry (only the REST subset this project uses, {}) "
+                + "listening on {}", stateFile == null ? "in memory" : "schemas kept in " + stateFile, standIn.url());
         return standIn;
     }
 
@@ -100,18 +136,31 @@ public final class RegistryStandIn implements AutoCloseable {
         server.stop(0);
     }
 
-    /** {@code --port N}: serves until the process is stopped. */
+    /** {@code --port N [--state-file FILE]}: serves until the process is stopped. */
     public static void main(String[] args) {
         int port = 8081;
+        Path stateFile = null;
         for (int i = 0; i < args.length; i++) {
+            if ("--state-file".equals(args[i]) && i + 1 < args.length && !args[i + 1].isBlank()) {
+                stateFile = Path.of(args[++i]);
+                continue;
+            }
             int parsed = "--port".equals(args[i]) && i + 1 < args.length ? parseIntOr(args[++i], -1) : -1;
             if (parsed < 0 || parsed > 65_535) {
-                System.err.println("usage: RegistryStandIn [--port N]   (N in 0..65535, 0 = a free port)");
+                System.err.println("usage: RegistryStandIn [--port N] [--state-file FILE]   (N in 0..65535, 0 = a free"
+                        + " port; FILE keeps the schemas across restarts)");
                 System.exit(2);
             }
             port = parsed;
         }
-        RegistryStandIn standIn = start(port);
+        RegistryStandIn standIn;
+        try {
+            standIn = start(port, stateFile);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(standIn::close, "registry-stand-in-shutdown"));
         System.out.println("RegistryStandIn, a STAND-IN for the Confluent Schema Registry (tests and local stack only),"
                 + " listening on " + standIn.url());
@@ -229,14 +278,36 @@ public final class RegistryStandIn implements AutoCloseable {
             return s.error();
         }
         Integer id = idsBySchemaKey.get(s.key());
-        if (id == null) {
+        List<Integer> versions = subjects.get(subject);
+        if (id != null && versions != null && versions.contains(id)) {
+            return ok(JSON.createObjectNode().put("id", id));
+        }
+        boolean newSchema = id == null;
+        if (newSchema) {
             schemasById.add(new StoredSchema(s.type(), s.text()));
             id = schemasById.size();
             idsBySchemaKey.put(s.key(), id);
         }
-        List<Integer> versions = subjects.computeIfAbsent(subject, k -> new ArrayList<>());
-        if (!versions.contains(id)) {
-            versions.add(id);
+        boolean newSubject = versions == null;
+        if (newSubject) {
+            versions = new ArrayList<>();
+            subjects.put(subject, versions);
+        }
+        versions.add(id);
+        try {
+            save();
+        } catch (IOException | RuntimeException e) {
+            // not kept: forget it, so memory never promises an id a restart would not give back
+            versions.remove(versions.size() - 1);
+            if (newSubject) {
+                subjects.remove(subject);
+            }
+            if (newSchema) {
+                schemasById.remove(schemasById.size() - 1);
+                idsBySchemaKey.remove(s.key());
+            }
+            LOG.warn("registry stand-in could not write its state file {}", stateFile, e);
+            return error(500, 50001, "Error in the backend data store: could not write " + stateFile + ": " + e);
         }
         return ok(JSON.createObjectNode().put("id", id));
     }
@@ -308,6 +379,115 @@ public final class RegistryStandIn implements AutoCloseable {
             node.put("schemaType", stored.type());
         }
         return node.put("schema", stored.text());
+    }
+
+    // ---- the state file ----
+
+    /** Writes every subject version to the state file: a temporary file beside it, then moved over it. */
+    private void save() throws IOException {
+        if (stateFile == null) {
+            return;
+        }
+        StringBuilder lines = new StringBuilder();
+        for (Map.Entry<String, List<Integer>> subject : subjects.entrySet()) {
+            List<Integer> versions = subject.getValue();
+            for (int v = 0; v < versions.size(); v++) {
+                lines.append(JSON.writeValueAsString(versionNode(subject.getKey(), v + 1, versions.get(v))
+                        .put("schemaType", schemasById.get(versions.get(v) - 1).type()))).append('\n');
+            }
+        }
+        Path dir = stateFile.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path temporary = Files.createTempFile(dir, stateFile.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                out.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+                out.force(true);
+            }
+            Files.move(temporary, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * Reads the state file back (a missing or empty file is an empty registry). Lines are sorted by
+     * subject, then version; ids must be given out in order (a line may name a new id only if it is one
+     * more than the highest so far) and an id always names the same schema.
+     */
+    private synchronized void load() {
+        if (!Files.exists(stateFile)) {
+            return;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(stateFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("registry stand-in state file " + stateFile + " cannot be read: " + e, e);
+        }
+        Map<Integer, StoredSchema> byId = new TreeMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            String where = "registry stand-in state file " + stateFile + " line " + (i + 1) + ": ";
+            JsonNode node;
+            try {
+                node = JSON.readTree(line);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(where + "not a JSON object: " + e.getOriginalMessage(), e);
+            }
+            if (node == null || !node.isObject()) {
+                throw new IllegalArgumentException(where + "not a JSON object");
+            }
+            for (String field : List.of("subject", "schema", "schemaType")) {
+                if (!node.path(field).isTextual()) {
+                    throw new IllegalArgumentException(where + "'" + field + "' is missing or not text");
+                }
+            }
+            for (String field : List.of("version", "id")) {
+                if (!node.path(field).canConvertToInt() || node.path(field).asInt() < 1) {
+                    throw new IllegalArgumentException(where + "'" + field + "' is missing or not a positive number");
+                }
+            }
+            String subject = node.get("subject").asText();
+            int version = node.get("version").asInt();
+            int id = node.get("id").asInt();
+            Submitted s = parseSubmitted(JSON.createObjectNode().put("schema", node.get("schema").asText())
+                    .put("schemaType", node.get("schemaType").asText()).toString().getBytes(StandardCharsets.UTF_8));
+            if (s.error() != null) {
+                throw new IllegalArgumentException(where + ((ObjectNode) s.error().body()).get("message").asText());
+            }
+            StoredSchema stored = new StoredSchema(s.type(), s.text());
+            StoredSchema known = byId.get(id);
+            if (known == null && idsBySchemaKey.containsKey(s.key())) {
+                throw new IllegalArgumentException(where + "schema of id " + id + " was already given id "
+                        + idsBySchemaKey.get(s.key()));
+            }
+            if (known != null && !known.equals(stored)) {
+                throw new IllegalArgumentException(where + "id " + id + " names a different schema than an earlier line");
+            }
+            List<Integer> versions = subjects.computeIfAbsent(subject, k -> new ArrayList<>());
+            if (version != versions.size() + 1) {
+                throw new IllegalArgumentException(where + "version " + version + " of subject '" + subject
+                        + "' out of order (expected " + (versions.size() + 1) + ")");
+            }
+            if (versions.contains(id)) {
+                throw new IllegalArgumentException(where + "id " + id + " is already a version of subject '" + subject + "'");
+            }
+            versions.add(id);
+            byId.put(id, stored);
+            idsBySchemaKey.put(s.key(), id);
+        }
+        int expected = 1;
+        for (Map.Entry<Integer, StoredSchema> e : byId.entrySet()) {
+            if (e.getKey() != expected++) {
+                throw new IllegalArgumentException("registry stand-in state file " + stateFile + ": schema id "
+                        + (expected - 1) + " is missing (ids are given out from 1 without gaps)");
+            }
+            schemasById.add(e.getValue());
+        }
     }
 
     private static int parseIntOr(String text, int fallback) {

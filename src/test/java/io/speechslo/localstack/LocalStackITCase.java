@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * local-stack/up as a newcomer runs it (on free ports, state in a temp folder, not following): a real
  * Kafka broker, the registry stand-in, a Flink session cluster of two JVMs, the job submitted over
- * REST and the demo generator; at least one advisory must arrive on the topic; local-stack/down must
- * leave no process behind.
+ * REST and the demo generator; at least one advisory must arrive on the topic; the registry stand-in
+ * keeps its schemas under the stack's state; local-stack/down must leave no process behind (and the
+ * schemas in place).
  */
 class LocalStackITCase {
 
@@ -88,6 +89,9 @@ class LocalStackITCase {
                 tail.shutdownNow();
             }
             assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("(ROLLOUT|BURN_RATE|DRIFT) \\S+ \\S+  [A-Z]+  ");
+            // the registry stand-in keeps the schemas the generator and the job registered in the stack's state
+            assertThat(state.resolve("registry/schemas.jsonl")).content()
+                    .contains("\"subject\":\"speech.asr.requests-value\"").contains("\"subject\":\"speech.slo.advisories-value\"");
             // Prometheus scrapes the job: the SLO gauges of the demo service are there to query
             String query = "http://127.0.0.1:" + env.get("LS_PROMETHEUS_PORT") + "/api/v1/query?query="
                     + "flink_taskmanager_job_task_operator_service_slo_model_version_slo_budget_remaining";
@@ -124,6 +128,7 @@ class LocalStackITCase {
             assertThat(down.waitFor(2, TimeUnit.MINUTES)).isTrue();
             assertThat(down.exitValue()).as(Files.readString(state.resolve("down.out"))).isZero();
         }
+        assertThat(state.resolve("registry/schemas.jsonl")).as("local-stack/down keeps the registry's schemas").isNotEmptyFile();
         for (long pid : pids) {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("pid %d after down", pid)
                     .isNotEqualTo(java.util.Optional.of(true));

@@ -42,6 +42,8 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
     private static final long STARTUP_LIMIT_MS = 90_000;
 
     private Path dir;
+    private Path properties;
+    private Path log4j;
     private Process process;
     private Thread shutdownHook;
     private Admin admin;
@@ -57,9 +59,9 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
             int port = freePort();
             int controllerPort = freePort();
             bootstrapServers = "127.0.0.1:" + port;
-            Path properties = dir.resolve("server.properties");
+            properties = dir.resolve("server.properties");
             Files.writeString(properties, serverProperties(port, controllerPort, dir.resolve("data")));
-            Path log4j = dir.resolve("log4j2.properties");
+            log4j = dir.resolve("log4j2.properties");
             Files.writeString(log4j, "status = warn\n"
                     + "appender.file.type = File\nappender.file.name = file\n"
                     + "appender.file.fileName = " + dir.resolve("broker.log") + "\n"
@@ -68,22 +70,7 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
                     + "rootLogger.level = warn\nrootLogger.appenderRef.file.ref = file\n");
             format(javaCommand(log4j, "kafka.tools.StorageTool", "format", "-t", CLUSTER_ID,
                     "-c", properties.toString()), dir.resolve("format.out"));
-            process = new ProcessBuilder(javaCommand(log4j, "kafka.Kafka", properties.toString()))
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("broker.out").toFile())
-                    .start();
-            Process started = process;
-            Path startedDir = dir;
-            shutdownHook = new Thread(() -> {
-                started.destroyForcibly();
-                try {
-                    started.waitFor(10, TimeUnit.SECONDS);
-                } catch (InterruptedException ignored) {
-                    // the JVM is going down anyway
-                }
-                deleteRecursively(startedDir);
-            }, "kafka-broker-kill-" + started.pid());
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            launch();
             admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
             awaitReady();
             return this;
@@ -91,6 +78,61 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
             String output = dir == null ? "" : diagnostics();
             close();
             throw new IllegalStateException("Kafka broker did not start: " + e.getMessage() + output, e);
+        }
+    }
+
+    /** Starts the broker JVM on the prepared directory, with a shutdown hook that kills it and deletes the directory. */
+    private void launch() throws IOException {
+        process = new ProcessBuilder(javaCommand(log4j, "kafka.Kafka", properties.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.out").toFile()))
+                .start();
+        Process started = process;
+        Path startedDir = dir;
+        shutdownHook = new Thread(() -> {
+            started.destroyForcibly();
+            try {
+                started.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                // the JVM is going down anyway
+            }
+            deleteRecursively(startedDir);
+        }, "kafka-broker-kill-" + started.pid());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * A crash: {@code kill -9} of the broker's PID, waiting until it is gone. Its log directories and
+     * ports stay, for {@link #restart()}.
+     */
+    public synchronized void kill() {
+        requireStarted();
+        long pid = process.pid();
+        Processes.kill9(pid);
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("broker pid " + pid + " still alive 30 s after kill -9");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the killed broker", e);
+        }
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        shutdownHook = null;
+        process = null;
+    }
+
+    /** Starts the broker again after {@link #kill()}: the same log directories, the same ports; returns once it answers. */
+    public synchronized KafkaBroker restart() {
+        if (process != null || dir == null) {
+            throw new IllegalStateException("restart() follows kill()");
+        }
+        try {
+            launch();
+            awaitReady();
+            return this;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("Kafka broker did not restart: " + e.getMessage() + diagnostics(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.speechslo.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.speechslo.registry.RegistryStandIn;
 import io.speechslo.registry.SchemaRegistry;
 import io.speechslo.registry.UnknownSchemaIdException;
 import io.speechslo.telemetry.AsrRequest;
@@ -14,12 +15,16 @@ import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 class RegistryStandInTest {
@@ -126,8 +131,71 @@ class RegistryStandInTest {
                 "basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", "u:p")).close();
     }
 
+    @Test
+    void aStateFileKeepsIdsSubjectsAndVersionsAcrossRestarts(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("registry/schemas.jsonl");
+        try (RegistryServer first = new RegistryServer(file).start()) {
+            assertThat(register(first.url(), "b-value", STRING_SCHEMA).get("id").asInt()).isEqualTo(1);
+            assertThat(register(first.url(), "a-value", "{\"type\": \"long\"}").get("id").asInt()).isEqualTo(2);
+            assertThat(register(first.url(), "a-value", STRING_SCHEMA).get("id").asInt()).isEqualTo(1);
+        }
+        assertThat(Files.readAllLines(file)).hasSize(3);
+        try (RegistryServer again = new RegistryServer(file).start()) {
+            // the same ids, versions and subjects as before the restart
+            assertThat(JSON.readTree(get(again.url(), "/schemas/ids/2").body()).get("schema").asText()).isEqualTo("\"long\"");
+            assertThat(get(again.url(), "/subjects").body()).isEqualTo("[\"a-value\",\"b-value\"]");
+            assertThat(get(again.url(), "/subjects/a-value/versions").body()).isEqualTo("[1,2]");
+            JsonNode second = JSON.readTree(get(again.url(), "/subjects/a-value/versions/2").body());
+            assertThat(second.get("id").asInt()).isEqualTo(1);
+            assertThat(register(again.url(), "a-value", "{\"type\": \"long\"}").get("id").asInt()).isEqualTo(2);
+            // a new schema after the restart gets the next id, and is kept too
+            assertThat(register(again.url(), "c-value", "{\"type\": \"int\"}").get("id").asInt()).isEqualTo(3);
+        }
+        // the real client reads the generated telemetry schemas back after a restart
+        int asr;
+        try (RegistryServer third = new RegistryServer(file).start(); SchemaRegistry client = third.client()) {
+            asr = client.register("asr-value", AsrRequest.getClassSchema());
+            assertThat(asr).isEqualTo(4);
+        }
+        try (RegistryServer fourth = new RegistryServer(file).start(); SchemaRegistry client = fourth.client()) {
+            assertThat(client.schemaById(asr)).isEqualTo(AsrRequest.getClassSchema());
+            assertThat(client.schemaById(3)).isEqualTo(Schema.create(Schema.Type.INT));
+        }
+        assertThat(dir.resolve("registry")).isDirectoryNotContaining("glob:**.tmp");
+    }
+
+    @Test
+    void aCorruptStateFileFailsTheStartNamingFileAndLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("schemas.jsonl");
+        try (RegistryServer first = new RegistryServer(file).start()) {
+            register(first.url(), "a-value", STRING_SCHEMA);
+            register(first.url(), "a-value", "{\"type\": \"long\"}");
+        }
+        List<String> lines = Files.readAllLines(file);
+        Map<String, String> broken = Map.of(
+                lines.get(0) + "\n{\"subject\": \"a-value\", \"versi", "line 2: not a JSON object",
+                lines.get(0) + "\n" + lines.get(1).replace("\"version\":2", "\"version\":3"), "line 2: version 3 of subject 'a-value' out of order",
+                lines.get(0) + "\n" + lines.get(1).replace("\"id\":2", "\"id\":1"), "line 2: id 1 names a different schema",
+                lines.get(0) + "\n" + lines.get(1).replace("\\\"long\\\"", "{\\\"type\\\": \\\"nonsense\\\"}"),
+                        "line 2: Invalid schema",
+                "\n" + lines.get(1).replace("\"version\":2", "\"version\":1"), "schema id 1 is missing");
+        for (Map.Entry<String, String> c : broken.entrySet()) {
+            Files.writeString(file, c.getKey() + "\n");
+            assertThatThrownBy(() -> RegistryStandIn.start(0, file)).as(c.getKey())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("registry stand-in state file " + file)
+                    .hasMessageContaining(c.getValue());
+        }
+    }
+
     private JsonNode register(String subject, String schema) throws IOException, InterruptedException {
-        HttpResponse<String> response = post("/subjects/" + subject + "/versions", body(schema));
+        return register(url(), subject, schema);
+    }
+
+    private JsonNode register(String base, String subject, String schema) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/subjects/" + subject + "/versions"))
+                .header("Content-Type", TYPE).POST(HttpRequest.BodyPublishers.ofString(body(schema))).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }
@@ -137,7 +205,11 @@ class RegistryStandInTest {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url() + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return get(url(), path);
+    }
+
+    private HttpResponse<String> get(String base, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
