@@ -7,8 +7,6 @@ import io.speechslo.policy.SloDefinition;
 import io.speechslo.scorecard.SloScorecards;
 
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
 
 import java.util.List;
 import java.util.Map;
@@ -33,13 +31,6 @@ import java.util.TreeSet;
  */
 final class BurnRateFunction extends EngineFunction<BurnTick> {
 
-    /**
-     * Renamed from "burn-monitors" (bytes) when the monitors became objects in state, and from
-     * "burn-monitors-v2" when burn panes became seconds and the counts gained a minute level.
-     */
-    static final MapStateDescriptor<String, BurnRateMonitor> MONITORS = new MapStateDescriptor<>(
-            "burn-monitors-v3", StringSerializer.INSTANCE, new BurnRateMonitorSerializer());
-
     private static final java.util.Comparator<BurnTick> TICK_ORDER = java.util.Comparator
             .<BurnTick>comparingLong(t -> t.tickEnd)
             .thenComparing(t -> t.version);
@@ -52,8 +43,8 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
     }
 
     @Override
-    String bufferStateName() {
-        return "burn-tick-buffer-v2";
+    States.Buffer<BurnTick> bufferState() {
+        return States.BURN_TICK_BUFFER;
     }
 
     @Override
@@ -73,7 +64,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
 
     @Override
     void openEngine() {
-        monitors = getRuntimeContext().getMapState(MONITORS);
+        monitors = getRuntimeContext().getMapState(States.BURN_MONITORS);
         lateRequests = getRuntimeContext().getMetricGroup().counter("late_burn_requests");
     }
 

@@ -21,8 +21,6 @@ import org.apache.flink.util.Collector;
 final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, PaneRecord> {
 
     static final String OTHER = "other";
-    static final MapStateDescriptor<String, Integer> VALUES =
-            new MapStateDescriptor<>("dimension-values", Types.STRING, Types.INT);
 
     private final int maxValues;
     private transient MapState<String, Integer> values;
@@ -37,7 +35,7 @@ final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, Pa
 
     @Override
     public void open(OpenContext openContext) {
-        values = getRuntimeContext().getMapState(VALUES);
+        values = getRuntimeContext().getMapState(States.DIMENSION_VALUES);
         folded = getRuntimeContext().getMetricGroup().counter("folded_to_other");
     }
 

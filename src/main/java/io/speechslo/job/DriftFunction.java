@@ -11,7 +11,6 @@ import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,10 +25,6 @@ import java.util.Map;
  * the service's threshold SLOs are judged ({@link ThresholdSlos}).
  */
 final class DriftFunction extends SliceEngineFunction {
-
-    /** Renamed from "drift-monitor" (bytes) when the monitor became an object in state. */
-    static final ValueStateDescriptor<DriftMonitor> MONITOR =
-            new ValueStateDescriptor<>("drift-monitor-v3", new DriftMonitorSerializer());
 
     private transient ValueState<DriftMonitor> monitor;
     private transient ThresholdSlos thresholdSlos;
@@ -50,15 +45,15 @@ final class DriftFunction extends SliceEngineFunction {
     }
 
     @Override
-    String bufferStateName() {
-        return "drift-pane-buffer-v3";
+    States.Buffer<PaneRecord> bufferState() {
+        return States.DRIFT_PANE_BUFFER;
     }
 
     @Override
     void openEngine() {
-        monitor = getRuntimeContext().getState(MONITOR);
-        thresholdSlos = new ThresholdSlos(getRuntimeContext().getMapState(ThresholdSlos.MONITORS),
-                getRuntimeContext().getMapState(ThresholdSlos.ALERTS));
+        monitor = getRuntimeContext().getState(States.DRIFT_MONITOR);
+        thresholdSlos = new ThresholdSlos(getRuntimeContext().getMapState(States.THRESHOLD_SLO_MONITORS),
+                getRuntimeContext().getMapState(States.THRESHOLD_SLO_ALERTS));
         baselines = new HashMap<>();
     }
 

@@ -140,7 +140,7 @@ class BurnRateFunctionHarnessTest {
             // 3 SLOs x (service-wide, v1). The pane buffer is empty; one wake-up timer chains on.
             h.processWatermark(T0 + 500 * MIN );
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-            assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, BurnRateFunction.MONITORS)).hasSize(6);
+            assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_MONITORS)).hasSize(6);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
             int before = h.extractOutputValues().size();
@@ -182,7 +182,7 @@ class BurnRateFunctionHarnessTest {
         // stopped after minute 44, with a PAGE standing since minute 2 (reminded at 17, 32)
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
                 () -> new BurnRateFunction(BUNDLE), BurnTick::serviceKey, backend, dir, steps, 45, 12,
-                "burn-tick-buffer-v2", "burn-tick-buffer-v2-counts", BurnRateFunction.MONITORS.getName());
+                "burn-tick-buffer-v2", "burn-tick-buffer-v2-counts", States.BURN_MONITORS.getName());
         for (String version : new String[] {null, "v1"}) {
             assertThat(of(after, version)).extracting(Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
                     .containsExactly(tuple(Decision.PAGE, 47L), tuple(Decision.PAGE, 62L), tuple(Decision.PAGE, 77L),

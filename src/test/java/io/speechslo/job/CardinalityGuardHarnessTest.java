@@ -64,7 +64,7 @@ class CardinalityGuardHarnessTest {
     }
 
     static Map<String, Integer> values(AbstractStreamOperatorTestHarness<?> h, String key) throws Exception {
-        return mapState(h, key, CardinalityGuard.VALUES);
+        return mapState(h, key, States.DIMENSION_VALUES);
     }
 
     @Test
