@@ -83,16 +83,23 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
 
     /**
      * Exact counts per monitor key ({@code slo NUL version}, and {@code slo NUL} service-wide), as
-     * {tickEnd, good, total} per burn pane in the order of the (sorted) ticks.
+     * {tickEnd, good, total} per burn pane in the order of the (sorted) ticks. Counts are matched to the
+     * SLOs in force by name (those of an SLO no longer in force are dropped); burn counts without names
+     * (held in a savepoint before 2026-12-05) by position.
      */
-    private static Map<String, List<long[]>> counts(List<SloDefinition> slos, List<BurnTick> ticks) {
+    static Map<String, List<long[]>> counts(List<SloDefinition> slos, List<BurnTick> ticks) {
         Map<String, List<long[]>> counts = new TreeMap<>();
+        Map<String, SloDefinition> byName = new java.util.HashMap<>();
+        for (SloDefinition s : slos) {
+            byName.put(s.name(), s);
+        }
         for (BurnTick t : ticks) {
-            for (int i = 0; i < Math.min(t.total.length, slos.size()); i++) {
-                if (t.total[i] == 0) {
+            for (int i = 0; i < t.total.length; i++) {
+                SloDefinition slo = t.slos != null ? byName.get(t.slos[i]) : i < slos.size() ? slos.get(i) : null;
+                if (t.total[i] == 0 || slo == null) {
                     continue;
                 }
-                for (String key : new String[] {key(slos.get(i), ""), key(slos.get(i), t.version)}) {
+                for (String key : new String[] {key(slo, ""), key(slo, t.version)}) {
                     List<long[]> panes = counts.computeIfAbsent(key, x -> new java.util.ArrayList<>(1));
                     long[] c = panes.isEmpty() ? null : panes.get(panes.size() - 1);
                     if (c == null || c[0] != t.tickEnd) {
