@@ -298,6 +298,8 @@ class BurnRateFunctionHarnessTest {
     @Test
     void burnCountsHeldAcrossARestoreCountForTheirOwnSloWhenAPolicyEditReordersTheSlos(@TempDir Path dir)
             throws Exception {
+        // burn counts, with their SLO names, stay a POJO in flight and in state (Flink's schema evolution)
+        org.apache.flink.types.PojoTestUtils.assertSerializedAsPojoWithoutKryo(BurnTick.class);
         PolicyBundle edited = reorderedAsrSlos(dir.resolve("policies"));
         List<String> before = List.of(BurnTick.names(POLICIES.slosFor(SERVICE, Signal.ASR)));
         List<String> after = List.of(BurnTick.names(edited.policies().slosFor(SERVICE, Signal.ASR)));

@@ -283,7 +283,7 @@ class GoldenSavepointITCase {
             // the watermark of the cut travels on and fires its timers: wait until the output settles
             int seen = -1;
             long quietSince = System.nanoTime();
-            while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(3)) {
+            while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(5)) {
                 Thread.sleep(200);
                 if (out.size() != seen) {
                     seen = out.size();
