@@ -97,6 +97,14 @@ public final class SlicePane {
         return metrics.requests();
     }
 
+    /**
+     * The byte format of {@link #writeTo} in keyed state (the state serializer's snapshot records which one
+     * a state is in). Format 1 describes itself in its first byte (a pane from before the request stats
+     * reads too), because panes also travel between operators as bytes. A change of these bytes adds
+     * format 2 here and a branch in {@link #readFrom(DataInput, int)} that reads format 1.
+     */
+    public static final int FORMAT = 1;
+
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(WITH_REQUEST_STATS + metrics.signal().ordinal());
         out.writeLong(lastEventTime);
@@ -107,6 +115,14 @@ public final class SlicePane {
 
     /** Reads either form (see {@link #WITH_REQUEST_STATS}). */
     public static SlicePane readFrom(DataInput in) throws IOException {
+        return readFrom(in, FORMAT);
+    }
+
+    /** Reads a pane written in {@code format} (1 to {@link #FORMAT}), as {@link #readFrom(DataInput)}. */
+    public static SlicePane readFrom(DataInput in, int format) throws IOException {
+        if (format != FORMAT) {
+            throw new IOException("slice pane state format " + format + " is unknown (expected " + FORMAT + ")");
+        }
         int head = in.readByte();
         boolean withRequestStats = head >= WITH_REQUEST_STATS;
         int ordinal = withRequestStats ? head - WITH_REQUEST_STATS : head;

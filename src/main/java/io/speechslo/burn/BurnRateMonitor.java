@@ -50,8 +50,15 @@ import java.util.Set;
  */
 public final class BurnRateMonitor {
 
-    /** Format 2 added when the standing alert began; format 1 is still read. */
-    private static final int FORMAT = 2;
+    /**
+     * Byte formats of a monitor (see {@link #writeTo}; the state serializer's snapshot records which one a
+     * state is in). Formats 1 and 2 begin with their number as an int: 1 without the time the standing
+     * alert began, 2 with it; savepoints before 2026-12-05 hold one or the other (their snapshot says
+     * 2, the leading int tells). Format 3 drops the leading int: the snapshot records the format once.
+     */
+    public static final int FORMAT_WITH_LEADING_INT = 2;
+    /** The format {@link #writeTo} writes. */
+    public static final int FORMAT = 3;
     private static final long DAY_MILLIS = 86_400_000L;
 
     /** Bad requests a long window must hold before any condition can fire. */
@@ -454,7 +461,6 @@ public final class BurnRateMonitor {
 
     /** Counts, alert state and the last emission and evaluation times; not the configuration. */
     public void writeTo(DataOutput out) throws IOException {
-        out.writeInt(FORMAT);
         out.writeUTF(sloName);
         out.writeByte(standing == null ? 0 : standing == Decision.TICKET ? 1 : 2);
         out.writeLong(lastEmitMillis);
@@ -474,9 +480,19 @@ public final class BurnRateMonitor {
      * (with the same SLO) before it evaluates.
      */
     public static BurnRateMonitor readFrom(DataInput in) throws IOException {
-        int format = in.readInt();
-        if (format != 1 && format != FORMAT) {
-            throw new IOException("burn-rate state format " + format + " is unknown (expected 1 or " + FORMAT + ")");
+        return readFrom(in, FORMAT);
+    }
+
+    /** Reads a monitor written in {@code format} (1 to {@link #FORMAT}), as {@link #readFrom(DataInput)}. */
+    public static BurnRateMonitor readFrom(DataInput in, int format) throws IOException {
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("burn-rate state format " + format + " is unknown (expected 1 to " + FORMAT + ")");
+        }
+        if (format <= FORMAT_WITH_LEADING_INT) {
+            format = in.readInt();
+            if (format != 1 && format != FORMAT_WITH_LEADING_INT) {
+                throw new IOException("burn-rate state format " + format + " is unknown (expected 1 or 2 in front)");
+            }
         }
         String name = in.readUTF();
         int s = in.readByte();

@@ -67,7 +67,7 @@ final class ConfigReader {
             "event-time.max-out-of-orderness", "event-time.allowed-lateness", "event-time.idle-source-timeout",
             "event-time.max-future", "event-time.max-past",
             "gate.interval", "gate.reminder", "gate.idle-timeout",
-            "cardinality.max-values-per-dimension",
+            "cardinality.max-values-per-dimension", "cardinality.expiry",
             "checkpoint.interval", "checkpoint.state-backend", "checkpoint.directory",
             "sink.transactional-id-prefix", "sink.transaction-timeout",
             "policies.dir");
@@ -339,7 +339,8 @@ final class ConfigReader {
         Duration interval = duration("gate.interval", false);
         RolloutSettings gate = new RolloutSettings(interval,
                 atLeast("gate.reminder", "gate.interval", interval), atLeast("gate.idle-timeout", "gate.interval", interval));
-        CardinalitySettings cardinality = new CardinalitySettings(positiveInt("cardinality.max-values-per-dimension"));
+        CardinalitySettings cardinality = new CardinalitySettings(positiveInt("cardinality.max-values-per-dimension"),
+                atLeastAMinute("cardinality.expiry"));
         Duration checkpointInterval = duration("checkpoint.interval", false);
         CheckpointSettings checkpoint = new CheckpointSettings(checkpointInterval,
                 choice("checkpoint.state-backend", StateBackend.class), checkpointDirectory("checkpoint.directory"));
@@ -423,6 +424,15 @@ final class ConfigReader {
         }
         if (d.isZero() && !zeroAllowed) {
             throw s.fail("must be greater than zero");
+        }
+        return d;
+    }
+
+    /** A duration of at least a minute: what is timed to the minute (the cardinality guard's last-seen times). */
+    private Duration atLeastAMinute(String key) {
+        Duration d = duration(key, false);
+        if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw setting(key).fail("must be at least 1m (values are timed to the minute), not " + Durations.format(d));
         }
         return d;
     }

@@ -124,6 +124,7 @@ public record JobConfig(KafkaSettings kafka, TopicSettings topics, RegistrySetti
         m.put("gate.reminder", Durations.format(gate.reminder()));
         m.put("gate.idle-timeout", Durations.format(gate.idleTimeout()));
         m.put("cardinality.max-values-per-dimension", Integer.toString(cardinality.maxValuesPerDimension()));
+        m.put("cardinality.expiry", Durations.format(cardinality.expiry()));
         m.put("checkpoint.interval", Durations.format(checkpoint.interval()));
         m.put("checkpoint.state-backend", checkpoint.stateBackend().id());
         m.put("checkpoint.directory", checkpoint.directory().orElse("null"));
@@ -251,8 +252,9 @@ public record JobConfig(KafkaSettings kafka, TopicSettings topics, RegistrySetti
 
     /**
      * @param maxValuesPerDimension at most this many distinct values of one slice dimension are tracked (at least 1)
+     * @param expiry a value unseen this long (event time, at least a minute) frees its place for a new one
      */
-    public record CardinalitySettings(int maxValuesPerDimension) implements Serializable {}
+    public record CardinalitySettings(int maxValuesPerDimension, Duration expiry) implements Serializable {}
 
     /**
      * Checkpointing is always on.

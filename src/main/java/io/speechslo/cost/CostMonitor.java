@@ -63,7 +63,8 @@ public final class CostMonitor {
     /** The dimension whose mix is a driver. */
     public static final String MIX_DIMENSION = "language";
     private static final String SHADOW = "\u0000shadow";
-    private static final int FORMAT = 1;
+    /** The format {@link #writeTo} writes; its serializer's snapshot records it. */
+    public static final int FORMAT = 1;
 
     private final String service;
     private final Signal signal;
@@ -366,7 +367,6 @@ public final class CostMonitor {
 
     /** The buckets and standing decisions; the policy is configuration and left out. */
     public void writeTo(DataOutput out) throws IOException {
-        out.writeByte(FORMAT);
         out.writeUTF(service);
         out.writeByte(signal.ordinal());
         out.writeInt(versions.size());
@@ -385,9 +385,8 @@ public final class CostMonitor {
         }
     }
 
-    /** Reads what {@link #writeTo} wrote; {@link #configure} it before use. */
-    public static CostMonitor readFrom(DataInput in) throws IOException {
-        int format = in.readByte();
+    /** Reads what {@link #writeTo} wrote in {@code format}; {@link #configure} it before use. */
+    public static CostMonitor readFrom(DataInput in, int format) throws IOException {
         if (format != FORMAT) {
             throw new IOException("cost monitor of format " + format + ", this version reads " + FORMAT);
         }

@@ -92,7 +92,12 @@ public final class DriftMonitor {
      */
     public static final double NOISE_Z = 3.29;
 
-    private static final int FORMAT_VERSION = 1;
+    /**
+     * Byte formats of a monitor (see {@link #writeTo}; the state serializer's snapshot records which one a
+     * state is in). Format 1 (savepoints before 2026-12-05) begins with a byte 1; format 2 drops it: the
+     * snapshot records the format once.
+     */
+    public static final int FORMAT = 2;
     private static final int TRAFFIC_ORDER = DriftPolicy.ALL_FEATURES.indexOf(TRAFFIC_SHARE);
 
     private final String service;
@@ -540,7 +545,6 @@ public final class DriftMonitor {
 
     /** Writes the whole monitor (panes, slices by canonical key, decision state); the policy is not written. */
     public void writeTo(DataOutput out) throws IOException {
-        out.writeByte(FORMAT_VERSION);
         out.writeUTF(service);
         out.writeUTF(signal.name());
         out.writeLong(horizon);
@@ -569,9 +573,19 @@ public final class DriftMonitor {
 
     /** Restores a monitor written by {@link #writeTo} without its policy: {@link #configure} it before use. */
     public static DriftMonitor readFrom(DataInput in) throws IOException {
-        int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION) {
-            throw new IOException("drift monitor state has format version " + version + ", expected " + FORMAT_VERSION);
+        return readFrom(in, FORMAT);
+    }
+
+    /** Reads a monitor written in {@code format} (1 to {@link #FORMAT}), as {@link #readFrom(DataInput)}. */
+    public static DriftMonitor readFrom(DataInput in, int format) throws IOException {
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("drift monitor state format " + format + " is unknown (expected 1 to " + FORMAT + ")");
+        }
+        if (format == 1) {
+            int version = in.readUnsignedByte();
+            if (version != 1) {
+                throw new IOException("drift monitor state of format 1 begins with " + version + ", not 1");
+            }
         }
         String service = in.readUTF();
         DriftMonitor m = new DriftMonitor(service, Signal.valueOf(in.readUTF()));

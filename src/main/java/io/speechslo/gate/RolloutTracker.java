@@ -347,6 +347,13 @@ public final class RolloutTracker {
         return n;
     }
 
+    /**
+     * The byte format of {@link #writeTo} (the state serializer's snapshot records which one a state is
+     * in). Format 1: the only one so far. A change of these bytes adds format 2 here and a branch in
+     * {@link #readFrom(String, Signal, DataInput, int)} that reads format 1.
+     */
+    public static final int FORMAT = 1;
+
     /** Writes the tracker's state: everything but its service, signal and settings. */
     public void writeTo(DataOutput out) throws IOException {
         out.writeLong(lastEvaluated);
@@ -383,6 +390,14 @@ public final class RolloutTracker {
      * use. The service and signal are not written; the caller keeps them.
      */
     public static RolloutTracker readFrom(String service, Signal signal, DataInput in) throws IOException {
+        return readFrom(service, signal, in, FORMAT);
+    }
+
+    /** Reads a tracker written in {@code format} (1 to {@link #FORMAT}), as {@link #readFrom(String, Signal, DataInput)}. */
+    public static RolloutTracker readFrom(String service, Signal signal, DataInput in, int format) throws IOException {
+        if (format != FORMAT) {
+            throw new IOException("rollout tracker state format " + format + " is unknown (expected " + FORMAT + ")");
+        }
         RolloutTracker t = new RolloutTracker(service, signal);
         t.lastEvaluated = in.readLong();
         readPanes(in, signal, t.pendingStable);

@@ -117,7 +117,7 @@ public final class AdvisorTopology {
 
         SingleOutputStreamOperator<PaneRecord> guarded = partials
                 .keyBy(PaneRecord::serviceKey)
-                .process(new CardinalityGuard(settings.maxValuesPerDimension()))
+                .process(new CardinalityGuard(settings.maxValuesPerDimension(), settings.cardinalityExpiry()))
                 .uid(Uids.GUARD).name("Cardinality guard");
 
         SingleOutputStreamOperator<PaneRecord> panes = guarded

@@ -7,8 +7,6 @@ import io.speechslo.policy.SloDefinition;
 import io.speechslo.scorecard.SloScorecards;
 
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
 
 import java.util.List;
 import java.util.Map;
@@ -33,13 +31,6 @@ import java.util.TreeSet;
  */
 final class BurnRateFunction extends EngineFunction<BurnTick> {
 
-    /**
-     * Renamed from "burn-monitors" (bytes) when the monitors became objects in state, and from
-     * "burn-monitors-v2" when burn panes became seconds and the counts gained a minute level.
-     */
-    static final MapStateDescriptor<String, BurnRateMonitor> MONITORS = new MapStateDescriptor<>(
-            "burn-monitors-v3", StringSerializer.INSTANCE, new BurnRateMonitorSerializer());
-
     private static final java.util.Comparator<BurnTick> TICK_ORDER = java.util.Comparator
             .<BurnTick>comparingLong(t -> t.tickEnd)
             .thenComparing(t -> t.version);
@@ -52,8 +43,8 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
     }
 
     @Override
-    String bufferStateName() {
-        return "burn-tick-buffer-v2";
+    States.Buffer<BurnTick> bufferState() {
+        return States.BURN_TICK_BUFFER;
     }
 
     @Override
@@ -73,7 +64,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
 
     @Override
     void openEngine() {
-        monitors = getRuntimeContext().getMapState(MONITORS);
+        monitors = getRuntimeContext().getMapState(States.BURN_MONITORS);
         lateRequests = getRuntimeContext().getMetricGroup().counter("late_burn_requests");
     }
 
@@ -92,16 +83,23 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
 
     /**
      * Exact counts per monitor key ({@code slo NUL version}, and {@code slo NUL} service-wide), as
-     * {tickEnd, good, total} per burn pane in the order of the (sorted) ticks.
+     * {tickEnd, good, total} per burn pane in the order of the (sorted) ticks. Counts are matched to the
+     * SLOs in force by name (those of an SLO no longer in force are dropped); burn counts without names
+     * (held in a savepoint before 2026-12-05) by position.
      */
-    private static Map<String, List<long[]>> counts(List<SloDefinition> slos, List<BurnTick> ticks) {
+    static Map<String, List<long[]>> counts(List<SloDefinition> slos, List<BurnTick> ticks) {
         Map<String, List<long[]>> counts = new TreeMap<>();
+        Map<String, SloDefinition> byName = new java.util.HashMap<>();
+        for (SloDefinition s : slos) {
+            byName.put(s.name(), s);
+        }
         for (BurnTick t : ticks) {
-            for (int i = 0; i < Math.min(t.total.length, slos.size()); i++) {
-                if (t.total[i] == 0) {
+            for (int i = 0; i < t.total.length; i++) {
+                SloDefinition slo = t.slos != null ? byName.get(t.slos[i]) : i < slos.size() ? slos.get(i) : null;
+                if (t.total[i] == 0 || slo == null) {
                     continue;
                 }
-                for (String key : new String[] {key(slos.get(i), ""), key(slos.get(i), t.version)}) {
+                for (String key : new String[] {key(slo, ""), key(slo, t.version)}) {
                     List<long[]> panes = counts.computeIfAbsent(key, x -> new java.util.ArrayList<>(1));
                     long[] c = panes.isEmpty() ? null : panes.get(panes.size() - 1);
                     if (c == null || c[0] != t.tickEnd) {

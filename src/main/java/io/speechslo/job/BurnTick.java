@@ -13,7 +13,9 @@ import java.util.List;
  * pane (job/burn.yaml {@code pane}), from the pre-aggregator straight to the burn-rate engine: burn
  * rates need no slice, so their counts skip the slice path and reach the engine as soon as the
  * watermark passes the end of their burn pane. Shadow traffic is never counted (it is not
- * user-facing). Counts are in the order of {@code Policies.slosFor}.
+ * user-facing). Counts are in the order of {@code Policies.slosFor}, and {@link #slos} names each: the
+ * engine matches counts to its SLOs by name, so burn counts held in state across a policy change that
+ * reorders, adds or removes SLOs (a savepoint restored under edited policies) still count for their own SLO.
  */
 public class BurnTick {
 
@@ -24,16 +26,29 @@ public class BurnTick {
     public long tickEnd;
     public long[] good;
     public long[] total;
+    /**
+     * The names of the SLOs counted, in the order of the counts. Null in burn counts held in a savepoint
+     * before 2026-12-05 (POJO field added then): those are in the order of the policies they were made
+     * under, taken to be those in force.
+     */
+    public String[] slos;
 
     public BurnTick() {}
 
-    public BurnTick(String service, Signal signal, String version, long tickEnd, int slos) {
+    /** @param slos the names of the SLOs to count, in order (shared, never changed) */
+    public BurnTick(String service, Signal signal, String version, long tickEnd, String[] slos) {
         this.service = service;
         this.signal = signal;
         this.version = version;
         this.tickEnd = tickEnd;
-        this.good = new long[slos];
-        this.total = new long[slos];
+        this.good = new long[slos.length];
+        this.total = new long[slos.length];
+        this.slos = slos;
+    }
+
+    /** The names of {@code slos}, in order. */
+    public static String[] names(List<SloDefinition> slos) {
+        return slos.stream().map(SloDefinition::name).toArray(String[]::new);
     }
 
     /** Counts one request against each SLO of {@code slos} (the list these counts were made for, in order). */
@@ -58,7 +73,7 @@ public class BurnTick {
     public boolean equals(Object o) {
         return o instanceof BurnTick t && service.equals(t.service) && signal == t.signal
                 && version.equals(t.version) && tickEnd == t.tickEnd && Arrays.equals(good, t.good)
-                && Arrays.equals(total, t.total);
+                && Arrays.equals(total, t.total) && Arrays.equals(slos, t.slos);
     }
 
     @Override
@@ -69,6 +84,7 @@ public class BurnTick {
     @Override
     public String toString() {
         return "BurnTick{" + service + "/" + signal + "/" + version + " until " + tickEnd + " good="
-                + Arrays.toString(good) + " total=" + Arrays.toString(total) + "}";
+                + Arrays.toString(good) + " total=" + Arrays.toString(total)
+                + " slos=" + Arrays.toString(slos) + "}";
     }
 }

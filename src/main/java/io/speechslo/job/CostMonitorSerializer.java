@@ -2,7 +2,6 @@ package io.speechslo.job;
 
 import io.speechslo.cost.CostMonitor;
 
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -10,22 +9,37 @@ import org.apache.flink.core.memory.DataOutputView;
 import java.io.IOException;
 
 /**
- * Flink serializer of a {@link CostMonitor} in keyed state, in the monitor's own format (which holds its
- * service and signal). The drift policy whose windows it uses is not written; the drift function
- * attaches it after every read.
+ * Flink serializer of a {@link CostMonitor} in keyed state, in the monitor's own formats (which hold its
+ * service and signal; {@link CostMonitor#FORMAT}). The drift policy whose windows it uses is not written;
+ * the drift function attaches it after every read.
  */
 public final class CostMonitorSerializer extends KeyedStateSerializer<CostMonitor> {
 
     private static final long serialVersionUID = 1L;
 
+    /** Reads and writes the current format. */
+    public CostMonitorSerializer() {
+        this(CostMonitor.FORMAT);
+    }
+
+    /** Reads {@code format}, writes the current one. */
+    public CostMonitorSerializer(int format) {
+        super(format);
+    }
+
     @Override
-    public void serialize(CostMonitor monitor, DataOutputView target) throws IOException {
+    int currentFormat() {
+        return CostMonitor.FORMAT;
+    }
+
+    @Override
+    void write(CostMonitor monitor, DataOutputView target) throws IOException {
         monitor.writeTo(target);
     }
 
     @Override
-    public CostMonitor deserialize(DataInputView source) throws IOException {
-        return CostMonitor.readFrom(source);
+    CostMonitor read(DataInputView source, int format) throws IOException {
+        return CostMonitor.readFrom(source, format);
     }
 
     @Override
@@ -33,10 +47,24 @@ public final class CostMonitorSerializer extends KeyedStateSerializer<CostMonito
         return new Snapshot();
     }
 
-    /** The serializer has no configuration: its snapshot only names it. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<CostMonitor> {
+    /** The format of the state's bytes. */
+    public static final class Snapshot extends FormatSnapshot<CostMonitor> {
         public Snapshot() {
-            super(CostMonitorSerializer::new);
+            this(CostMonitor.FORMAT);
+        }
+
+        Snapshot(int format) {
+            super(format);
+        }
+
+        @Override
+        KeyedStateSerializer<CostMonitor> serializer(int format) {
+            return new CostMonitorSerializer(format);
+        }
+
+        @Override
+        int legacyFormat() {
+            return 1; // the monitor came after snapshots recorded formats: there is no legacy state
         }
     }
 }

@@ -14,7 +14,6 @@ import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,14 +28,6 @@ import java.util.Map;
  * the service's threshold SLOs are judged ({@link ThresholdSlos}).
  */
 final class DriftFunction extends SliceEngineFunction {
-
-    /** Renamed from "drift-monitor" (bytes) when the monitor became an object in state. */
-    static final ValueStateDescriptor<DriftMonitor> MONITOR =
-            new ValueStateDescriptor<>("drift-monitor-v3", new DriftMonitorSerializer());
-
-    /** The cost of each model version against its own trailing baseline (COST advisories). */
-    static final ValueStateDescriptor<CostMonitor> COST =
-            new ValueStateDescriptor<>("cost-monitor", new CostMonitorSerializer());
 
     private transient ValueState<DriftMonitor> monitor;
     private transient ValueState<CostMonitor> cost;
@@ -58,16 +49,16 @@ final class DriftFunction extends SliceEngineFunction {
     }
 
     @Override
-    String bufferStateName() {
-        return "drift-pane-buffer-v3";
+    States.Buffer<PaneRecord> bufferState() {
+        return States.DRIFT_PANE_BUFFER;
     }
 
     @Override
     void openEngine() {
-        monitor = getRuntimeContext().getState(MONITOR);
-        cost = getRuntimeContext().getState(COST);
-        thresholdSlos = new ThresholdSlos(getRuntimeContext().getMapState(ThresholdSlos.MONITORS),
-                getRuntimeContext().getMapState(ThresholdSlos.ALERTS));
+        monitor = getRuntimeContext().getState(States.DRIFT_MONITOR);
+        cost = getRuntimeContext().getState(States.COST_MONITOR);
+        thresholdSlos = new ThresholdSlos(getRuntimeContext().getMapState(States.THRESHOLD_SLO_MONITORS),
+                getRuntimeContext().getMapState(States.THRESHOLD_SLO_ALERTS));
         baselines = new HashMap<>();
     }
 

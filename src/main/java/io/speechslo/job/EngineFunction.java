@@ -9,11 +9,7 @@ import io.speechslo.scorecard.EncodedScorecard;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.typeutils.PojoTypeInfo;
-import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -66,8 +62,8 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
         this.lateness = latenessMillis;
     }
 
-    /** The name of this engine's buffer state; part of the savepoint contract. */
-    abstract String bufferStateName();
+    /** This engine's buffer state ({@link States}). */
+    abstract States.Buffer<IN> bufferState();
 
     /** The POJO class of the input (buffered in state with Flink's POJO serializer). */
     abstract Class<IN> inputType();
@@ -81,10 +77,8 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     @Override
     public void open(OpenContext openContext) throws Exception {
         policies = bundle.policies();
-        buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>(bufferStateName(),
-                Types.TUPLE(Types.LONG, Types.INT), (PojoTypeInfo<IN>) TypeExtractor.createTypeInfo(inputType())));
-        buffered = getRuntimeContext().getMapState(new MapStateDescriptor<>(bufferStateName() + "-counts",
-                Types.LONG, Types.INT));
+        buffer = getRuntimeContext().getMapState(bufferState().inputs());
+        buffered = getRuntimeContext().getMapState(bufferState().counts());
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("advisories_out");
         advisoriesOut = new EnumMap<>(Decision.class);
         for (Decision d : Decision.values()) {

@@ -10,8 +10,6 @@ import io.speechslo.scorecard.ScorecardValue;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -50,8 +48,8 @@ abstract class InputScorecardFunction<IN extends org.apache.avro.specific.Specif
         this.lateness = latenessMillis;
     }
 
-    /** The name of the state; part of the savepoint contract. */
-    abstract String stateName();
+    /** The state of the minutes ({@link States}). */
+    abstract MapStateDescriptor<String, byte[]> minutesState();
 
     abstract ScorecardKind kind();
 
@@ -77,8 +75,7 @@ abstract class InputScorecardFunction<IN extends org.apache.avro.specific.Specif
 
     @Override
     public void open(OpenContext openContext) {
-        minutes = getRuntimeContext().getMapState(new MapStateDescriptor<>(stateName(), StringSerializer.INSTANCE,
-                BytePrimitiveArraySerializer.INSTANCE));
+        minutes = getRuntimeContext().getMapState(minutesState());
         late = getRuntimeContext().getMetricGroup().counter("late_records");
         encoder = new EncodedScorecard.Encoder();
     }

@@ -16,8 +16,8 @@ final class PrivacyScorecardFunction extends InputScorecardFunction<PrivacyEvent
     }
 
     @Override
-    String stateName() {
-        return "privacy-minutes";
+    org.apache.flink.api.common.state.MapStateDescriptor<String, byte[]> minutesState() {
+        return States.PRIVACY_MINUTES;
     }
 
     @Override

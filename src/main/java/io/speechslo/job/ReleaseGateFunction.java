@@ -10,7 +10,6 @@ import io.speechslo.scorecard.RolloutScorecards;
 import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 import java.util.List;
 import java.util.Map;
@@ -23,10 +22,6 @@ import java.util.TreeMap;
  */
 final class ReleaseGateFunction extends SliceEngineFunction {
 
-    /** Renamed from "rollout-tracker" (bytes) when the tracker became an object in state. */
-    static final ValueStateDescriptor<RolloutTracker> TRACKER =
-            new ValueStateDescriptor<>("rollout-tracker-v3", new RolloutTrackerSerializer());
-
     private final RolloutSettings settings;
     private transient ValueState<RolloutTracker> tracker;
 
@@ -36,13 +31,13 @@ final class ReleaseGateFunction extends SliceEngineFunction {
     }
 
     @Override
-    String bufferStateName() {
-        return "gate-pane-buffer-v3";
+    States.Buffer<PaneRecord> bufferState() {
+        return States.GATE_PANE_BUFFER;
     }
 
     @Override
     void openEngine() {
-        tracker = getRuntimeContext().getState(TRACKER);
+        tracker = getRuntimeContext().getState(States.ROLLOUT_TRACKER);
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.speechslo.job;
 import io.speechslo.gate.RolloutTracker;
 import io.speechslo.metrics.Signal;
 
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -12,24 +11,39 @@ import java.io.IOException;
 
 /**
  * Flink serializer of a {@link RolloutTracker} in keyed state: its service and signal, then the
- * tracker's own format. The rollout settings are not written; the release-gate function attaches them
- * after every read.
+ * tracker's own format ({@link RolloutTracker#FORMAT}; savepoints before 2026-12-05 hold format 1). The
+ * rollout settings are not written; the release-gate function attaches them after every read.
  */
 public final class RolloutTrackerSerializer extends KeyedStateSerializer<RolloutTracker> {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    /** Reads and writes the current format. */
+    public RolloutTrackerSerializer() {
+        this(RolloutTracker.FORMAT);
+    }
+
+    /** Reads {@code format}, writes the current one. */
+    public RolloutTrackerSerializer(int format) {
+        super(format);
+    }
 
     @Override
-    public void serialize(RolloutTracker tracker, DataOutputView target) throws IOException {
+    int currentFormat() {
+        return RolloutTracker.FORMAT;
+    }
+
+    @Override
+    void write(RolloutTracker tracker, DataOutputView target) throws IOException {
         target.writeUTF(tracker.service());
         target.writeUTF(tracker.signal().name());
         tracker.writeTo(target);
     }
 
     @Override
-    public RolloutTracker deserialize(DataInputView source) throws IOException {
+    RolloutTracker read(DataInputView source, int format) throws IOException {
         String service = source.readUTF();
-        return RolloutTracker.readFrom(service, Signal.valueOf(source.readUTF()), source);
+        return RolloutTracker.readFrom(service, Signal.valueOf(source.readUTF()), source, format);
     }
 
     @Override
@@ -37,10 +51,24 @@ public final class RolloutTrackerSerializer extends KeyedStateSerializer<Rollout
         return new Snapshot();
     }
 
-    /** The serializer has no configuration: its snapshot only names it. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<RolloutTracker> {
+    /** The format of the state's bytes. */
+    public static final class Snapshot extends FormatSnapshot<RolloutTracker> {
         public Snapshot() {
-            super(RolloutTrackerSerializer::new);
+            this(RolloutTracker.FORMAT);
+        }
+
+        Snapshot(int format) {
+            super(format);
+        }
+
+        @Override
+        KeyedStateSerializer<RolloutTracker> serializer(int format) {
+            return new RolloutTrackerSerializer(format);
+        }
+
+        @Override
+        int legacyFormat() {
+            return 1;
         }
     }
 }

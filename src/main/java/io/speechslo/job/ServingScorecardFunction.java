@@ -16,8 +16,8 @@ final class ServingScorecardFunction extends InputScorecardFunction<ServingSampl
     }
 
     @Override
-    String stateName() {
-        return "serving-minutes";
+    org.apache.flink.api.common.state.MapStateDescriptor<String, byte[]> minutesState() {
+        return States.SERVING_MINUTES;
     }
 
     @Override

@@ -6,8 +6,6 @@ import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -28,10 +26,6 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, PaneRecord,
 
     private static final Logger LOG = LoggerFactory.getLogger(SlicePaneAggregator.class);
 
-    /** Renamed from "slice-panes" when slice panes stopped carrying SLO counts (a new byte layout). */
-    static final MapStateDescriptor<Long, SlicePane> PANES =
-            new MapStateDescriptor<>("slice-panes-v3", LongSerializer.INSTANCE, new SlicePaneSerializer());
-
     private final long lateness;
 
     private transient MapState<Long, SlicePane> panes;
@@ -48,7 +42,7 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, PaneRecord,
 
     @Override
     public void open(OpenContext openContext) {
-        panes = getRuntimeContext().getMapState(PANES);
+        panes = getRuntimeContext().getMapState(States.SLICE_PANES);
         latePanes = getRuntimeContext().getMetricGroup().counter("late_partial_panes");
         lateRequests = getRuntimeContext().getMetricGroup().counter("late_partial_requests");
         getRuntimeContext().getMetricGroup().<Long, org.apache.flink.metrics.Gauge<Long>>gauge("active_slices", () -> activeSlices);

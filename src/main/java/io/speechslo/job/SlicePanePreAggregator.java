@@ -222,6 +222,8 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
     private transient Policies policies;
     /** Per signal (by ordinal): service -> its SLOs, in the order BurnTick counts them. */
     private transient Map<String, List<SloDefinition>>[] slos;
+    /** Per signal (by ordinal): service -> the names of its SLOs, which every BurnTick carries. */
+    private transient Map<String, String[]>[] sloNames;
     /** Partial slice panes by pane end and fold key. */
     private transient Held<FoldKey, SlicePane> panes;
     /** Burn counts by burn pane end and burn key. */
@@ -263,6 +265,12 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
             bySignal[i] = new HashMap<>();
         }
         slos = bySignal;
+        @SuppressWarnings("unchecked")
+        Map<String, String[]>[] names = new Map[Signal.values().length];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = new HashMap<>();
+        }
+        sloNames = names;
         panes = new Held<>();
         ticks = new Held<>();
         watermark = Long.MIN_VALUE;
@@ -327,7 +335,7 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         pane.add(in.record(), t);
         if (track != Track.SHADOW) { // shadow traffic is not user-facing: no burn counts
             List<SloDefinition> sloList = slosOf(key.service, key.signal);
-            tickOf(key, t, sloList.size()).add(in.record(), sloList);
+            tickOf(key, t).add(in.record(), sloList);
         }
         if (panes.size() > MAX_BUFFERED) {
             flush(Long.MAX_VALUE);
@@ -342,7 +350,7 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
      * watermark while its slice pane is not (a late request within the allowed lateness): the counts
      * then leave with the next watermark, and the engine adds them to later evaluations.
      */
-    private BurnTick tickOf(FoldKey key, long t, int slos) {
+    private BurnTick tickOf(FoldKey key, long t) {
         long tickEnd = Math.floorDiv(t, burnMillis) * burnMillis + burnMillis;
         BurnTick last = lastTick;
         if (last != null && last.tickEnd == tickEnd && last.signal == key.signal
@@ -352,7 +360,8 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         BurnKey bk = new BurnKey(key.service, key.signal, key.version);
         BurnTick tick = ticks.get(tickEnd, bk);
         if (tick == null) {
-            tick = new BurnTick(key.service, key.signal, key.version, tickEnd, slos);
+            tick = new BurnTick(key.service, key.signal, key.version, tickEnd, sloNames[key.signal.ordinal()]
+                    .computeIfAbsent(key.service, s -> BurnTick.names(slosOf(s, key.signal))));
             ticks.put(bk, tick);
         }
         lastTick = tick;

@@ -2,7 +2,6 @@ package io.speechslo.job;
 
 import io.speechslo.aggregate.SlicePane;
 
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -13,20 +12,35 @@ import java.io.IOException;
  * Flink serializer of a {@link SlicePane}, so the slice aggregator keeps its panes as objects in keyed
  * state: on the heap backend a partial pane is then merged in place instead of decoding and
  * re-encoding the pane, and the bytes are written only at checkpoints. The format is SlicePane's own
- * writeTo/readFrom.
+ * writeTo/readFrom ({@link SlicePane#FORMAT}; savepoints before 2026-12-05 hold format 1).
  */
 public final class SlicePaneSerializer extends KeyedStateSerializer<SlicePane> {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    @Override
-    public void serialize(SlicePane record, DataOutputView target) throws IOException {
-        record.writeTo(target);
+    /** Reads and writes the current format. */
+    public SlicePaneSerializer() {
+        this(SlicePane.FORMAT);
+    }
+
+    /** Reads {@code format}, writes the current one. */
+    public SlicePaneSerializer(int format) {
+        super(format);
     }
 
     @Override
-    public SlicePane deserialize(DataInputView source) throws IOException {
-        return SlicePane.readFrom(source);
+    int currentFormat() {
+        return SlicePane.FORMAT;
+    }
+
+    @Override
+    void write(SlicePane pane, DataOutputView target) throws IOException {
+        pane.writeTo(target);
+    }
+
+    @Override
+    SlicePane read(DataInputView source, int format) throws IOException {
+        return SlicePane.readFrom(source, format);
     }
 
     @Override
@@ -34,10 +48,24 @@ public final class SlicePaneSerializer extends KeyedStateSerializer<SlicePane> {
         return new Snapshot();
     }
 
-    /** The serializer has no configuration: its snapshot only names it. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<SlicePane> {
+    /** The format of the state's bytes. */
+    public static final class Snapshot extends FormatSnapshot<SlicePane> {
         public Snapshot() {
-            super(SlicePaneSerializer::new);
+            this(SlicePane.FORMAT);
+        }
+
+        Snapshot(int format) {
+            super(format);
+        }
+
+        @Override
+        KeyedStateSerializer<SlicePane> serializer(int format) {
+            return new SlicePaneSerializer(format);
+        }
+
+        @Override
+        int legacyFormat() {
+            return 1;
         }
     }
 }

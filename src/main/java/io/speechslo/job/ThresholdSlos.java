@@ -18,8 +18,6 @@ import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,17 +55,6 @@ import java.util.TreeSet;
  * SLICE scorecards carry each slice's value).
  */
 final class ThresholdSlos {
-
-    /** Per (SLO, version, slice) monitor; key {@code slo NUL version NUL slice key}. */
-    static final MapStateDescriptor<String, BurnRateMonitor> MONITORS = new MapStateDescriptor<>(
-            "threshold-slo-monitors", StringSerializer.INSTANCE, new BurnRateMonitorSerializer());
-
-    /**
-     * Per (SLO, version), the SLO's advisory last emitted: {@code 1;DECISION;emittedAt;slice key,...}
-     * (format 1, slices joined by SOH), absent when nothing stands.
-     */
-    static final MapStateDescriptor<String, String> ALERTS = new MapStateDescriptor<>(
-            "threshold-slo-alerts", StringSerializer.INSTANCE, StringSerializer.INSTANCE);
 
     private static final String SLICES_SEP = "\u0001";
 

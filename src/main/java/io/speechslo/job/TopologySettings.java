@@ -13,18 +13,21 @@ import java.time.Duration;
  * @param idleSourceTimeout a source split without records for this long stops holding the watermark back
  * @param rollout when the release gate evaluates
  * @param maxValuesPerDimension distinct values kept per slice dimension and service; the rest fold into "other"
+ * @param cardinalityExpiry a dimension value unseen this long (event time) frees its place for a new one
  */
 public record TopologySettings(
         Duration maxOutOfOrderness,
         Duration allowedLateness,
         Duration idleSourceTimeout,
         RolloutSettings rollout,
-        int maxValuesPerDimension) implements Serializable {
+        int maxValuesPerDimension,
+        Duration cardinalityExpiry) implements Serializable {
 
     public static final TopologySettings DEFAULT = from(io.speechslo.config.JobConfig.defaults());
 
     public static TopologySettings from(io.speechslo.config.JobConfig cfg) {
         return new TopologySettings(cfg.eventTime().maxOutOfOrderness(), cfg.eventTime().allowedLateness(),
-                cfg.eventTime().idleSourceTimeout(), cfg.gate(), cfg.cardinality().maxValuesPerDimension());
+                cfg.eventTime().idleSourceTimeout(), cfg.gate(), cfg.cardinality().maxValuesPerDimension(),
+                cfg.cardinality().expiry());
     }
 }

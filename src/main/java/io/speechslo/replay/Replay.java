@@ -58,7 +58,7 @@ public final class Replay {
      */
     public static TopologySettings topology(TopologySettings live) {
         return new TopologySettings(live.maxOutOfOrderness(), live.allowedLateness(), Duration.ofDays(36_500),
-                live.rollout(), live.maxValuesPerDimension());
+                live.rollout(), live.maxValuesPerDimension(), live.cardinalityExpiry());
     }
 
     /** {@link #topology(TopologySettings)} of the packaged job configuration's settings. */

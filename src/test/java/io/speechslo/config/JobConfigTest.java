@@ -50,7 +50,7 @@ class JobConfigTest {
         assertThat(c.eventTime()).isEqualTo(new JobConfig.EventTimeSettings(Duration.ofMillis(500), Duration.ofSeconds(30),
                 Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(7)));
         assertThat(c.gate()).isEqualTo(RolloutSettings.DEFAULT);
-        assertThat(c.cardinality()).isEqualTo(new JobConfig.CardinalitySettings(200));
+        assertThat(c.cardinality()).isEqualTo(new JobConfig.CardinalitySettings(200, java.time.Duration.ofDays(7)));
         assertThat(c.checkpoint()).isEqualTo(
                 new JobConfig.CheckpointSettings(Duration.ofSeconds(5), StateBackend.HASHMAP, Optional.empty()));
         assertThat(c.sink()).isEqualTo(new JobConfig.SinkSettings("speech-slo-advisor", Duration.ofMinutes(15)));
@@ -223,7 +223,7 @@ class JobConfigTest {
                 "event-time.max-out-of-orderness=90s", "event-time.allowed-lateness=1m",
                 "event-time.idle-source-timeout=2m", "event-time.max-future=2h", "event-time.max-past=10d",
                 "gate.interval=2m", "gate.reminder=30m", "gate.idle-timeout=1h",
-                "cardinality.max-values-per-dimension=50",
+                "cardinality.max-values-per-dimension=50", "cardinality.expiry=3d",
                 "checkpoint.interval=30s", "checkpoint.state-backend=rocksdb",
                 "checkpoint.directory=s3://bucket/ckpt", "sink.transactional-id-prefix=p",
                 "sink.transaction-timeout=10m", "policies.dir=" + policies);

@@ -189,6 +189,14 @@ class JobConfigValidationTest {
     }
 
     @Test
+    void cardinalityExpiryIsAtLeastAMinute() throws IOException {
+        assertThat(problem(fileError("cardinality:\n  max-values-per-dimension: 5\n  expiry: 30s\n", 3,
+                "cardinality.expiry"))).isEqualTo("must be at least 1m (values are timed to the minute), not 30s");
+        assertThat(problem(fileError("cardinality:\n  expiry: soon\n", 2, "cardinality.expiry")))
+                .startsWith("'soon' is not a duration");
+    }
+
+    @Test
     void maxValuesPerDimensionIsAtLeastOne() throws IOException {
         assertThat(problem(fileError("cardinality:\n  max-values-per-dimension: 0\n", 2,
                 "cardinality.max-values-per-dimension"))).isEqualTo("must be from 1 to 2147483647, not 0");

@@ -141,7 +141,7 @@ class CostMonitorTest {
         hours(m, 0, 3, 0.006, 0, random);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         m.writeTo(new DataOutputStream(bytes));
-        CostMonitor back = CostMonitor.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())))
+        CostMonitor back = CostMonitor.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), CostMonitor.FORMAT)
                 .configure(DriftPolicy.DEFAULT, "p1");
         List<Advisory> a = hours(m, 3, 4, 0.006, 2, new Random(13));
         List<Advisory> b = hours(back, 3, 4, 0.006, 2, new Random(13));

@@ -55,7 +55,7 @@ class BurnRateFunctionHarnessTest {
     /** Burn counts of v1 ending at {@code tickEnd}: {@code requests} spread over {@code [start, start + span)}, the first {@code errors} ERROR. */
     static BurnTick tick(long start, long span, long tickEnd, int requests, int errors) {
         List<SloDefinition> slos = POLICIES.slosFor(SERVICE, Signal.ASR);
-        BurnTick tick = new BurnTick(SERVICE, Signal.ASR, "v1", tickEnd, slos.size());
+        BurnTick tick = new BurnTick(SERVICE, Signal.ASR, "v1", tickEnd, BurnTick.names(slos));
         for (int i = 0; i < requests; i++) {
             long t = start + i * (span / requests);
             AsrRequest r = Requests.asr(SERVICE, "v1", Track.STABLE, "en-US", "us-east-1", "mobile", "quiet")
@@ -140,7 +140,7 @@ class BurnRateFunctionHarnessTest {
             // 3 SLOs x (service-wide, v1). The pane buffer is empty; one wake-up timer chains on.
             h.processWatermark(T0 + 500 * MIN );
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-            assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, BurnRateFunction.MONITORS)).hasSize(6);
+            assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_MONITORS)).hasSize(6);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
             int before = h.extractOutputValues().size();
@@ -182,7 +182,7 @@ class BurnRateFunctionHarnessTest {
         // stopped after minute 44, with a PAGE standing since minute 2 (reminded at 17, 32)
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
                 () -> new BurnRateFunction(BUNDLE), BurnTick::serviceKey, backend, dir, steps, 45, 12,
-                "burn-tick-buffer-v2", "burn-tick-buffer-v2-counts", BurnRateFunction.MONITORS.getName());
+                "burn-tick-buffer-v2", "burn-tick-buffer-v2-counts", States.BURN_MONITORS.getName());
         for (String version : new String[] {null, "v1"}) {
             assertThat(of(after, version)).extracting(Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
                     .containsExactly(tuple(Decision.PAGE, 47L), tuple(Decision.PAGE, 62L), tuple(Decision.PAGE, 77L),
@@ -273,5 +273,77 @@ class BurnRateFunctionHarnessTest {
 
     private static long first(List<Advisory> advisories, Decision d) {
         return advisories.stream().filter(a -> a.getDecision() == d).findFirst().orElseThrow().getWindowEnd();
+    }
+
+    /** The shipped policies with the ASR SLOs in the reverse order. */
+    static PolicyBundle reorderedAsrSlos(Path dir) throws Exception {
+        String asr = java.nio.file.Files.readString(Path.of("job", "slos", "asr.yaml"));
+        List<String> docs = new ArrayList<>(List.of(asr.split("\n---\n")));
+        java.util.Collections.reverse(docs);
+        java.nio.file.Files.createDirectories(dir.resolve("slos"));
+        java.nio.file.Files.writeString(dir.resolve("slos").resolve("asr.yaml"), String.join("\n---\n", docs));
+        return PolicyLoader.bundle(dir);
+    }
+
+    static java.util.Map<String, String> monitorBytes(KeyedOneInputStreamOperatorTestHarness<String, BurnTick, Advisory> h)
+            throws Exception {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (var e : CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_MONITORS).entrySet()) {
+            out.put(e.getKey(), java.util.HexFormat.of().formatHex(
+                    EngineSerializersTest.bytes(new BurnRateMonitorSerializer(), e.getValue())));
+        }
+        return out;
+    }
+
+    @Test
+    void burnCountsHeldAcrossARestoreCountForTheirOwnSloWhenAPolicyEditReordersTheSlos(@TempDir Path dir)
+            throws Exception {
+        // burn counts, with their SLO names, stay a POJO in flight and in state (Flink's schema evolution)
+        org.apache.flink.types.PojoTestUtils.assertSerializedAsPojoWithoutKryo(BurnTick.class);
+        PolicyBundle edited = reorderedAsrSlos(dir.resolve("policies"));
+        List<String> before = List.of(BurnTick.names(POLICIES.slosFor(SERVICE, Signal.ASR)));
+        List<String> after = List.of(BurnTick.names(edited.policies().slosFor(SERVICE, Signal.ASR)));
+        assertThat(after).containsExactlyInAnyOrderElementsOf(before).isNotEqualTo(before);
+
+        // minutes 0-4 evaluated, minute 5's counts held in state (the watermark has not passed them) at the snapshot
+        BurnTick held = pane(5, 100, 7);
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = EngineRestarts.harness(new BurnRateFunction(BUNDLE), BurnTick::serviceKey,
+                EngineRestarts.Backend.HEAP, dir)) {
+            h.open();
+            for (int m = 0; m < 5; m++) {
+                minute(h, pane(m, 100, 7));
+            }
+            h.processElement(held, held.tickEnd - 1);
+            snapshot = h.snapshot(1, 1);
+        }
+        java.util.Map<String, java.util.Map<String, String>> monitors = new java.util.TreeMap<>();
+        for (var policies : java.util.Map.of("kept", BUNDLE, "edited", edited).entrySet()) {
+            try (var h = EngineRestarts.harness(new BurnRateFunction(policies.getValue()), BurnTick::serviceKey,
+                    EngineRestarts.Backend.HEAP, dir)) {
+                h.initializeState(snapshot);
+                h.open();
+                h.processWatermark(held.tickEnd);
+                monitors.put(policies.getKey(), monitorBytes(h));
+            }
+        }
+        // every SLO's monitor holds the same counts (its bytes leave the policies out), whatever the order
+        assertThat(monitors.get("edited")).isEqualTo(monitors.get("kept")).hasSize(2 * before.size());
+
+        // counts by position would have gone to other SLOs: these counts tell the SLOs apart
+        List<SloDefinition> editedSlos = edited.policies().slosFor(SERVICE, Signal.ASR);
+        List<SloDefinition> keptSlos = POLICIES.slosFor(SERVICE, Signal.ASR);
+        assertThat(deep(BurnRateFunction.counts(editedSlos, List.of(held))))
+                .isEqualTo(deep(BurnRateFunction.counts(keptSlos, List.of(held))));
+        BurnTick unnamed = pane(5, 100, 7);
+        unnamed.slos = null; // as held by a savepoint before the names: by position
+        assertThat(deep(BurnRateFunction.counts(editedSlos, List.of(unnamed))))
+                .isNotEqualTo(deep(BurnRateFunction.counts(keptSlos, List.of(held))));
+    }
+
+    private static java.util.Map<String, String> deep(java.util.Map<String, List<long[]>> counts) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        counts.forEach((k, v) -> out.put(k, v.stream().map(java.util.Arrays::toString).toList().toString()));
+        return out;
     }
 }

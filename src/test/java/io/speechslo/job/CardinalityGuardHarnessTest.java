@@ -15,9 +15,12 @@ import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,6 +31,10 @@ import static org.assertj.core.api.Assertions.entry;
 class CardinalityGuardHarnessTest {
 
     static final char SEP = Keys.SEP;
+    static final Duration WEEK = Duration.ofDays(7);
+    static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    static final long MIN = 60_000;
+    static final String ASR_PROD = Keys.service("asr-prod", Signal.ASR);
 
     /** A partial pane of one request, as the sources' pre-aggregator emits it; paneEnd tells them apart. */
     static PaneRecord partial(SpecificRecord request, long paneEnd) {
@@ -64,13 +71,13 @@ class CardinalityGuardHarnessTest {
     }
 
     static Map<String, Integer> values(AbstractStreamOperatorTestHarness<?> h, String key) throws Exception {
-        return mapState(h, key, CardinalityGuard.VALUES);
+        return mapState(h, key, States.DIMENSION_VALUES);
     }
 
     @Test
     void thirdRegionBecomesOtherKnownValuesStayAndStateHoldsOnlyAdmittedValues() throws Exception {
         try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new CardinalityGuard(2), PaneRecord::serviceKey, Types.STRING)) {
+                new CardinalityGuard(2, WEEK), PaneRecord::serviceKey, Types.STRING)) {
             h.processElement(asr("asr-prod", "us-east-1", 0), 1_000);
             h.processElement(asr("asr-prod", "eu-west-1", 1), 2_000);
             h.processElement(asr("asr-prod", "ap-south-1", 2), 3_000);
@@ -96,19 +103,103 @@ class CardinalityGuardHarnessTest {
                     .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
 
             assertThat(h.numKeyedStateEntries()).isEqualTo(3); // one map per service and signal
-            assertThat(h.numEventTimeTimers()).isZero();
+            // one expiry timer per key and minute of first sight: asr-prod's panes 0 and 1 lie in two minutes
+            assertThat(h.numEventTimeTimers()).isEqualTo(4);
+            int seen = CardinalityGuard.encode(0); // every pane here lies in the first minute of 1970
             assertThat(values(h, Keys.service("asr-prod", Signal.ASR))).containsOnly(
-                    entry("language", 1), entry("language" + SEP + "en-US", 1),
-                    entry("region", 2), entry("region" + SEP + "us-east-1", 1), entry("region" + SEP + "eu-west-1", 1),
-                    entry("device", 1), entry("device" + SEP + "mobile", 1),
-                    entry("acoustic_condition", 1), entry("acoustic_condition" + SEP + "quiet", 1));
+                    entry("language", 1), entry("language" + SEP + "en-US", seen),
+                    entry("region", 2), entry("region" + SEP + "us-east-1", seen), entry("region" + SEP + "eu-west-1", seen),
+                    entry("device", 1), entry("device" + SEP + "mobile", seen),
+                    entry("acoustic_condition", 1), entry("acoustic_condition" + SEP + "quiet", seen));
             assertThat(values(h, Keys.service("asr-dictation", Signal.ASR)))
-                    .containsEntry("region", 1).containsEntry("region" + SEP + "ap-south-1", 1).hasSize(8);
+                    .containsEntry("region", 1).containsEntry("region" + SEP + "ap-south-1", seen).hasSize(8);
             assertThat(values(h, Keys.service("tts-prod", Signal.TTS))).containsOnly(
-                    entry("language", 1), entry("language" + SEP + "en-US", 1),
-                    entry("region", 1), entry("region" + SEP + "us-east-1", 1),
-                    entry("device", 1), entry("device" + SEP + "web", 1),
-                    entry("voice", 2), entry("voice" + SEP + "aria", 1), entry("voice" + SEP + "kai", 1));
+                    entry("language", 1), entry("language" + SEP + "en-US", seen),
+                    entry("region", 1), entry("region" + SEP + "us-east-1", seen),
+                    entry("device", 1), entry("device" + SEP + "web", seen),
+                    entry("voice", 2), entry("voice" + SEP + "aria", seen), entry("voice" + SEP + "kai", seen));
+        }
+    }
+
+    static String region(PaneRecord r) {
+        return r.fullSlice().get("region");
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, PaneRecord> guard(Duration expiry) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new CardinalityGuard(2, expiry),
+                PaneRecord::serviceKey, Types.STRING);
+    }
+
+    @Test
+    void aValueUnseenForTheExpiryFreesItsPlaceOnceTheWatermarkPassesIt() throws Exception {
+        try (var h = guard(Duration.ofHours(1))) {
+            h.processElement(asr("asr-prod", "us-east-1", T0 + MIN), T0);
+            h.processElement(asr("asr-prod", "eu-west-1", T0 + MIN), T0);
+            h.processElement(asr("asr-prod", "ap-south-1", T0 + 2 * MIN), T0 + MIN);
+            h.processElement(asr("asr-prod", "us-east-1", T0 + 30 * MIN), T0 + 29 * MIN); // seen again
+            // eu-west-1 was last seen in the minute ending T0 + 1 min: it expires an hour after that
+            h.processWatermark(T0 + 61 * MIN - 1);
+            assertThat(values(h, ASR_PROD)).containsKey("region" + SEP + "eu-west-1").containsEntry("region", 2);
+            h.processWatermark(T0 + 61 * MIN);
+            assertThat(values(h, ASR_PROD)).doesNotContainKey("region" + SEP + "eu-west-1")
+                    .containsEntry("region" + SEP + "us-east-1", CardinalityGuard.encode((T0 + 30 * MIN - 1) / MIN))
+                    .containsEntry("region", 1);
+            h.processElement(asr("asr-prod", "ap-south-1", T0 + 62 * MIN), T0 + 61 * MIN);
+            h.processElement(asr("asr-prod", "eu-west-1", T0 + 62 * MIN), T0 + 61 * MIN);
+            assertThat(h.extractOutputValues()).extracting(CardinalityGuardHarnessTest::region).containsExactly(
+                    "us-east-1", "eu-west-1", "other", "us-east-1", "ap-south-1", "other");
+
+            // when nothing is seen any more, every value goes, and the key's map with them
+            h.processWatermark(T0 + 200 * MIN);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aNewValueFreesTheValuesExpiredByItsOwnEventTimeWhateverTheWatermark() throws Exception {
+        try (var h = guard(Duration.ofHours(1))) {
+            h.processElement(asr("asr-prod", "us-east-1", T0 + MIN), T0);
+            h.processElement(asr("asr-prod", "eu-west-1", T0 + MIN), T0);
+            h.processElement(asr("asr-prod", "us-east-1", T0 + 50 * MIN), T0);
+            h.processElement(asr("asr-prod", "ap-south-1", T0 + 61 * MIN), T0); // eu-west-1 not expired yet
+            h.processElement(asr("asr-prod", "ap-south-1", T0 + 62 * MIN), T0); // now it is
+            h.processElement(asr("asr-prod", "eu-west-1", T0 + 62 * MIN), T0);
+            assertThat(h.extractOutputValues()).extracting(CardinalityGuardHarnessTest::region).containsExactly(
+                    "us-east-1", "eu-west-1", "us-east-1", "other", "ap-south-1", "other");
+            assertThat(values(h, ASR_PROD)).containsKeys("region" + SEP + "us-east-1", "region" + SEP + "ap-south-1")
+                    .doesNotContainKey("region" + SEP + "eu-west-1").containsEntry("region", 2);
+        }
+    }
+
+    @Test
+    void valuesOfASavepointWithoutLastSeenTimesAreLastSeenAtTheFirstPaneAfterTheRestore() throws Exception {
+        try (var h = guard(Duration.ofHours(1))) {
+            h.open();
+            // what the guard of an earlier release kept: 1 for every value
+            KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
+            backend.setCurrentKey(ASR_PROD);
+            MapState<String, Integer> old = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                    VoidNamespaceSerializer.INSTANCE, States.DIMENSION_VALUES);
+            for (String dim : List.of("region", "language", "device", "acoustic_condition")) {
+                old.put(dim, 1);
+            }
+            old.put("region" + SEP + "sa-east-1", CardinalityGuard.UNKNOWN_LAST_SEEN);
+            old.put("language" + SEP + "en-US", CardinalityGuard.UNKNOWN_LAST_SEEN);
+            old.put("device" + SEP + "mobile", CardinalityGuard.UNKNOWN_LAST_SEEN);
+            old.put("acoustic_condition" + SEP + "quiet", CardinalityGuard.UNKNOWN_LAST_SEEN);
+
+            h.processElement(asr("asr-prod", "us-east-1", T0 + 10 * MIN), T0);
+            assertThat(values(h, ASR_PROD)).containsEntry("region" + SEP + "sa-east-1",
+                    CardinalityGuard.encode((T0 + 10 * MIN - 1) / MIN)).containsEntry("region", 2);
+            h.processWatermark(T0 + 70 * MIN - 1);
+            assertThat(values(h, ASR_PROD)).containsKey("region" + SEP + "sa-east-1");
+            h.processWatermark(T0 + 70 * MIN);
+            assertThat(values(h, ASR_PROD)).isEmpty();
+            h.processElement(asr("asr-prod", "eu-west-1", T0 + 71 * MIN), T0);
+            h.processElement(asr("asr-prod", "ap-south-1", T0 + 71 * MIN), T0);
+            assertThat(h.extractOutputValues()).extracting(CardinalityGuardHarnessTest::region)
+                    .containsExactly("us-east-1", "eu-west-1", "ap-south-1");
         }
     }
 }

@@ -151,7 +151,7 @@ class DriftFunctionHarnessTest {
         // stopped half-way through the drifting hour: two hours of baseline and half the current pane held
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
                 () -> new DriftFunction(BUNDLE, lateness, 60_000), PaneRecord::serviceKey, backend, dir, steps, 150, 1,
-                "drift-pane-buffer-v3", "drift-pane-buffer-v3-counts", DriftFunction.MONITOR.getName());
+                "drift-pane-buffer-v3", "drift-pane-buffer-v3-counts", States.DRIFT_MONITOR.getName());
         assertThat(after).singleElement().satisfies(a -> {
             assertThat(a.getDecision()).isEqualTo(Decision.INVESTIGATE);
             assertThat(a.getWindowEnd()).isEqualTo(T0 + 3 * HOUR);
@@ -191,7 +191,7 @@ class DriftFunctionHarnessTest {
         // stopped 15 minutes into the page
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
                 () -> new DriftFunction(BUNDLE, lateness, 60_000), PaneRecord::serviceKey, backend, dir, steps, 48, 2,
-                ThresholdSlos.MONITORS.getName(), ThresholdSlos.ALERTS.getName());
+                States.THRESHOLD_SLO_MONITORS.getName(), States.THRESHOLD_SLO_ALERTS.getName());
         List<Advisory> wer = after.stream().filter(a -> a.getSlo().equals("asr-wer-per-slice")).toList();
         assertThat(wer).isNotEmpty().allSatisfy(a -> {
             assertThat(a.getKind()).isEqualTo(AdvisoryKind.BURN_RATE);

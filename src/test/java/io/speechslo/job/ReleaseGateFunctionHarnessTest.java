@@ -148,7 +148,7 @@ class ReleaseGateFunctionHarnessTest {
         List<Advisory> after = EngineRestarts.assertRestoreChangesNothing(
                 () -> new ReleaseGateFunction(BUNDLE, lateness, TopologySettings.DEFAULT.rollout()),
                 PaneRecord::serviceKey, backend, dir,
-                steps, 3, 4, "gate-pane-buffer-v3", "gate-pane-buffer-v3-counts", ReleaseGateFunction.TRACKER.getName());
+                steps, 3, 4, "gate-pane-buffer-v3", "gate-pane-buffer-v3-counts", States.ROLLOUT_TRACKER.getName());
         assertThat(after).extracting(Advisory::getService, Advisory::getDecision, a -> (a.getWindowEnd() - T0) / MIN)
                 .containsExactlyInAnyOrder(tuple("asr-good", Decision.CONTINUE, 5L),
                         tuple("asr-good", Decision.CONTINUE, 20L), tuple("asr-bad", Decision.ROLLBACK, 17L),
@@ -163,10 +163,10 @@ class ReleaseGateFunctionHarnessTest {
                 EngineRestarts.Backend.HEAP, dir)) {
             h.open();
             minute(0, lateness).run(h);
-            RolloutTracker before = EngineRestarts.value(h, key, ReleaseGateFunction.TRACKER);
+            RolloutTracker before = EngineRestarts.value(h, key, States.ROLLOUT_TRACKER);
             byte[] bytesBefore = bytes(before);
             minute(1, lateness).run(h);
-            RolloutTracker after = EngineRestarts.value(h, key, ReleaseGateFunction.TRACKER);
+            RolloutTracker after = EngineRestarts.value(h, key, States.ROLLOUT_TRACKER);
             assertThat(after).isSameAs(before);
             assertThat(bytes(after)).isNotEqualTo(bytesBefore); // the minute was folded into that very object
             assertThat(after.candidates()).containsExactly("v2");

@@ -1,0 +1,122 @@
+package io.speechslo.job;
+
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.burn.BurnRateMonitor;
+import io.speechslo.cost.CostMonitor;
+import io.speechslo.drift.DriftMonitor;
+import io.speechslo.gate.RolloutTracker;
+
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.api.java.typeutils.TypeExtractor;
+
+/**
+ * Every keyed state of the job, in one place: the state names are, with the operator uids
+ * ({@link Uids}), the savepoint contract.
+ *
+ * <p>The rule, from 2026-12-05 on: <b>a state name never changes again, and no state is renamed to
+ * change its bytes.</b> A change of an engine's bytes adds a format to the engine's class (next to its
+ * writeTo/readFrom, reading every earlier format) and its serializer's snapshot records the format, so
+ * Flink migrates the state on restore ({@link KeyedStateSerializer}). POJO inputs buffered in state follow
+ * Flink's POJO schema evolution (fields may be added, with defaults, never renamed or retyped). A restore
+ * never needs {@code --allowNonRestoredState}. The "-v2"/"-v3" suffixes are from renames before the rule;
+ * they stay as they are, so savepoints of that release restore. A savepoint of every release that
+ * changes a format is kept under src/test/resources/savepoints/ and restored by the build
+ * ({@code GoldenSavepointITCase}).
+ */
+final class States {
+
+    // ---- cardinality guard, keyed by service and signal
+
+    /**
+     * Per slice dimension, its count of admitted values ({@code dim} -> count), and per admitted value the
+     * event-time minute it was last seen in ({@code dim NUL value} -> epoch minute). Savepoints before
+     * 2026-12-05 hold 1 for every value ({@link CardinalityGuard#UNKNOWN_LAST_SEEN}): no time known.
+     */
+    static final MapStateDescriptor<String, Integer> DIMENSION_VALUES =
+            new MapStateDescriptor<>("dimension-values", Types.STRING, Types.INT);
+
+    // ---- slice-pane aggregator, keyed by service, signal, track, version and full slice
+
+    /** The merged slice pane per pane end, until the watermark passes it (plus the allowed lateness). */
+    static final MapStateDescriptor<Long, SlicePane> SLICE_PANES =
+            new MapStateDescriptor<>("slice-panes-v3", LongSerializer.INSTANCE, new SlicePaneSerializer());
+
+    // ---- engines, keyed by service and signal
+
+    /** The release gate's tracker: every candidate under way, its evidence and its standing decision. */
+    static final ValueStateDescriptor<RolloutTracker> ROLLOUT_TRACKER =
+            new ValueStateDescriptor<>("rollout-tracker-v3", new RolloutTrackerSerializer());
+
+    /** Slice drift: the audio-feature statistics per slice and pane over the baseline, and the open finding. */
+    static final ValueStateDescriptor<DriftMonitor> DRIFT_MONITOR =
+            new ValueStateDescriptor<>("drift-monitor-v3", new DriftMonitorSerializer());
+
+    /**
+     * Cost: per model version, its cost sums and drivers per current window over the drift policy's
+     * baseline, and the drivers of a standing COST investigation.
+     */
+    static final ValueStateDescriptor<CostMonitor> COST_MONITOR =
+            new ValueStateDescriptor<>("cost-monitor", new CostMonitorSerializer());
+
+    /**
+     * Burn rates of request-based SLOs: one monitor (good/total counts per pane over the SLO window, the
+     * standing alert) per SLO and model version; key {@code slo NUL version}, an empty version for the
+     * service-wide monitor. Matched to the policies' SLOs by name.
+     */
+    static final MapStateDescriptor<String, BurnRateMonitor> BURN_MONITORS = new MapStateDescriptor<>(
+            "burn-monitors-v3", StringSerializer.INSTANCE, new BurnRateMonitorSerializer());
+
+    /** Threshold SLOs: one monitor per SLO, version and slice; key {@code slo NUL version NUL slice key}. */
+    static final MapStateDescriptor<String, BurnRateMonitor> THRESHOLD_SLO_MONITORS = new MapStateDescriptor<>(
+            "threshold-slo-monitors", StringSerializer.INSTANCE, new BurnRateMonitorSerializer());
+
+    /**
+     * Threshold SLOs: per SLO and version, the advisory last emitted, {@code 1;DECISION;emittedAt;slice
+     * key,...} (format 1, slices joined by SOH; the leading number is its format), absent when nothing stands.
+     */
+    static final MapStateDescriptor<String, String> THRESHOLD_SLO_ALERTS = new MapStateDescriptor<>(
+            "threshold-slo-alerts", StringSerializer.INSTANCE, StringSerializer.INSTANCE);
+
+    /** The release gate's closed slice panes waiting for their timer. */
+    static final Buffer<PaneRecord> GATE_PANE_BUFFER = Buffer.of("gate-pane-buffer-v3", PaneRecord.class);
+
+    /** Slice drift's closed slice panes waiting for their timer. */
+    static final Buffer<PaneRecord> DRIFT_PANE_BUFFER = Buffer.of("drift-pane-buffer-v3", PaneRecord.class);
+
+    /** The burn-rate engine's burn counts waiting for their timer. */
+    static final Buffer<BurnTick> BURN_TICK_BUFFER = Buffer.of("burn-tick-buffer-v2", BurnTick.class);
+
+    // ---- optional inputs, keyed by service
+
+    /** Serving samples folded per minute and cohort: {@code minuteEnd NUL version NUL slice} -> stats bytes. */
+    static final MapStateDescriptor<String, byte[]> SERVING_MINUTES = new MapStateDescriptor<>(
+            "serving-minutes", StringSerializer.INSTANCE, BytePrimitiveArraySerializer.INSTANCE);
+
+    /** Privacy events folded per minute and cohort: {@code minuteEnd NUL version NUL} -> stats bytes. */
+    static final MapStateDescriptor<String, byte[]> PRIVACY_MINUTES = new MapStateDescriptor<>(
+            "privacy-minutes", StringSerializer.INSTANCE, BytePrimitiveArraySerializer.INSTANCE);
+
+    private States() {}
+
+    /**
+     * An engine's inputs waiting in state for their timer ({@link EngineFunction}): by (due time, index
+     * among those due then), with Flink's POJO serializer, and how many are due at each time (state
+     * {@code <name>-counts}).
+     */
+    record Buffer<IN>(MapStateDescriptor<Tuple2<Long, Integer>, IN> inputs, MapStateDescriptor<Long, Integer> counts) {
+
+        @SuppressWarnings("unchecked")
+        static <IN> Buffer<IN> of(String name, Class<IN> type) {
+            return new Buffer<>(new MapStateDescriptor<>(name, Types.TUPLE(Types.LONG, Types.INT),
+                    (PojoTypeInfo<IN>) TypeExtractor.createTypeInfo(type)),
+                    new MapStateDescriptor<>(name + "-counts", Types.LONG, Types.INT));
+        }
+    }
+}

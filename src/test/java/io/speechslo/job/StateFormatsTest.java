@@ -1,0 +1,165 @@
+package io.speechslo.job;
+
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.Decision;
+import io.speechslo.burn.BurnRateMonitor;
+import io.speechslo.drift.DriftMonitor;
+import io.speechslo.gate.RolloutTracker;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.SloDefinition;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+import static io.speechslo.job.EngineSerializersTest.MIN;
+import static io.speechslo.job.EngineSerializersTest.POLICIES;
+import static io.speechslo.job.EngineSerializersTest.SERVICE;
+import static io.speechslo.job.EngineSerializersTest.T0;
+import static io.speechslo.job.EngineSerializersTest.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * State written in an earlier format restores through Flink's compatibility path: the snapshot found in
+ * the savepoint (the hand-written bytes of the snapshot Flink's SimpleTypeSerializerSnapshot wrote
+ * before 2026-12-05, which recorded no format) gives the serializer of that format, the current
+ * serializer answers compatibleAfterMigration, and the old bytes read into an object equal to the one
+ * they were written from (same current-format bytes, same decisions).
+ */
+class StateFormatsTest {
+
+    /** What writeVersionedSnapshot wrote for a SimpleTypeSerializerSnapshot subclass: its class name and version 3. */
+    static byte[] legacySnapshot(Class<?> snapshotClass) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(128);
+        out.writeUTF(snapshotClass.getName());
+        out.writeInt(3);
+        return out.getCopyOfBuffer();
+    }
+
+    static <T> TypeSerializerSnapshot<T> readSnapshot(byte[] bytes) throws IOException {
+        return TypeSerializerSnapshot.readVersionedSnapshot(new DataInputDeserializer(bytes),
+                StateFormatsTest.class.getClassLoader());
+    }
+
+    /** What Flink does on restore: resolve against the current serializer, and read the old bytes with the old one. */
+    static <T> T migrate(TypeSerializer<T> current, TypeSerializerSnapshot<T> old, byte[] oldBytes) throws IOException {
+        TypeSerializerSchemaCompatibility<T> compatibility = current.snapshotConfiguration().resolveSchemaCompatibility(old);
+        assertThat(compatibility.isCompatibleAfterMigration()).as(compatibility.toString()).isTrue();
+        TypeSerializer<T> reader = old.restoreSerializer();
+        assertThat(reader).isNotEqualTo(current);
+        DataInputDeserializer in = new DataInputDeserializer(oldBytes);
+        T value = reader.deserialize(in);
+        assertThat(in.available()).isZero();
+        // the reader writes the current format, and its snapshot says so
+        assertThat(reader.snapshotConfiguration()).isEqualTo(current.snapshotConfiguration());
+        assertThat(bytes(reader, value)).isEqualTo(bytes(current, value));
+        return value;
+    }
+
+    static byte[] concat(byte[] head, byte[] tail) {
+        byte[] all = new byte[head.length + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
+
+    @Test
+    void burnMonitorsOfFormat2ReadAndMigrate() throws Exception {
+        SloDefinition slo = POLICIES.slosFor(SERVICE, Signal.ASR).stream()
+                .filter(s -> s.name().equals("asr-availability")).findFirst().orElseThrow();
+        BurnRateMonitor monitor = new BurnRateMonitor(slo, POLICIES.burn(), SERVICE, "v1", POLICIES.version());
+        monitor.add(T0 + 30_000, 95, 100);
+        monitor.add(T0 + MIN + 30_000, 95, 100);
+        assertThat(monitor.evaluate(T0 + 2 * MIN)).map(Advisory::getDecision).contains(Decision.PAGE);
+        BurnRateMonitorSerializer current = new BurnRateMonitorSerializer();
+        byte[] format3 = bytes(current, monitor);
+        // format 2: the same fields behind a leading int 2
+        byte[] format2 = concat(new byte[] {0, 0, 0, 2}, format3);
+
+        BurnRateMonitor read = migrate(current, readSnapshot(legacySnapshot(BurnRateMonitorSerializer.Snapshot.class)),
+                format2);
+        assertThat(bytes(current, read)).isEqualTo(format3);
+        read.configure(slo, POLICIES.burn(), SERVICE, "v1", POLICIES.version());
+        for (long t = T0 + 3 * MIN; t <= T0 + 20 * MIN; t += MIN) {
+            monitor.add(t - 30_000, 100, 100);
+            read.add(t - 30_000, 100, 100);
+            assertThat(read.evaluate(t)).isEqualTo(monitor.evaluate(t));
+        }
+        assertThat(bytes(current, read)).isEqualTo(bytes(current, monitor));
+    }
+
+    @Test
+    void driftMonitorsOfFormat1ReadAndMigrate() throws Exception {
+        // hand-written format 1: byte 1, service, signal, horizon, investigating, no standing slice, no pane
+        byte[] format1 = HexFormat.of().parseHex("01" + "000861" + "73722d70726f64" + "0003" + "415352"
+                + "0000019b76daa800" + "00" + "00000000" + "00000000");
+        DriftMonitorSerializer current = new DriftMonitorSerializer();
+        DriftMonitor read = migrate(current, readSnapshot(legacySnapshot(DriftMonitorSerializer.Snapshot.class)),
+                format1);
+        assertThat(read.service()).isEqualTo(SERVICE);
+        assertThat(read.paneCount()).isZero();
+        assertThat(bytes(current, read)).isEqualTo(java.util.Arrays.copyOfRange(format1, 1, format1.length));
+
+        // a monitor with baselines: format 1 is format 2 behind a byte 1
+        DriftMonitor monitor = new DriftMonitor(SERVICE, Signal.ASR, POLICIES.drift(), POLICIES.version());
+        for (int h = 0; h < 2; h++) {
+            EngineSerializersTest.hour(monitor, h, 0.2);
+            assertThat(monitor.evaluate(T0 + (h + 1) * EngineSerializersTest.HOUR)).isEmpty();
+        }
+        EngineSerializersTest.hour(monitor, 2, 0.5);
+        byte[] format2 = bytes(current, monitor);
+        DriftMonitor baselines = migrate(current, readSnapshot(legacySnapshot(DriftMonitorSerializer.Snapshot.class)),
+                concat(new byte[] {1}, format2));
+        baselines.configure(POLICIES.drift(), POLICIES.version());
+        Optional<Advisory> investigate = monitor.evaluate(T0 + 3 * EngineSerializersTest.HOUR);
+        assertThat(investigate).map(Advisory::getDecision).contains(Decision.INVESTIGATE);
+        assertThat(baselines.evaluate(T0 + 3 * EngineSerializersTest.HOUR)).isEqualTo(investigate);
+        assertThat(bytes(current, baselines)).isEqualTo(bytes(current, monitor));
+    }
+
+    @Test
+    void statesWithoutAFormatChangeRestoreAsIs() throws Exception {
+        for (TypeSerializer<?> s : java.util.List.of(new RolloutTrackerSerializer(), new SlicePaneSerializer())) {
+            assertLegacyIsCompatibleAsIs(s);
+        }
+        assertThat(RolloutTracker.FORMAT).isEqualTo(1);
+    }
+
+    private static <T> void assertLegacyIsCompatibleAsIs(TypeSerializer<T> current) throws IOException {
+        TypeSerializerSnapshot<T> legacy = readSnapshot(legacySnapshot(current.snapshotConfiguration().getClass()));
+        assertThat(current.snapshotConfiguration().resolveSchemaCompatibility(legacy).isCompatibleAsIs()).isTrue();
+        assertThat(legacy.restoreSerializer()).isEqualTo(current);
+    }
+
+    @Test
+    void theSnapshotRecordsTheFormatAndRefusesANewerOne() throws Exception {
+        BurnRateMonitorSerializer current = new BurnRateMonitorSerializer();
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, current.snapshotConfiguration());
+        byte[] written = out.getCopyOfBuffer();
+        // class name, snapshot version 4, format 3
+        assertThat(java.util.Arrays.copyOfRange(written, written.length - 8, written.length))
+                .isEqualTo(new byte[] {0, 0, 0, 4, 0, 0, 0, (byte) BurnRateMonitor.FORMAT});
+        assertThat(current.snapshotConfiguration().resolveSchemaCompatibility(readSnapshot(written)).isCompatibleAsIs())
+                .isTrue();
+
+        // a savepoint of a later release (format 4): a downgrade is refused, not misread
+        written[written.length - 1] = (byte) (BurnRateMonitor.FORMAT + 1);
+        assertThatThrownBy(() -> readSnapshot(written).restoreSerializer())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reads formats 1 to 3");
+        BurnRateMonitorSerializer.Snapshot newer = new BurnRateMonitorSerializer.Snapshot(BurnRateMonitor.FORMAT + 1);
+        assertThat(current.snapshotConfiguration().resolveSchemaCompatibility(newer).isIncompatible()).isTrue();
+
+        // a snapshot version of a later release
+        written[written.length - 5] = 5;
+        assertThatThrownBy(() -> readSnapshot(written)).hasStackTraceContaining("restore it with a newer release");
+    }
+}
