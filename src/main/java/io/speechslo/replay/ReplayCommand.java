@@ -221,7 +221,7 @@ public final class ReplayCommand {
     }
 
     /** --start / --end: an ISO-8601 instant (2026-01-01T00:00:00Z) or epoch milliseconds. */
-    static long time(String value, String flag) {
+    public static long time(String value, String flag) {
         try {
             return value.chars().allMatch(Character::isDigit) ? Long.parseLong(value)
                     : java.time.Instant.parse(value).toEpochMilli();
@@ -323,7 +323,7 @@ public final class ReplayCommand {
      * The input files, checked: each --input is a container file, or a folder searched recursively for
      * *.avro files in path order. A file reached twice is read once.
      */
-    static List<TelemetryFile> files(List<String> inputs) {
+    public static List<TelemetryFile> files(List<String> inputs) {
         Map<Path, TelemetryFile> files = new LinkedHashMap<>();
         for (String input : inputs) {
             Path p = Path.of(input);
