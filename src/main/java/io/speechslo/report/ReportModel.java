@@ -168,7 +168,10 @@ final class ReportModel {
         }
         d.put("first_page", firstPage == null ? null : time(firstPage));
         d.put("first_gate_advisory", firstGate == null ? null : time(firstGate));
-        Long first = firstPage == null ? firstGate : firstGate == null ? firstPage : Math.min(firstPage, firstGate);
+        Long first = firstPage;
+        if (firstGate != null && (first == null || firstGate < first)) {
+            first = firstGate;
+        }
         d.put("first_detection", first == null ? null : time(first));
         d.put("gap_s", a.onset == null || first == null ? null : (first - a.onset) / 1000);
         d.put("gap", a.onset == null || first == null ? null : signed(first - a.onset));
