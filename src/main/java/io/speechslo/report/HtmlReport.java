@@ -162,7 +162,7 @@ final class HtmlReport {
             double x = left + (t - t0) * sx;
             h.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#d62728\""
                     + " stroke-opacity=\"0.6\"/><text x=\"%.1f\" y=\"%d\" fill=\"#d62728\">%s</text>", x, top, x, ht - bottom,
-                    x + 3, top + 12 + 12 * (k++ % 4), esc(m.path("label").asText())));
+                    x + 3, top + 12 + 13 * (k++ % 6), esc(m.path("label").asText())));
         }
         h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s"
                 + "</text>", left, ht - 10, esc(Instant.ofEpochMilli(t0).toString()), w - right, ht - 10,

@@ -106,6 +106,9 @@ final class ReportModel {
             }
         }
         for (JsonNode adv : firstOfKind.values()) {
+            if (adv == firstPage || adv == firstGate) {
+                continue; // told below, under its decision
+            }
             events.add(event(adv.path("window_end").asLong(), onset, "first " + adv.path("kind").asText() + " advisory ("
                     + adv.path("decision").asText() + ")", adv.path("summary").asText()));
         }
@@ -476,11 +479,16 @@ final class ReportModel {
 
     // ------------------------------------------------------------------------------------------ chart
 
-    /** The most harmed slice's metric per minute against its baseline, with the timeline's moments. */
+    /**
+     * The most harmed slice's metric per minute against its baseline (the series of it that served the most
+     * requests while off it), with the timeline's moments.
+     */
     private static void chart(ObjectNode r, ReplayData data, IncidentAnalysis a) {
-        IncidentAnalysis.Departure top = a.departures.stream().filter(d -> !d.series().slice().isEmpty())
-                .max(Comparator.comparingDouble((IncidentAnalysis.Departure d) -> Math.min(d.relativeChange(), 1e9))
-                        .thenComparingLong(IncidentAnalysis.Departure::affectedRequests)).orElse(null);
+        Impact harmed = a.mostHarmed(i -> true);
+        IncidentAnalysis.Departure top = harmed == null ? null : a.departures.stream()
+                .filter(d -> d.series().service().equals(harmed.service()) && d.metric().equals(harmed.metric())
+                        && d.series().slice().equals(harmed.slice()))
+                .max(Comparator.comparingLong(IncidentAnalysis.Departure::affectedRequests)).orElse(null);
         if (top == null) {
             r.putNull("chart");
             return;
