@@ -116,10 +116,15 @@ final class IncidentAnalysis {
                 }
             }
         }
-        // at the same minute, the series that moved most names the onset
-        Departure first = departures.stream().min(Comparator.comparingLong(Departure::from)
-                .thenComparing(Comparator.comparingDouble((Departure d) -> Math.min(d.relativeChange(), 1e9)).reversed())
-                .thenComparing(d -> -d.affectedRequests())).orElse(null);
+        // of the series off baseline from the first minute, the coarsest within 20% of the largest change names it
+        long firstMinute = departures.stream().mapToLong(Departure::from).min().orElse(Long.MAX_VALUE);
+        double largest = departures.stream().filter(d -> d.from() == firstMinute)
+                .mapToDouble(d -> Math.min(d.relativeChange(), 1e9)).max().orElse(0);
+        Departure first = departures.stream().filter(d -> d.from() == firstMinute
+                        && Math.min(d.relativeChange(), 1e9) >= 0.8 * largest)
+                .min(Comparator.comparingInt((Departure d) -> d.series().slice().size())
+                        .thenComparing(Comparator.comparingDouble((Departure d) -> Math.min(d.relativeChange(), 1e9)).reversed())
+                        .thenComparing(d -> -d.affectedRequests())).orElse(null);
         this.onsetDeparture = first;
         this.onset = first == null ? null : first.from();
         long lastOff = departures.stream().mapToLong(Departure::until).max().orElse(Long.MIN_VALUE);
