@@ -36,6 +36,11 @@ public final class Main {
             "                            advisories it would have published (JSON lines, or the replay topics)",
             "         ... --compare-config A B [--out FILE]",
             "                            the same under two policy folders: what B changes (a table; JSON to --out)",
+            "  report (--input PATH ... | --from-kafka --start TIME --end TIME) [--incident START/END]",
+            "         [--config DIR] [--try-config DIR ...] [--job-config FILE] [--set KEY=VALUE ...] --out DIR",
+            "                            an incident report from a replay: timeline, detection gap, impact by",
+            "                            slice, the gate's view, what each --try-config would have caught",
+            "                            (report.md, report.html, report.json)",
             "  tail [--json] [--from-now] [--max N] [--config FILE] [--set KEY=VALUE ...]",
             "                            follow the advisories topic: one line per advisory (or JSON)",
             "  topics [--config FILE] [--set KEY=VALUE ...]",
@@ -78,6 +83,8 @@ public final class Main {
                     return io.speechslo.generate.GenerateCommand.run(rest, out, err);
                 case "replay":
                     return io.speechslo.replay.ReplayCommand.run(rest, out, err);
+                case "report":
+                    return io.speechslo.report.ReportCommand.run(rest, out, err);
                 case "tail":
                     return TailCommand.run(rest, out, err);
                 case "console":

@@ -39,6 +39,13 @@ public final class KafkaIO {
      * tests); empty for the always-on job.
      */
     public static KafkaSource<Ingested> source(JobConfig cfg, OffsetsInitializer start, Optional<OffsetsInitializer> stop) {
+        return source(cfg, start, stop, java.util.function.UnaryOperator.identity());
+    }
+
+    /** The same, its deserializer wrapped (replay counts what it reads). */
+    public static KafkaSource<Ingested> source(JobConfig cfg, OffsetsInitializer start, Optional<OffsetsInitializer> stop,
+            java.util.function.UnaryOperator<org.apache.flink.connector.kafka.source.reader.deserializer
+                    .KafkaRecordDeserializationSchema<Ingested>> wrap) {
         KafkaSourceBuilder<Ingested> b = KafkaSource.<Ingested>builder()
                 .setProperties(cfg.kafkaClientProperties())
                 .setTopics(cfg.topics().asr(), cfg.topics().tts())
@@ -46,8 +53,8 @@ public final class KafkaIO {
                 .setStartingOffsets(start)
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("commit.offsets.on.checkpoint", "true")
-                .setDeserializer(new TelemetryDeserializer(cfg.registryClientSettings(),
-                        cfg.eventTime().maxFuture(), cfg.eventTime().maxPast()));
+                .setDeserializer(wrap.apply(new TelemetryDeserializer(cfg.registryClientSettings(),
+                        cfg.eventTime().maxFuture(), cfg.eventTime().maxPast())));
         stop.ifPresent(b::setBounded);
         return b.build();
     }

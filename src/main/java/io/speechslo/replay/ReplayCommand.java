@@ -132,6 +132,7 @@ public final class ReplayCommand {
         }
 
         long total = files.stream().mapToLong(TelemetryFile::records).sum();
+        long partitions = 0;
         String from = files.size() + " files";
         if (fromKafka) {
             long[] input;
@@ -142,6 +143,7 @@ public final class ReplayCommand {
                 return 1;
             }
             total = input[0];
+            partitions = input[1];
             from = input[1] + " partitions";
             err.println(String.format(Locale.ROOT, "%s: %,d records in %d partitions of %s, %s between %s and %s", NAME,
                     input[0], input[1], job.topics().asr(), job.topics().tts(), java.time.Instant.ofEpochMilli(start),
@@ -164,14 +166,13 @@ public final class ReplayCommand {
                 InProcessSink<EncodedScorecard> scorecardSink = new InProcessSink<>(
                         scorecardsFile == null ? sc -> {} : sc -> scorecards.add(sc.decode()));
                 InProcessSink<DeadLetter> deadLetterSink = new InProcessSink<>(d -> deadLetters.incrementAndGet())) {
-            if (!fromKafka) { // a Kafka replay's reads are counted before it starts, not while it runs
-                ticker.scheduleAtFixedRate(new ProgressLine(progress, total, err), PROGRESS_EVERY_MILLIS,
-                        PROGRESS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
-            }
+            ticker.scheduleAtFixedRate(new ProgressLine(progress, total, fromKafka ? partitions : -1, err),
+                    PROGRESS_EVERY_MILLIS, PROGRESS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
             try {
                 org.apache.flink.api.connector.source.Source<io.speechslo.job.Ingested, ?, ?> source = fromKafka
                         ? io.speechslo.job.KafkaIO.source(job, OffsetsInitializer.timestamp(start),
-                                java.util.Optional.of(OffsetsInitializer.timestamp(end)))
+                                java.util.Optional.of(OffsetsInitializer.timestamp(end)),
+                                d -> new CountingDeserializer(d, progress.key()))
                         : new AvroFilesSource(files, progress);
                 org.apache.flink.api.connector.sink2.Sink<Advisory> sink = toKafka
                         ? io.speechslo.job.KafkaIO.advisorySink(job, mark) : advisorySink;
@@ -192,8 +193,8 @@ public final class ReplayCommand {
             double seconds = (System.nanoTime() - started) / 1e9;
             if (toKafka) {
                 err.println(String.format(Locale.ROOT, "%s: %,d records from %s in %.1f s, %,d dead letters; advisories"
-                        + " written to %s, scorecards to %s, each with the header %s: %s", NAME, fromKafka ? total
-                        : progress.read(), from, seconds, deadLetters.get(), job.topics().advisories(),
+                        + " written to %s, scorecards to %s, each with the header %s: %s", NAME, progress.read(),
+                        fromKafka ? progress.partitions() + " partitions" : from, seconds, deadLetters.get(), job.topics().advisories(),
                         job.topics().scorecards(), io.speechslo.job.KafkaIO.REPLAY_HEADER, mark));
                 return 0;
             }
@@ -215,13 +216,14 @@ public final class ReplayCommand {
                 err.println(String.format(Locale.ROOT, "%s: %,d scorecards -> %s", NAME, scorecards.size(),
                         scorecardsFile));
             }
-            err.println(summary(fromKafka ? total : progress.read(), from, deadLetters.get(), advisories, seconds, outFile));
+            err.println(summary(progress.read(), fromKafka ? progress.partitions() + " partitions" : from, deadLetters.get(),
+                    advisories, seconds, outFile));
         }
         return 0;
     }
 
     /** --start / --end: an ISO-8601 instant (2026-01-01T00:00:00Z) or epoch milliseconds. */
-    static long time(String value, String flag) {
+    public static long time(String value, String flag) {
         try {
             return value.chars().allMatch(Character::isDigit) ? Long.parseLong(value)
                     : java.time.Instant.parse(value).toEpochMilli();
@@ -323,7 +325,7 @@ public final class ReplayCommand {
      * The input files, checked: each --input is a container file, or a folder searched recursively for
      * *.avro files in path order. A file reached twice is read once.
      */
-    static List<TelemetryFile> files(List<String> inputs) {
+    public static List<TelemetryFile> files(List<String> inputs) {
         Map<Path, TelemetryFile> files = new LinkedHashMap<>();
         for (String input : inputs) {
             Path p = Path.of(input);
@@ -419,17 +421,23 @@ public final class ReplayCommand {
         return t == e ? String.valueOf(e) : e.getMessage() + ": caused by " + t;
     }
 
-    /** Prints events read, the rate since the last line and the share of all records done. */
-    private static final class ProgressLine implements Runnable {
+    /**
+     * Prints events read, the share of all records done and the rate since the last line; from Kafka also the
+     * partitions read from so far.
+     */
+    static final class ProgressLine implements Runnable {
         private final ReplayProgress progress;
         private final long total;
+        private final long partitions;
         private final PrintStream err;
         private long lastRead;
         private long lastNanos = System.nanoTime();
 
-        ProgressLine(ReplayProgress progress, long total, PrintStream err) {
+        /** @param partitions the partitions holding the records, or -1 for files */
+        ProgressLine(ReplayProgress progress, long total, long partitions, PrintStream err) {
             this.progress = progress;
             this.total = total;
+            this.partitions = partitions;
             this.err = err;
         }
 
@@ -440,8 +448,9 @@ public final class ReplayCommand {
             double rate = (read - lastRead) / Math.max((now - lastNanos) / 1e9, 1e-3);
             lastRead = read;
             lastNanos = now;
-            err.println(String.format(Locale.ROOT, "%s: %,d of %,d events (%.1f%%), %,.0f events/s", NAME, read, total,
-                    total == 0 ? 100.0 : 100.0 * read / total, rate));
+            err.println(String.format(Locale.ROOT, "%s: %,d of %,d events (%.1f%%)%s, %,.0f events/s", NAME, read, total,
+                    total == 0 ? 100.0 : 100.0 * read / total, partitions < 0 ? ""
+                            : String.format(Locale.ROOT, " from %d of %d partitions", progress.partitions(), partitions), rate));
         }
     }
 }
