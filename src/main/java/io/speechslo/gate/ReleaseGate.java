@@ -13,6 +13,7 @@ import io.speechslo.metrics.MetricKind;
 import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.QuantileSketch;
 import io.speechslo.metrics.RatioStat;
+import io.speechslo.metrics.Signal;
 import io.speechslo.policy.GatePolicy;
 import io.speechslo.policy.GateRule;
 import io.speechslo.policy.LimitMode;
@@ -72,6 +73,8 @@ public final class ReleaseGate {
     static final int MAX_UNVERIFIED = 50;
     /** Power at which {@code samples_needed} projects a decision. */
     static final double POWER = 0.8;
+    /** z a cohort's supporting evidence must exceed before it becomes a hint. */
+    static final double EVIDENCE_Z = 3.29;
     /** Significantly better slices listed at most. */
     static final int MAX_BETTER = 20;
 
@@ -407,6 +410,9 @@ public final class ReleaseGate {
                 .setUnverifiedSlices(unverifiedList)
                 .setCanaryShare(canaryShare(canary, stable, canaryRequests))
                 .setRollbackScope(decision == Decision.ROLLBACK ? rollbackScope(whole, regressions) : null)
+                .setHints(worst != null && worst.regression() && !worst.slice.isAll()
+                        ? cohortHints(in.signal(), worst, canary.get(worst.slice), stable.get(worst.slice))
+                        : List.of())
                 .build();
         return Advisories.withId(advisory);
     }
@@ -707,6 +713,51 @@ public final class ReleaseGate {
             return Math.max(1, Math.round(minutes)) + " min";
         }
         return Advisories.fmt(Math.round(minutes / 6) / 10.0) + " h";
+    }
+
+    /**
+     * Evidence on the cohort a rollback or pause names: whether a second quality metric agrees (word and
+     * entity errors both worse points at the model), and whether the two arms are labelled alike (a label
+     * rate that differs much between them makes the comparison doubtful). Named only beyond sampling
+     * noise (z above {@link #EVIDENCE_Z}); no hint when nothing is.
+     */
+    static List<io.speechslo.advisory.Hint> cohortHints(Signal signal, Check worst, MetricSet canary,
+            MetricSet stable) {
+        io.speechslo.diagnosis.Hints hints = new io.speechslo.diagnosis.Hints();
+        if (canary == null || stable == null) {
+            return List.of();
+        }
+        String where = worst.slice.describe();
+        Metric other = signal != Signal.ASR ? null
+                : worst.rule.metric() == Metric.WER ? Metric.ENTITY_ERROR_RATE
+                : worst.rule.metric() == Metric.ENTITY_ERROR_RATE ? Metric.WER : null;
+        if (other != null && canary.samples(other) > 1 && stable.samples(other) > 1) {
+            double c = canary.value(other);
+            double b = stable.value(other);
+            double se = Math.sqrt(canary.ratio(other).variance() + stable.ratio(other).variance());
+            if (se > 0 && (c - b) / se > EVIDENCE_Z) {
+                hints.add(io.speechslo.diagnosis.Driver.MODEL, other.id() + " agrees in " + where + ": "
+                        + Advisories.fmt(c) + " against " + Advisories.fmt(b) + " stable (" + canary.samples(other)
+                        + " and " + stable.samples(other) + " samples): the candidate's transcripts are worse, not"
+                        + " the measurement", other.id(), c, b, Double.NaN);
+            }
+        }
+        Metric labelled = signal == Signal.ASR ? Metric.WER : Metric.PREFERENCE;
+        long nc = canary.requests();
+        long ns = stable.requests();
+        if (nc > 0 && ns > 0) {
+            double rc = (double) canary.samples(labelled) / nc;
+            double rs = (double) stable.samples(labelled) / ns;
+            double pooled = (double) (canary.samples(labelled) + stable.samples(labelled)) / (nc + ns);
+            double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / nc + 1.0 / ns));
+            if (se > 0 && Math.abs(rc - rs) / se > EVIDENCE_Z && Math.abs(rc / rs - 1) > 0.2) {
+                hints.add(io.speechslo.diagnosis.Driver.LABELS, "labelled " + Advisories.fmt(rc * 100) + "% of the"
+                        + " canary's requests in " + where + " against " + Advisories.fmt(rs * 100) + "% of stable's ("
+                        + canary.samples(labelled) + " and " + stable.samples(labelled) + " labelled): check the"
+                        + " label source before trusting the comparison", "label_rate", rc, rs, Double.NaN);
+            }
+        }
+        return hints.sorted();
     }
 
     /** The canary's share of the compared requests, or null before either side has any. */

@@ -184,6 +184,61 @@ class ReleaseGateTest {
     }
 
     @Test
+    void aCohortRollbackSaysWhetherEntityErrorsAgreeAndWhetherTheArmsAreLabelledAlike() {
+        AsrTraffic.Model candidate = new AsrTraffic.Model() {
+            @Override
+            public double wer(String l, String r, String d, String c) {
+                return AsrTraffic.STABLE.wer(l, r, d, c) * (cohort(r, d, c) ? 1.3 : 1.0);
+            }
+
+            @Override
+            public double entityErrorRate(String l, String r, String d, String c) {
+                return cohort(r, d, c) ? 0.16 : 0.08;
+            }
+
+            private boolean cohort(String r, String d, String c) {
+                return r.equals("eu-west-1") && d.equals("mobile") && c.equals("noisy");
+            }
+        };
+        AsrTraffic canaryTraffic = new AsrTraffic(7);
+        Map<Slice, MetricSet> canary = canaryTraffic.uniform(candidate, Track.CANARY, 60_000)
+                .cohort(candidate, Track.CANARY, 12_000, "eu-west-1", "mobile", "noisy").cohorts();
+        Map<Slice, MetricSet> stable = new AsrTraffic(8).uniform(AsrTraffic.STABLE, Track.STABLE, 60_000)
+                .cohort(AsrTraffic.STABLE, Track.STABLE, 12_000, "eu-west-1", "mobile", "noisy").cohorts();
+        Advisory a = gate(Signal.ASR, canary, stable);
+        assertThat(a.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(a.getHints()).singleElement().satisfies(h -> {
+            assertThat(h.getDriver()).isEqualTo("model");
+            assertThat(h.getMetric()).isEqualTo("entity_error_rate");
+            assertThat(h.getValue()).isGreaterThan(h.getBaseline());
+            assertThat(h.getShareExplained()).isNull();
+        });
+
+        // the canary's arm labelled at a fifth of stable's rate: the comparison is doubtful, and says so
+        AsrTraffic sparse = new AsrTraffic(7);
+        sparse.labelledRate = 0.1;
+        Map<Slice, MetricSet> sparseCanary = sparse.uniform(candidate, Track.CANARY, 60_000)
+                .cohort(candidate, Track.CANARY, 60_000, "eu-west-1", "mobile", "noisy").cohorts();
+        Map<Slice, MetricSet> stable2 = new AsrTraffic(8).uniform(AsrTraffic.STABLE, Track.STABLE, 60_000)
+                .cohort(AsrTraffic.STABLE, Track.STABLE, 60_000, "eu-west-1", "mobile", "noisy").cohorts();
+        Advisory b = gate(Signal.ASR, sparseCanary, stable2);
+        assertThat(b.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(b.getHints()).anySatisfy(h -> {
+            assertThat(h.getDriver()).isEqualTo("labels");
+            assertThat(h.getValue()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(0.02));
+            assertThat(h.getBaseline()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.02));
+        });
+
+        // a regression with no supporting evidence gets no hint: none is invented
+        AsrTraffic.Model werOnly = (l, r, d, c) -> AsrTraffic.STABLE.wer(l, r, d, c)
+                * (r.equals("eu-west-1") && d.equals("mobile") && c.equals("noisy") ? 1.3 : 1.0);
+        Advisory plain = gate(Signal.ASR, new AsrTraffic(7).uniform(werOnly, Track.CANARY, 60_000)
+                .cohort(werOnly, Track.CANARY, 12_000, "eu-west-1", "mobile", "noisy").cohorts(), stable);
+        assertThat(plain.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(plain.getHints()).isEmpty();
+    }
+
+    @Test
     void latencyWinWithEntityErrorRegressionRollsBack() {
         AsrTraffic.Model candidate = new AsrTraffic.Model() {
             @Override
