@@ -180,7 +180,9 @@ class BadInputITCase {
         assertThat(inScorecards).isEqualTo(requestsIn - lateAtFold);
         assertThat(InProcessMetrics.sum(job, "Release gate", "late_refused_requests")
                 + InProcessMetrics.sum(job, "Slice drift", "late_refused_requests")
-                + InProcessMetrics.sum(job, "Burn rates", "late_refused_requests")).isZero();
+                + InProcessMetrics.sum(job, "Burn rates", "late_refused_requests")
+                + InProcessMetrics.sum(job, "Slice drift", "late_refused_timeslices")).isZero();
+        assertThat(InProcessMetrics.has(job, "Release gate", "late_refused_requests")).isTrue();
 
         // 100k regions of one service reach the engines as at most the cap (200) plus "other"
         Set<String> regions = new TreeSet<>();
