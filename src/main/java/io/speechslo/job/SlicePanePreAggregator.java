@@ -1,5 +1,6 @@
 package io.speechslo.job;
 
+import io.speechslo.aggregate.SeenRequests;
 import io.speechslo.aggregate.SlicePane;
 import io.speechslo.deadletter.DeadLetter;
 import io.speechslo.kafka.DeadLetterReason;
@@ -53,8 +54,14 @@ import java.util.TreeMap;
  *
  * <p>A request is late when its pane (plus the allowed lateness) closed at or before this subtask's
  * watermark. Metrics: {@code records_in.asr|tts|serving|privacy}, {@code dead_letters.<reason>}, {@code late_records},
- * {@code shadow_records}, {@code partial_panes_out}, {@code burn_ticks_out} and the gauge
- * {@code buffered_panes}.
+ * {@code shadow_records}, {@code partial_panes_out}, {@code burn_ticks_out}, {@code suspected_duplicates}
+ * and the gauge {@code buffered_panes}.
+ *
+ * <p>Duplicates (one request delivered twice, same {@code request_id}) are counted, not dropped
+ * ({@link SeenRequests}): a request whose id this subtask already saw in the same pane counts in
+ * {@code suspected_duplicates} and is folded in like any other. Dropping them exactly would need the
+ * ids in keyed state by request (every request shuffled, which this operator exists to avoid) or in
+ * checkpointed operator state; the README has the measured costs.
  */
 final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         implements OneInputStreamOperator<Ingested, PaneRecord>, BoundedOneInput {
@@ -63,6 +70,9 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
 
     /** Partial panes held before all are flushed, whatever their pane: bounds memory under any slice cardinality. */
     static final int MAX_BUFFERED = 10_000;
+
+    /** Request-id hashes held to count suspected duplicates (16 to 32 MB at most per subtask). */
+    static final int MAX_SEEN_IDS = 1_000_000;
 
     /**
      * Where a request is folded, apart from its pane: its slice values in {@link RequestSlices} order.
@@ -240,6 +250,10 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
     private transient Counter shadow;
     private transient Counter partialsOut;
     private transient Counter ticksOut;
+    /** Request ids seen per open pane, to count suspected duplicates (never to drop them). */
+    private transient SeenRequests seen;
+    /** Requests whose request_id this subtask already saw in the same pane (metric {@code suspected_duplicates}). */
+    transient Counter suspectedDuplicates;
 
     /**
      * @param paneMillis the slice pane (the gate interval)
@@ -282,6 +296,8 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         shadow = g.counter("shadow_records");
         partialsOut = g.counter("partial_panes_out");
         ticksOut = g.counter("burn_ticks_out");
+        suspectedDuplicates = g.counter("suspected_duplicates");
+        seen = new SeenRequests(MAX_SEEN_IDS);
         g.<Integer, Gauge<Integer>>gauge("buffered_panes", () -> panes.size());
     }
 
@@ -317,6 +333,9 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
                             + "; the watermark is at " + watermark + " (raw holds the record as JSON)",
                     null, -1), element);
             return;
+        }
+        if (seen.seen(paneEnd, in.asr != null ? in.asr.getRequestId() : in.tts.getRequestId())) {
+            suspectedDuplicates.inc(); // counted, and folded in like any other request
         }
         FoldKey key = FoldKey.of(in);
         SlicePane pane = panes.get(paneEnd, key);
@@ -405,6 +424,7 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         // panes the watermark closes go out ahead of it, so they are never late downstream; burn counts
         // go out when the watermark passes their burn pane, whatever the allowed lateness
         flush(mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() - lateness);
+        seen.forgetUpTo(mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() - lateness);
         flushTicks(mark.getTimestamp());
         super.processWatermark(mark);
     }

@@ -301,4 +301,22 @@ class SlicePanePreAggregatorHarnessTest {
             assertThat(h.extractOutputValues()).hasSize(SlicePanePreAggregator.MAX_BUFFERED + 2);
         }
     }
+
+    @Test
+    void aRequestDeliveredTwiceIsCountedAsASuspectedDuplicateAndStillFoldedIn() throws Exception {
+        try (var h = harness(30_000)) {
+            send(h, asr(T0 + 1_000, Track.STABLE, "us-east-1", 1));
+            send(h, asr(T0 + 2_000, Track.STABLE, "us-east-1", 2));
+            Ingested again = asr(T0 + 1_000, Track.STABLE, "us-east-1", 1);
+            again.offset = 3; // the producer's retry: same request, next offset
+            send(h, again);
+            SlicePanePreAggregator op = (SlicePanePreAggregator) h.getOneInputOperator();
+            assertThat(op.suspectedDuplicates.getCount()).isEqualTo(1);
+            h.processWatermark(T0 + PANE + 30_000);
+            assertThat(emitted(h)).contains("STABLE v1 us-east-1 pane 60000 requests 3");
+            // once its pane closed the id is forgotten: the same id in a later pane is not a duplicate
+            send(h, asr(T0 + PANE + 40_000, Track.STABLE, "us-east-1", 1));
+            assertThat(op.suspectedDuplicates.getCount()).isEqualTo(1);
+        }
+    }
 }
