@@ -22,6 +22,7 @@ import java.util.Set;
  *   <li>{@code jmh}: per-record hot paths of the operators, ns/op and B/op ({@link JmhBench})
  *   <li>{@code console}: a day of scorecards at 10k active slices loaded, heap and view response times ({@link ConsoleBench})
  *   <li>{@code gate}: the release gate's A/A false rollback and pause rates and its power, simulated ({@link GateBench})
+ *   <li>{@code dedup}: CPU, heap and state per request of recognising duplicate request ids in a pane ({@link DedupBench})
  *   <li>{@code all}: the seven above in that order ({@code --only a,b} for some); {@code --records} and
  *       {@code --label} pass on
  * </ul>
@@ -38,7 +39,7 @@ public final class Bench {
 
     public static void main(String[] argv) {
         if (argv.length == 0) {
-            System.err.println("usage: Bench live|replay|latency|state|jmh|console|gate|all [--label TEXT] [flags]");
+            System.err.println("usage: Bench live|replay|latency|state|jmh|console|gate|dedup|all [--label TEXT] [flags]");
             System.exit(2);
         }
         String name = argv[0];
@@ -54,8 +55,9 @@ public final class Bench {
                 case "jmh" -> JmhBench.run(rest, label);
                 case "console" -> ConsoleBench.run(rest, label);
                 case "gate" -> GateBench.run(rest, label);
+                case "dedup" -> DedupBench.run(rest, label);
                 case "all" -> all(rest);
-                default -> throw new Args.UsageException("unknown benchmark '" + name + "': live, replay, latency, state, jmh, console, gate or all");
+                default -> throw new Args.UsageException("unknown benchmark '" + name + "': live, replay, latency, state, jmh, console, gate, dedup or all");
             }
             code = 0;
         } catch (Args.UsageException e) {

@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * for the service-wide monitor. Evaluates as soon as the watermark passes a burn pane's end, whatever
  * the allowed lateness: counts that arrive after that (requests late within the allowed lateness) go
  * into their own burn pane at the next evaluation and count in every later one (metric
- * {@code late_burn_requests}). For every minute of event time (or burn pane, if longer) each monitor
+ * {@code late_burn_requests}); counts older than the panes a monitor still keeps are refused and
+ * counted ({@code late_refused_requests}, once per SLO, on the service-wide monitors). For every minute of event time (or burn pane, if longer) each monitor
  * with traffic in it, or with an alert standing, also gives its SLO scorecard ({@link SloScorecards}),
  * at the first evaluation at or after the minute's end: before that evaluation's counts go in, when
  * it is past the minute (the monitor then holds exactly what had arrived by the minute's end). No
@@ -146,7 +147,9 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
                 scorecard(m, service, signal, slo, version, minute, scorecardMillis); // a minute passed unevaluated
             }
             for (long[] c : counts.getOrDefault(key, List.of())) {
-                m.add(c[0] - 1, c[1], c[2]);
+                if (!m.add(c[0] - 1, c[1], c[2]) && version == null) {
+                    lateRefused.inc(c[2]); // older than the panes the monitor keeps (counted service-wide only)
+                }
             }
             if (paneEnd % burnPane == 0) {
                 m.evaluate(paneEnd).ifPresent(out::add);

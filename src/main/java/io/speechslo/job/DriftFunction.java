@@ -25,7 +25,9 @@ import java.util.Map;
  * Each closed slice pane is decoded once here and also gives the SLICE scorecards of its interval
  * ({@link SliceScorecards}: every track and version, with each slice's audio drift against the
  * monitor's trailing baseline, which is rolled up once per current window and kept at hand), on which
- * the service's threshold SLOs are judged ({@link ThresholdSlos}).
+ * the service's threshold SLOs are judged ({@link ThresholdSlos}). A pane older than the baseline the
+ * monitor keeps is refused and its requests counted ({@code late_refused_requests}); so is a timeslice
+ * a threshold-SLO monitor refuses ({@code late_refused_timeslices}).
  */
 final class DriftFunction extends SliceEngineFunction {
 
@@ -58,7 +60,8 @@ final class DriftFunction extends SliceEngineFunction {
         monitor = getRuntimeContext().getState(States.DRIFT_MONITOR);
         cost = getRuntimeContext().getState(States.COST_MONITOR);
         thresholdSlos = new ThresholdSlos(getRuntimeContext().getMapState(States.THRESHOLD_SLO_MONITORS),
-                getRuntimeContext().getMapState(States.THRESHOLD_SLO_ALERTS));
+                getRuntimeContext().getMapState(States.THRESHOLD_SLO_ALERTS),
+                getRuntimeContext().getMetricGroup().counter("late_refused_timeslices"));
         baselines = new HashMap<>();
     }
 
@@ -74,8 +77,8 @@ final class DriftFunction extends SliceEngineFunction {
             SlicePane p = r.decode();
             Slice full = r.fullSlice();
             decoded.add(new SliceScorecards.Pane(r.track, r.version, full, p));
-            if (r.track != Track.SHADOW) { // mirrored traffic: not the service's input mix
-                m.add(r.paneEnd - 1, full, p.drift());
+            if (r.track != Track.SHADOW && !m.add(r.paneEnd - 1, full, p.drift())) { // shadow: not the input mix
+                lateRefused.inc(p.requests()); // older than the baseline the monitor still keeps
             }
         }
         CostMonitor c = cost.value();

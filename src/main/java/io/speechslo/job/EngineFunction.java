@@ -51,6 +51,12 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     private transient MapState<Long, Integer> buffered;
     private transient Map<Decision, Counter> advisoriesOut;
     private transient Counter scorecardsOut;
+    /**
+     * Requests the engine refused as late: their pane was already evaluated or is older than what the
+     * engine still keeps (metric {@code late_refused_requests}). Upstream lateness handling makes this 0;
+     * a non-zero count means inputs were lost to a decision, so it is counted rather than dropped in silence.
+     */
+    transient Counter lateRefused;
     /** SLO and rollout gauges, read off the scorecards on their way out. */
     private transient ScorecardGauges gauges;
     /** Scorecards {@link #onPane} made, sent on to {@link Tags#SCORECARDS} (encoded) after it returns. */
@@ -85,6 +91,7 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
             advisoriesOut.put(d, g.counter(d.name().toLowerCase(java.util.Locale.ROOT)));
         }
         scorecardsOut = getRuntimeContext().getMetricGroup().counter("scorecards_out");
+        lateRefused = getRuntimeContext().getMetricGroup().counter("late_refused_requests");
         gauges = new ScorecardGauges(getRuntimeContext().getMetricGroup());
         scorecards = new ArrayList<>();
         encoder = new EncodedScorecard.Encoder();

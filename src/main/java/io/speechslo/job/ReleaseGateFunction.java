@@ -18,7 +18,8 @@ import java.util.TreeMap;
 /**
  * The release gate of a service: one {@link RolloutTracker} holding every candidate under way,
  * evaluated every gate interval of event time while a candidate receives traffic; every interval with
- * traffic it also gives the ROLLOUT scorecard of each candidate ({@link RolloutScorecards}).
+ * traffic it also gives the ROLLOUT scorecard of each candidate ({@link RolloutScorecards}). A pane
+ * of an interval already evaluated is refused and its requests counted ({@code late_refused_requests}).
  */
 final class ReleaseGateFunction extends SliceEngineFunction {
 
@@ -49,7 +50,10 @@ final class ReleaseGateFunction extends SliceEngineFunction {
         long stableRequests = 0;
         for (PaneRecord r : panes) {
             SlicePane p = r.decode();
-            t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics());
+            if (!t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics())) {
+                lateRefused.inc(p.requests()); // its pane was evaluated already
+                continue;
+            }
             if (r.track == Track.CANARY) {
                 canaryRequests.merge(r.version, p.requests(), Long::sum);
             } else if (r.track == Track.STABLE) {

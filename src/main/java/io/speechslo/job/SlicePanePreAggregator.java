@@ -55,6 +55,12 @@ import java.util.TreeMap;
  * watermark. Metrics: {@code records_in.asr|tts|serving|privacy}, {@code dead_letters.<reason>}, {@code late_records},
  * {@code shadow_records}, {@code partial_panes_out}, {@code burn_ticks_out} and the gauge
  * {@code buffered_panes}.
+ *
+ * <p>Duplicates (one request delivered twice, same {@code request_id}) are folded in like any other
+ * request: neither dropped nor counted. Dropping them exactly would need the ids in keyed state by
+ * request (every request shuffled, which this operator exists to avoid) or in checkpointed operator
+ * state, and even counting them costs a hash lookup per request and megabytes of heap per subtask
+ * (the README and {@code src/bench/HISTORY.md} have the measured costs and the reasons).
  */
 final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         implements OneInputStreamOperator<Ingested, PaneRecord>, BoundedOneInput {

@@ -18,6 +18,7 @@ import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.metrics.Counter;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -61,9 +62,13 @@ final class ThresholdSlos {
     private final MapState<String, BurnRateMonitor> monitors;
     private final MapState<String, String> alerts;
 
-    ThresholdSlos(MapState<String, BurnRateMonitor> monitors, MapState<String, String> alerts) {
+    /** Judged timeslices a monitor refused as older than the panes it keeps (metric {@code late_refused_timeslices}). */
+    private final Counter lateRefused;
+
+    ThresholdSlos(MapState<String, BurnRateMonitor> monitors, MapState<String, String> alerts, Counter lateRefused) {
         this.monitors = monitors;
         this.alerts = alerts;
+        this.lateRefused = lateRefused;
     }
 
     /**
@@ -98,8 +103,8 @@ final class ThresholdSlos {
                             policies.version());
             long timeslice = slo.threshold().timeslice().toMillis();
             Boolean good = judged.get(key);
-            if (good != null) {
-                m.onRequest(end - 1, good);
+            if (good != null && !m.onRequest(end - 1, good)) {
+                lateRefused.inc();
             }
             if (end % timeslice == 0) {
                 m.evaluate(end); // the SLO's advisory groups its slices' assessments, below

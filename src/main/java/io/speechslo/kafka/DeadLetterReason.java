@@ -16,6 +16,12 @@ public enum DeadLetterReason {
     INVALID_VALUE("invalid_value"),
     /** A slice dimension (or a serving sample's service, version, pool or replica) is blank. */
     EMPTY_DIMENSION("empty_dimension"),
+    /**
+     * A slice dimension (or a service, version, pool or replica) is longer than
+     * {@link TelemetryValidator#MAX_DIMENSION_LENGTH} characters or holds a NUL: a value that long is
+     * an id or a blob, not a cohort, and a NUL would split the job's keys, which it joins.
+     */
+    BAD_DIMENSION("bad_dimension"),
     /** The event time is too far ahead of the Kafka record timestamp. */
     FUTURE_TIMESTAMP("future_timestamp"),
     /** The event time is too far behind the Kafka record timestamp. */

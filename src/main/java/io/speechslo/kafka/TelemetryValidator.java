@@ -15,10 +15,13 @@ import java.util.Optional;
 
 /**
  * Checks a decoded telemetry record before it reaches any metric: blank slice dimensions
- * ({@code empty_dimension}), impossible measurements ({@code invalid_value}: negative durations,
+ * ({@code empty_dimension}), dimension values longer than {@value #MAX_DIMENSION_LENGTH} characters or
+ * holding a NUL ({@code bad_dimension}: a request id or a 100 kB blob in a dimension is not a cohort,
+ * and a NUL would split the job's keys, which it joins), impossible measurements ({@code invalid_value}: negative durations,
  * counts or cost, NaN or infinite numbers, ratios outside [0, 1], preference outside [1, 5]) and an
  * event time too far from the Kafka record timestamp ({@code future_timestamp},
- * {@code past_timestamp}). The first problem found is reported; details name the field and value.
+ * {@code past_timestamp}; an event time before 1970 or after 9999 always is, with or without a record
+ * timestamp, so pane arithmetic near the ends of {@code long} never overflows). The first problem found is reported; details name the field and value.
  * Stateless and thread-safe.
  *
  * <p>Serving samples and privacy events are checked the same way, their sample or event time against
@@ -34,6 +37,15 @@ public final class TelemetryValidator {
 
     public static final Duration DEFAULT_MAX_FUTURE = Duration.ofHours(1);
     public static final Duration DEFAULT_MAX_PAST = Duration.ofDays(7);
+    /** The longest dimension value (in UTF-16 characters) that is taken as a cohort. */
+    public static final int MAX_DIMENSION_LENGTH = 256;
+    /** 9999-12-31T23:59:59.999Z: later event times are refused whatever the record timestamp. */
+    static final long LATEST_EVENT_TIME = 253_402_300_799_999L;
+
+    /** The character the job joins key parts with; no dimension value may hold it. */
+    private static final class Keys {
+        static final char NUL = '\u0000';
+    }
 
     private final long maxFutureMillis;
     private final long maxPastMillis;
@@ -62,7 +74,7 @@ public final class TelemetryValidator {
 
     /**
      * @param record an {@link AsrRequest}, {@link TtsRequest}, {@link ServingSample} or {@link PrivacyEvent}
-     * @param referenceMillis the Kafka record timestamp; negative (no timestamp) skips the time checks
+     * @param referenceMillis the Kafka record timestamp; negative (no timestamp) skips the comparison with it
      * @return the first problem, or empty when the record is usable
      */
     public Optional<Rejection> validate(SpecificRecord record, long referenceMillis) {
@@ -163,19 +175,26 @@ public final class TelemetryValidator {
             throw new IllegalArgumentException("not a telemetry record: "
                     + (record == null ? "null" : record.getSchema().getFullName()));
         }
-        if (check.found == null && referenceMillis >= 0) {
+        if (check.found == null) {
             checkTime(check, record instanceof ServingSample ? "sample_time" : "event_time", eventTime, referenceMillis);
         }
         return Optional.ofNullable(check.found);
     }
 
+    /** Differences, not sums, below: with the event time within 1970..9999 none can overflow. */
     private void checkTime(Check check, String field, Instant eventTime, long referenceMillis) {
         long event = eventTime.toEpochMilli();
-        if (event > referenceMillis + maxFutureMillis) {
+        if (event < 0) {
+            check.found = new Rejection(DeadLetterReason.PAST_TIMESTAMP, field + " " + eventTime + " is before 1970");
+        } else if (event > LATEST_EVENT_TIME) {
+            check.found = new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, field + " " + eventTime + " is after 9999");
+        } else if (referenceMillis < 0) {
+            return; // no record timestamp (a file): nothing to compare with
+        } else if (event - referenceMillis > maxFutureMillis) {
             check.found = new Rejection(DeadLetterReason.FUTURE_TIMESTAMP, field + " " + eventTime + " is "
                     + Duration.ofMillis(event - referenceMillis) + " ahead of the record timestamp "
                     + Instant.ofEpochMilli(referenceMillis) + " (limit " + maxFuture + ")");
-        } else if (event < referenceMillis - maxPastMillis) {
+        } else if (referenceMillis - event > maxPastMillis) {
             check.found = new Rejection(DeadLetterReason.PAST_TIMESTAMP, field + " " + eventTime + " is "
                     + Duration.ofMillis(referenceMillis - event) + " behind the record timestamp "
                     + Instant.ofEpochMilli(referenceMillis) + " (limit " + maxPast + ")");
@@ -192,8 +211,19 @@ public final class TelemetryValidator {
         }
 
         Check dimension(String field, String value) {
-            if (found == null && blank(value)) {
+            if (found != null) {
+                return this;
+            }
+            if (blank(value)) {
                 return fail(DeadLetterReason.EMPTY_DIMENSION, field + " is blank ('" + Objects.toString(value, "") + "')");
+            }
+            if (value.length() > MAX_DIMENSION_LENGTH) {
+                return fail(DeadLetterReason.BAD_DIMENSION, field + " is " + value.length() + " characters long, at most "
+                        + MAX_DIMENSION_LENGTH + " (it begins '" + value.substring(0, 40) + "')");
+            }
+            int nul = value.indexOf(Keys.NUL);
+            if (nul >= 0) {
+                return fail(DeadLetterReason.BAD_DIMENSION, field + " holds a NUL character (U+0000) at index " + nul);
             }
             return this;
         }

@@ -301,4 +301,5 @@ class SlicePanePreAggregatorHarnessTest {
             assertThat(h.extractOutputValues()).hasSize(SlicePanePreAggregator.MAX_BUFFERED + 2);
         }
     }
+
 }

@@ -283,12 +283,14 @@ class StreamingJobITCase {
             AsrRequest negative = AsrRequest.newBuilder(valid).setAudioMs(-5).build();
             AsrRequest blank = AsrRequest.newBuilder(valid).setRegion(" ").build();
             AsrRequest future = AsrRequest.newBuilder(valid).setEventTime(Instant.ofEpochMilli(ts + 3 * 3_600_000L)).build();
+            AsrRequest nul = AsrRequest.newBuilder(valid).setService("asr\u0000prod").build(); // would split the job's keys
             Object[][] cases = {
                 {new byte[] {7, 1, 2, 3}, "bad_magic_byte"},
                 {unknownId, "unknown_schema_id"},
                 {truncated, "undecodable"},
                 {wire.encode(asrId, negative), "invalid_value"},
                 {wire.encode(asrId, blank), "empty_dimension"},
+                {wire.encode(asrId, nul), "bad_dimension"},
                 {wire.encode(asrId, future), "future_timestamp"},
             };
             for (Object[] c : cases) {

@@ -101,7 +101,7 @@ class TelemetryDeserializerTest {
                 new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
     }
 
-    private static DeserializationSchema.InitializationContext context(Map<String, Metric> metrics) {
+    static DeserializationSchema.InitializationContext context(Map<String, Metric> metrics) {
         MetricGroup group = new UnregisteredMetricsGroup() {
             @Override
             public Counter counter(String name) {

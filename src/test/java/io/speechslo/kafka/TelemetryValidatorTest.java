@@ -223,8 +223,37 @@ class TelemetryValidatorTest {
     }
 
     @Test
-    void withoutRecordTimestampTheTimeIsNotChecked() {
+    void withoutRecordTimestampTheTimeIsNotComparedButMustLieBetween1970And9999() {
         assertThat(validator.validate(TelemetrySamples.asr(1, Instant.EPOCH).build(), -1)).isEmpty();
+        assertThat(validator.validate(TelemetrySamples.asr(1, Instant.parse("9999-12-31T23:59:59.999Z")).build(), -1)).isEmpty();
+        assertThat(validator.validate(TelemetrySamples.asr(1, Instant.ofEpochMilli(Long.MAX_VALUE)).build(), -1))
+                .hasValueSatisfying(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.FUTURE_TIMESTAMP));
+        assertThat(validator.validate(TelemetrySamples.asr(1, Instant.ofEpochMilli(-1)).build(), -1))
+                .hasValueSatisfying(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.PAST_TIMESTAMP));
+        // with a record timestamp at the end of time too: no sum overflows into a pass
+        assertThat(validator.validate(TelemetrySamples.asr(1, T0).build(), Long.MAX_VALUE))
+                .hasValueSatisfying(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.PAST_TIMESTAMP));
+        assertThat(validator.validate(TelemetrySamples.asr(1, Instant.ofEpochMilli(Long.MIN_VALUE)).build(), REF))
+                .hasValueSatisfying(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.PAST_TIMESTAMP));
+    }
+
+    @Test
+    void overlongDimensionsAndNulAreBadDimension() {
+        String max = "x".repeat(TelemetryValidator.MAX_DIMENSION_LENGTH);
+        assertThat(validator.validate(TelemetrySamples.asr(1, T0).setRegion(max).build(), REF)).isEmpty();
+        assertRejected(TelemetrySamples.asr(1, T0).setRegion(max + "x").build(), DeadLetterReason.BAD_DIMENSION,
+                "region is 257 characters long, at most 256");
+        assertRejected(TelemetrySamples.asr(1, T0).setLanguage("\u00e9".repeat(50_000)).build(), DeadLetterReason.BAD_DIMENSION,
+                "language is 50000 characters long");
+        // a NUL would split the job's keys (service NUL signal ...)
+        assertRejected(TelemetrySamples.tts(1, T0).setService("a\u0000b").build(), DeadLetterReason.BAD_DIMENSION,
+                "service holds a NUL character (U+0000) at index 1");
+        assertRejected(TelemetrySamples.serving(1, T0).setReplica("r1\u0000").build(), DeadLetterReason.BAD_DIMENSION,
+                "replica holds a NUL");
+        // any other unicode is a value like any other
+        for (String ok : new String[] {"\u0645\u0631\u062D\u0628\u0627", "\uD83C\uDF99\uFE0F mic", "e\u0301", "ja-JP \u6771\u4EAC", "web\u0085", "r\t1"}) {
+            assertThat(validator.validate(TelemetrySamples.asr(1, T0).setRegion(ok).build(), REF)).as(ok).isEmpty();
+        }
     }
 
     @Test
