@@ -70,7 +70,7 @@ public final class SeenRequests {
     }
 
     /** FNV-1a over the UTF-16 characters, then MurmurHash3's 64-bit finalizer; never 0 (the empty slot). */
-    static long hash(String s) {
+    public static long hash(String s) {
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < s.length(); i++) {
             h = (h ^ s.charAt(i)) * 0x100000001b3L;

@@ -139,15 +139,7 @@ final class DedupBench {
 
         /** The same hash as SeenRequests (FNV-1a, then MurmurHash3's finalizer). */
         static long hash(String s) {
-            long h = 0xcbf29ce484222325L;
-            for (int i = 0; i < s.length(); i++) {
-                h = (h ^ s.charAt(i)) * 0x100000001b3L;
-            }
-            h ^= h >>> 33;
-            h *= 0xff51afd7ed558ccdL;
-            h ^= h >>> 33;
-            h *= 0xc4ceb9fe1a85ec53L;
-            return h ^ (h >>> 33);
+            return SeenRequests.hash(s);
         }
     }
 }

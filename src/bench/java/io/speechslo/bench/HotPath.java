@@ -97,7 +97,8 @@ public class HotPath {
         ttsMetrics = new MetricSet(Signal.TTS);
         drift = new DriftStats();
         pane = new SlicePane(Signal.ASR);
-        tick = new io.speechslo.job.BurnTick("asr", Signal.ASR, "v1", 0, asrSlos.size());
+        tick = new io.speechslo.job.BurnTick("asr", Signal.ASR, "v1", 0,
+                asrSlos.stream().map(io.speechslo.policy.SloDefinition::name).toArray(String[]::new));
     }
 
     private int next() {
