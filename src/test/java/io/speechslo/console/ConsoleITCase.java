@@ -16,6 +16,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -138,8 +139,9 @@ class ConsoleITCase {
         assertThat(browser.findElement(By.id("no-data")).getText()).contains("No scorecards or advisories read yet");
         // as the live job would: into the topics the console reads
         assertThat(cli("replay", "--input", dir.resolve("in").toString(), "--to-kafka", "--to-live-topics")).isZero();
-        // No reload: the page follows the topics until the candidate's ROLLBACK shows.
-        new WebDriverWait(browser, Duration.ofSeconds(90)).until(d -> !d.findElements(
+        // No reload: the page follows the topics until the candidate's ROLLBACK shows (the page redraws its
+        // tables as data arrives, so an element found a moment ago may be gone: look again)
+        new WebDriverWait(browser, Duration.ofSeconds(90)).ignoring(StaleElementReferenceException.class).until(d -> !d.findElements(
                 By.cssSelector("#rollouts tr[data-row='" + CANDIDATE + "'] td[data-col='decision']")).isEmpty()
                 && d.findElement(By.cssSelector("#rollouts tr[data-row='" + CANDIDATE + "'] td[data-col='decision']"))
                         .getText().equals("ROLLBACK"));
@@ -367,7 +369,8 @@ class ConsoleITCase {
                 "--refresh", "1s", "--set", "kafka.bootstrap-servers=127.0.0.1:" + closed, "--set",
                 "registry.url=" + REGISTRY.url()))) {
             browser.get(down.url() + "/executive");
-            new WebDriverWait(browser, Duration.ofSeconds(40)).until(d -> d.findElement(By.id("status")).getText()
+            new WebDriverWait(browser, Duration.ofSeconds(40)).ignoring(StaleElementReferenceException.class)
+                    .until(d -> d.findElement(By.id("status")).getText()
                     .contains("Kafka at 127.0.0.1:" + closed + " cannot be reached"));
             assertThat(browser.findElement(By.id("status")).getText()).contains("retrying every 5 s");
             screenshot("kafka-down");
@@ -383,7 +386,8 @@ class ConsoleITCase {
         args.addAll(List.of("--set", "registry.url=http://127.0.0.1:" + closed));
         try (ConsoleCommand.Running down = ConsoleCommand.start(args)) {
             browser.get(down.url() + "/executive");
-            new WebDriverWait(browser, Duration.ofSeconds(40)).until(d -> d.findElement(By.id("status")).getText()
+            new WebDriverWait(browser, Duration.ofSeconds(40)).ignoring(StaleElementReferenceException.class)
+                    .until(d -> d.findElement(By.id("status")).getText()
                     .contains("the schema registry at http://127.0.0.1:" + closed + " cannot be reached"));
             assertThat(JSON.readTree(get("/api/status").body).path("ok").asBoolean()).as("the other console").isTrue();
             assertThat(down.store().read(ScorecardStore.View::scorecards)).as("nothing skipped meanwhile").isZero();
