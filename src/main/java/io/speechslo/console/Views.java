@@ -557,6 +557,24 @@ final class Views {
         }
         if (last != null) {
             b.note("summary", last.getSummary(), decisionClass(decision));
+            io.speechslo.advisory.RollbackScope scope = last.getRollbackScope();
+            if (scope != null) {
+                StringBuilder cohorts = new StringBuilder();
+                for (Map<String, String> c : scope.getCohorts()) {
+                    cohorts.append(cohorts.isEmpty() ? "" : "; ").append(io.speechslo.slice.Slice.of(c).describe());
+                }
+                b.note("scope", scope.getWholeCandidate()
+                        ? "Scope: the whole candidate (a critical metric regressed on the whole service)."
+                        : "Scope: a partial rollback would route " + cohorts + " to " + last.getRollbackTo()
+                                + "; or roll back the whole candidate.", "bad");
+            }
+            if (!last.getHints().isEmpty()) {
+                StringBuilder why = new StringBuilder("Why: ");
+                for (io.speechslo.advisory.Hint h : last.getHints()) {
+                    why.append(why.length() > 5 ? "; " : "").append(h.getDriver()).append(": ").append(h.getEvidence());
+                }
+                b.note("hints", why.toString(), "");
+            }
         }
         Blocks.Chart share = b.chart("share-chart", "Canary share of traffic", "share");
         Blocks.Chart dec = b.chart("decision-chart", "Decision over time (0 CONTINUE, 1 PAUSE, 2 ROLLBACK)", "decision");
