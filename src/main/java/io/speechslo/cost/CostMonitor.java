@@ -228,7 +228,7 @@ public final class CostMonitor {
         double wasteBase = base.retryWaste / base.units;
         double retriedNow = share(now.retried, now.requests);
         double retriedBase = share(base.retried, base.requests);
-        if (proportionZ(now.retried, now.requests, base.retried, base.requests) > DRIVER_Z) {
+        if (Stats.proportionZ(now.retried, now.requests, base.retried, base.requests) > DRIVER_Z) {
             name(hints, Driver.RETRIES, (wasteNow - wasteBase) / rise, "retried requests " + percent(retriedBase)
                     + " -> " + percent(retriedNow) + ", waste " + Advisories.fmt(wasteBase) + " -> "
                     + Advisories.fmt(wasteNow) + " USD per " + unit, "retry_waste_per_unit", wasteNow, wasteBase);
@@ -242,7 +242,7 @@ public final class CostMonitor {
             double[] b = base.mix.getOrDefault(e.getKey(), new double[3]);
             double rate = b[1] > 0 ? b[0] / b[1] : n[1] > 0 ? n[0] / n[1] : rBase;
             mixEffect += (n[1] / now.units - b[1] / base.units) * rate;
-            double z = proportionZ((long) n[2], now.requests, (long) b[2], base.requests);
+            double z = Stats.proportionZ((long) n[2], now.requests, (long) b[2], base.requests);
             if (z > worstZ) {
                 worstZ = z;
                 moved = e.getKey() + " " + percent(share((long) b[2], base.requests)) + " -> "
@@ -263,7 +263,7 @@ public final class CostMonitor {
         if (signal == Signal.TTS) {
             double hitNow = share(now.cacheHits, now.requests);
             double hitBase = share(base.cacheHits, base.requests);
-            if (hitBase < 1 && proportionZ(now.cacheHits, now.requests, base.cacheHits, base.requests) > DRIVER_Z) {
+            if (hitBase < 1 && Stats.proportionZ(now.cacheHits, now.requests, base.cacheHits, base.requests) > DRIVER_Z) {
                 double effect = rBase * ((1 - hitNow) / (1 - hitBase) - 1);
                 name(hints, Driver.CACHE, effect / rise, "cache hit rate " + percent(hitBase) + " -> " + percent(hitNow),
                         "cache_hit_rate", hitNow, hitBase);
@@ -313,17 +313,6 @@ public final class CostMonitor {
 
     private static double share(long part, long whole) {
         return whole > 0 ? (double) part / whole : 0;
-    }
-
-    /** Two-sided size of a difference of proportions, in standard errors (pooled). */
-    static double proportionZ(long xNow, long nNow, long xBase, long nBase) {
-        if (nNow == 0 || nBase == 0) {
-            return 0;
-        }
-        double p = (double) (xNow + xBase) / (nNow + nBase);
-        double se = Math.sqrt(p * (1 - p) * (1.0 / nNow + 1.0 / nBase));
-        double d = Math.abs((double) xNow / nNow - (double) xBase / nBase);
-        return se > 0 ? d / se : d > 0 ? Double.POSITIVE_INFINITY : 0;
     }
 
     /** Two-sided size of a difference of means from sums, in standard errors (Welch). */

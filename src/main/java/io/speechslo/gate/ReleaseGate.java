@@ -748,9 +748,8 @@ public final class ReleaseGate {
         if (nc > 0 && ns > 0) {
             double rc = (double) canary.samples(labelled) / nc;
             double rs = (double) stable.samples(labelled) / ns;
-            double pooled = (double) (canary.samples(labelled) + stable.samples(labelled)) / (nc + ns);
-            double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / nc + 1.0 / ns));
-            if (se > 0 && Math.abs(rc - rs) / se > EVIDENCE_Z && Math.abs(rc / rs - 1) > 0.2) {
+            if (Stats.proportionZ(canary.samples(labelled), nc, stable.samples(labelled), ns) > EVIDENCE_Z
+                    && Math.abs(rc / rs - 1) > 0.2) {
                 hints.add(io.speechslo.diagnosis.Driver.LABELS, "labelled " + Advisories.fmt(rc * 100) + "% of the"
                         + " canary's requests in " + where + " against " + Advisories.fmt(rs * 100) + "% of stable's ("
                         + canary.samples(labelled) + " and " + stable.samples(labelled) + " labelled): check the"

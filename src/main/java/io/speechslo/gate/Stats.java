@@ -83,4 +83,19 @@ public final class Stats {
     public static double alwaysValidZ(double alpha, double n, double n0) {
         return Math.sqrt(2 * (n + n0) / n * (Math.log(1 / alpha) + 0.5 * Math.log((n + n0) / n0)));
     }
+
+    /**
+     * Two-sided size of the difference between the proportions {@code x1/n1} and {@code x2/n2}, in
+     * standard errors of the pooled proportion; 0 when either side is empty, infinite when there is no
+     * spread and they differ.
+     */
+    public static double proportionZ(long x1, long n1, long x2, long n2) {
+        if (n1 == 0 || n2 == 0) {
+            return 0;
+        }
+        double p = (double) (x1 + x2) / (n1 + n2);
+        double se = Math.sqrt(p * (1 - p) * (1.0 / n1 + 1.0 / n2));
+        double d = Math.abs((double) x1 / n1 - (double) x2 / n2);
+        return se > 0 ? d / se : d > 0 ? Double.POSITIVE_INFINITY : 0;
+    }
 }
