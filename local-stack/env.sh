@@ -5,6 +5,7 @@ LS_KAFKA_PORT="${LS_KAFKA_PORT:-9092}"
 LS_CONTROLLER_PORT="${LS_CONTROLLER_PORT:-9093}"
 LS_REGISTRY_PORT="${LS_REGISTRY_PORT:-8081}"
 LS_FLINK_PORT="${LS_FLINK_PORT:-8082}"                   # Flink REST and web UI
+LS_JM_RPC_PORT="${LS_JM_RPC_PORT:-6123}"                 # the JobManager's RPC port (TaskManagers connect to it)
 LS_JM_METRICS_PORT="${LS_JM_METRICS_PORT:-9249}"         # the JobManager's Prometheus metrics endpoint
 LS_TM_METRICS_PORT="${LS_TM_METRICS_PORT:-9250}"         # the TaskManager's (the job's SLO gauges)
 LS_PROMETHEUS_PORT="${LS_PROMETHEUS_PORT:-9090}"         # Prometheus (Debian's package) scraping both
@@ -21,15 +22,20 @@ ls_pid_alive() { [[ -f "$LS_PIDS/$1.pid" ]] && kill -0 "$(cat "$LS_PIDS/$1.pid")
 
 ls_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+ls_fail_with_log() { # name message: prints the message and the tail of that component's log, fails
+  echo "$2; see $LS_LOGS/$1.log" >&2
+  tail -20 "$LS_LOGS/$1.log" >&2 2>/dev/null || true
+  return 1
+}
+
 ls_wait_port() { # name port seconds
   local i
   for ((i = 0; i < $3 * 4; i++)); do
     ls_port_open "$2" && return 0
-    ls_pid_alive "$1" || { echo "$1 died while starting; see $LS_LOGS/$1.log" >&2; tail -20 "$LS_LOGS/$1.log" >&2; return 1; }
+    ls_pid_alive "$1" || { ls_fail_with_log "$1" "$1 died while starting"; return 1; }
     sleep 0.25
   done
-  echo "$1 did not open port $2 within $3 s; see $LS_LOGS/$1.log" >&2
-  return 1
+  ls_fail_with_log "$1" "$1 did not open port $2 within $3 s"
 }
 
 # The job's settings for this stack, as --set flags.

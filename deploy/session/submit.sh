@@ -12,11 +12,14 @@ config="${1:-}"; shift || true
 jar="$here/target/speech-slo-advisor-job.jar"
 [[ -f "$jar" ]] || { echo "build the jars first: mvn -B package -DskipTests" >&2; exit 2; }
 
-upload=$(curl -sf -X POST -H "Expect:" -F "jarfile=@$jar" "$rest/jars/upload")
+fail() { echo "submit.sh: $1 (curl exit $2; 7 means nothing answers at $rest)" >&2; exit 1; }
+upload=$(curl -sS --fail-with-body -X POST -H "Expect:" -F "jarfile=@$jar" "$rest/jars/upload") \
+  || fail "uploading $jar to $rest/jars/upload failed: $upload" $?
 jar_id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["filename"].rsplit("/",1)[-1])' <<<"$upload")
 args=("run")
 [[ -n "$config" ]] && args+=("--config" "$config")
 args+=("$@")
 body=$(python3 -c 'import json,sys; print(json.dumps({"entryClass":"io.speechslo.cli.Main","programArgsList":sys.argv[1:]}))' "${args[@]}")
-curl -sf -X POST -H "Content-Type: application/json" -d "$body" "$rest/jars/$jar_id/run"
+curl -sS --fail-with-body -X POST -H "Content-Type: application/json" -d "$body" "$rest/jars/$jar_id/run" \
+  || fail "running the uploaded jar through $rest/jars/$jar_id/run failed" $?
 echo

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.speechslo.cli.Main;
 import io.speechslo.testing.KafkaBroker;
+import io.speechslo.testing.Ports;
 import io.speechslo.testing.RegistryServer;
 
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +28,6 @@ import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -398,10 +398,8 @@ class ConsoleITCase {
     // ---------------------------------------------------------------- helpers
 
     /** A port nothing listens on. */
-    static int closedPort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    static int closedPort() {
+        return Ports.free();
     }
 
     static void open(String path, String name) throws Exception {

@@ -8,6 +8,7 @@ import io.speechslo.generate.TelemetryGenerator;
 import io.speechslo.policy.load.PolicyLoader;
 import io.speechslo.replay.InProcessSink;
 import io.speechslo.scorecard.EncodedScorecard;
+import io.speechslo.testing.Ports;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -19,7 +20,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,10 +53,7 @@ class PrometheusMetricsITCase {
 
     @Test
     void sloAndRolloutGaugesAreScrapedWithBoundedLabelsAndDocumented() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.free();
         Configuration conf = new Configuration();
         conf.setString("metrics.reporter.prom.factory.class",
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");

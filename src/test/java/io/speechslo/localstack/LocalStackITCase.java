@@ -1,6 +1,7 @@
 package io.speechslo.localstack;
 
 import io.speechslo.cli.Main;
+import io.speechslo.testing.Ports;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,17 +36,18 @@ class LocalStackITCase {
 
     @Test
     void upShowsAnAdvisoryAndDownLeavesNothingRunning(@TempDir Path state) throws Exception {
-        Map<String, String> env = Map.of(
-                "LS_STATE", state.toString(),
-                "LS_KAFKA_PORT", Integer.toString(freePort()),
-                "LS_CONTROLLER_PORT", Integer.toString(freePort()),
-                "LS_REGISTRY_PORT", Integer.toString(freePort()),
-                "LS_FLINK_PORT", Integer.toString(freePort()),
-                "LS_JM_METRICS_PORT", Integer.toString(freePort()),
-                "LS_TM_METRICS_PORT", Integer.toString(freePort()),
-                "LS_PROMETHEUS_PORT", Integer.toString(freePort()),
-                "LS_CONSOLE_PORT", Integer.toString(freePort()),
-                "LS_FOLLOW", "0");
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("LS_STATE", state.toString()),
+                Map.entry("LS_KAFKA_PORT", Integer.toString(Ports.free())),
+                Map.entry("LS_CONTROLLER_PORT", Integer.toString(Ports.free())),
+                Map.entry("LS_REGISTRY_PORT", Integer.toString(Ports.free())),
+                Map.entry("LS_FLINK_PORT", Integer.toString(Ports.free())),
+                Map.entry("LS_JM_RPC_PORT", Integer.toString(Ports.free())),
+                Map.entry("LS_JM_METRICS_PORT", Integer.toString(Ports.free())),
+                Map.entry("LS_TM_METRICS_PORT", Integer.toString(Ports.free())),
+                Map.entry("LS_PROMETHEUS_PORT", Integer.toString(Ports.free())),
+                Map.entry("LS_CONSOLE_PORT", Integer.toString(Ports.free())),
+                Map.entry("LS_FOLLOW", "0"));
         // The jar the stack submits carries none of what a Flink cluster provides.
         try (java.util.jar.JarFile job = new java.util.jar.JarFile(ROOT.resolve("target/speech-slo-advisor-job.jar").toFile())) {
             assertThat(job.stream().map(java.util.jar.JarEntry::getName))
@@ -151,9 +152,4 @@ class LocalStackITCase {
         return r.body();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

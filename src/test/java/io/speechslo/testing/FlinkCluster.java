@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,13 +54,13 @@ public final class FlinkCluster implements AutoCloseable {
     private FlinkCluster(Path dir) throws IOException {
         this.dir = dir;
         this.conf = dir.resolve("conf");
-        this.restPort = freePort();
+        this.restPort = Ports.free();
         Files.createDirectories(conf);
         Files.createDirectories(dir.resolve("tmp"));
         Files.createDirectories(dir.resolve("logs"));
         Files.writeString(conf.resolve("config.yaml"), String.join("\n",
                 "jobmanager.rpc.address: 127.0.0.1",
-                "jobmanager.rpc.port: " + freePort(),
+                "jobmanager.rpc.port: " + Ports.free(),
                 "jobmanager.bind-host: 127.0.0.1",
                 "taskmanager.host: 127.0.0.1",
                 "taskmanager.bind-host: 127.0.0.1",
@@ -517,9 +515,4 @@ public final class FlinkCluster implements AutoCloseable {
         return flags;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

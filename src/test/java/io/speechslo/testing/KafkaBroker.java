@@ -10,8 +10,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,8 +54,8 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
         }
         try {
             dir = Files.createTempDirectory("kafka-broker-");
-            int port = freePort();
-            int controllerPort = freePort();
+            int port = Ports.free();
+            int controllerPort = Ports.free();
             bootstrapServers = "127.0.0.1:" + port;
             properties = dir.resolve("server.properties");
             Files.writeString(properties, serverProperties(port, controllerPort, dir.resolve("data")));
@@ -311,11 +309,6 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, A
         return sb.toString();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static void deleteRecursively(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
