@@ -3,6 +3,8 @@ package io.speechslo.report;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -153,20 +155,32 @@ final class HtmlReport {
         double by = ht - bottom - c.path("baseline").asDouble() * sy;
         h.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#2ca02c\""
                 + " stroke-dasharray=\"5,4\"/>", left, by, w - right, by));
-        int k = 0;
+        // The moments are numbered on the chart and named in a list under it: they often fall minutes
+        // apart, where labels written beside their lines would run into each other.
+        List<String> legend = new ArrayList<>();
+        double lastX = Double.NEGATIVE_INFINITY;
+        int row = 0;
         for (JsonNode m : c.path("marks")) {
             long t = m.path("time").asLong();
             if (t < t0 || t > t1) {
                 continue;
             }
             double x = left + (t - t0) * sx;
+            row = x - lastX < 14 ? row + 1 : 0;
+            lastX = x;
+            legend.add(String.format(Locale.ROOT, "<li>%s %s</li>",
+                    esc(DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC).format(Instant.ofEpochMilli(t))),
+                    esc(m.path("label").asText())));
             h.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#d62728\""
-                    + " stroke-opacity=\"0.6\"/><text x=\"%.1f\" y=\"%d\" fill=\"#d62728\">%s</text>", x, top, x, ht - bottom,
-                    x + 3, top + 12 + 13 * (k++ % 6), esc(m.path("label").asText())));
+                    + " stroke-opacity=\"0.6\"/><text x=\"%.1f\" y=\"%d\" fill=\"#d62728\">%d</text>", x, top, x, ht - bottom,
+                    x + 2, top + 10 + 12 * (row % 8), legend.size()));
         }
         h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s"
                 + "</text>", left, ht - 10, esc(Instant.ofEpochMilli(t0).toString()), w - right, ht - 10,
                 esc(Instant.ofEpochMilli(t1).toString())));
         h.append("</svg>\n");
+        if (!legend.isEmpty()) {
+            h.append("<ol class=\"marks\">").append(String.join("", legend)).append("</ol>\n");
+        }
     }
 }

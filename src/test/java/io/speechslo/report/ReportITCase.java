@@ -198,6 +198,8 @@ class ReportITCase {
         String html = read("report.html");
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains("<polyline")
                 .contains("Detection gap").contains("acoustic_condition=quiet");
+        // the chart numbers its moments and names them under it, in time order
+        assertThat(html).containsPattern("<ol class=\"marks\"><li>09:00 onset</li>.*<li>\\d\\d:\\d\\d first PAGE</li>");
         assertThat(html).doesNotContainPattern("(?i)https?:").doesNotContainPattern("(?i)<script|<link|<img|<iframe|src=");
     }
 
