@@ -31,6 +31,12 @@ public final class SlicePane {
      * empty, so a pane in flight across the upgrade loses nothing the gate and drift read.
      */
     private static final int WITH_REQUEST_STATS = 0x40;
+    /**
+     * The first byte of the form whose metric set is in {@link MetricSet#FORMAT} 2 (with its latency
+     * components): this plus the signal's ordinal. A first byte from {@link #WITH_REQUEST_STATS} up to
+     * below this is the form before, whose metric set is in format 1.
+     */
+    private static final int WITH_LATENCY_COMPONENTS = 0x44;
 
     private final MetricSet metrics;
     private final DriftStats drift;
@@ -100,38 +106,42 @@ public final class SlicePane {
     /**
      * The byte format of {@link #writeTo} in keyed state (the state serializer's snapshot records which one
      * a state is in). Format 1 describes itself in its first byte (a pane from before the request stats
-     * reads too), because panes also travel between operators as bytes. A change of these bytes adds
-     * format 2 here and a branch in {@link #readFrom(DataInput, int)} that reads format 1.
+     * reads too), because panes also travel between operators as bytes. Format 2 (2026-12-05): the metric
+     * set carries its latency components ({@link #WITH_LATENCY_COMPONENTS}). Both formats describe
+     * themselves, so {@link #readFrom(DataInput, int)} reads either whatever the format it is given; the
+     * number is what the state's snapshot records. A change of these bytes adds format 3 here.
      */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeByte(WITH_REQUEST_STATS + metrics.signal().ordinal());
+        out.writeByte(WITH_LATENCY_COMPONENTS + metrics.signal().ordinal());
         out.writeLong(lastEventTime);
         metrics.writeTo(out);
         drift.writeTo(out);
         requests.writeTo(out);
     }
 
-    /** Reads either form (see {@link #WITH_REQUEST_STATS}). */
+    /** Reads any form (see {@link #WITH_REQUEST_STATS} and {@link #WITH_LATENCY_COMPONENTS}). */
     public static SlicePane readFrom(DataInput in) throws IOException {
         return readFrom(in, FORMAT);
     }
 
     /** Reads a pane written in {@code format} (1 to {@link #FORMAT}), as {@link #readFrom(DataInput)}. */
     public static SlicePane readFrom(DataInput in, int format) throws IOException {
-        if (format != FORMAT) {
-            throw new IOException("slice pane state format " + format + " is unknown (expected " + FORMAT + ")");
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("slice pane state format " + format + " is unknown (this version reads 1 to "
+                    + FORMAT + ")");
         }
         int head = in.readByte();
+        boolean withLatency = head >= WITH_LATENCY_COMPONENTS;
         boolean withRequestStats = head >= WITH_REQUEST_STATS;
-        int ordinal = withRequestStats ? head - WITH_REQUEST_STATS : head;
+        int ordinal = withLatency ? head - WITH_LATENCY_COMPONENTS : withRequestStats ? head - WITH_REQUEST_STATS : head;
         if (ordinal < 0 || ordinal >= Signal.values().length) {
             throw new IOException("not a slice pane: first byte " + head);
         }
         Signal signal = Signal.values()[ordinal];
         long last = in.readLong();
-        MetricSet metrics = MetricSet.readFrom(signal, in);
+        MetricSet metrics = MetricSet.readFrom(signal, in, withLatency ? 2 : 1);
         DriftStats drift = DriftStats.readFrom(in);
         SlicePane p = new SlicePane(metrics, drift, withRequestStats ? RequestStats.readFrom(in) : new RequestStats());
         p.lastEventTime = last;
