@@ -44,7 +44,12 @@ public final class SlicePane {
     private long lastEventTime = Long.MIN_VALUE;
 
     public SlicePane(Signal signal) {
-        this(new MetricSet(signal), new DriftStats(), new RequestStats());
+        this(new MetricSet(signal), new DriftStats());
+    }
+
+    /** Its request stats share the metric set's queue, preprocessing and model sketches: one sketch each. */
+    private SlicePane(MetricSet metrics, DriftStats drift) {
+        this(metrics, drift, new RequestStats(metrics.latency()));
     }
 
     private SlicePane(MetricSet metrics, DriftStats drift, RequestStats requests) {
@@ -143,7 +148,9 @@ public final class SlicePane {
         long last = in.readLong();
         MetricSet metrics = MetricSet.readFrom(signal, in, withLatency ? 2 : 1);
         DriftStats drift = DriftStats.readFrom(in);
-        SlicePane p = new SlicePane(metrics, drift, withRequestStats ? RequestStats.readFrom(in) : new RequestStats());
+        // a pane from before the latency components keeps the request stats' own sketches: its metric set has none
+        SlicePane p = new SlicePane(metrics, drift, !withRequestStats ? new RequestStats()
+                : RequestStats.readFrom(in, withLatency ? metrics.latency() : null));
         p.lastEventTime = last;
         return p;
     }

@@ -130,6 +130,14 @@ public final class LatencyComponents {
         return Math.max(0, (ss - s * s / n) / (n - 1));
     }
 
+    /**
+     * The sketch of a sketched part (its values, ms), null for another: a slice pane's request stats
+     * share it instead of sketching the same values a second time.
+     */
+    public QuantileSketch sketch(Part part) {
+        return sketches[part.ordinal()];
+    }
+
     /** The part's quantile {@code q}, NaN for a part without a sketch or without requests. */
     public double quantile(Part part, double q) {
         QuantileSketch s = sketches[part.ordinal()];
