@@ -32,11 +32,14 @@ public final class SlicePane {
      */
     private static final int WITH_REQUEST_STATS = 0x40;
     /**
-     * The first byte of the form whose metric set is in {@link MetricSet#FORMAT} 2 (with its latency
-     * components): this plus the signal's ordinal. A first byte from {@link #WITH_REQUEST_STATS} up to
-     * below this is the form before, whose metric set is in format 1.
+     * A flag of the first byte, with {@link #WITH_REQUEST_STATS}: the metric set is in
+     * {@link MetricSet#FORMAT} 2 (with its latency components); without it, in format 1. The first
+     * byte is the signal's ordinal (its low two bits) plus the flags of what the pane carries, so a
+     * later addition takes a flag of its own and every earlier form still reads.
      */
-    private static final int WITH_LATENCY_COMPONENTS = 0x44;
+    private static final int WITH_LATENCY_COMPONENTS = 0x04;
+    /** The first byte's flags this version knows. */
+    private static final int KNOWN_FLAGS = WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS;
 
     private final MetricSet metrics;
     private final DriftStats drift;
@@ -119,7 +122,7 @@ public final class SlicePane {
     public static final int FORMAT = 2;
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeByte(WITH_LATENCY_COMPONENTS + metrics.signal().ordinal());
+        out.writeByte(WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | metrics.signal().ordinal());
         out.writeLong(lastEventTime);
         metrics.writeTo(out);
         drift.writeTo(out);
@@ -138,9 +141,12 @@ public final class SlicePane {
                     + FORMAT + ")");
         }
         int head = in.readByte();
-        boolean withLatency = head >= WITH_LATENCY_COMPONENTS;
-        boolean withRequestStats = head >= WITH_REQUEST_STATS;
-        int ordinal = withLatency ? head - WITH_LATENCY_COMPONENTS : withRequestStats ? head - WITH_REQUEST_STATS : head;
+        boolean withRequestStats = (head & WITH_REQUEST_STATS) != 0;
+        boolean withLatency = (head & WITH_LATENCY_COMPONENTS) != 0;
+        int ordinal = head & 0x03;
+        if (head < 0 || (head & ~(KNOWN_FLAGS | 0x03)) != 0 || withLatency && !withRequestStats) {
+            throw new IOException("not a slice pane of a form this version reads: first byte " + head);
+        }
         if (ordinal < 0 || ordinal >= Signal.values().length) {
             throw new IOException("not a slice pane: first byte " + head);
         }
