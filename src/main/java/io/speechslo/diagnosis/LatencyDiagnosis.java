@@ -44,12 +44,38 @@ public final class LatencyDiagnosis {
     }
 
     /**
+     * The part holding the per-request values of a request field an SLO judges (first_partial_ms,
+     * finalization_ms, first_audio_ms); null for any other field.
+     */
+    public static Part totalOfField(String field) {
+        for (Part p : new Part[] {Part.FIRST_PARTIAL, Part.FINALIZATION, Part.FIRST_AUDIO}) {
+            if (p.field().equals(field)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
      * The hints for a rise of {@code metric} in one slice, canary against stable, largest share first.
      *
      * @param where where the finding is, for the sentence ("in region=eu-west-1", "on the whole service")
      */
     public static List<Hint> hints(Metric metric, String where, MetricSet canary, MetricSet stable) {
-        Part total = total(metric);
+        return hints(total(metric), where, canary, stable, "canary", "stable");
+    }
+
+    /**
+     * The hints for a rise of the latency held in {@code total} between any two sets of requests (two
+     * arms, or a window and the one before it), largest share first.
+     *
+     * @param now the requests that are slower; {@code nowName} names them in the sentence ("canary")
+     * @param before the requests compared with; {@code beforeName} names them ("stable", "the previous hour")
+     */
+    public static List<Hint> hints(Part total, String where, MetricSet now, MetricSet before, String nowName,
+            String beforeName) {
+        MetricSet canary = now;
+        MetricSet stable = before;
         if (total == null || canary == null || stable == null) {
             return List.of();
         }
@@ -62,7 +88,7 @@ public final class LatencyDiagnosis {
         if (!(rise > 0)) {
             return List.of(); // the mean did not rise: its decomposition says nothing about the tail's
         }
-        String context = context(c, s);
+        String context = context(c, s, beforeName);
         Hints hints = new Hints();
         for (Part part : COMPONENTS) {
             if (!enough(c, s, part)) {
@@ -75,12 +101,12 @@ public final class LatencyDiagnosis {
             }
             double share = d / rise;
             String field = part.field();
-            String evidence = field + " mean " + ms(c.mean(part)) + " against " + ms(s.mean(part)) + " stable (p95 "
+            String evidence = field + " mean " + ms(c.mean(part)) + " against " + ms(s.mean(part)) + " " + beforeName + " (p95 "
                     + ms(c.quantile(part, 0.95)) + " against " + ms(s.quantile(part, 0.95)) + ", z="
                     + Advisories.fmt(z) + ") accounts for " + Advisories.fmt(share * 100) + "% of the "
                     + ms(rise) + " rise in mean " + total.field() + " " + where + " (" + ms(c.mean(total))
-                    + " against " + ms(s.mean(total)) + "), over the " + c.count(part) + " canary and "
-                    + s.count(part) + " stable requests that report " + field + " (of " + canary.requests()
+                    + " against " + ms(s.mean(total)) + "), over the " + c.count(part) + " " + nowName + " and "
+                    + s.count(part) + " " + beforeName + " requests that report " + field + " (of " + canary.requests()
                     + " and " + stable.requests() + ")" + context;
             hints.add(driver(part), evidence, field + "_mean", c.mean(part), s.mean(part), share);
         }
@@ -105,11 +131,11 @@ public final class LatencyDiagnosis {
     }
 
     /** Supporting evidence: the batch size, and (ASR) the first partial against the rest of the way to the final. */
-    private static String context(LatencyComponents c, LatencyComponents s) {
+    private static String context(LatencyComponents c, LatencyComponents s, String beforeName) {
         StringBuilder sb = new StringBuilder();
         if (enough(c, s, Part.BATCH)) {
             sb.append("; batch size mean ").append(Advisories.fmt(c.mean(Part.BATCH))).append(" against ")
-                    .append(Advisories.fmt(s.mean(Part.BATCH))).append(" stable");
+                    .append(Advisories.fmt(s.mean(Part.BATCH))).append(' ').append(beforeName);
         }
         if (enough(c, s, Part.PARTIAL_OF_BOTH)) {
             sb.append("; first partial ").append(signed(c.mean(Part.PARTIAL_OF_BOTH) - s.mean(Part.PARTIAL_OF_BOTH)))

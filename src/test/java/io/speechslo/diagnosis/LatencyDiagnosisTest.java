@@ -107,4 +107,23 @@ class LatencyDiagnosisTest {
                     + " (of 5000 and 20000)");
         });
     }
+
+    @Test
+    void aWindowComparedWithTheOneBeforeItReadsTheSame() {
+        // what a latency SLO's page would compare: the service's requests of the page's window against
+        // those of the window before (not two arms)
+        MetricSet before = tts(1, new Arm(6, 100), 20_000, 20_000);
+        MetricSet now = tts(2, new Arm(66, 100), 20_000, 20_000);
+        assertThat(LatencyDiagnosis.totalOfField("first_audio_ms")).isEqualTo(
+                io.speechslo.metrics.LatencyComponents.Part.FIRST_AUDIO);
+        assertThat(LatencyDiagnosis.totalOfField("chunks")).isNull();
+        List<Hint> hints = LatencyDiagnosis.hints(LatencyDiagnosis.totalOfField("first_audio_ms"), "on the whole service",
+                now, before, "this hour's", "the previous hour's");
+        assertThat(hints).singleElement().satisfies(h -> {
+            assertThat(h.getDriver()).isEqualTo("queue");
+            assertThat(h.getShareExplained()).isBetween(0.9, 1.1);
+            assertThat(h.getEvidence()).contains("against 5.9 ms the previous hour's (p95")
+                    .contains("over the 20000 this hour's and 20000 the previous hour's requests");
+        });
+    }
 }
