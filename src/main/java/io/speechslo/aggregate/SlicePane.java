@@ -31,6 +31,15 @@ public final class SlicePane {
      * empty, so a pane in flight across the upgrade loses nothing the gate and drift read.
      */
     private static final int WITH_REQUEST_STATS = 0x40;
+    /**
+     * A flag of the first byte, with {@link #WITH_REQUEST_STATS}: the metric set is in
+     * {@link MetricSet#FORMAT} 2 (with its latency components); without it, in format 1. The first
+     * byte is the signal's ordinal (its low two bits) plus the flags of what the pane carries, so a
+     * later addition takes a flag of its own and every earlier form still reads.
+     */
+    private static final int WITH_LATENCY_COMPONENTS = 0x04;
+    /** The first byte's flags this version knows. */
+    private static final int KNOWN_FLAGS = WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS;
 
     private final MetricSet metrics;
     private final DriftStats drift;
@@ -38,7 +47,12 @@ public final class SlicePane {
     private long lastEventTime = Long.MIN_VALUE;
 
     public SlicePane(Signal signal) {
-        this(new MetricSet(signal), new DriftStats(), new RequestStats());
+        this(new MetricSet(signal), new DriftStats());
+    }
+
+    /** Its request stats share the metric set's queue, preprocessing and model sketches: one sketch each. */
+    private SlicePane(MetricSet metrics, DriftStats drift) {
+        this(metrics, drift, new RequestStats(metrics.latency()));
     }
 
     private SlicePane(MetricSet metrics, DriftStats drift, RequestStats requests) {
@@ -100,40 +114,49 @@ public final class SlicePane {
     /**
      * The byte format of {@link #writeTo} in keyed state (the state serializer's snapshot records which one
      * a state is in). Format 1 describes itself in its first byte (a pane from before the request stats
-     * reads too), because panes also travel between operators as bytes. A change of these bytes adds
-     * format 2 here and a branch in {@link #readFrom(DataInput, int)} that reads format 1.
+     * reads too), because panes also travel between operators as bytes. Format 2 (2026-12-05): the metric
+     * set carries its latency components ({@link #WITH_LATENCY_COMPONENTS}). Both formats describe
+     * themselves, so {@link #readFrom(DataInput, int)} reads either whatever the format it is given; the
+     * number is what the state's snapshot records. A change of these bytes adds format 3 here.
      */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeByte(WITH_REQUEST_STATS + metrics.signal().ordinal());
+        out.writeByte(WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | metrics.signal().ordinal());
         out.writeLong(lastEventTime);
         metrics.writeTo(out);
         drift.writeTo(out);
         requests.writeTo(out);
     }
 
-    /** Reads either form (see {@link #WITH_REQUEST_STATS}). */
+    /** Reads any form (see {@link #WITH_REQUEST_STATS} and {@link #WITH_LATENCY_COMPONENTS}). */
     public static SlicePane readFrom(DataInput in) throws IOException {
         return readFrom(in, FORMAT);
     }
 
     /** Reads a pane written in {@code format} (1 to {@link #FORMAT}), as {@link #readFrom(DataInput)}. */
     public static SlicePane readFrom(DataInput in, int format) throws IOException {
-        if (format != FORMAT) {
-            throw new IOException("slice pane state format " + format + " is unknown (expected " + FORMAT + ")");
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("slice pane state format " + format + " is unknown (this version reads 1 to "
+                    + FORMAT + ")");
         }
         int head = in.readByte();
-        boolean withRequestStats = head >= WITH_REQUEST_STATS;
-        int ordinal = withRequestStats ? head - WITH_REQUEST_STATS : head;
+        boolean withRequestStats = (head & WITH_REQUEST_STATS) != 0;
+        boolean withLatency = (head & WITH_LATENCY_COMPONENTS) != 0;
+        int ordinal = head & 0x03;
+        if (head < 0 || (head & ~(KNOWN_FLAGS | 0x03)) != 0 || withLatency && !withRequestStats) {
+            throw new IOException("not a slice pane of a form this version reads: first byte " + head);
+        }
         if (ordinal < 0 || ordinal >= Signal.values().length) {
             throw new IOException("not a slice pane: first byte " + head);
         }
         Signal signal = Signal.values()[ordinal];
         long last = in.readLong();
-        MetricSet metrics = MetricSet.readFrom(signal, in);
+        MetricSet metrics = MetricSet.readFrom(signal, in, withLatency ? 2 : 1);
         DriftStats drift = DriftStats.readFrom(in);
-        SlicePane p = new SlicePane(metrics, drift, withRequestStats ? RequestStats.readFrom(in) : new RequestStats());
+        // a pane from before the latency components keeps the request stats' own sketches: its metric set has none
+        SlicePane p = new SlicePane(metrics, drift, !withRequestStats ? new RequestStats()
+                : RequestStats.readFrom(in, withLatency ? metrics.latency() : null));
         p.lastEventTime = last;
         return p;
     }

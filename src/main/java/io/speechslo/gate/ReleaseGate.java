@@ -410,9 +410,7 @@ public final class ReleaseGate {
                 .setUnverifiedSlices(unverifiedList)
                 .setCanaryShare(canaryShare(canary, stable, canaryRequests))
                 .setRollbackScope(decision == Decision.ROLLBACK ? rollbackScope(whole, regressions) : null)
-                .setHints(worst != null && worst.regression() && !worst.slice.isAll()
-                        ? cohortHints(in.signal(), worst, canary.get(worst.slice), stable.get(worst.slice))
-                        : List.of())
+                .setHints(hints(in.signal(), worst, whole, regressions, canary, stable))
                 .build();
         return Advisories.withId(advisory);
     }
@@ -757,6 +755,41 @@ public final class ReleaseGate {
             }
         }
         return hints.sorted();
+    }
+
+    /**
+     * The advisory's hints: where a latency metric regressed, which of queue, preprocessing and model
+     * time explains it ({@link io.speechslo.diagnosis.LatencyDiagnosis}, for the worst regression when it
+     * is a latency one, else the whole service's, else the slice with the smallest p-value); for a slice
+     * regression, the cohort's supporting evidence ({@link #cohortHints}). Shares first, evidence after.
+     */
+    private static List<io.speechslo.advisory.Hint> hints(Signal signal, Check worst, List<Check> whole,
+            List<Check> regressions, Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable) {
+        List<io.speechslo.advisory.Hint> out = new ArrayList<>();
+        Check latency = null;
+        if (worst != null && worst.regression() && decomposes(worst)) {
+            latency = worst;
+        }
+        for (List<Check> checks : List.of(whole, regressions)) {
+            for (Check c : checks) {
+                if (latency == null && c.regression() && decomposes(c)) {
+                    latency = c;
+                }
+            }
+        }
+        if (latency != null) {
+            out.addAll(io.speechslo.diagnosis.LatencyDiagnosis.hints(latency.rule.metric(),
+                    latency.slice.isAll() ? "on the whole service" : "in " + latency.slice.describe(),
+                    canary.get(latency.slice), stable.get(latency.slice)));
+        }
+        if (worst != null && worst.regression() && !worst.slice.isAll()) {
+            out.addAll(cohortHints(signal, worst, canary.get(worst.slice), stable.get(worst.slice)));
+        }
+        return out;
+    }
+
+    private static boolean decomposes(Check c) {
+        return io.speechslo.diagnosis.LatencyDiagnosis.total(c.rule.metric()) != null;
     }
 
     /** The canary's share of the compared requests, or null before either side has any. */

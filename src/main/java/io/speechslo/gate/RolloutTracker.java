@@ -349,10 +349,17 @@ public final class RolloutTracker {
 
     /**
      * The byte format of {@link #writeTo} (the state serializer's snapshot records which one a state is
-     * in). Format 1: the only one so far. A change of these bytes adds format 2 here and a branch in
-     * {@link #readFrom(String, Signal, DataInput, int)} that reads format 1.
+     * in). Format 1: metric sets in {@link MetricSet} format 1. Format 2 (2026-12-05): the same fields,
+     * metric sets in MetricSet format 2 (with their latency components); the tracker's own fields did not
+     * change. A change of these bytes adds format 3 here and a branch in
+     * {@link #readFrom(String, Signal, DataInput, int)}.
      */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+
+    /** The {@link MetricSet} format inside a tracker of {@code format}. */
+    private static int metricSetFormat(int format) {
+        return format == 1 ? 1 : 2;
+    }
 
     /** Writes the tracker's state: everything but its service, signal and settings. */
     public void writeTo(DataOutput out) throws IOException {
@@ -395,12 +402,14 @@ public final class RolloutTracker {
 
     /** Reads a tracker written in {@code format} (1 to {@link #FORMAT}), as {@link #readFrom(String, Signal, DataInput)}. */
     public static RolloutTracker readFrom(String service, Signal signal, DataInput in, int format) throws IOException {
-        if (format != FORMAT) {
-            throw new IOException("rollout tracker state format " + format + " is unknown (expected " + FORMAT + ")");
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("rollout tracker state format " + format + " is unknown (this version reads 1 to "
+                    + FORMAT + ")");
         }
+        int sets = metricSetFormat(format);
         RolloutTracker t = new RolloutTracker(service, signal);
         t.lastEvaluated = in.readLong();
-        readPanes(in, signal, t.pendingStable);
+        readPanes(in, signal, t.pendingStable, sets);
         int panes = in.readInt();
         for (int p = 0; p < panes; p++) {
             long pane = in.readLong();
@@ -418,10 +427,10 @@ public final class RolloutTracker {
             c.lastDecision = d < 0 ? null : Decision.values()[d];
             c.lastEmitted = in.readLong();
             c.rolledBackAt = in.readLong();
-            readSets(in, signal, c.canary);
-            readSets(in, signal, c.stable);
+            readSets(in, signal, c.canary, sets);
+            readSets(in, signal, c.stable, sets);
             readCounts(in, c.stableVersions);
-            readPanes(in, signal, c.pendingCanary);
+            readPanes(in, signal, c.pendingCanary, sets);
             t.candidates.put(version, c);
         }
         return t;
@@ -435,10 +444,11 @@ public final class RolloutTracker {
         }
     }
 
-    private static void readSets(DataInput in, Signal signal, Map<String, MetricSet> into) throws IOException {
+    private static void readSets(DataInput in, Signal signal, Map<String, MetricSet> into, int format)
+            throws IOException {
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
-            into.put(in.readUTF(), MetricSet.readFrom(signal, in));
+            into.put(in.readUTF(), MetricSet.readFrom(signal, in, format));
         }
     }
 
@@ -450,13 +460,13 @@ public final class RolloutTracker {
         }
     }
 
-    private static void readPanes(DataInput in, Signal signal, TreeMap<Long, Map<String, MetricSet>> into)
-            throws IOException {
+    private static void readPanes(DataInput in, Signal signal, TreeMap<Long, Map<String, MetricSet>> into,
+            int format) throws IOException {
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             long pane = in.readLong();
             Map<String, MetricSet> sets = new TreeMap<>();
-            readSets(in, signal, sets);
+            readSets(in, signal, sets, format);
             into.put(pane, sets);
         }
     }

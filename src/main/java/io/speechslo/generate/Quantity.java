@@ -32,6 +32,9 @@ public enum Quantity {
                     + " costs its attempts"),
     MODEL_TIME("modelTime", null, Kind.AMOUNT, 1, 0, 0.01, 100,
             "model time per unit of audio, relative (2 = twice the GPU time, and so twice the compute cost)"),
+    QUEUE_DELAY_MS("queueDelayMs", null, Kind.AMOUNT, 0, 0, 0, 600_000,
+            "extra time every request waits in the queue, ms (a backlog): added to queue_ms and to the"
+                    + " request's latencies (ASR first partial and final result, TTS first audio)"),
 
     AUDIO_MS("audioMs", Signal.ASR, Kind.LOGNORMAL, 5000, 30000, 200, 600_000, "audio duration, ms"),
     WER("wer", Signal.ASR, Kind.RATE, 0.08, 0, 0, 1, "word error probability of labelled requests"),
@@ -43,6 +46,9 @@ public enum Quantity {
     BATCH_SIZE("batchSize", Signal.ASR, Kind.AMOUNT, 8, 0, 1, 1024,
             "largest batch: each request shares the GPU with 1..batchSize (uniform); compute cost per request"
                     + " scales with 1 / mean batch"),
+    PREPROCESS_DELAY_MS("preprocessDelayMs", Signal.ASR, Kind.AMOUNT, 0, 0, 0, 600_000,
+            "extra preprocessing time per request, ms: added to preprocess_ms and to the first partial and"
+                    + " final result"),
     SILENCE_RATIO("silenceRatio", Signal.ASR, Kind.FEATURE, 0.2, 0.06, 0, 1, "share of the audio that is silence"),
     CLIPPING_RATIO("clippingRatio", Signal.ASR, Kind.FEATURE, 0.0005, 0, 0, 1,
             "share of clipped samples (exponential around its mean)"),

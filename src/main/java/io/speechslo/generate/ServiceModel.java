@@ -381,8 +381,13 @@ final class ServiceModel {
         Float confidence = partials == 0 ? null
                 : (float) Math.max(0, Math.min(1, 0.97 - 1.5 * requestWer + 0.02 * d.gaussian()));
         Integer corrections = ok ? (d.chance(requestWer * 0.3) ? 1 : 0) : null;
-        long queueMs = Math.round(d.exponential(8));
-        long preprocessMs = 3 + Math.round(d.exponential(4));
+        // a backlog or slower preprocessing delays both the first partial and the final result; the
+        // model's share is of the final result without them (no draw: a scenario without them is unchanged)
+        long queueDelay = Math.round(p.get(Quantity.QUEUE_DELAY_MS));
+        long preprocessDelay = Math.round(p.get(Quantity.PREPROCESS_DELAY_MS));
+        long waited = queueDelay + preprocessDelay;
+        long queueMs = Math.round(d.exponential(8)) + queueDelay;
+        long preprocessMs = 3 + Math.round(d.exponential(4)) + preprocessDelay;
         double modelTime = p.get(Quantity.MODEL_TIME);
         Long modelMs = finalization == null ? null
                 : Math.round(finalization * (0.55 + 0.1 * d.uniform()) * modelTime);
@@ -411,8 +416,8 @@ final class ServiceModel {
                 .setAcousticCondition(values[3][slice[3]])
                 .setOutcome(outcome)
                 .setAudioMs(audioMs)
-                .setFirstPartialMs(firstPartial)
-                .setFinalizationMs(finalization)
+                .setFirstPartialMs(firstPartial == null ? null : firstPartial + waited)
+                .setFinalizationMs(finalization == null ? null : finalization + waited)
                 .setPartials(partials)
                 .setPartialRewrites(rewrites)
                 .setRefWords(refWords)
@@ -463,7 +468,8 @@ final class ServiceModel {
         // drawn in the order they always were, so a scenario that sets none of the knobs above is unchanged
         boolean interrupted = ok && d.chance(p.get(Quantity.INTERRUPTION_RATE));
         boolean abandoned = !ok && outcome == Outcome.CANCELLED || ok && d.chance(p.get(Quantity.ABANDONMENT_RATE));
-        long queueMs = Math.round(d.exponential(6));
+        long queueDelay = Math.round(p.get(Quantity.QUEUE_DELAY_MS));
+        long queueMs = Math.round(d.exponential(6)) + queueDelay;
         Long modelMs = firstAudio == null ? null : Math.round(firstAudio * (0.6 + 0.1 * d.uniform()) * modelTime);
         int retries = outcome == Outcome.TIMEOUT || d.chance(p.get(Quantity.RETRY_RATE)) ? 1 : 0;
         return TtsRequest.newBuilder()
@@ -478,7 +484,7 @@ final class ServiceModel {
                 .setVoice(values[3][slice[3]])
                 .setOutcome(outcome)
                 .setTextChars(chars)
-                .setFirstAudioMs(firstAudio)
+                .setFirstAudioMs(firstAudio == null ? null : firstAudio + queueDelay)
                 .setChunks(chunks)
                 .setMaxChunkGapMs(gap)
                 .setUnderruns(underruns)

@@ -70,6 +70,8 @@ public final class MetricSet {
     private final ExactSums sums;
     /** By metric index: the sketch of a quantile metric, null for a ratio metric. */
     private final QuantileSketch[] sketches;
+    /** Where the latency went (queue, preprocessing, model...), for the diagnosis of a latency finding. */
+    private final LatencyComponents latency = new LatencyComponents();
     private long requests;
 
     public MetricSet(Signal signal) {
@@ -151,6 +153,12 @@ public final class MetricSet {
         if (cost != null && r.getAudioMs() > 0) {
             ratio(ASR_COST, cost, r.getAudioMs() / 60_000.0);
         }
+        latency.add(LatencyComponents.Part.QUEUE, r.getQueueMs());
+        latency.add(LatencyComponents.Part.PREPROCESS, r.getPreprocessMs());
+        latency.add(LatencyComponents.Part.MODEL, r.getModelMs());
+        latency.addAsr(firstPartial, finalization);
+        Integer batch = r.getBatchSize();
+        latency.add(LatencyComponents.Part.BATCH, batch == null ? null : batch.longValue());
     }
 
     public void add(TtsRequest r) {
@@ -180,6 +188,9 @@ public final class MetricSet {
         ratio(TTS_TIMEOUT, outcome == Outcome.TIMEOUT ? 1 : 0, 1);
         ratio(TTS_ERROR, outcome == Outcome.ERROR ? 1 : 0, 1);
         ratio(TTS_SENSITIVE, r.getSensitiveLogged() ? 1 : 0, 1);
+        latency.add(LatencyComponents.Part.QUEUE, r.getQueueMs());
+        latency.add(LatencyComponents.Part.MODEL, r.getModelMs());
+        latency.add(LatencyComponents.Part.FIRST_AUDIO, firstAudio);
     }
 
     /** Adds a request of this set's signal (an AsrRequest or a TtsRequest). */
@@ -207,6 +218,7 @@ public final class MetricSet {
                 sketches[i].merge(o.sketches[i]);
             }
         }
+        latency.merge(o.latency);
     }
 
     /**
@@ -233,6 +245,11 @@ public final class MetricSet {
         int at = ratioSlot(m) * SUMS_PER_RATIO;
         return new RatioStat(counts[at / SUMS_PER_RATIO], sums.value(at), sums.value(at + 1), sums.value(at + 2),
                 sums.value(at + 3), sums.value(at + 4));
+    }
+
+    /** Where the latency of these requests went: queue, preprocessing and model time and the like. */
+    public LatencyComponents latency() {
+        return latency;
     }
 
     /** The sketch of a QUANTILE metric. */
@@ -278,10 +295,29 @@ public final class MetricSet {
     }
 
     /**
-     * Compact form: the request count, then per metric in declaration order a ratio's count and (when
-     * not 0) its five exact sums, or a quantile's sketch.
+     * The byte format of {@link #writeTo}. Format 1: the request count and the metrics. Format 2
+     * (2026-12-05): format 1 followed by the {@link LatencyComponents}. The bytes do not say which format
+     * they are in: whoever writes a metric set records it (the slice pane in its first byte, the rollout
+     * tracker in its own format) and reads with {@link #readFrom(Signal, DataInput, int)}.
+     */
+    public static final int FORMAT = 2;
+
+    /**
+     * Compact form ({@link #FORMAT}): the request count, then per metric in declaration order a ratio's
+     * count and (when not 0) its five exact sums, or a quantile's sketch, then the latency components.
      */
     public void writeTo(DataOutput out) throws IOException {
+        writeTo(out, FORMAT);
+    }
+
+    /**
+     * Writes {@code format} (1 to {@link #FORMAT}) as the release that had it wrote it: format 1 leaves
+     * the latency components out. For tests of the upgrade path; the job writes the current format.
+     */
+    public void writeTo(DataOutput out, int format) throws IOException {
+        if (format < 1 || format > FORMAT) {
+            throw new IllegalArgumentException("metric set format " + format + " is unknown");
+        }
         Varints.writeUnsigned(out, requests);
         int slot = 0;
         for (QuantileSketch sketch : sketches) {
@@ -297,9 +333,24 @@ public final class MetricSet {
             }
             slot++;
         }
+        if (format >= 2) {
+            latency.writeTo(out);
+        }
     }
 
+    /** Reads a metric set of the current {@link #FORMAT}. */
     public static MetricSet readFrom(Signal signal, DataInput in) throws IOException {
+        return readFrom(signal, in, FORMAT);
+    }
+
+    /**
+     * Reads a metric set written in {@code format} (1 to {@link #FORMAT}); format 1 has no latency
+     * components (they read empty, so an old pane adds nothing to them).
+     */
+    public static MetricSet readFrom(Signal signal, DataInput in, int format) throws IOException {
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("metric set format " + format + " is unknown (this version reads 1 to " + FORMAT + ")");
+        }
         MetricSet s = new MetricSet(signal);
         s.requests = Varints.readUnsigned(in);
         int slot = 0;
@@ -315,6 +366,9 @@ public final class MetricSet {
                 }
             }
             slot++;
+        }
+        if (format >= 2) {
+            s.latency.readFrom(in);
         }
         return s;
     }

@@ -2,6 +2,7 @@ package io.speechslo.scorecard;
 
 import io.speechslo.bytes.Varints;
 import io.speechslo.metrics.ExactSums;
+import io.speechslo.metrics.LatencyComponents;
 import io.speechslo.metrics.QuantileSketch;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.Outcome;
@@ -70,10 +71,31 @@ public final class RequestStats {
     private final long[] counts = new long[COUNTS];
     private final ExactSums sums = new ExactSums(SUMS);
     private final QuantileSketch[] sketches = new QuantileSketch[SKETCHES];
+    /**
+     * True when the queue, preprocessing and model sketches are those of a metric set's latency
+     * components (a slice pane's): that metric set adds and merges them, so this leaves them alone.
+     */
+    private final boolean sharedSketches;
 
     public RequestStats() {
+        this(null);
+    }
+
+    /**
+     * Request stats whose queue, preprocessing and model sketches are {@code latency}'s (the same
+     * objects): a slice pane's metric set already sketches those times for the gate, and sketching every
+     * request twice would cost as much again. Whoever holds both adds and merges the metric set with
+     * these stats, always together; null: sketches of its own.
+     */
+    public RequestStats(LatencyComponents latency) {
+        sharedSketches = latency != null;
         for (int i = 0; i < SKETCHES; i++) {
             sketches[i] = new QuantileSketch();
+        }
+        if (sharedSketches) {
+            sketches[QUEUE] = latency.sketch(LatencyComponents.Part.QUEUE);
+            sketches[PREPROCESS] = latency.sketch(LatencyComponents.Part.PREPROCESS);
+            sketches[MODEL] = latency.sketch(LatencyComponents.Part.MODEL);
         }
     }
 
@@ -99,7 +121,7 @@ public final class RequestStats {
             }
         }
         Long preprocess = r.getPreprocessMs();
-        if (preprocess != null) {
+        if (preprocess != null && !sharedSketches) {
             sketches[PREPROCESS].add(preprocess);
         }
         Integer batch = r.getBatchSize();
@@ -140,11 +162,13 @@ public final class RequestStats {
                 sums.add(RETRY_WASTE, waste);
             }
         }
-        if (queueMs != null) {
+        if (queueMs != null && !sharedSketches) {
             sketches[QUEUE].add(queueMs);
         }
         if (modelMs != null) {
-            sketches[MODEL].add(modelMs);
+            if (!sharedSketches) {
+                sketches[MODEL].add(modelMs);
+            }
             double ms = modelMs;
             sums.add(MODEL_MS, ms);
             sums.add(MODEL_MS_SQUARED, ms * ms);
@@ -168,8 +192,12 @@ public final class RequestStats {
             counts[i] += o.counts[i];
         }
         sums.add(o.sums);
-        for (int i = 0; i < SKETCHES; i++) {
-            sketches[i].merge(o.sketches[i]);
+        // two panes' shared sketches are merged with their metric sets; stats of a pane from before the
+        // latency components (sketches of their own) still bring theirs
+        if (!sharedSketches || !o.sharedSketches) {
+            for (int i = 0; i < SKETCHES; i++) {
+                sketches[i].merge(o.sketches[i]);
+            }
         }
     }
 
@@ -206,11 +234,19 @@ public final class RequestStats {
     }
 
     public static RequestStats readFrom(DataInput in) throws IOException {
+        return readFrom(in, null);
+    }
+
+    /**
+     * Reads what {@link #writeTo} wrote; with {@code latency} not null, into stats sharing its sketches
+     * (see {@link #RequestStats(LatencyComponents)}), which the bytes then hold as that latency already does.
+     */
+    public static RequestStats readFrom(DataInput in, LatencyComponents latency) throws IOException {
         int format = in.readByte();
         if (format != FORMAT && format != 1) {
             throw new IOException("request stats of format " + format + ", this version reads 1 and " + FORMAT);
         }
-        RequestStats s = new RequestStats();
+        RequestStats s = new RequestStats(latency);
         for (int i = 0; i < COUNTS; i++) {
             s.counts[i] = Varints.readUnsigned(in);
         }

@@ -36,6 +36,11 @@ final class AsrTraffic {
         default double costPerMinute() {
             return 0.006;
         }
+
+        /** Time in the queue, ms, of a request that reports where its time went ({@link #reportsServing}). */
+        default double queueMs(SplittableRandom rnd) {
+            return exponential(rnd, 8);
+        }
     }
 
     static final Model STABLE = (l, r, d, c) -> c.equals("noisy") ? 0.18 : c.equals("far-field") ? 0.14 : 0.10;
@@ -43,6 +48,11 @@ final class AsrTraffic {
     private final SplittableRandom rnd;
     private final Map<Slice, MetricSet> cohorts = new TreeMap<>();
     double labelledRate = 0.5;
+    /**
+     * When set, requests report queue, preprocessing and model time and their batch, and the first
+     * partial is the sum of the three (the model's first-partial time is then its model time).
+     */
+    boolean reportsServing;
 
     AsrTraffic(long seed) {
         this.rnd = new SplittableRandom(seed);
@@ -81,6 +91,13 @@ final class AsrTraffic {
                     .setEntityErrors(binomial(entities, model.entityErrorRate(language, region, device, condition)));
         }
         b.setFirstPartialMs(Math.round(model.firstPartialMs(rnd)));
+        if (reportsServing) {
+            long queue = Math.round(model.queueMs(rnd));
+            long preprocess = 3 + Math.round(exponential(rnd, 4));
+            long modelMs = b.getFirstPartialMs();
+            b.setQueueMs(queue).setPreprocessMs(preprocess).setModelMs(modelMs).setBatchSize(1 + rnd.nextInt(8))
+                    .setFirstPartialMs(queue + preprocess + modelMs);
+        }
         b.setFinalizationMs(Math.round(300 + exponential(rnd, 80)));
         b.setCostUsd(model.costPerMinute() * audioMs / 60_000.0 * (0.9 + 0.2 * rnd.nextDouble()));
         AsrRequest r = b.build();

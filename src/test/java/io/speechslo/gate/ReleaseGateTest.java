@@ -270,6 +270,79 @@ class ReleaseGateTest {
     }
 
     @Test
+    void aLatencyRegressionNamesTheComponentThatExplainsIt() {
+        // the canary's requests wait 150 ms longer in the queue in eu-west-1; model time is unchanged
+        AsrTraffic.Model queued = new AsrTraffic.Model() {
+            @Override
+            public double wer(String l, String r, String d, String c) {
+                return AsrTraffic.STABLE.wer(l, r, d, c);
+            }
+        };
+        AsrTraffic canaryTraffic = new AsrTraffic(31);
+        canaryTraffic.reportsServing = true;
+        AsrTraffic backlog = new AsrTraffic(33);
+        backlog.reportsServing = true;
+        AsrTraffic.Model slowQueue = new AsrTraffic.Model() {
+            @Override
+            public double wer(String l, String r, String d, String c) {
+                return AsrTraffic.STABLE.wer(l, r, d, c);
+            }
+
+            @Override
+            public double queueMs(SplittableRandom rnd) {
+                return 150 + AsrTraffic.exponential(rnd, 8);
+            }
+        };
+        Map<Slice, MetricSet> canary = merged(canaryTraffic.uniform(queued, Track.CANARY, 20_000).cohorts(),
+                backlog.cohort(slowQueue, Track.CANARY, 4_000, "eu-west-1", "mobile", "quiet").cohorts());
+        AsrTraffic stableTraffic = new AsrTraffic(32);
+        stableTraffic.reportsServing = true;
+        Map<Slice, MetricSet> stable = stableTraffic.uniform(AsrTraffic.STABLE, Track.STABLE, 20_000)
+                .cohort(AsrTraffic.STABLE, Track.STABLE, 4_000, "eu-west-1", "mobile", "quiet").cohorts();
+
+        Advisory a = gate(Signal.ASR, canary, stable);
+
+        assertThat(a.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(a.getHints()).isNotEmpty();
+        assertThat(a.getHints().get(0)).satisfies(h -> {
+            assertThat(h.getDriver()).isEqualTo("queue");
+            assertThat(h.getMetric()).isEqualTo("queue_ms_mean");
+            // read where the gate's worst latency check is (here the whole service: a sixth of the canary's
+            // requests waited 150 ms longer, so its mean queue is about 25 ms longer)
+            assertThat(h.getValue()).isGreaterThan(h.getBaseline() + 15);
+            assertThat(h.getShareExplained()).isBetween(0.9, 1.1);
+            assertThat(h.getEvidence()).contains("first_partial_ms").contains("batch size mean")
+                    .contains("first partial +").contains("on the whole service");
+        });
+        assertThat(a.getHints()).noneMatch(h -> h.getDriver().equals("model") || h.getDriver().equals("preprocess"));
+
+        // the same regression, no request reporting where its time went: no driver is invented
+        Map<Slice, MetricSet> silent = merged(new AsrTraffic(31).uniform(queued, Track.CANARY, 20_000).cohorts(),
+                new AsrTraffic(33).cohort(new AsrTraffic.Model() {
+                    @Override
+                    public double wer(String l, String r, String d, String c) {
+                        return AsrTraffic.STABLE.wer(l, r, d, c);
+                    }
+
+                    @Override
+                    public double firstPartialMs(SplittableRandom rnd) {
+                        return 270 + AsrTraffic.exponential(rnd, 40);
+                    }
+                }, Track.CANARY, 4_000, "eu-west-1", "mobile", "quiet").cohorts());
+        Advisory b = gate(Signal.ASR, silent, stable);
+        assertThat(b.getDecision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(b.getHints()).isEmpty();
+    }
+
+    private static Map<Slice, MetricSet> merged(Map<Slice, MetricSet> a, Map<Slice, MetricSet> b) {
+        Map<Slice, MetricSet> m = new TreeMap<>();
+        for (Map<Slice, MetricSet> part : List.of(a, b)) {
+            part.forEach((k, v) -> m.computeIfAbsent(k, x -> new MetricSet(v.signal())).merge(v));
+        }
+        return m;
+    }
+
+    @Test
     void missingCriticalMetricPausesNeverPasses() {
         AsrTraffic unlabelled = new AsrTraffic(21);
         unlabelled.labelledRate = 0;

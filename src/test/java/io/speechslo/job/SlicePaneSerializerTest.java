@@ -41,4 +41,47 @@ class SlicePaneSerializerTest {
         assertThat(restored.restoreSerializer()).isEqualTo(serializer);
         assertThat(restored.resolveSchemaCompatibility(serializer.snapshotConfiguration()).isCompatibleAsIs()).isTrue();
     }
+
+    /**
+     * A pane's request stats read the queue, preprocessing and model times from its metric set's
+     * sketches (one sketch each, not two): every request counts once, through adds, merges and bytes, and
+     * a pane from before the latency components (its request stats with sketches of their own) merged
+     * into a new one still brings its times to the scorecards.
+     */
+    @Test
+    void requestStatsShareTheMetricSetsLatencySketchesAndCountEveryRequestOnce() throws Exception {
+        io.speechslo.scorecard.RequestStats alone = new io.speechslo.scorecard.RequestStats();
+        SlicePane a = new SlicePane(Signal.ASR);
+        SlicePane b = new SlicePane(Signal.ASR);
+        for (int i = 0; i < 500; i++) {
+            var r = Requests.asr().setQueueMs((long) i % 40).setPreprocessMs(5L).setModelMs(100L + i).build();
+            alone.add(r);
+            (i % 3 == 0 ? a : b).add(r, i);
+        }
+        a.merge(SlicePane.fromBytes(b.toBytes()));
+        SlicePane back = SlicePane.fromBytes(a.toBytes());
+        for (SlicePane p : java.util.List.of(a, back)) {
+            for (int k : new int[] {io.speechslo.scorecard.RequestStats.QUEUE, io.speechslo.scorecard.RequestStats.PREPROCESS,
+                    io.speechslo.scorecard.RequestStats.MODEL}) {
+                assertThat(p.requestStats().sketch(k).count()).isEqualTo(500);
+                assertThat(p.requestStats().sketch(k).quantile(0.95)).isEqualTo(alone.sketch(k).quantile(0.95));
+            }
+            assertThat(p.metrics().latency().count(io.speechslo.metrics.LatencyComponents.Part.MODEL)).isEqualTo(500);
+            assertThat(p.metrics().latency().quantile(io.speechslo.metrics.LatencyComponents.Part.MODEL, 0.5))
+                    .isEqualTo(alone.sketch(io.speechslo.scorecard.RequestStats.MODEL).quantile(0.5));
+        }
+
+        // a pane of the form before (first byte 0x40: a format-1 metric set, request stats with their sketches)
+        DataOutputSerializer old = new DataOutputSerializer(4096);
+        old.writeByte(0x40 + Signal.ASR.ordinal());
+        old.writeLong(back.lastEventTime());
+        back.metrics().writeTo(old, 1);
+        back.drift().writeTo(old);
+        back.requestStats().writeTo(old);
+        SlicePane fresh = new SlicePane(Signal.ASR);
+        fresh.add(Requests.asr().setQueueMs(7L).setModelMs(90L).build(), 0);
+        fresh.merge(SlicePane.fromBytes(old.getCopyOfBuffer()));
+        assertThat(fresh.requestStats().sketch(io.speechslo.scorecard.RequestStats.MODEL).count()).isEqualTo(501);
+        assertThat(fresh.requests()).isEqualTo(501);
+    }
 }

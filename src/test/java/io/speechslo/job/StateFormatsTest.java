@@ -125,18 +125,104 @@ class StateFormatsTest {
         assertThat(bytes(current, baselines)).isEqualTo(bytes(current, monitor));
     }
 
-    @Test
-    void statesWithoutAFormatChangeRestoreAsIs() throws Exception {
-        for (TypeSerializer<?> s : java.util.List.of(new RolloutTrackerSerializer(), new SlicePaneSerializer())) {
-            assertLegacyIsCompatibleAsIs(s);
+    /** Requests of one stable slice and minute that say where their time went. */
+    private static java.util.List<io.speechslo.telemetry.AsrRequest> servedRequests(int n) {
+        java.util.List<io.speechslo.telemetry.AsrRequest> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(io.speechslo.fixtures.Requests.asr(SERVICE, "v1", io.speechslo.telemetry.Track.STABLE, "en-US",
+                    "us-east-1", "mobile", "quiet").setEventTime(java.time.Instant.ofEpochMilli(T0 + i * 100L))
+                    .setQueueMs((long) (i % 17)).setPreprocessMs(4L).setModelMs((long) (90 + i % 31)).setBatchSize(1 + i % 8)
+                    .setFirstPartialMs((long) (120 + i % 40)).build());
         }
-        assertThat(RolloutTracker.FORMAT).isEqualTo(1);
+        return out;
     }
 
-    private static <T> void assertLegacyIsCompatibleAsIs(TypeSerializer<T> current) throws IOException {
-        TypeSerializerSnapshot<T> legacy = readSnapshot(legacySnapshot(current.snapshotConfiguration().getClass()));
-        assertThat(current.snapshotConfiguration().resolveSchemaCompatibility(legacy).isCompatibleAsIs()).isTrue();
-        assertThat(legacy.restoreSerializer()).isEqualTo(current);
+    @Test
+    void slicePanesOfFormat1ReadAndMigrateWithoutLatencyComponents() throws Exception {
+        io.speechslo.aggregate.SlicePane pane = new io.speechslo.aggregate.SlicePane(Signal.ASR);
+        for (io.speechslo.telemetry.AsrRequest r : servedRequests(300)) {
+            pane.add(r, r.getEventTime().toEpochMilli());
+        }
+        // format 1 as the release before it wrote it: first byte 0x40 + the signal, a format-1 metric set
+        DataOutputSerializer out = new DataOutputSerializer(4096);
+        out.writeByte(0x40 + Signal.ASR.ordinal());
+        out.writeLong(pane.lastEventTime());
+        pane.metrics().writeTo(out, 1);
+        pane.drift().writeTo(out);
+        pane.requestStats().writeTo(out);
+        byte[] format1 = out.getCopyOfBuffer();
+
+        SlicePaneSerializer current = new SlicePaneSerializer();
+        io.speechslo.aggregate.SlicePane read = migrate(current,
+                readSnapshot(legacySnapshot(SlicePaneSerializer.Snapshot.class)), format1);
+        // a pane in flight between operators (bytes in a PaneRecord) reads too, whatever the format
+        io.speechslo.aggregate.SlicePane inFlight = io.speechslo.aggregate.SlicePane.fromBytes(format1);
+        for (io.speechslo.aggregate.SlicePane p : java.util.List.of(read, inFlight)) {
+            assertThat(p.requests()).isEqualTo(300);
+            assertThat(p.lastEventTime()).isEqualTo(pane.lastEventTime());
+            for (io.speechslo.metrics.Metric m : io.speechslo.metrics.Metric.of(Signal.ASR)) {
+                assertThat(Double.valueOf(p.metrics().value(m))).as(m.id())
+                        .isEqualTo(Double.valueOf(pane.metrics().value(m)));
+            }
+            assertThat(p.requestStats().requests()).isEqualTo(300);
+            for (io.speechslo.metrics.LatencyComponents.Part part : io.speechslo.metrics.LatencyComponents.Part.values()) {
+                assertThat(p.metrics().latency().count(part)).as("no latency components before format 2").isZero();
+            }
+        }
+        assertThat(pane.metrics().latency().count(io.speechslo.metrics.LatencyComponents.Part.QUEUE)).isEqualTo(300);
+        assertThat(io.speechslo.aggregate.SlicePane.fromBytes(pane.toBytes()).metrics().latency()
+                .mean(io.speechslo.metrics.LatencyComponents.Part.MODEL))
+                .isEqualTo(pane.metrics().latency().mean(io.speechslo.metrics.LatencyComponents.Part.MODEL));
+    }
+
+    /**
+     * A tracker holding one pending stable pane of one slice, written by hand in the tracker's layout with
+     * its metric set in {@code metricSetFormat}: tracker format 1 holds metric sets of format 1, format 2
+     * of format 2 (the tracker's own fields did not change).
+     */
+    private static byte[] trackerBytes(long paneEnd, String slice, io.speechslo.metrics.MetricSet metrics,
+            int metricSetFormat) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(4096);
+        out.writeUTF(SERVICE);
+        out.writeUTF(Signal.ASR.name());
+        out.writeLong(Long.MIN_VALUE); // never evaluated
+        out.writeInt(1); // pending stable panes
+        out.writeLong(paneEnd);
+        out.writeInt(1);
+        out.writeUTF(slice);
+        metrics.writeTo(out, metricSetFormat);
+        out.writeInt(1); // pending stable versions
+        out.writeLong(paneEnd);
+        out.writeInt(1);
+        out.writeUTF("v1");
+        out.writeLong(metrics.requests());
+        out.writeInt(0); // candidates
+        return out.getCopyOfBuffer();
+    }
+
+    @Test
+    void rolloutTrackersOfFormat1ReadAndMigrateWithoutLatencyComponents() throws Exception {
+        assertThat(RolloutTracker.FORMAT).isEqualTo(2);
+        RolloutTracker tracker = new RolloutTracker(SERVICE, Signal.ASR, io.speechslo.gate.RolloutSettings.DEFAULT);
+        io.speechslo.metrics.MetricSet metrics = new io.speechslo.metrics.MetricSet(Signal.ASR);
+        io.speechslo.slice.Slice slice = null;
+        for (io.speechslo.telemetry.AsrRequest r : servedRequests(300)) {
+            slice = io.speechslo.slice.RequestSlices.of(r);
+            tracker.add(r.getTrack(), r.getModelVersion(), r.getEventTime().toEpochMilli(), slice, r);
+            metrics.add(r);
+        }
+        long paneEnd = tracker.paneEnd(T0);
+        RolloutTrackerSerializer current = new RolloutTrackerSerializer();
+        // the hand-written layout is the tracker's: format 2 bytes are exactly these
+        assertThat(bytes(current, tracker)).isEqualTo(trackerBytes(paneEnd, slice.key(), metrics, 2));
+
+        RolloutTracker read = migrate(current, readSnapshot(legacySnapshot(RolloutTrackerSerializer.Snapshot.class)),
+                trackerBytes(paneEnd, slice.key(), metrics, 1));
+        // the same tracker, its metric set without latency components (what format 1 knew)
+        io.speechslo.metrics.MetricSet withoutLatency = io.speechslo.metrics.MetricSet.readFrom(Signal.ASR,
+                new DataInputDeserializer(io.speechslo.bytes.ByteWriter.bytes(o -> metrics.writeTo(o, 1), 4096)), 1);
+        assertThat(bytes(current, read)).isEqualTo(trackerBytes(paneEnd, slice.key(), withoutLatency, 2));
+        assertThat(read.pendingPanes()).containsExactly(paneEnd);
     }
 
     @Test

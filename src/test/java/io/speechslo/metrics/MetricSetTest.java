@@ -118,4 +118,79 @@ class MetricSetTest {
         assertThat(back.requests()).isEqualTo(2000);
         assertThat(bytes.size()).as("compact state").isLessThan(8_000);
     }
+
+    @Test
+    void latencyComponentsCountTheRequestsThatReportThemMergeExactlyAndRoundTripInEitherFormat() throws IOException {
+        SplittableRandom rnd = new SplittableRandom(5);
+        MetricSet all = new MetricSet(Signal.ASR);
+        MetricSet a = new MetricSet(Signal.ASR);
+        MetricSet b = new MetricSet(Signal.ASR);
+        double queueSum = 0;
+        double queueSquares = 0;
+        long queued = 0;
+        long finalOfBoth = 0;
+        for (int i = 0; i < 3000; i++) {
+            // a third report no serving fields at all, a tenth no first partial
+            boolean serving = i % 3 != 0;
+            long queue = rnd.nextInt(50);
+            var r = Requests.asr().setQueueMs(serving ? queue : null).setPreprocessMs(serving ? 4L : null)
+                    .setModelMs(serving ? (long) (100 + rnd.nextInt(200)) : null).setBatchSize(serving ? 4 : null)
+                    .setFirstPartialMs(i % 10 == 0 ? null : (long) (120 + rnd.nextInt(100)))
+                    .setFinalizationMs((long) (300 + rnd.nextInt(100))).build();
+            if (r.getFirstPartialMs() != null) {
+                finalOfBoth += r.getFinalizationMs();
+            }
+            if (serving) {
+                queued++;
+                queueSum += queue;
+                queueSquares += queue * queue;
+            }
+            all.add(r);
+            (i % 7 == 0 ? a : b).add(r);
+        }
+        a.merge(b);
+        LatencyComponents l = all.latency();
+        assertThat(l.count(LatencyComponents.Part.QUEUE)).isEqualTo(queued).isEqualTo(2000);
+        assertThat(l.mean(LatencyComponents.Part.QUEUE)).isCloseTo(queueSum / queued, offset(1e-12));
+        assertThat(l.variance(LatencyComponents.Part.QUEUE))
+                .isCloseTo((queueSquares - queueSum * queueSum / queued) / (queued - 1), offset(1e-9));
+        assertThat(l.mean(LatencyComponents.Part.PREPROCESS)).isEqualTo(4.0);
+        assertThat(l.variance(LatencyComponents.Part.PREPROCESS)).isZero();
+        assertThat(l.quantile(LatencyComponents.Part.MODEL, 0.95)).isBetween(280.0, 300.0 * 1.01);
+        assertThat(l.count(LatencyComponents.Part.FIRST_PARTIAL)).isEqualTo(2700);
+        assertThat(l.count(LatencyComponents.Part.FINALIZATION)).isEqualTo(3000);
+        assertThat(l.count(LatencyComponents.Part.PARTIAL_OF_BOTH)).isEqualTo(2700);
+        // first partial plus the rest of the way is the final result, request by request
+        assertThat(l.sum(LatencyComponents.Part.PARTIAL_OF_BOTH) + l.sum(LatencyComponents.Part.FINAL_AFTER_PARTIAL))
+                .isEqualTo((double) finalOfBoth);
+        assertThat(l.mean(LatencyComponents.Part.BATCH)).isEqualTo(4.0);
+        assertThat(l.quantile(LatencyComponents.Part.BATCH, 0.95)).as("no sketch kept").isNaN();
+        for (LatencyComponents.Part p : LatencyComponents.Part.values()) {
+            assertThat(a.latency().count(p)).as(p.name()).isEqualTo(l.count(p));
+            assertThat(a.latency().sum(p)).as(p.name()).isEqualTo(l.sum(p));
+            assertThat(Double.valueOf(a.latency().quantile(p, 0.95))).isEqualTo(Double.valueOf(l.quantile(p, 0.95)));
+        }
+
+        // format 2 round-trips the components; format 1 (before them) reads with none, the metrics intact
+        MetricSet back = MetricSet.readFrom(Signal.ASR, new io.speechslo.bytes.ByteReader(
+                io.speechslo.bytes.ByteWriter.bytes(all::writeTo, 4096)));
+        for (LatencyComponents.Part p : LatencyComponents.Part.values()) {
+            assertThat(back.latency().count(p)).isEqualTo(l.count(p));
+            assertThat(back.latency().variance(p)).isEqualTo(l.variance(p));
+            assertThat(Double.valueOf(back.latency().quantile(p, 0.5))).isEqualTo(Double.valueOf(l.quantile(p, 0.5)));
+        }
+        byte[] format1 = io.speechslo.bytes.ByteWriter.bytes(out -> all.writeTo(out, 1), 4096);
+        io.speechslo.bytes.ByteReader in = new io.speechslo.bytes.ByteReader(format1);
+        MetricSet old = MetricSet.readFrom(Signal.ASR, in, 1);
+        assertThat(in.remaining()).isZero();
+        for (Metric m : Metric.of(Signal.ASR)) {
+            assertThat(old.samples(m)).isEqualTo(all.samples(m));
+            assertThat(Double.valueOf(old.value(m))).as(m.id()).isEqualTo(Double.valueOf(all.value(m)));
+        }
+        for (LatencyComponents.Part p : LatencyComponents.Part.values()) {
+            assertThat(old.latency().count(p)).isZero();
+        }
+        assertThatThrownBy(() -> MetricSet.readFrom(Signal.ASR, new io.speechslo.bytes.ByteReader(format1), 3))
+                .isInstanceOf(IOException.class).hasMessageContaining("reads 1 to 2");
+    }
 }

@@ -1,0 +1,165 @@
+package io.speechslo.diagnosis;
+
+import io.speechslo.advisory.Advisories;
+import io.speechslo.advisory.Hint;
+import io.speechslo.metrics.LatencyComponents;
+import io.speechslo.metrics.LatencyComponents.Part;
+import io.speechslo.metrics.Metric;
+import io.speechslo.metrics.MetricSet;
+
+import java.util.List;
+
+/**
+ * Which component explains a latency regression: the change of the latency metric's per-request mean
+ * between two arms (canary and stable) is decomposed into the change of the mean queue, preprocessing
+ * and model time, and each component whose mean changed beyond sampling noise (a Welch z above
+ * {@link #EVIDENCE_Z} on exact sums) becomes a hint with
+ * {@code share_explained = Δmean(component) / Δmean(metric)}. The quantile the gate judges is a tail,
+ * the means are what adds up: a component that explains the mean's rise is the first place to look for
+ * the tail's. Only components that moved the way the metric did are named (one that got faster explains
+ * nothing of a rise), largest share first; no hint when the metric's mean did not rise, when a side has
+ * fewer than {@link #MIN_SAMPLES} requests reporting a part, or when no component passes the test.
+ * Batch size and, for ASR, the first partial against the rest of the way to the final result are
+ * supporting evidence in the sentence, never drivers of their own.
+ */
+public final class LatencyDiagnosis {
+
+    /** z a component's change must exceed before it is named (as the gate's other supporting evidence). */
+    public static final double EVIDENCE_Z = 3.29;
+    /** Requests reporting a part each side needs before the part is compared. */
+    public static final long MIN_SAMPLES = 30;
+
+    private static final Part[] COMPONENTS = {Part.QUEUE, Part.PREPROCESS, Part.MODEL};
+
+    private LatencyDiagnosis() {}
+
+    /** The part holding a latency metric's per-request values; null for a metric not decomposed. */
+    public static Part total(Metric m) {
+        return switch (m) {
+            case FIRST_PARTIAL_P95_MS -> Part.FIRST_PARTIAL;
+            case FINALIZATION_P99_MS -> Part.FINALIZATION;
+            case FIRST_AUDIO_P95_MS -> Part.FIRST_AUDIO;
+            default -> null; // chunk gaps are not made of queue, preprocessing and model time
+        };
+    }
+
+    /**
+     * The part holding the per-request values of a request field an SLO judges (first_partial_ms,
+     * finalization_ms, first_audio_ms); null for any other field.
+     */
+    public static Part totalOfField(String field) {
+        for (Part p : new Part[] {Part.FIRST_PARTIAL, Part.FINALIZATION, Part.FIRST_AUDIO}) {
+            if (p.field().equals(field)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The hints for a rise of {@code metric} in one slice, canary against stable, largest share first.
+     *
+     * @param where where the finding is, for the sentence ("in region=eu-west-1", "on the whole service")
+     */
+    public static List<Hint> hints(Metric metric, String where, MetricSet canary, MetricSet stable) {
+        return hints(total(metric), where, canary, stable, "canary", "stable");
+    }
+
+    /**
+     * The hints for a rise of the latency held in {@code total} between any two sets of requests (two
+     * arms, or a window and the one before it), largest share first.
+     *
+     * @param now the requests that are slower; {@code nowName} names them in the sentence ("canary")
+     * @param before the requests compared with; {@code beforeName} names them ("stable", "the previous hour")
+     */
+    public static List<Hint> hints(Part total, String where, MetricSet now, MetricSet before, String nowName,
+            String beforeName) {
+        MetricSet canary = now;
+        MetricSet stable = before;
+        if (total == null || canary == null || stable == null) {
+            return List.of();
+        }
+        LatencyComponents c = canary.latency();
+        LatencyComponents s = stable.latency();
+        if (!enough(c, s, total)) {
+            return List.of();
+        }
+        double rise = c.mean(total) - s.mean(total);
+        if (!(rise > 0)) {
+            return List.of(); // the mean did not rise: its decomposition says nothing about the tail's
+        }
+        String context = context(c, s, beforeName);
+        Hints hints = new Hints();
+        for (Part part : COMPONENTS) {
+            if (!enough(c, s, part)) {
+                continue;
+            }
+            double d = c.mean(part) - s.mean(part);
+            double z = welchZ(c, s, part);
+            if (!(d > 0) || !(z > EVIDENCE_Z)) {
+                continue;
+            }
+            double share = d / rise;
+            String field = part.field();
+            String evidence = field + " mean " + ms(c.mean(part)) + " against " + ms(s.mean(part)) + " " + beforeName + " (p95 "
+                    + ms(c.quantile(part, 0.95)) + " against " + ms(s.quantile(part, 0.95)) + ", z="
+                    + Advisories.fmt(z) + ") accounts for " + Advisories.fmt(share * 100) + "% of the "
+                    + ms(rise) + " rise in mean " + total.field() + " " + where + " (" + ms(c.mean(total))
+                    + " against " + ms(s.mean(total)) + "), over the " + c.count(part) + " " + nowName + " and "
+                    + s.count(part) + " " + beforeName + " requests that report " + field + " (of " + canary.requests()
+                    + " and " + stable.requests() + ")" + context;
+            hints.add(driver(part), evidence, field + "_mean", c.mean(part), s.mean(part), share);
+        }
+        return hints.sorted();
+    }
+
+    /**
+     * Welch's z for the difference of a part's means: (mean_c - mean_s) / sqrt(var_c / n_c + var_s / n_s);
+     * with no spread on either side the difference is taken at face value (infinite, or 0 when none).
+     */
+    public static double welchZ(LatencyComponents c, LatencyComponents s, Part part) {
+        double d = c.mean(part) - s.mean(part);
+        double se = Math.sqrt(c.variance(part) / c.count(part) + s.variance(part) / s.count(part));
+        if (!(se > 0)) {
+            return d == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, d);
+        }
+        return d / se;
+    }
+
+    private static boolean enough(LatencyComponents c, LatencyComponents s, Part part) {
+        return c.count(part) >= MIN_SAMPLES && s.count(part) >= MIN_SAMPLES;
+    }
+
+    /** Supporting evidence: the batch size, and (ASR) the first partial against the rest of the way to the final. */
+    private static String context(LatencyComponents c, LatencyComponents s, String beforeName) {
+        StringBuilder sb = new StringBuilder();
+        if (enough(c, s, Part.BATCH)) {
+            sb.append("; batch size mean ").append(Advisories.fmt(c.mean(Part.BATCH))).append(" against ")
+                    .append(Advisories.fmt(s.mean(Part.BATCH))).append(' ').append(beforeName);
+        }
+        if (enough(c, s, Part.PARTIAL_OF_BOTH)) {
+            sb.append("; first partial ").append(signed(c.mean(Part.PARTIAL_OF_BOTH) - s.mean(Part.PARTIAL_OF_BOTH)))
+                    .append(", final result after the first partial ")
+                    .append(signed(c.mean(Part.FINAL_AFTER_PARTIAL) - s.mean(Part.FINAL_AFTER_PARTIAL)))
+                    .append(" (requests with both)");
+        }
+        return sb.toString();
+    }
+
+    private static Driver driver(Part part) {
+        return switch (part) {
+            case QUEUE -> Driver.QUEUE;
+            case PREPROCESS -> Driver.PREPROCESS;
+            case MODEL -> Driver.MODEL;
+            default -> throw new IllegalArgumentException(part + " is not a latency component");
+        };
+    }
+
+    private static String ms(double v) {
+        return Advisories.fmt(v) + " ms";
+    }
+
+    private static String signed(double v) {
+        return (v >= 0 ? "+" : "") + ms(v);
+    }
+}
