@@ -55,6 +55,9 @@ public final class LatencyComponents {
     /** Sums per part: the values, then their squares. */
     private static final int SUMS_PER_PART = 2;
 
+    /** The largest value whose square a long holds. */
+    private static final long LARGEST_EXACT_SQUARE_ROOT = 3_037_000_499L;
+
     private final long[] counts = new long[PARTS.length];
     private final ExactSums sums = new ExactSums(PARTS.length * SUMS_PER_PART);
     /** By part ordinal, null for a part without a sketch. */
@@ -77,7 +80,8 @@ public final class LatencyComponents {
         int i = part.ordinal();
         counts[i]++;
         sums.add(i * SUMS_PER_PART, v);
-        sums.add(i * SUMS_PER_PART + 1, v * v);
+        // a square that a long cannot hold (a schema-valid 10^18 ms) goes in as a double: never wrapped
+        sums.add(i * SUMS_PER_PART + 1, v <= LARGEST_EXACT_SQUARE_ROOT ? v * v : (double) v * v);
         if (sketches[i] != null) {
             sketches[i].add(v);
         }

@@ -193,4 +193,15 @@ class MetricSetTest {
         assertThatThrownBy(() -> MetricSet.readFrom(Signal.ASR, new io.speechslo.bytes.ByteReader(format1), 3))
                 .isInstanceOf(IOException.class).hasMessageContaining("reads 1 to 2");
     }
+
+    @Test
+    void aLatencyWhoseSquareNoLongHoldsStillGivesAPositiveSpread() {
+        // schema-valid and accepted by validation: 10^18 ms squares to 10^36, far past a long
+        MetricSet m = new MetricSet(Signal.ASR);
+        m.add(Requests.asr().setQueueMs(1_000_000_000_000_000_000L).build());
+        m.add(Requests.asr().setQueueMs(0L).build());
+        double spread = m.latency().variance(LatencyComponents.Part.QUEUE);
+        assertThat(spread).isCloseTo(5e35, org.assertj.core.data.Percentage.withPercentage(1e-9));
+        assertThat(m.latency().mean(LatencyComponents.Part.QUEUE)).isEqualTo(5e17);
+    }
 }
