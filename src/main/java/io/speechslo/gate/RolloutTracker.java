@@ -34,6 +34,9 @@ import java.util.TreeMap;
  * <p>An advisory is returned when a candidate's decision changes, and again every
  * {@link RolloutSettings#reminder()} while it stands. A candidate idle for
  * {@link RolloutSettings#idleTimeout()} is forgotten.
+ *
+ * <p>Each candidate keeps its {@link StageHistory}: the canary's traffic share per pane, folded into
+ * stages, and its decisions; every advisory carries it as {@code stage_history}.
  */
 public final class RolloutTracker {
 
@@ -76,6 +79,8 @@ public final class RolloutTracker {
         final Map<String, MetricSet[]> stableTargets = new HashMap<>();
         /** Not yet folded: pane end -> slice key -> metrics. */
         final TreeMap<Long, Map<String, MetricSet>> pendingCanary = new TreeMap<>();
+        /** Its stages and decisions over event time. */
+        StageHistory history = new StageHistory();
     }
 
     public RolloutTracker(String service, Signal signal, RolloutSettings settings) {
@@ -197,6 +202,7 @@ public final class RolloutTracker {
                 c.canaryTargets.clear();
                 c.stableTargets.clear();
             }
+            recordShares(c, windowEnd);
             while (!c.pendingCanary.isEmpty() && c.pendingCanary.firstKey() <= windowEnd) {
                 fold(c.pendingCanary.pollFirstEntry().getValue(), c.canary, c.canaryRollup, c.canaryTargets, maxDims);
             }
@@ -233,13 +239,15 @@ public final class RolloutTracker {
             } else if (a.getDecision() == Decision.ROLLBACK && c.rolledBackAt == Long.MIN_VALUE) {
                 c.rolledBackAt = windowEnd;
             }
+            c.history.decided(windowEnd, a.getDecision());
             boolean changed = a.getDecision() != c.lastDecision;
             boolean due = c.lastEmitted != Long.MIN_VALUE
                     && windowEnd - c.lastEmitted >= settings.reminder().toMillis();
             if (changed || due) {
                 c.lastDecision = a.getDecision();
                 c.lastEmitted = windowEnd;
-                out.add(a);
+                a.setStageHistory(c.history.entries(c.firstPane - settings.interval().toMillis()));
+                out.add(io.speechslo.advisory.Advisories.withId(a));
             }
         }
         pendingStable.headMap(windowEnd, true).clear();
@@ -247,6 +255,30 @@ public final class RolloutTracker {
         lastEvaluated = Math.max(lastEvaluated, windowEnd);
         finished.forEach(candidates::remove);
         return out;
+    }
+
+    /**
+     * Feeds the candidate's stage history the canary's and stable's requests of each pane this
+     * evaluation folds in (from the candidate's first pane on), in pane order.
+     */
+    private void recordShares(Candidate c, long windowEnd) {
+        TreeMap<Long, long[]> panes = new TreeMap<>();
+        c.pendingCanary.headMap(windowEnd, true).forEach((pane, sets) -> {
+            long n = 0;
+            for (MetricSet m : sets.values()) {
+                n += m.requests();
+            }
+            panes.computeIfAbsent(pane, p -> new long[2])[0] += n;
+        });
+        pendingStableVersions.subMap(c.firstPane, true, windowEnd, true).forEach((pane, versions) -> {
+            long n = 0;
+            for (long v : versions.values()) {
+                n += v;
+            }
+            panes.computeIfAbsent(pane, p -> new long[2])[1] += n;
+        });
+        long interval = settings().interval().toMillis();
+        panes.forEach((pane, n) -> c.history.pane(pane - interval, n[0], n[1]));
     }
 
     /**
@@ -349,10 +381,13 @@ public final class RolloutTracker {
 
     /**
      * The byte format of {@link #writeTo} (the state serializer's snapshot records which one a state is
-     * in). Format 1: the only one so far. A change of these bytes adds format 2 here and a branch in
-     * {@link #readFrom(String, Signal, DataInput, int)} that reads format 1.
+     * in). Format 2 (2026-12-05): each candidate's {@link StageHistory} after its pending panes. Format 1
+     * (before) had none: a candidate read from it starts its history from its totals and its last
+     * decision ({@link StageHistory#restoredFromTotals}).
      */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+    /** Format 1: candidates without a stage history. */
+    public static final int FORMAT_WITHOUT_STAGES = 1;
 
     /** Writes the tracker's state: everything but its service, signal and settings. */
     public void writeTo(DataOutput out) throws IOException {
@@ -376,6 +411,7 @@ public final class RolloutTracker {
             writeSets(out, c.stable);
             writeCounts(out, c.stableVersions);
             writePanes(out, c.pendingCanary);
+            c.history.writeTo(out);
         }
     }
 
@@ -395,8 +431,8 @@ public final class RolloutTracker {
 
     /** Reads a tracker written in {@code format} (1 to {@link #FORMAT}), as {@link #readFrom(String, Signal, DataInput)}. */
     public static RolloutTracker readFrom(String service, Signal signal, DataInput in, int format) throws IOException {
-        if (format != FORMAT) {
-            throw new IOException("rollout tracker state format " + format + " is unknown (expected " + FORMAT + ")");
+        if (format < FORMAT_WITHOUT_STAGES || format > FORMAT) {
+            throw new IOException("rollout tracker state format " + format + " is unknown (expected 1 to " + FORMAT + ")");
         }
         RolloutTracker t = new RolloutTracker(service, signal);
         t.lastEvaluated = in.readLong();
@@ -422,9 +458,20 @@ public final class RolloutTracker {
             readSets(in, signal, c.stable);
             readCounts(in, c.stableVersions);
             readPanes(in, signal, c.pendingCanary);
+            c.history = format == FORMAT_WITHOUT_STAGES ? StageHistory.restoredFromTotals(requests(c.canary),
+                    requests(c.stable), c.lastDecision, c.rolledBackAt != Long.MIN_VALUE ? c.rolledBackAt : c.lastEmitted)
+                    : StageHistory.readFrom(in);
             t.candidates.put(version, c);
         }
         return t;
+    }
+
+    private static long requests(Map<String, MetricSet> sets) {
+        long n = 0;
+        for (MetricSet m : sets.values()) {
+            n += m.requests();
+        }
+        return n;
     }
 
     private static void writeSets(DataOutput out, Map<String, MetricSet> sets) throws IOException {
