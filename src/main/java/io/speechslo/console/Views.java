@@ -624,6 +624,17 @@ final class Views {
                         .put("reason", x.getReason());
             }
         }
+        if (last != null) {
+            // the newest advisory's stage history: where the canary's share moved to another step, or the decision changed
+            Blocks.Table history = b.table("stages", "Stages of the rollout (newest advisory: share steps held two intervals,"
+                    + " and decision changes)", "since|Since", "share|Canary share", "decision|Decision");
+            for (io.speechslo.advisory.StageEntry e : last.getStageHistory()) {
+                history.row(Long.toString(e.getSince())).put("since", time(e.getSince()))
+                        .put("share", Blocks.percent(e.getCanaryShare()))
+                        .put("decision", e.getDecision().name(), decisionClass(e.getDecision().name()));
+            }
+            history.empty("No stage history in the newest advisory (written by a release before stage history).");
+        }
         Blocks.Table timeline = b.table("timeline", "Decisions over time", "time|Time", "decision|Decision", "summary|Summary");
         for (Advisory a : advisories) {
             timeline.row(a.getAdvisoryId()).put("time", time(a.getWindowEnd()))
