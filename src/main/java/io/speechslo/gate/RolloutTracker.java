@@ -262,6 +262,9 @@ public final class RolloutTracker {
      * evaluation folds in (from the candidate's first pane on), in pane order.
      */
     private void recordShares(Candidate c, long windowEnd) {
+        if (c.firstPane > windowEnd) {
+            return; // its first requests are still in the future of this evaluation
+        }
         TreeMap<Long, long[]> panes = new TreeMap<>();
         c.pendingCanary.headMap(windowEnd, true).forEach((pane, sets) -> {
             long n = 0;

@@ -352,4 +352,18 @@ class RolloutTrackerTest {
                 io.speechslo.advisory.StageEntry::getDecision).isEqualTo(history.stream()
                         .map(e -> org.assertj.core.groups.Tuple.tuple(e.getSince(), e.getDecision())).toList());
     }
+
+    @Test
+    void aCandidateStartingLaterHasItsOwnHistoryFromItsStart() {
+        // v2 from minute 0; v4 from minute 5, its traffic added before the tracker has evaluated that far
+        List<AsrRequest> requests = new ArrayList<>(shares(13, 2000, minutes(0.2, 12)));
+        requests.addAll(shares(14, 400, minutes(1.0, 12)).stream().filter(r -> r.getEventTime().toEpochMilli() >= T0 + 5 * MIN)
+                .map(r -> AsrRequest.newBuilder(r).setModelVersion("v4").build()).toList());
+        List<Advisory> out = run(tracker(), requests, T0 + 12 * MIN);
+        Advisory v4 = out.stream().filter(a -> a.getModelVersion().equals("v4")).findFirst().orElseThrow();
+        assertThat(v4.getWindowEnd()).isEqualTo(T0 + 6 * MIN);
+        assertThat(v4.getStageHistory()).extracting(io.speechslo.advisory.StageEntry::getSince).containsExactly(T0 + 5 * MIN);
+        // 400 of its requests a minute against some 1,600 stable ones
+        assertThat(v4.getStageHistory().get(0).getCanaryShare()).isCloseTo(0.2, org.assertj.core.data.Offset.offset(0.02));
+    }
 }
