@@ -593,6 +593,17 @@ final class Views {
         share.done();
         dec.done();
         if (last != null) {
+            // the newest advisory's stage history: where the canary's share moved to another step, or the decision changed
+            Blocks.Table history = b.table("stages", "Stage history as of the newest advisory (a new stage: the share at another"
+                    + " step for two intervals; or a new decision)", "since|Since", "share|Canary share", "decision|Decision");
+            for (io.speechslo.advisory.StageEntry e : last.getStageHistory()) {
+                history.row(Long.toString(e.getSince())).put("since", time(e.getSince()))
+                        .put("share", Blocks.percent(e.getCanaryShare()))
+                        .put("decision", e.getDecision().name(), decisionClass(e.getDecision().name()));
+            }
+            history.empty("No stage history in the newest advisory (written by a release before stage history).");
+        }
+        if (last != null) {
             Blocks.Table ev = b.table("evidence", "Evidence of the newest decision (" + time(last.getWindowEnd()) + ")",
                     "metric|Metric", "slice|Slice", "action|Action", "verdict|Verdict", "value|Candidate", "baseline|Baseline",
                     "limit|Limit", "bound|Confidence bound", "p|p-value", "samples|Samples", "baseline_samples|Baseline samples",

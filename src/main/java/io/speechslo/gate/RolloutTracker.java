@@ -34,6 +34,9 @@ import java.util.TreeMap;
  * <p>An advisory is returned when a candidate's decision changes, and again every
  * {@link RolloutSettings#reminder()} while it stands. A candidate idle for
  * {@link RolloutSettings#idleTimeout()} is forgotten.
+ *
+ * <p>Each candidate keeps its {@link StageHistory}: the canary's traffic share per pane, folded into
+ * stages, and its decisions; every advisory carries it as {@code stage_history}.
  */
 public final class RolloutTracker {
 
@@ -76,6 +79,8 @@ public final class RolloutTracker {
         final Map<String, MetricSet[]> stableTargets = new HashMap<>();
         /** Not yet folded: pane end -> slice key -> metrics. */
         final TreeMap<Long, Map<String, MetricSet>> pendingCanary = new TreeMap<>();
+        /** Its stages and decisions over event time. */
+        StageHistory history = new StageHistory();
     }
 
     public RolloutTracker(String service, Signal signal, RolloutSettings settings) {
@@ -197,6 +202,7 @@ public final class RolloutTracker {
                 c.canaryTargets.clear();
                 c.stableTargets.clear();
             }
+            recordShares(c, windowEnd);
             while (!c.pendingCanary.isEmpty() && c.pendingCanary.firstKey() <= windowEnd) {
                 fold(c.pendingCanary.pollFirstEntry().getValue(), c.canary, c.canaryRollup, c.canaryTargets, maxDims);
             }
@@ -233,13 +239,15 @@ public final class RolloutTracker {
             } else if (a.getDecision() == Decision.ROLLBACK && c.rolledBackAt == Long.MIN_VALUE) {
                 c.rolledBackAt = windowEnd;
             }
+            c.history.decided(windowEnd, a.getDecision());
             boolean changed = a.getDecision() != c.lastDecision;
             boolean due = c.lastEmitted != Long.MIN_VALUE
                     && windowEnd - c.lastEmitted >= settings.reminder().toMillis();
             if (changed || due) {
                 c.lastDecision = a.getDecision();
                 c.lastEmitted = windowEnd;
-                out.add(a);
+                a.setStageHistory(c.history.entries(c.firstPane - settings.interval().toMillis()));
+                out.add(io.speechslo.advisory.Advisories.withId(a));
             }
         }
         pendingStable.headMap(windowEnd, true).clear();
@@ -247,6 +255,33 @@ public final class RolloutTracker {
         lastEvaluated = Math.max(lastEvaluated, windowEnd);
         finished.forEach(candidates::remove);
         return out;
+    }
+
+    /**
+     * Feeds the candidate's stage history the canary's and stable's requests of each pane this
+     * evaluation folds in (from the candidate's first pane on), in pane order.
+     */
+    private void recordShares(Candidate c, long windowEnd) {
+        if (c.firstPane > windowEnd) {
+            return; // its first requests are still in the future of this evaluation
+        }
+        TreeMap<Long, long[]> panes = new TreeMap<>();
+        c.pendingCanary.headMap(windowEnd, true).forEach((pane, sets) -> {
+            long n = 0;
+            for (MetricSet m : sets.values()) {
+                n += m.requests();
+            }
+            panes.computeIfAbsent(pane, p -> new long[2])[0] += n;
+        });
+        pendingStableVersions.subMap(c.firstPane, true, windowEnd, true).forEach((pane, versions) -> {
+            long n = 0;
+            for (long v : versions.values()) {
+                n += v;
+            }
+            panes.computeIfAbsent(pane, p -> new long[2])[1] += n;
+        });
+        long interval = settings().interval().toMillis();
+        panes.forEach((pane, n) -> c.history.pane(pane - interval, n[0], n[1]));
     }
 
     /**
@@ -349,22 +384,38 @@ public final class RolloutTracker {
 
     /**
      * The byte format of {@link #writeTo} (the state serializer's snapshot records which one a state is
-     * in). Format 1: metric sets in {@link MetricSet} format 1. Format 2 (2026-12-05): the same fields,
-     * metric sets in MetricSet format 2 (with their latency components); the tracker's own fields did not
-     * change. A change of these bytes adds format 3 here and a branch in
-     * {@link #readFrom(String, Signal, DataInput, int)}.
+     * in). Format 2 (2026-12-05): metric sets in {@link MetricSet} format 2 (with their latency
+     * components), and each candidate's {@link StageHistory} after its pending panes. Format 1 (before)
+     * had metric sets in format 1 and no history: a candidate read from it starts its history from its
+     * totals and its last decision ({@link StageHistory#restoredFromTotals}). A change of these bytes
+     * adds format 3 here and a branch in {@link #readFrom(String, Signal, DataInput, int)}.
      */
     public static final int FORMAT = 2;
+    /** Format 1: candidates without a stage history, metric sets in MetricSet format 1. */
+    public static final int FORMAT_WITHOUT_STAGES = 1;
 
     /** The {@link MetricSet} format inside a tracker of {@code format}. */
     private static int metricSetFormat(int format) {
-        return format == 1 ? 1 : 2;
+        return format == FORMAT_WITHOUT_STAGES ? 1 : 2;
     }
 
     /** Writes the tracker's state: everything but its service, signal and settings. */
     public void writeTo(DataOutput out) throws IOException {
+        writeTo(out, FORMAT);
+    }
+
+    /**
+     * Writes {@code format} (1 to {@link #FORMAT}) as the release that had it wrote it: format 1 without
+     * the stage history, its metric sets in their format 1. For tests of the upgrade path; the job writes
+     * the current format.
+     */
+    public void writeTo(DataOutput out, int format) throws IOException {
+        if (format < FORMAT_WITHOUT_STAGES || format > FORMAT) {
+            throw new IllegalArgumentException("rollout tracker format " + format + " is unknown");
+        }
+        int sets = metricSetFormat(format);
         out.writeLong(lastEvaluated);
-        writePanes(out, pendingStable);
+        writePanes(out, pendingStable, sets);
         out.writeInt(pendingStableVersions.size());
         for (Map.Entry<Long, Map<String, Long>> p : pendingStableVersions.entrySet()) {
             out.writeLong(p.getKey());
@@ -379,10 +430,13 @@ public final class RolloutTracker {
             out.writeByte(c.lastDecision == null ? -1 : c.lastDecision.ordinal());
             out.writeLong(c.lastEmitted);
             out.writeLong(c.rolledBackAt);
-            writeSets(out, c.canary);
-            writeSets(out, c.stable);
+            writeSets(out, c.canary, sets);
+            writeSets(out, c.stable, sets);
             writeCounts(out, c.stableVersions);
-            writePanes(out, c.pendingCanary);
+            writePanes(out, c.pendingCanary, sets);
+            if (format != FORMAT_WITHOUT_STAGES) {
+                c.history.writeTo(out);
+            }
         }
     }
 
@@ -402,7 +456,7 @@ public final class RolloutTracker {
 
     /** Reads a tracker written in {@code format} (1 to {@link #FORMAT}), as {@link #readFrom(String, Signal, DataInput)}. */
     public static RolloutTracker readFrom(String service, Signal signal, DataInput in, int format) throws IOException {
-        if (format < 1 || format > FORMAT) {
+        if (format < FORMAT_WITHOUT_STAGES || format > FORMAT) {
             throw new IOException("rollout tracker state format " + format + " is unknown (this version reads 1 to "
                     + FORMAT + ")");
         }
@@ -431,16 +485,27 @@ public final class RolloutTracker {
             readSets(in, signal, c.stable, sets);
             readCounts(in, c.stableVersions);
             readPanes(in, signal, c.pendingCanary, sets);
+            c.history = format == FORMAT_WITHOUT_STAGES ? StageHistory.restoredFromTotals(requests(c.canary),
+                    requests(c.stable), c.lastDecision, c.rolledBackAt != Long.MIN_VALUE ? c.rolledBackAt : c.lastEmitted)
+                    : StageHistory.readFrom(in);
             t.candidates.put(version, c);
         }
         return t;
     }
 
-    private static void writeSets(DataOutput out, Map<String, MetricSet> sets) throws IOException {
+    private static long requests(Map<String, MetricSet> sets) {
+        long n = 0;
+        for (MetricSet m : sets.values()) {
+            n += m.requests();
+        }
+        return n;
+    }
+
+    private static void writeSets(DataOutput out, Map<String, MetricSet> sets, int format) throws IOException {
         out.writeInt(sets.size());
         for (Map.Entry<String, MetricSet> e : sets.entrySet()) {
             out.writeUTF(e.getKey());
-            e.getValue().writeTo(out);
+            e.getValue().writeTo(out, format);
         }
     }
 
@@ -452,11 +517,12 @@ public final class RolloutTracker {
         }
     }
 
-    private static void writePanes(DataOutput out, TreeMap<Long, Map<String, MetricSet>> panes) throws IOException {
+    private static void writePanes(DataOutput out, TreeMap<Long, Map<String, MetricSet>> panes, int format)
+            throws IOException {
         out.writeInt(panes.size());
         for (Map.Entry<Long, Map<String, MetricSet>> e : panes.entrySet()) {
             out.writeLong(e.getKey());
-            writeSets(out, e.getValue());
+            writeSets(out, e.getValue(), format);
         }
     }
 

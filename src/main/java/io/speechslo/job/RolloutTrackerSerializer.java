@@ -11,7 +11,8 @@ import java.io.IOException;
 
 /**
  * Flink serializer of a {@link RolloutTracker} in keyed state: its service and signal, then the
- * tracker's own format ({@link RolloutTracker#FORMAT}; savepoints before 2026-12-05 hold format 1). The
+ * tracker's own format ({@link RolloutTracker#FORMAT}; savepoints before 2026-12-05 hold format 1, read and
+ * migrated: their candidates start a stage history from their totals). The
  * rollout settings are not written; the release-gate function attaches them after every read.
  */
 public final class RolloutTrackerSerializer extends KeyedStateSerializer<RolloutTracker> {
@@ -68,7 +69,7 @@ public final class RolloutTrackerSerializer extends KeyedStateSerializer<Rollout
 
         @Override
         int legacyFormat() {
-            return 1;
+            return RolloutTracker.FORMAT_WITHOUT_STAGES;
         }
     }
 }

@@ -78,6 +78,13 @@ final class MarkdownReport {
                         n(f.path("limit")), f.path("samples").asLong() + " / " + f.path("baseline_samples").asLong());
             }
         }
+        for (JsonNode g : r.path("gate_stages")) {
+            s.append("\n### Stages of ").append(g.path("rollout").asText()).append(" (as of ").append(g.path("as_of").asText())
+                    .append(")\n\n| since | canary share | decision |\n|---|---|---|\n");
+            for (JsonNode e : g.path("stages")) {
+                row(s, e.path("since").asText(), ReportModel.pct(e.path("canary_share").asDouble()), e.path("decision").asText());
+            }
+        }
         s.append("\n## Hints\n\n");
         if (r.path("hints").isEmpty()) {
             s.append("The advisories carry no hints.\n");

@@ -349,6 +349,27 @@ final class ReportModel {
                         o.put("baseline_samples", f.path("baseline_samples").asLong());
                     });
         }
+        stages(r, data.advisories);
+    }
+
+    /**
+     * Each rollout's stage history as its newest advisory tells it (a field newer writers add: read
+     * generically, absent in older replays).
+     */
+    private static void stages(ObjectNode r, List<JsonNode> advisories) {
+        Map<String, JsonNode> newest = new LinkedHashMap<>();
+        for (JsonNode adv : sorted(advisories)) {
+            if (adv.path("kind").asText().equals("ROLLOUT") && !adv.path("stage_history").isEmpty()) {
+                newest.put(adv.path("service").asText() + " " + adv.path("model_version").asText(), adv);
+            }
+        }
+        ArrayNode out = r.putArray("gate_stages");
+        newest.forEach((rollout, adv) -> {
+            ObjectNode o = out.addObject().put("rollout", rollout).put("as_of", time(adv.path("window_end").asLong()));
+            ArrayNode entries = o.putArray("stages");
+            adv.path("stage_history").forEach(e -> entries.addObject().put("since", time(e.path("since").asLong()))
+                    .put("canary_share", e.path("canary_share").asDouble()).put("decision", e.path("decision").asText()));
+        });
     }
 
     private static int rank(String action) {

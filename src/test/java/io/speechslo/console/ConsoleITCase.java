@@ -333,6 +333,21 @@ class ConsoleITCase {
         assertThat(browser.findElements(By.cssSelector("#timeline tbody tr"))).hasSize((int) advisories.stream()
                 .filter(a -> a.get("kind").asText().equals("ROLLOUT") && a.get("model_version").asText().equals(CANDIDATE)).count());
         assertThat(browser.findElements(By.cssSelector("#share-chart canvas"))).isNotEmpty();
+        // the stage history of the newest advisory, oldest first, ending with the decision it holds
+        JsonNode history = last.get("stage_history");
+        assertThat(history).isNotEmpty();
+        List<WebElement> stages = browser.findElements(By.cssSelector("#stages tbody tr"));
+        assertThat(stages).hasSize(history.size());
+        for (int i = 0; i < history.size(); i++) {
+            JsonNode e = history.get(i);
+            assertThat(stages.get(i).findElement(By.cssSelector("td[data-col='since']")).getText())
+                    .isEqualTo(Views.time(e.get("since").asLong()));
+            assertThat(stages.get(i).findElement(By.cssSelector("td[data-col='share']")).getText())
+                    .isEqualTo(Blocks.percent(e.get("canary_share").asDouble()));
+            assertThat(stages.get(i).findElement(By.cssSelector("td[data-col='decision']")).getText())
+                    .isEqualTo(e.get("decision").asText());
+        }
+        assertThat(history.get(history.size() - 1).get("decision").asText()).isEqualTo("ROLLBACK");
         noBrowserErrors();
     }
 

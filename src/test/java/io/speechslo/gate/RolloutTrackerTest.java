@@ -243,4 +243,127 @@ class RolloutTrackerTest {
         // the gate says exactly what it says without the shadow traffic
         assertThat(shadowed).isEqualTo(plain);
     }
+
+    /**
+     * {@code perMinute} requests a minute, each on the canary with the minute's probability in
+     * {@code shares} (healthy: the same WER on both tracks).
+     */
+    private static List<AsrRequest> shares(long seed, int perMinute, double... shares) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<AsrRequest> out = new ArrayList<>();
+        for (int m = 0; m < shares.length; m++) {
+            for (int i = 0; i < perMinute; i++) {
+                boolean canary = rnd.nextDouble() < shares[m];
+                int errors = 0;
+                for (int w = 0; w < 20; w++) {
+                    errors += rnd.nextDouble() < 0.1 ? 1 : 0;
+                }
+                out.add(Requests.asr("asr-prod", canary ? "v2" : "v1", canary ? Track.CANARY : Track.STABLE, "en-US",
+                                "us-east-1", "mobile", "quiet")
+                        .setEventTime(Instant.ofEpochMilli(T0 + m * MIN + rnd.nextInt((int) MIN)))
+                        .setRefWords(20).setWordErrors(errors).setEntityTotal(4).setEntityErrors(0).setCostUsd(0.0004)
+                        .build());
+            }
+        }
+        return out;
+    }
+
+    private static double[] minutes(double share, int n) {
+        double[] out = new double[n];
+        java.util.Arrays.fill(out, share);
+        return out;
+    }
+
+    private static double[] concat(double[]... parts) {
+        return java.util.Arrays.stream(parts).flatMapToDouble(java.util.Arrays::stream).toArray();
+    }
+
+    @Test
+    void aRampGivesOneStagePerStepFromTheMinuteItMoved() {
+        // 5% for 10 minutes, 25% for 10, then 50%: three stages, whatever the decisions did meanwhile
+        List<Advisory> out = run(tracker(), shares(11, 4000, concat(minutes(0.05, 10), minutes(0.25, 10), minutes(0.5, 30))),
+                T0 + 50 * MIN);
+        Advisory last = out.get(out.size() - 1);
+        assertThat(last.getWindowEnd()).as("a reminder after the last step").isGreaterThan(T0 + 22 * MIN);
+        List<io.speechslo.advisory.StageEntry> history = last.getStageHistory();
+        List<io.speechslo.advisory.StageEntry> stages = new ArrayList<>();
+        for (io.speechslo.advisory.StageEntry e : history) {
+            if (stages.isEmpty() || StageHistory.step(e.getCanaryShare())
+                    != StageHistory.step(stages.get(stages.size() - 1).getCanaryShare())) {
+                stages.add(e);
+            }
+        }
+        assertThat(stages).extracting(io.speechslo.advisory.StageEntry::getSince)
+                .containsExactly(T0, T0 + 10 * MIN, T0 + 20 * MIN);
+        assertThat(stages.get(0).getCanaryShare()).isCloseTo(0.05, org.assertj.core.data.Offset.offset(0.005));
+        assertThat(stages.get(1).getCanaryShare()).isCloseTo(0.25, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(stages.get(2).getCanaryShare()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.01));
+        // the decisions in the history are the ones published, from the first one at the candidate's start
+        assertThat(history.get(0).getSince()).isEqualTo(T0);
+        assertThat(history.get(0).getDecision()).isEqualTo(out.get(0).getDecision());
+        assertThat(history.get(history.size() - 1).getDecision()).isEqualTo(last.getDecision());
+        assertThat(history).extracting(io.speechslo.advisory.StageEntry::getSince).isSorted();
+        // an entry per stage and per change of decision, no more
+        long decisionChanges = java.util.stream.IntStream.range(1, out.size())
+                .filter(i -> out.get(i).getDecision() != out.get(i - 1).getDecision()).count();
+        assertThat(history).hasSizeLessThanOrEqualTo(3 + (int) decisionChanges);
+    }
+
+    @Test
+    void aNoisyShareAroundTenPercentIsOneStage() {
+        // a 10% canary at 300 requests a minute (30 canary requests, 7-14% most minutes) and one lone
+        // minute at 30%: a single stage
+        double[] plan = minutes(0.10, 40);
+        plan[20] = 0.30;
+        List<Advisory> out = run(tracker(), shares(12, 300, plan), T0 + 40 * MIN);
+        Advisory last = out.get(out.size() - 1);
+        assertThat(last.getStageHistory()).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.getCanaryShare()).isCloseTo(0.10, org.assertj.core.data.Offset.offset(0.02));
+        });
+        assertThat(last.getStageHistory().stream().map(e -> e.getCanaryShare()).distinct().count())
+                .as("a single stage: every entry carries its share").isOne();
+    }
+
+    @Test
+    void aChangeOfDecisionAddsAnEntryAtTheEvaluationThatMadeIt() {
+        List<Advisory> out = run(tracker(), traffic(2, 12, 800, 1.4, 4), T0 + 12 * MIN);
+        Advisory rollback = out.stream().filter(a -> a.getDecision() == Decision.ROLLBACK).findFirst().orElseThrow();
+        List<io.speechslo.advisory.StageEntry> history = rollback.getStageHistory();
+        // one stage (an even split) throughout; the decisions as published, each from the evaluation that made it
+        List<Advisory> changes = new ArrayList<>();
+        for (Advisory a : out.subList(0, out.indexOf(rollback) + 1)) {
+            if (changes.isEmpty() || changes.get(changes.size() - 1).getDecision() != a.getDecision()) {
+                changes.add(a);
+            }
+        }
+        assertThat(history).extracting(io.speechslo.advisory.StageEntry::getDecision)
+                .containsExactlyElementsOf(changes.stream().map(Advisory::getDecision).toList());
+        assertThat(history.get(0).getSince()).isEqualTo(T0);
+        assertThat(history.subList(1, history.size())).extracting(io.speechslo.advisory.StageEntry::getSince)
+                .containsExactlyElementsOf(changes.subList(1, changes.size()).stream().map(Advisory::getWindowEnd).toList());
+        assertThat(history.get(history.size() - 1)).satisfies(e -> {
+            assertThat(e.getDecision()).isEqualTo(Decision.ROLLBACK);
+            assertThat(e.getSince()).isEqualTo(rollback.getWindowEnd());
+            assertThat(e.getCanaryShare()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.02));
+        });
+        // a later advisory (a reminder of the held rollback) keeps the same entries, its share updated
+        Advisory reminder = out.get(out.size() - 1);
+        assertThat(reminder.getStageHistory()).extracting(io.speechslo.advisory.StageEntry::getSince,
+                io.speechslo.advisory.StageEntry::getDecision).isEqualTo(history.stream()
+                        .map(e -> org.assertj.core.groups.Tuple.tuple(e.getSince(), e.getDecision())).toList());
+    }
+
+    @Test
+    void aCandidateStartingLaterHasItsOwnHistoryFromItsStart() {
+        // v2 from minute 0; v4 from minute 5, its traffic added before the tracker has evaluated that far
+        List<AsrRequest> requests = new ArrayList<>(shares(13, 2000, minutes(0.2, 12)));
+        requests.addAll(shares(14, 400, minutes(1.0, 12)).stream().filter(r -> r.getEventTime().toEpochMilli() >= T0 + 5 * MIN)
+                .map(r -> AsrRequest.newBuilder(r).setModelVersion("v4").build()).toList());
+        List<Advisory> out = run(tracker(), requests, T0 + 12 * MIN);
+        Advisory v4 = out.stream().filter(a -> a.getModelVersion().equals("v4")).findFirst().orElseThrow();
+        assertThat(v4.getWindowEnd()).isEqualTo(T0 + 6 * MIN);
+        assertThat(v4.getStageHistory()).extracting(io.speechslo.advisory.StageEntry::getSince).containsExactly(T0 + 5 * MIN);
+        // 400 of its requests a minute against some 1,600 stable ones
+        assertThat(v4.getStageHistory().get(0).getCanaryShare()).isCloseTo(0.2, org.assertj.core.data.Offset.offset(0.02));
+    }
 }

@@ -4,6 +4,7 @@ import io.speechslo.advisory.Advisory;
 import io.speechslo.advisory.Decision;
 import io.speechslo.burn.BurnRateMonitor;
 import io.speechslo.drift.DriftMonitor;
+import io.speechslo.gate.RolloutSettings;
 import io.speechslo.gate.RolloutTracker;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.SloDefinition;
@@ -123,6 +124,52 @@ class StateFormatsTest {
         assertThat(investigate).map(Advisory::getDecision).contains(Decision.INVESTIGATE);
         assertThat(baselines.evaluate(T0 + 3 * EngineSerializersTest.HOUR)).isEqualTo(investigate);
         assertThat(bytes(current, baselines)).isEqualTo(bytes(current, monitor));
+    }
+
+    @Test
+    void rolloutTrackersOfFormat1ReadAndMigrateStartingTheirStageHistoryAtTheLastDecision() throws Exception {
+        RolloutTracker tracker = new RolloutTracker(SERVICE, Signal.ASR, RolloutSettings.DEFAULT);
+        EngineSerializersTest.traffic(tracker, 0, 200);
+        assertThat(EngineSerializersTest.evaluate(tracker, 1)).extracting(Advisory::getDecision)
+                .containsExactly(Decision.PAUSE);
+        EngineSerializersTest.traffic(tracker, 1, 200); // a pane not evaluated yet
+        RolloutTrackerSerializer current = new RolloutTrackerSerializer();
+        // format 1 as the release before wrote it: no stage history, metric sets without latency components
+        DataOutputSerializer old = new DataOutputSerializer(4096);
+        old.writeUTF(SERVICE);
+        old.writeUTF(Signal.ASR.name());
+        tracker.writeTo(old, RolloutTracker.FORMAT_WITHOUT_STAGES);
+        byte[] format1 = old.getCopyOfBuffer();
+
+        RolloutTracker read = migrate(current, readSnapshot(legacySnapshot(RolloutTrackerSerializer.Snapshot.class)),
+                format1);
+        read.configure(RolloutSettings.DEFAULT);
+        java.util.List<Advisory> original = new java.util.ArrayList<>();
+        java.util.List<Advisory> restored = new java.util.ArrayList<>();
+        for (int m = 2; m <= 20; m++) {
+            EngineSerializersTest.traffic(tracker, m, 200);
+            EngineSerializersTest.traffic(read, m, 200);
+            original.addAll(EngineSerializersTest.evaluate(tracker, m));
+            restored.addAll(EngineSerializersTest.evaluate(read, m));
+        }
+        // the same decisions and findings
+        assertThat(restored.stream().map(StateFormatsTest::withoutHistory).toList())
+                .isEqualTo(original.stream().map(StateFormatsTest::withoutHistory).toList());
+        assertThat(original).extracting(Advisory::getDecision).contains(Decision.ROLLBACK); // a change after the restore
+        // the history: what format 1 knew, the PAUSE published at minute 1 (not when it began), then the same
+        for (int i = 0; i < original.size(); i++) {
+            java.util.List<io.speechslo.advisory.StageEntry> was = original.get(i).getStageHistory();
+            java.util.List<io.speechslo.advisory.StageEntry> is = restored.get(i).getStageHistory();
+            assertThat(was.get(0).getSince()).isEqualTo(T0);
+            assertThat(is.get(0).getSince()).isEqualTo(T0 + MIN);
+            assertThat(is.get(0).getDecision()).isEqualTo(was.get(0).getDecision()).isEqualTo(Decision.PAUSE);
+            assertThat(is.get(0).getCanaryShare()).isEqualTo(was.get(0).getCanaryShare()).isEqualTo(0.5);
+            assertThat(is.subList(1, is.size())).isEqualTo(was.subList(1, was.size()));
+        }
+    }
+
+    private static Advisory withoutHistory(Advisory a) {
+        return Advisory.newBuilder(a).setStageHistory(java.util.List.of()).setAdvisoryId("").build();
     }
 
     /** Requests of one stable slice and minute that say where their time went. */

@@ -168,6 +168,20 @@ class ReportITCase {
                 assertThat(f.path("samples").asLong()).isPositive();
             }
         });
+        // each rollout's stages as its newest advisory tells them, ending with the decision last published
+        assertThat(json.path("gate_stages")).isNotEmpty();
+        json.path("gate_stages").forEach(g -> {
+            JsonNode stages = g.path("stages");
+            assertThat(stages).isNotEmpty();
+            String lastDecision = null;
+            for (JsonNode s : json.path("gate")) {
+                if ((s.path("service").asText() + " " + s.path("candidate").asText()).equals(g.path("rollout").asText())) {
+                    lastDecision = s.path("decision").asText();
+                }
+            }
+            assertThat(stages.get(stages.size() - 1).path("decision").asText()).isEqualTo(lastDecision);
+        });
+        assertThat(read("report.md")).contains("### Stages of " + json.path("gate_stages").get(0).path("rollout").asText());
         assertThat(json.path("slos").get(0).path("slo").asText()).isEqualTo("asr-wer-per-slice");
         assertThat(json.path("slos").get(0).path("budget_consumed").asDouble()).isPositive();
         JsonNode caught = json.path("what_would_have_caught_it");
