@@ -26,15 +26,22 @@ import java.io.UncheckedIOException;
 public final class SlicePane {
 
     /**
-     * The first byte of the current form: this plus the signal's ordinal. The first form (before the
+     * The first byte of the form with request stats: this plus the signal's ordinal. The first form (before the
      * request stats) began with the bare ordinal, 0 or 1, and is still read: its request stats are
      * empty, so a pane in flight across the upgrade loses nothing the gate and drift read.
      */
     private static final int WITH_REQUEST_STATS = 0x40;
+    /**
+     * The first byte of the form that also carries the SLO counts ({@link SloCounts}, after the request
+     * stats): this plus the signal's ordinal. Written since 2026-12-05; the earlier forms read with no
+     * SLO counts (a page attributed over such panes names no slice for their minutes).
+     */
+    private static final int WITH_SLO_COUNTS = 0x60;
 
     private final MetricSet metrics;
     private final DriftStats drift;
     private final RequestStats requests;
+    private SloCounts slos = new SloCounts();
     private long lastEventTime = Long.MIN_VALUE;
 
     public SlicePane(Signal signal) {
@@ -73,6 +80,7 @@ public final class SlicePane {
         metrics.merge(o.metrics);
         drift.merge(o.drift);
         requests.merge(o.requests);
+        slos.merge(o.slos);
         lastEventTime = Math.max(lastEventTime, o.lastEventTime);
     }
 
@@ -89,6 +97,11 @@ public final class SlicePane {
         return requests;
     }
 
+    /** Good and total requests per request-based SLO (counted by the pre-aggregator, not by {@link #add}). */
+    public SloCounts sloCounts() {
+        return slos;
+    }
+
     public long lastEventTime() {
         return lastEventTime;
     }
@@ -100,20 +113,21 @@ public final class SlicePane {
     /**
      * The byte format of {@link #writeTo} in keyed state (the state serializer's snapshot records which one
      * a state is in). Format 1 describes itself in its first byte (a pane from before the request stats
-     * reads too), because panes also travel between operators as bytes. A change of these bytes adds
-     * format 2 here and a branch in {@link #readFrom(DataInput, int)} that reads format 1.
+     * reads too, and so does one from before the SLO counts), because panes also travel between operators
+     * as bytes. A change of these bytes that the first byte cannot tell apart adds format 2 here and a branch in {@link #readFrom(DataInput, int)} that reads format 1.
      */
     public static final int FORMAT = 1;
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeByte(WITH_REQUEST_STATS + metrics.signal().ordinal());
+        out.writeByte(WITH_SLO_COUNTS + metrics.signal().ordinal());
         out.writeLong(lastEventTime);
         metrics.writeTo(out);
         drift.writeTo(out);
         requests.writeTo(out);
+        slos.writeTo(out);
     }
 
-    /** Reads either form (see {@link #WITH_REQUEST_STATS}). */
+    /** Reads every form (see {@link #WITH_REQUEST_STATS}, {@link #WITH_SLO_COUNTS}). */
     public static SlicePane readFrom(DataInput in) throws IOException {
         return readFrom(in, FORMAT);
     }
@@ -124,8 +138,9 @@ public final class SlicePane {
             throw new IOException("slice pane state format " + format + " is unknown (expected " + FORMAT + ")");
         }
         int head = in.readByte();
+        boolean withSloCounts = head >= WITH_SLO_COUNTS;
         boolean withRequestStats = head >= WITH_REQUEST_STATS;
-        int ordinal = withRequestStats ? head - WITH_REQUEST_STATS : head;
+        int ordinal = withSloCounts ? head - WITH_SLO_COUNTS : withRequestStats ? head - WITH_REQUEST_STATS : head;
         if (ordinal < 0 || ordinal >= Signal.values().length) {
             throw new IOException("not a slice pane: first byte " + head);
         }
@@ -134,6 +149,9 @@ public final class SlicePane {
         MetricSet metrics = MetricSet.readFrom(signal, in);
         DriftStats drift = DriftStats.readFrom(in);
         SlicePane p = new SlicePane(metrics, drift, withRequestStats ? RequestStats.readFrom(in) : new RequestStats());
+        if (withSloCounts) {
+            p.slos = SloCounts.readFrom(in);
+        }
         p.lastEventTime = last;
         return p;
     }
