@@ -193,7 +193,7 @@ public final class SliceAttribution {
 
     /**
      * "region=eu-west-1 holds 91% of the bad requests with 30% of the traffic (1,234 of its 40,000 requests
-     * bad, 0.05% elsewhere; 14:00-14:58 UTC)".
+     * bad, 0.05% elsewhere; 14:00-14:58 UTC)"; "none elsewhere" when the rest of the service had no bad request.
      */
     public static String evidence(Named n, long spanStart, long spanEnd) {
         NumberFormat counts = NumberFormat.getIntegerInstance(Locale.ROOT);
@@ -228,7 +228,7 @@ public final class SliceAttribution {
     }
 
     private static String rate(double r) {
-        if (Double.isNaN(r)) {
+        if (Double.isNaN(r) || r == 0) {
             return "none";
         }
         double p = r * 100;
