@@ -6,14 +6,16 @@ import io.speechslo.slice.Slice;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Bad and total requests per SLO, model version and full slice over one slice pane of a service: what
  * page attribution keeps of each closed pane for the last hour, so that a page can say which slices hold
- * its bad requests. Only counts, so it stays small whatever the pane's metrics hold. Sorted, so whatever
- * iterates it is deterministic.
+ * its bad requests. Only counts, one row per version and slice with a column pair per SLO (the SLO names
+ * once per pane), so it stays small whatever the pane's metrics hold. Sorted, so whatever iterates it is
+ * deterministic.
  */
 public final class SliceBadCounts {
 
@@ -22,18 +24,36 @@ public final class SliceBadCounts {
 
     private static final char SEP = '\u0000';
 
-    /** {@code slo NUL version NUL slice key} -> {bad, total}. */
-    private final TreeMap<String, long[]> counts = new TreeMap<>();
+    /** The SLOs with a column pair, in column order. */
+    private String[] slos = new String[0];
+    /** {@code version NUL slice key} -> {bad, total} per SLO of {@link #slos}. */
+    private final TreeMap<String, long[]> rows = new TreeMap<>();
 
     /** Adds the counts of one SLO over one version's slice. */
     public void add(String slo, String version, String slice, long bad, long total) {
-        long[] c = counts.computeIfAbsent(slo + SEP + version + SEP + slice, k -> new long[2]);
-        c[0] += bad;
-        c[1] += total;
+        int col = column(slo);
+        long[] row = rows.computeIfAbsent(version + SEP + slice, k -> new long[2 * slos.length]);
+        if (row.length < 2 * slos.length) {
+            row = Arrays.copyOf(row, 2 * slos.length);
+            rows.put(version + SEP + slice, row);
+        }
+        row[2 * col] += bad;
+        row[2 * col + 1] += total;
+    }
+
+    private int column(String slo) {
+        for (int i = 0; i < slos.length; i++) {
+            if (slos[i].equals(slo)) {
+                return i;
+            }
+        }
+        slos = Arrays.copyOf(slos, slos.length + 1);
+        slos[slos.length - 1] = slo;
+        return slos.length - 1;
     }
 
     public boolean isEmpty() {
-        return counts.isEmpty();
+        return rows.isEmpty();
     }
 
     /**
@@ -41,25 +61,42 @@ public final class SliceBadCounts {
      * {@code version} is not null, of that one.
      */
     public void addTo(Map<Slice, long[]> into, String slo, String version) {
-        String prefix = slo + SEP;
-        for (Map.Entry<String, long[]> e : counts.subMap(prefix, prefix + '\uffff').entrySet()) {
-            String rest = e.getKey().substring(prefix.length());
-            int sep = rest.indexOf(SEP);
-            if (version != null && !rest.substring(0, sep).equals(version)) {
+        int col = -1;
+        for (int i = 0; i < slos.length; i++) {
+            col = slos[i].equals(slo) ? i : col;
+        }
+        if (col < 0) {
+            return;
+        }
+        for (Map.Entry<String, long[]> e : rows.entrySet()) {
+            long[] row = e.getValue();
+            if (row.length <= 2 * col + 1 || row[2 * col + 1] == 0) {
                 continue;
             }
-            long[] c = into.computeIfAbsent(Slice.parse(rest.substring(sep + 1)), k -> new long[2]);
-            c[0] += e.getValue()[0];
-            c[1] += e.getValue()[1];
+            String key = e.getKey();
+            int sep = key.indexOf(SEP);
+            if (version != null && !key.substring(0, sep).equals(version)) {
+                continue;
+            }
+            long[] c = into.computeIfAbsent(Slice.parse(key.substring(sep + 1)), k -> new long[2]);
+            c[0] += row[2 * col];
+            c[1] += row[2 * col + 1];
         }
     }
 
+    /** The SLO names, then per row its key and a (bad, total) pair per SLO. */
     public void writeTo(DataOutput out) throws IOException {
-        Varints.writeUnsigned(out, counts.size());
-        for (Map.Entry<String, long[]> e : counts.entrySet()) {
+        Varints.writeUnsigned(out, slos.length);
+        for (String s : slos) {
+            out.writeUTF(s);
+        }
+        Varints.writeUnsigned(out, rows.size());
+        for (Map.Entry<String, long[]> e : rows.entrySet()) {
             out.writeUTF(e.getKey());
-            Varints.writeUnsigned(out, e.getValue()[0]);
-            Varints.writeUnsigned(out, e.getValue()[1]);
+            long[] row = e.getValue();
+            for (int i = 0; i < 2 * slos.length; i++) {
+                Varints.writeUnsigned(out, i < row.length ? row[i] : 0);
+            }
         }
     }
 
@@ -69,22 +106,35 @@ public final class SliceBadCounts {
             throw new IOException("slice bad counts of format " + format + ", this version reads " + FORMAT);
         }
         SliceBadCounts s = new SliceBadCounts();
-        long n = Varints.readUnsigned(in);
-        for (long i = 0; i < n; i++) {
+        int n = (int) Varints.readUnsigned(in);
+        if (n < 0 || n > 10_000) {
+            throw new IOException("not slice bad counts: " + n + " SLOs");
+        }
+        s.slos = new String[n];
+        for (int i = 0; i < n; i++) {
+            s.slos[i] = in.readUTF();
+        }
+        long rows = Varints.readUnsigned(in);
+        for (long r = 0; r < rows; r++) {
             String key = in.readUTF();
-            s.counts.put(key, new long[] {Varints.readUnsigned(in), Varints.readUnsigned(in)});
+            long[] row = new long[2 * n];
+            for (int i = 0; i < row.length; i++) {
+                row[i] = Varints.readUnsigned(in);
+            }
+            s.rows.put(key, row);
         }
         return s;
     }
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof SliceBadCounts s) || s.counts.size() != counts.size()) {
+        if (!(o instanceof SliceBadCounts s) || !Arrays.equals(s.slos, slos) || s.rows.size() != rows.size()) {
             return false;
         }
-        for (Map.Entry<String, long[]> e : counts.entrySet()) {
-            long[] c = s.counts.get(e.getKey());
-            if (c == null || c[0] != e.getValue()[0] || c[1] != e.getValue()[1]) {
+        for (Map.Entry<String, long[]> e : rows.entrySet()) {
+            long[] other = s.rows.get(e.getKey());
+            if (other == null || !Arrays.equals(Arrays.copyOf(other, 2 * slos.length),
+                    Arrays.copyOf(e.getValue(), 2 * slos.length))) {
                 return false;
             }
         }
@@ -93,13 +143,13 @@ public final class SliceBadCounts {
 
     @Override
     public int hashCode() {
-        return counts.keySet().hashCode();
+        return rows.keySet().hashCode();
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("SliceBadCounts{");
-        counts.forEach((k, v) -> sb.append(k.replace(SEP, '/')).append('=').append(v[0]).append('/').append(v[1]).append(' '));
+        StringBuilder sb = new StringBuilder("SliceBadCounts").append(Arrays.toString(slos)).append('{');
+        rows.forEach((k, v) -> sb.append(k.replace(SEP, '/')).append('=').append(Arrays.toString(v)).append(' '));
         return sb.append('}').toString();
     }
 }
