@@ -119,6 +119,22 @@ class SliceAttributionTest {
     }
 
     @Test
+    void aDeviceThatLooksBadOnlyBecauseItsTrafficIsInTheFailingRegionIsNotNamed() {
+        // eu-west-1 traffic is 90% mobile, us-east-1's 30%: mobile holds most bad requests, but only in eu-west-1
+        Map<Slice, long[]> t = new TreeMap<>();
+        t.put(Slice.parse("device=mobile,region=eu-west-1"), new long[] {1_350, 27_000});
+        t.put(Slice.parse("device=web,region=eu-west-1"), new long[] {150, 3_000});
+        t.put(Slice.parse("device=mobile,region=us-east-1"), new long[] {11, 21_000});
+        t.put(Slice.parse("device=web,region=us-east-1"), new long[] {24, 49_000});
+
+        List<SliceAttribution.Named> named = SliceAttribution.attribute(t);
+
+        assertThat(named).extracting(n -> n.slice().key()).containsExactly("region=eu-west-1");
+        assertThat(named.get(0).bad()).isEqualTo(1_500);
+        assertThat(named.get(0).total()).isEqualTo(30_000);
+    }
+
+    @Test
     void twoFailingRegionsAreBothNamedMostExcessFirst() {
         Map<Slice, long[]> t = traffic(3, s -> switch (s.get("region")) {
             case "eu-west-1" -> 0.05;
