@@ -26,7 +26,7 @@ import java.io.UncheckedIOException;
 public final class SlicePane {
 
     /**
-     * The first byte of the current form: this plus the signal's ordinal. The first form (before the
+     * The first byte of the form with request stats: this plus the signal's ordinal. The first form (before the
      * request stats) began with the bare ordinal, 0 or 1, and is still read: its request stats are
      * empty, so a pane in flight across the upgrade loses nothing the gate and drift read.
      */
@@ -38,12 +38,19 @@ public final class SlicePane {
      * later addition takes a flag of its own and every earlier form still reads.
      */
     private static final int WITH_LATENCY_COMPONENTS = 0x04;
+    /**
+     * A flag of the first byte: the pane carries the SLO counts ({@link SloCounts}, after the request
+     * stats). Written since 2026-12-05; a pane without them reads with none (a page attributed over such
+     * panes names no slice for their minutes).
+     */
+    private static final int WITH_SLO_COUNTS = 0x20;
     /** The first byte's flags this version knows. */
-    private static final int KNOWN_FLAGS = WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS;
+    private static final int KNOWN_FLAGS = WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | WITH_SLO_COUNTS;
 
     private final MetricSet metrics;
     private final DriftStats drift;
     private final RequestStats requests;
+    private SloCounts slos = new SloCounts();
     private long lastEventTime = Long.MIN_VALUE;
 
     public SlicePane(Signal signal) {
@@ -87,6 +94,7 @@ public final class SlicePane {
         metrics.merge(o.metrics);
         drift.merge(o.drift);
         requests.merge(o.requests);
+        slos.merge(o.slos);
         lastEventTime = Math.max(lastEventTime, o.lastEventTime);
     }
 
@@ -103,6 +111,11 @@ public final class SlicePane {
         return requests;
     }
 
+    /** Good and total requests per request-based SLO (counted by the pre-aggregator, not by {@link #add}). */
+    public SloCounts sloCounts() {
+        return slos;
+    }
+
     public long lastEventTime() {
         return lastEventTime;
     }
@@ -115,21 +128,23 @@ public final class SlicePane {
      * The byte format of {@link #writeTo} in keyed state (the state serializer's snapshot records which one
      * a state is in). Format 1 describes itself in its first byte (a pane from before the request stats
      * reads too), because panes also travel between operators as bytes. Format 2 (2026-12-05): the metric
-     * set carries its latency components ({@link #WITH_LATENCY_COMPONENTS}). Both formats describe
-     * themselves, so {@link #readFrom(DataInput, int)} reads either whatever the format it is given; the
-     * number is what the state's snapshot records. A change of these bytes adds format 3 here.
+     * set carries its latency components ({@link #WITH_LATENCY_COMPONENTS}) and the pane its SLO counts
+     * ({@link #WITH_SLO_COUNTS}). Both formats describe themselves, so {@link #readFrom(DataInput, int)}
+     * reads either whatever the format it is given; the number is what the state's snapshot records. A
+     * change of these bytes adds format 3 here.
      */
     public static final int FORMAT = 2;
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeByte(WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | metrics.signal().ordinal());
+        out.writeByte(WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | WITH_SLO_COUNTS | metrics.signal().ordinal());
         out.writeLong(lastEventTime);
         metrics.writeTo(out);
         drift.writeTo(out);
         requests.writeTo(out);
+        slos.writeTo(out);
     }
 
-    /** Reads any form (see {@link #WITH_REQUEST_STATS} and {@link #WITH_LATENCY_COMPONENTS}). */
+    /** Reads any form (see {@link #WITH_REQUEST_STATS}, {@link #WITH_LATENCY_COMPONENTS}, {@link #WITH_SLO_COUNTS}). */
     public static SlicePane readFrom(DataInput in) throws IOException {
         return readFrom(in, FORMAT);
     }
@@ -143,8 +158,9 @@ public final class SlicePane {
         int head = in.readByte();
         boolean withRequestStats = (head & WITH_REQUEST_STATS) != 0;
         boolean withLatency = (head & WITH_LATENCY_COMPONENTS) != 0;
+        boolean withSloCounts = (head & WITH_SLO_COUNTS) != 0;
         int ordinal = head & 0x03;
-        if (head < 0 || (head & ~(KNOWN_FLAGS | 0x03)) != 0 || withLatency && !withRequestStats) {
+        if (head < 0 || (head & ~(KNOWN_FLAGS | 0x03)) != 0 || (withLatency || withSloCounts) && !withRequestStats) {
             throw new IOException("not a slice pane of a form this version reads: first byte " + head);
         }
         if (ordinal < 0 || ordinal >= Signal.values().length) {
@@ -157,6 +173,9 @@ public final class SlicePane {
         // a pane from before the latency components keeps the request stats' own sketches: its metric set has none
         SlicePane p = new SlicePane(metrics, drift, !withRequestStats ? new RequestStats()
                 : RequestStats.readFrom(in, withLatency ? metrics.latency() : null));
+        if (withSloCounts) {
+            p.slos = SloCounts.readFrom(in);
+        }
         p.lastEventTime = last;
         return p;
     }

@@ -224,6 +224,7 @@ final class Views {
             }
         }
         slos.empty("No SLO scorecard in this range.");
+        pageHints(s, b);
 
         rolloutsTable(s, b);
 
@@ -723,11 +724,40 @@ final class Views {
         t.empty("Quiet: no advisory in this range.");
     }
 
+    /**
+     * The newest page in range that names slices holding its bad requests (driver {@code slice}): its
+     * evidence under the incidents, so the on-call engineer sees where to look without opening the advisory.
+     */
+    private void pageHints(Scope s, Blocks b) {
+        List<Advisory> all = store.advisories(s.service());
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Advisory a = all.get(i);
+            if (a.getWindowEnd() <= s.from() || a.getWindowEnd() > s.to() || a.getKind() != AdvisoryKind.BURN_RATE
+                    || a.getDecision() != io.speechslo.advisory.Decision.PAGE || a.getHints().isEmpty()
+                    || (s.version() != null && !s.version().equals(a.getModelVersion()))) {
+                continue;
+            }
+            StringBuilder why = new StringBuilder("Where the bad requests are (page on " + a.getSlo() + " at "
+                    + time(a.getWindowEnd()) + "): ");
+            int n = 0;
+            for (io.speechslo.advisory.Hint h : a.getHints()) {
+                why.append(n++ == 0 ? "" : "; ").append(h.getEvidence());
+            }
+            b.note("page-hints", why.toString(), "bad");
+            return;
+        }
+    }
+
     /** The advisory's hints as "driver (share)", largest first; empty when none. */
     private static String drivers(Advisory a) {
         StringBuilder out = new StringBuilder();
         for (io.speechslo.advisory.Hint h : a.getHints()) {
             out.append(out.isEmpty() ? "" : ", ").append(h.getDriver());
+            String metric = h.getMetric();
+            if (h.getDriver().equals(io.speechslo.diagnosis.Driver.SLICE.id()) && metric.endsWith("}")
+                    && metric.indexOf('{') >= 0) {
+                out.append(' ').append(metric, metric.indexOf('{') + 1, metric.length() - 1); // the slice
+            }
             if (h.getShareExplained() != null) {
                 out.append(" (").append(Blocks.percent(h.getShareExplained())).append(')');
             }

@@ -21,7 +21,14 @@ public enum Driver {
     AUTOSCALER("autoscaler", "replicas arrive late for the load"),
     GPU_SATURATION("gpu_saturation", "GPUs are idle (paid, unused) or saturated"),
     INPUT_DRIFT("input_drift", "the cohort's audio changed, not the model"),
-    LABELS("labels", "labels differ between the compared sides enough to doubt the comparison");
+    LABELS("labels", "labels differ between the compared sides enough to doubt the comparison"),
+    /**
+     * BURN_RATE pages: a cohort (one or two slice dimensions) holds far more of the SLO's bad requests
+     * than of its traffic. The hint's metric names the slice ({@code bad_request_share{region=eu-west-1}}),
+     * value is its share of the bad requests, baseline its share of the traffic, share explained the
+     * difference.
+     */
+    SLICE("slice", "the bad requests concentrate in a cohort: a region, device, language or a pair of them");
 
     private final String id;
     private final String meaning;

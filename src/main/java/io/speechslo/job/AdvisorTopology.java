@@ -26,11 +26,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * telemetry source
  *   -> fold requests into partial slice panes and burn counts (chained)
  *        |--(dead letters, late)--> dead-letter sink
- *        |--(burn counts per service, version and burn pane)--> keyBy(service, signal) burn rate --+
- *   -> keyBy(service, signal)  cardinality guard                                                  |
- *   -> keyBy(service, signal, track, version, slice)  slice-pane aggregate (merges the partials)  |
- *   -> keyBy(service, signal) -+-> release gate ---------------------------------------------------+--> advisory sink
- *                              +-> slice drift  ---------------------------------------------------+
+ *        |--(burn counts per service, version and burn pane)--> keyBy(service, signal) burn rate ---+
+ *   -> keyBy(service, signal)  cardinality guard                                          (advisories)|
+ *   -> keyBy(service, signal, track, version, slice)  slice-pane aggregate (merges the partials)      v
+ *        |--(slice panes)--------------------------------------------> keyBy(service) page attribution --+
+ *   -> keyBy(service, signal) -+-> release gate -----------------------------------------------------+--> advisory sink
+ *                              +-> slice drift  -----------------------------------------------------+
  *   burn rate, release gate, slice drift --(scorecards: SLO status, rollout stages, slice SLIs)--> scorecard sink
  *   (each scorecard Avro-encoded once where it is made; the sink only frames it)
  * </pre>
@@ -39,7 +40,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * one record per slice, pane and source subtask (more when checkpoints fall inside a pane) is shuffled,
  * and one burn count per service, version, burn pane and source subtask. Burn counts need no slice:
  * they skip the slice path, and pages go out as soon as the watermark passes a burn pane (5 s by
- * default), while slice panes (the gate interval, 1 min) wait for the allowed lateness as well.
+ * default), while slice panes (the gate interval, 1 min) wait for the allowed lateness as well. Page
+ * attribution holds a burn advisory only until the watermark passes its window end, which the burn
+ * rates' own output watermark reaches right after it: pages keep their timing, one hop later.
  */
 public final class AdvisorTopology {
 
@@ -129,6 +132,12 @@ public final class AdvisorTopology {
                 .keyBy(BurnTick::serviceKey)
                 .process(new BurnRateFunction(bundle))
                 .uid(Uids.BURN).name("Burn rates");
+        // pages wait for the slice panes of their window, to name the slices that hold the bad requests
+        SingleOutputStreamOperator<Advisory> pages = burn
+                .connect(panes)
+                .keyBy(PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING)
+                .process(new PageAttributionFunction(pane, lateness), TypeInformation.of(Advisory.class))
+                .uid(Uids.PAGE_ATTRIBUTION).name("Page attribution");
         KeyedStream<PaneRecord, String> byService = panes.keyBy(PaneRecord::serviceKey);
         SingleOutputStreamOperator<Advisory> gate = byService.process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
                 .uid(Uids.GATE).name("Release gate");
@@ -158,7 +167,7 @@ public final class AdvisorTopology {
                 .process(new PrivacyScorecardFunction(lateness))
                 .uid(Uids.PRIVACY_SCORECARDS).name("Privacy scorecards");
 
-        burn.union(gate, drift).sinkTo(advisorySink).uid(Uids.ADVISORY_SINK).name("Advisories");
+        pages.union(gate, drift).sinkTo(advisorySink).uid(Uids.ADVISORY_SINK).name("Advisories");
         burn.getSideOutput(Tags.SCORECARDS).union(gate.getSideOutput(Tags.SCORECARDS), drift.getSideOutput(Tags.SCORECARDS),
                         servingScorecards, privacyScorecards)
                 .sinkTo(scorecardSink).uid(Uids.SCORECARD_SINK).name("Scorecards");

@@ -64,6 +64,24 @@ public class BurnTick {
         }
     }
 
+    /**
+     * As {@link #add(SpecificRecord, List)}, and counts the same verdicts into {@code slice} (the request's
+     * slice pane), so a page can later say which slices hold the bad requests; each filter runs once.
+     */
+    public void add(SpecificRecord request, List<SloDefinition> slos, io.speechslo.aggregate.SloCounts slice) {
+        for (int i = 0; i < total.length; i++) {
+            SloDefinition slo = slos.get(i);
+            if (slo.total().test(request)) {
+                total[i]++;
+                boolean isGood = slo.good().test(request);
+                if (isGood) {
+                    good[i]++;
+                }
+                slice.count(this.slos, i, isGood);
+            }
+        }
+    }
+
     /** The key of the engines: one service and signal. */
     public String serviceKey() {
         return Keys.service(service, signal);

@@ -341,7 +341,7 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
         pane.add(in.record(), t);
         if (track != Track.SHADOW) { // shadow traffic is not user-facing: no burn counts
             List<SloDefinition> sloList = slosOf(key.service, key.signal);
-            tickOf(key, t).add(in.record(), sloList);
+            tickOf(key, t).add(in.record(), sloList, pane.sloCounts()); // the same verdicts, per slice too
         }
         if (panes.size() > MAX_BUFFERED) {
             flush(Long.MAX_VALUE);

@@ -1,6 +1,8 @@
 package io.speechslo.job;
 
+import io.speechslo.advisory.Advisory;
 import io.speechslo.aggregate.SlicePane;
+import io.speechslo.burn.SliceBadCounts;
 import io.speechslo.burn.BurnRateMonitor;
 import io.speechslo.cost.CostMonitor;
 import io.speechslo.drift.DriftMonitor;
@@ -8,6 +10,7 @@ import io.speechslo.gate.RolloutTracker;
 
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
@@ -92,6 +95,26 @@ final class States {
 
     /** The burn-rate engine's burn counts waiting for their timer. */
     static final Buffer<BurnTick> BURN_TICK_BUFFER = Buffer.of("burn-tick-buffer-v2", BurnTick.class);
+
+    // ---- page attribution, keyed by service
+
+    /**
+     * Per closed slice pane (by pane end) of the last hour, its bad and total requests per SLO, version and
+     * full slice ({@link PageAttributionFunction}).
+     */
+    static final MapStateDescriptor<Long, SliceBadCounts> PAGE_ATTRIBUTION_PANES = new MapStateDescriptor<>(
+            "page-attribution-panes", LongSerializer.INSTANCE, new SliceBadCountsSerializer());
+
+    /**
+     * Burn-rate advisories waiting for the watermark to pass their window end, by (window end, index of
+     * arrival), with Flink's Avro serializer (its snapshot holds the schema, so a later Advisory.avsc with
+     * defaults reads them), and how many wait per window end (state {@code page-attribution-held-counts}).
+     */
+    static final MapStateDescriptor<Tuple2<Long, Integer>, Advisory> PAGE_ATTRIBUTION_HELD = new MapStateDescriptor<>(
+            "page-attribution-held", Types.TUPLE(Types.LONG, Types.INT), TypeInformation.of(Advisory.class));
+
+    static final MapStateDescriptor<Long, Integer> PAGE_ATTRIBUTION_HELD_COUNTS =
+            new MapStateDescriptor<>("page-attribution-held-counts", Types.LONG, Types.INT);
 
     // ---- optional inputs, keyed by service
 

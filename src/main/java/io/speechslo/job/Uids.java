@@ -12,6 +12,8 @@ public final class Uids {
     public static final String GUARD = "cardinality-guard";
     public static final String AGGREGATE = "slice-pane-aggregate";
     public static final String BURN = "burn-rate";
+    /** Added 2026-12-05 between the burn rates and the advisory sink; savepoints before hold no state for it. */
+    public static final String PAGE_ATTRIBUTION = "page-attribution";
     public static final String GATE = "release-gate";
     public static final String DRIFT = "slice-drift";
     public static final String ADVISORY_SINK = "advisory-sink";

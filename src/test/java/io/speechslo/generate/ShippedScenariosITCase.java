@@ -188,6 +188,26 @@ class ShippedScenariosITCase {
             assertThat(a.getLongBurnRate()).isGreaterThan(14.4);
         });
         assertThat(run.of(AdvisoryKind.BURN_RATE)).allSatisfy(a -> assertThat(a.getSlo()).isEqualTo("asr-availability"));
+        // every page names the failing region first (page attribution), and nothing else: no invented slice
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).filteredOn(a -> a.getDecision() == Decision.PAGE).allSatisfy(a ->
+                assertThat(a.getHints()).extracting(h -> h.getDriver() + " " + h.getMetric())
+                        .containsExactly("slice bad_request_share{region=eu-west-1}"));
+        assertThat(run.of(AdvisoryKind.ROLLOUT)).isEmpty();
+        assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
+    }
+
+    @Test
+    void serviceWideOutagePagesNamingNoSlice() throws Exception {
+        Run run = run("page-service-wide-outage.yaml");
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).anySatisfy(a -> {
+            assertThat(a.getDecision()).isEqualTo(Decision.PAGE);
+            assertThat(a.getService()).isEqualTo("asr-dictation");
+            assertThat(a.getLongBurnRate()).isGreaterThan(14.4);
+        });
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).allSatisfy(a -> {
+            assertThat(a.getSlo()).isEqualTo("asr-availability");
+            assertThat(a.getHints()).as("every cohort fails alike: no slice holds more than its share").isEmpty();
+        });
         assertThat(run.of(AdvisoryKind.ROLLOUT)).isEmpty();
         assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
     }

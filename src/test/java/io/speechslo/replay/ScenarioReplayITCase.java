@@ -63,6 +63,35 @@ class ScenarioReplayITCase {
     }
 
     @Test
+    void aRegionalOutagePageNamesTheRegionAsItsFirstHint(@TempDir Path dir) throws Exception {
+        List<Advisory> pages = generateAndReplay("slo-burning-fast.yaml", dir).stream()
+                .filter(a -> a.getKind() == AdvisoryKind.BURN_RATE && a.getDecision() == Decision.PAGE).toList();
+        assertThat(pages).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getHints()).isNotEmpty();
+            io.speechslo.advisory.Hint first = a.getHints().get(0);
+            assertThat(first.getDriver()).isEqualTo("slice");
+            assertThat(first.getMetric()).isEqualTo("bad_request_share{region=eu-west-1}");
+            assertThat(first.getValue()).isGreaterThan(0.8); // 15% of eu-west-1 fail, 0.1% elsewhere
+            assertThat(first.getBaseline()).isBetween(0.25, 0.35); // eu-west-1 has 30% of the traffic
+            assertThat(first.getShareExplained()).isEqualTo(first.getValue() - first.getBaseline(),
+                    org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(first.getEvidence()).startsWith("region=eu-west-1 holds ").contains(" of the bad requests with ");
+            assertThat(a.getSummary()).contains("Bad requests concentrate in region=eu-west-1");
+        });
+    }
+
+    @Test
+    void aServiceWideOutagePagesNamingNoSlice(@TempDir Path dir) throws Exception {
+        List<Advisory> pages = generateAndReplay("page-service-wide-outage.yaml", dir).stream()
+                .filter(a -> a.getKind() == AdvisoryKind.BURN_RATE && a.getDecision() == Decision.PAGE).toList();
+        assertThat(pages).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.getSlo()).isEqualTo("asr-availability");
+            assertThat(a.getHints()).isEmpty();
+            assertThat(a.getSummary()).doesNotContain("concentrate");
+        });
+    }
+
+    @Test
     void compareConfigShowsWhatACriticalCostRuleWouldHaveChanged(@TempDir Path dir) throws Exception {
         generateAndReplay("gpu-cost-doubling.yaml", dir);
         // B: the shipped policies with the cost rule made critical

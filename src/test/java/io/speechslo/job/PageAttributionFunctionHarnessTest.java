@@ -1,0 +1,156 @@
+package io.speechslo.job;
+
+import io.speechslo.advisory.Advisories;
+import io.speechslo.advisory.Advisory;
+import io.speechslo.advisory.AdvisoryKind;
+import io.speechslo.advisory.Decision;
+import io.speechslo.advisory.Hint;
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.metrics.Signal;
+import io.speechslo.slice.RequestSlices;
+import io.speechslo.telemetry.Track;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Page attribution on the operator harness: a page waits for the watermark of its window end, leaves
+ * with the region that holds its bad requests (counted over exactly the panes the watermark closed
+ * within its window, whatever else arrived), other advisories pass unchanged in their order, an evenly
+ * spread page names nothing, and once the hour is over no state or timer is left.
+ */
+class PageAttributionFunctionHarnessTest {
+
+    static final long MIN = 60_000;
+    static final long LATENESS = 30_000;
+    static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    static final String[] SLOS = {"asr-availability", "asr-first-partial-latency"};
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, Advisory, PaneRecord, Advisory> harness() throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, Advisory, PaneRecord, Advisory> h =
+                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new PageAttributionFunction(MIN, LATENESS),
+                        PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING);
+        h.open();
+        return h;
+    }
+
+    /** A closed slice pane of asr-availability: {@code requests} requests, {@code bad} of them bad. */
+    static PaneRecord pane(String service, Track track, String region, long paneEnd, int requests, int bad) {
+        SlicePane p = new SlicePane(Signal.ASR);
+        for (int i = 0; i < requests; i++) {
+            p.sloCounts().count(SLOS, 0, i >= bad);
+        }
+        return new PaneRecord(service, Signal.ASR, track, "v1",
+                RequestSlices.of(Signal.ASR, "quiet", "mobile", "en-US", region).key(), paneEnd, p.toBytes());
+    }
+
+    static Advisory advisory(String service, Decision decision, long windowEnd) {
+        return Advisories.withId(Advisory.newBuilder()
+                .setAdvisoryId("")
+                .setKind(AdvisoryKind.BURN_RATE)
+                .setDecision(decision)
+                .setService(service)
+                .setSlo("asr-availability")
+                .setWindowEnd(windowEnd)
+                .setPolicyVersion("p")
+                .setSummary(service + " is burning: " + decision.name().toLowerCase() + ".")
+                .setFindings(List.of())
+                .setLongWindow(3_600_000L)
+                .setShortWindow(300_000L)
+                .build());
+    }
+
+    static void watermark(KeyedTwoInputStreamOperatorTestHarness<String, Advisory, PaneRecord, Advisory> h, long t)
+            throws Exception {
+        h.processWatermark1(new Watermark(t));
+        h.processWatermark2(new Watermark(t));
+    }
+
+    @Test
+    void aPageLeavesAtItsWindowEndNamingTheRegionOverTheClosedPanesOfItsWindow() throws Exception {
+        try (var h = harness()) {
+            long end = T0 + 10 * MIN;
+            // ten minutes: eu-west-1 (300 requests a minute) has 30 bad a minute, us-east-1 (700) 1
+            for (int m = 1; m <= 9; m++) {
+                h.processElement2(pane("asr-prod", Track.STABLE, "eu-west-1", T0 + m * MIN, 300, 30), T0 + m * MIN + LATENESS);
+                h.processElement2(pane("asr-prod", Track.STABLE, "us-east-1", T0 + m * MIN, 700, 1), T0 + m * MIN + LATENESS);
+                h.processElement2(pane("asr-prod", Track.SHADOW, "us-east-1", T0 + m * MIN, 700, 700), T0 + m * MIN + LATENESS);
+            }
+            Advisory earlier = advisory("asr-prod", Decision.TICKET, end - 1_000);
+            h.processElement1(earlier, end - 1_000);
+            watermark(h, end - 1);
+            assertThat(h.extractOutputValues()).containsExactly(earlier);
+            Advisory page = advisory("asr-prod", Decision.PAGE, end);
+            Advisory after = advisory("asr-prod", Decision.TICKET, end);
+            h.processElement1(page, end);
+            h.processElement1(after, end);
+            // a pane the watermark has not closed by the page's window end (it ends within the lateness)
+            h.processElement2(pane("asr-prod", Track.STABLE, "us-east-1", end, 700, 700), end + LATENESS);
+            assertThat(h.extractOutputValues()).hasSize(1);
+
+            watermark(h, end);
+
+            List<Advisory> out = h.extractOutputValues().subList(1, 3);
+            assertThat(h.extractOutputValues()).hasSize(3);
+            Advisory attributed = out.get(0);
+            assertThat(attributed.getDecision()).isEqualTo(Decision.PAGE);
+            assertThat(attributed.getHints()).hasSize(1);
+            Hint hint = attributed.getHints().get(0);
+            assertThat(hint.getDriver()).isEqualTo("slice");
+            assertThat(hint.getMetric()).isEqualTo("bad_request_share{region=eu-west-1}");
+            assertThat(hint.getValue()).isCloseTo(270.0 / 279, within(1e-12)); // 9 minutes: 270 of 279 bad
+            assertThat(hint.getBaseline()).isCloseTo(0.3, within(1e-12));
+            assertThat(hint.getEvidence()).isEqualTo("region=eu-west-1 holds 97% of the bad requests with 30% of the"
+                    + " traffic (270 of its 2,700 requests bad, 0.14% elsewhere; 00:00-00:09 UTC)");
+            assertThat(attributed.getSummary()).isEqualTo("asr-prod is burning: page. Bad requests concentrate in"
+                    + " region=eu-west-1 (97% of them, 30% of the traffic).");
+            assertThat(attributed.getAdvisoryId()).isEqualTo(Advisories.withId(Advisory.newBuilder(attributed).build())
+                    .getAdvisoryId()).isNotEqualTo(advisory("asr-prod", Decision.PAGE, end).getAdvisoryId());
+            assertThat(out.get(1)).isEqualTo(after); // unchanged, in its order
+
+            // the hour passes: every pane and timer goes
+            watermark(h, end + 2 * 3_600_000L);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aPageWhoseBadRequestsAreSpreadEvenlyLeavesUnchanged() throws Exception {
+        try (var h = harness()) {
+            long end = T0 + 10 * MIN;
+            for (int m = 1; m <= 9; m++) {
+                h.processElement2(pane("asr-even", Track.STABLE, "eu-west-1", T0 + m * MIN, 300, 9), T0 + m * MIN + LATENESS);
+                h.processElement2(pane("asr-even", Track.STABLE, "us-east-1", T0 + m * MIN, 700, 21), T0 + m * MIN + LATENESS);
+            }
+            Advisory page = advisory("asr-even", Decision.PAGE, end);
+            Advisory copy = Advisory.newBuilder(page).build();
+            h.processElement1(page, end);
+            watermark(h, end);
+            assertThat(h.extractOutputValues()).containsExactly(copy);
+        }
+    }
+
+    @Test
+    void aPageWithNoPanesYetLeavesUnchangedAtItsWindowEnd() throws Exception {
+        try (var h = harness()) {
+            Advisory page = advisory("asr-new", Decision.PAGE, T0 + MIN);
+            Advisory copy = Advisory.newBuilder(page).build();
+            h.processElement1(page, T0 + MIN);
+            watermark(h, T0 + MIN - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            watermark(h, T0 + MIN);
+            assertThat(h.extractOutputValues()).containsExactly(copy);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+}
