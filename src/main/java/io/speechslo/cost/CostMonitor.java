@@ -165,7 +165,7 @@ public final class CostMonitor {
             return java.util.Optional.empty();
         }
         double relative = rNow / rBase - 1;
-        double z = welchZ(now.paneMean(), now.paneVariance(), now.panes, base.paneMean(), base.paneVariance(),
+        double z = Stats.welchZ(now.paneMean(), now.paneVariance(), now.panes, base.paneMean(), base.paneVariance(),
                 base.panes);
         boolean rose = relative > policy.relativeThreshold() && z > CHANGE_Z;
         String metric = CostBucket.costMetric(signal).id();
@@ -292,7 +292,7 @@ public final class CostMonitor {
             double perPaneBase = shadowBase == null ? 0 : shadowBase.paneMean();
             boolean grew = shadowBase == null || shadowBase.panes < 3 ? perPaneNow > 0
                     : perPaneNow > perPaneBase * (1 + policy.relativeThreshold())
-                            && welchZ(perPaneNow, shadowNow.paneVariance(), shadowNow.panes, perPaneBase,
+                            && Stats.welchZ(perPaneNow, shadowNow.paneVariance(), shadowNow.panes, perPaneBase,
                                     shadowBase.paneVariance(), shadowBase.panes) > DRIVER_Z;
             if (grew) {
                 hints.add(Driver.SHADOW_TRAFFIC, "shadow traffic spends " + Advisories.fmt(perPaneNow)
@@ -321,18 +321,9 @@ public final class CostMonitor {
         double mBase = sumBase / nBase;
         double vNow = Math.max(0, (sqNow - nNow * mNow * mNow) / (nNow - 1));
         double vBase = Math.max(0, (sqBase - nBase * mBase * mBase) / (nBase - 1));
-        return Math.abs(welchZ(mNow, vNow, nNow, mBase, vBase, nBase));
+        return Math.abs(Stats.welchZ(mNow, vNow, nNow, mBase, vBase, nBase));
     }
 
-    /** (mean now - mean before) / its standard error; infinite when there is no spread and they differ. */
-    static double welchZ(double mNow, double vNow, long nNow, double mBase, double vBase, long nBase) {
-        double se = Math.sqrt(vNow / nNow + vBase / nBase);
-        double d = mNow - mBase;
-        if (!(se > 0)) {
-            return d > 0 ? Double.POSITIVE_INFINITY : d < 0 ? Double.NEGATIVE_INFINITY : 0;
-        }
-        return d / se;
-    }
 
     private static String percent(double share) {
         return Advisories.fmt(share * 100) + "%";

@@ -118,12 +118,8 @@ public final class LatencyDiagnosis {
      * with no spread on either side the difference is taken at face value (infinite, or 0 when none).
      */
     public static double welchZ(LatencyComponents c, LatencyComponents s, Part part) {
-        double d = c.mean(part) - s.mean(part);
-        double se = Math.sqrt(c.variance(part) / c.count(part) + s.variance(part) / s.count(part));
-        if (!(se > 0)) {
-            return d == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, d);
-        }
-        return d / se;
+        return io.speechslo.gate.Stats.welchZ(c.mean(part), c.variance(part), c.count(part), s.mean(part),
+                s.variance(part), s.count(part));
     }
 
     private static boolean enough(LatencyComponents c, LatencyComponents s, Part part) {

@@ -266,13 +266,8 @@ public final class RolloutTracker {
             return; // its first requests are still in the future of this evaluation
         }
         TreeMap<Long, long[]> panes = new TreeMap<>();
-        c.pendingCanary.headMap(windowEnd, true).forEach((pane, sets) -> {
-            long n = 0;
-            for (MetricSet m : sets.values()) {
-                n += m.requests();
-            }
-            panes.computeIfAbsent(pane, p -> new long[2])[0] += n;
-        });
+        c.pendingCanary.headMap(windowEnd, true)
+                .forEach((pane, sets) -> panes.computeIfAbsent(pane, p -> new long[2])[0] += requests(sets));
         pendingStableVersions.subMap(c.firstPane, true, windowEnd, true).forEach((pane, versions) -> {
             long n = 0;
             for (long v : versions.values()) {

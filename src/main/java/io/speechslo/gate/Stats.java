@@ -98,4 +98,17 @@ public final class Stats {
         double d = Math.abs((double) x1 / n1 - (double) x2 / n2);
         return se > 0 ? d / se : d > 0 ? Double.POSITIVE_INFINITY : 0;
     }
+
+    /**
+     * Welch's z for the difference of two means: (mean1 - mean2) / sqrt(var1 / n1 + var2 / n2). With no
+     * spread on either side the difference is taken at face value: infinite with its sign, 0 when none.
+     */
+    public static double welchZ(double mean1, double var1, long n1, double mean2, double var2, long n2) {
+        double d = mean1 - mean2;
+        double se = Math.sqrt(var1 / n1 + var2 / n2);
+        if (!(se > 0)) {
+            return d == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, d);
+        }
+        return d / se;
+    }
 }
