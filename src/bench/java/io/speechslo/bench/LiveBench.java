@@ -3,6 +3,7 @@ package io.speechslo.bench;
 import io.speechslo.advisory.Advisory;
 import io.speechslo.cli.Args;
 import io.speechslo.config.JobConfig;
+import io.speechslo.fixtures.InProcessMetrics;
 import io.speechslo.job.StreamingJob;
 import io.speechslo.kafka.ConfluentWire;
 import io.speechslo.telemetry.AsrRequest;
@@ -52,6 +53,9 @@ import java.util.concurrent.TimeUnit;
  * faster than its second, so the best of three compared a warm consumer with a job still compiling.
  */
 final class LiveBench {
+
+    /** The operator whose records_in counters say how far the job has read. */
+    private static final String FOLD = "Fold requests into slice panes";
 
     static final String NAME = "live";
     static final long DEFAULT_RECORDS = 5_000_000;
@@ -107,7 +111,7 @@ final class LiveBench {
             results.parameter("checkpoint_interval", cfg.checkpoint().interval().toString())
                     .parameter("state_backend", cfg.checkpoint().stateBackend().id());
             Configuration conf = StreamingJob.flinkConfiguration(cfg);
-            InProcessCounters.register(conf);
+            InProcessMetrics.register(conf);
             double best = 0;
             double[] timings = null;
             Map<String, Object> bestCpu = null;
@@ -193,7 +197,7 @@ final class LiveBench {
 
     /**
      * Seconds from {@code startNanos} until the job's sources have taken in all {@code expected} records
-     * (its records_in counters, read in-process every 20 ms through {@link InProcessCounters}, so the
+     * (its records_in counters, read in-process every 20 ms through {@link InProcessMetrics}, so the
      * measurement neither polls Flink's REST API nor waits for its metric fetcher): the catch-up. A
      * bounded job with an exactly-once sink then still waits for one more checkpoint before it ends,
      * which is commit latency, not throughput (reported apart as job_seconds_to_finished).
@@ -204,12 +208,13 @@ final class LiveBench {
         long lastReported = 0;
         long lastReport = 0;
         while (System.nanoTime() < deadline) {
-            long in = InProcessCounters.sum(job.toString(), "records_in.asr", "records_in.tts");
+            long in = InProcessMetrics.sum(job.toString(), FOLD, "records_in.asr")
+                    + InProcessMetrics.sum(job.toString(), FOLD, "records_in.tts");
             if (in >= expected) {
                 return seconds(startNanos);
             }
-            if (seconds(startNanos) > 120 && !InProcessCounters.any(job.toString())) {
-                throw new IllegalStateException("no counters of job " + job + " reached the bench's in-process"
+            if (seconds(startNanos) > 120 && !InProcessMetrics.has(job.toString(), FOLD, "records_in.asr")) {
+                throw new IllegalStateException("no counters of job " + job + " reached the in-process"
                         + " metric reporter in 2 min: is it registered (META-INF/services)?");
             }
             if (in != lastReported && System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
