@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -142,15 +143,20 @@ public final class ReleaseGate {
     public static Advisory evaluate(GateInput in) {
         int maxDims = in.policy().maxSliceDimensions();
         return evaluate(in, SliceRollup.rollUp(in.signal(), in.canary(), maxDims),
-                SliceRollup.rollUp(in.signal(), in.stable(), maxDims));
+                SliceRollup.rollUp(in.signal(), in.stable(), maxDims),
+                slice -> SliceRollup.gather(in.signal(), in.canary(), Function.identity(), slice),
+                slice -> SliceRollup.gather(in.signal(), in.stable(), Function.identity(), slice));
     }
 
     /**
      * Evaluates with the roll-ups of {@code in}'s full slices already made (sorted maps, as
      * {@link SliceRollup#rollUp} makes them, to the policy's maximum slice dimensions): a caller that
      * keeps them up to date as traffic arrives saves rolling everything up again at every evaluation.
+     * Roll-ups carry only what the gate judges; {@code canaryDetail} and {@code stableDetail} give a
+     * slice's full metric sets (its latency components included), asked only for a finding's hints.
      */
-    public static Advisory evaluate(GateInput in, Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable) {
+    public static Advisory evaluate(GateInput in, Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable,
+            Function<Slice, MetricSet> canaryDetail, Function<Slice, MetricSet> stableDetail) {
         List<GateRule> rules = new ArrayList<>(in.policy().rulesFor(in.signal()));
         rules.sort(Comparator.comparingInt(GateRule::tier)); // stable sort keeps policy order within a tier
 
@@ -410,7 +416,7 @@ public final class ReleaseGate {
                 .setUnverifiedSlices(unverifiedList)
                 .setCanaryShare(canaryShare(canary, stable, canaryRequests))
                 .setRollbackScope(decision == Decision.ROLLBACK ? rollbackScope(whole, regressions) : null)
-                .setHints(hints(in.signal(), worst, whole, regressions, canary, stable))
+                .setHints(hints(in.signal(), worst, whole, regressions, canary, stable, canaryDetail, stableDetail))
                 .build();
         return Advisories.withId(advisory);
     }
@@ -764,7 +770,8 @@ public final class ReleaseGate {
      * regression, the cohort's supporting evidence ({@link #cohortHints}). Shares first, evidence after.
      */
     private static List<io.speechslo.advisory.Hint> hints(Signal signal, Check worst, List<Check> whole,
-            List<Check> regressions, Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable) {
+            List<Check> regressions, Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable,
+            Function<Slice, MetricSet> canaryDetail, Function<Slice, MetricSet> stableDetail) {
         List<io.speechslo.advisory.Hint> out = new ArrayList<>();
         Check latency = null;
         if (worst != null && worst.regression() && decomposes(worst)) {
@@ -780,7 +787,7 @@ public final class ReleaseGate {
         if (latency != null) {
             out.addAll(io.speechslo.diagnosis.LatencyDiagnosis.hints(latency.rule.metric(),
                     latency.slice.isAll() ? "on the whole service" : "in " + latency.slice.describe(),
-                    canary.get(latency.slice), stable.get(latency.slice)));
+                    canaryDetail.apply(latency.slice), stableDetail.apply(latency.slice)));
         }
         if (worst != null && worst.regression() && !worst.slice.isAll()) {
             out.addAll(cohortHints(signal, worst, canary.get(worst.slice), stable.get(worst.slice)));

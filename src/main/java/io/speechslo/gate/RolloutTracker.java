@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The rollouts of one service and signal, over event time. Every candidate version seen on the CANARY
@@ -233,7 +234,7 @@ public final class RolloutTracker {
             // given the roll-ups, the gate reads nothing else of the candidate: the full slices are not parsed again
             Advisory a = ReleaseGate.evaluate(new GateInput(service, signal, e.getKey(), stableVersion(c),
                     Map.of(), Map.of(), policy, windowEnd, policyVersion, c.firstPane - settings.interval().toMillis()),
-                    c.canaryRollup, c.stableRollup);
+                    c.canaryRollup, c.stableRollup, gathering(c.canary), gathering(c.stable));
             if (c.rolledBackAt != Long.MIN_VALUE && a.getDecision() != Decision.ROLLBACK) {
                 a = held(a, c.rolledBackAt);
             } else if (a.getDecision() == Decision.ROLLBACK && c.rolledBackAt == Long.MIN_VALUE) {
@@ -311,10 +312,16 @@ public final class RolloutTracker {
                         totals.computeIfAbsent(k, x -> new MetricSet(signal)));
                 targets.put(k, into);
             }
-            for (MetricSet t : into) {
-                t.merge(m);
+            into[0].merge(m);
+            for (int i = 1; i < into.length; i++) {
+                into[i].mergeJudged(m);
             }
         });
+    }
+
+    /** All a finding's slice holds of one arm: its full slices merged in full (read only for hints). */
+    private Function<Slice, MetricSet> gathering(Map<String, MetricSet> byKey) {
+        return slice -> SliceRollup.gather(signal, byKey, Slice::parse, slice);
     }
 
     private static Map<Slice, MetricSet> slices(Map<String, MetricSet> byKey) {

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Rolls cohorts cut along every slice dimension up to every combination of at most {@code maxDims}
@@ -20,9 +21,10 @@ public final class SliceRollup {
     private SliceRollup() {}
 
     /**
-     * The sets one full slice's metrics fold into: {@code total} first, then every roll-up it belongs to
-     * in {@code rollups} (created empty where missing), so a caller can fold many panes of that slice
-     * without working them out again.
+     * The sets one full slice's metrics fold into: {@code total} first (merged in full), then every
+     * roll-up it belongs to in {@code rollups} (created empty where missing; merged with
+     * {@link MetricSet#mergeJudged}), so a caller can fold many panes of that slice without working them
+     * out again.
      */
     public static MetricSet[] targets(Signal signal, Map<Slice, MetricSet> rollups, Slice full, int maxDims,
             MetricSet total) {
@@ -37,6 +39,22 @@ public final class SliceRollup {
         return out.toArray(new MetricSet[0]);
     }
 
+    /**
+     * Everything {@code fullSlices} hold inside {@code slice}, merged in full: what roll-ups leave out
+     * ({@link MetricSet#mergeJudged}) is gathered this way for the one slice a finding names.
+     */
+    public static <K> MetricSet gather(Signal signal, Map<K, MetricSet> fullSlices, Function<K, Slice> sliceOf,
+            Slice slice) {
+        MetricSet out = new MetricSet(signal);
+        fullSlices.forEach((k, m) -> {
+            if (sliceOf.apply(k).within(slice)) {
+                out.merge(m);
+            }
+        });
+        return out;
+    }
+
+    /** The roll-ups of {@code fullSlices}: what the gate judges only ({@link MetricSet#mergeJudged}). */
     public static Map<Slice, MetricSet> rollUp(Signal signal, Map<Slice, MetricSet> fullSlices, int maxDims) {
         // hashed while merging (15 lookups per full slice of 4 dimensions), sorted once at the end
         Map<Slice, MetricSet> out = new HashMap<>();
@@ -47,7 +65,7 @@ public final class SliceRollup {
                 if (Integer.bitCount(mask) > maxDims) {
                     continue;
                 }
-                out.computeIfAbsent(full.project(mask), k -> new MetricSet(signal)).merge(e.getValue());
+                out.computeIfAbsent(full.project(mask), k -> new MetricSet(signal)).mergeJudged(e.getValue());
             }
         }
         return new TreeMap<>(out);

@@ -205,6 +205,16 @@ public final class MetricSet {
     }
 
     public void merge(MetricSet o) {
+        mergeJudged(o);
+        latency.merge(o.latency);
+    }
+
+    /**
+     * Merges what the gate judges (the requests, ratio sums and sketches) and leaves out the latency
+     * components, which only explain a finding: the gate's roll-ups take this, and a finding's slice
+     * gathers its components from the full slices when it needs them ({@code SliceRollup#gather}).
+     */
+    public void mergeJudged(MetricSet o) {
         if (o.signal != signal) {
             throw new IllegalArgumentException("cannot merge " + o.signal + " into " + signal);
         }
@@ -218,7 +228,6 @@ public final class MetricSet {
                 sketches[i].merge(o.sketches[i]);
             }
         }
-        latency.merge(o.latency);
     }
 
     /**

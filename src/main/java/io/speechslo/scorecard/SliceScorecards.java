@@ -49,7 +49,8 @@ public final class SliceScorecards {
         }
 
         void merge(SlicePane p) {
-            metrics.merge(p.metrics());
+            // the latency components only explain gate findings; the views read theirs from the request stats
+            metrics.mergeJudged(p.metrics());
             requests.merge(p.requestStats());
             drift.merge(p.drift());
         }

@@ -146,6 +146,16 @@ public final class Slice implements Comparable<Slice> {
         return null;
     }
 
+    /** Whether this slice lies inside {@code outer}: it has every dimension of {@code outer}, with the same value. */
+    public boolean within(Slice outer) {
+        for (int i = 0; i < outer.dims.length; i++) {
+            if (!outer.values[i].equals(get(outer.dims[i]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Dimension to value, in sorted order of dimension. */
     public Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();

@@ -22,6 +22,17 @@ class SliceTest {
     }
 
     @Test
+    void withinMeansEveryDimensionOfTheOuterSliceWithTheSameValue() {
+        Slice full = Slice.parse("device=mobile,language=en-US,region=eu-west-1");
+        assertThat(full.within(Slice.ALL)).isTrue();
+        assertThat(full.within(full)).isTrue();
+        assertThat(full.within(Slice.parse("language=en-US,region=eu-west-1"))).isTrue();
+        assertThat(full.within(Slice.parse("region=us-east-1"))).as("another value").isFalse();
+        assertThat(full.within(Slice.parse("acoustic_condition=quiet"))).as("a dimension it lacks").isFalse();
+        assertThat(Slice.parse("region=eu-west-1").within(full)).as("the outer slice is narrower").isFalse();
+    }
+
+    @Test
     void canonicalWhateverTheOrder() {
         Slice a = Slice.of(List.of("region", "device"), List.of("eu", "mobile"));
         Slice b = Slice.of(Map.of("device", "mobile", "region", "eu"));
