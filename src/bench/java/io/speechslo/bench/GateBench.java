@@ -221,8 +221,10 @@ final class GateBench {
             carry = want - n;
             canary.minute(n, dims);
             stable.minute(n, dims);
+            Map<Slice, MetricSet> c = withTotal(canary);
+            Map<Slice, MetricSet> s = withTotal(stable);
             Advisory a = ReleaseGate.evaluate(new GateInput("asr-bench", Signal.ASR, "v2", "v1", Map.of(), Map.of(), policy,
-                    m * MINUTE, "bench", 0), withTotal(canary), withTotal(stable));
+                    m * MINUTE, "bench", 0), c, s, c::get, s::get);
             boolean regression = false;
             boolean gap = false;
             for (Finding f : a.getFindings()) {
