@@ -156,19 +156,12 @@ public final class SlicePane {
                     + FORMAT + ")");
         }
         int head = in.readByte();
+        Head h = readHead(head, in);
         boolean withRequestStats = (head & WITH_REQUEST_STATS) != 0;
         boolean withLatency = (head & WITH_LATENCY_COMPONENTS) != 0;
         boolean withSloCounts = (head & WITH_SLO_COUNTS) != 0;
-        int ordinal = head & 0x03;
-        if (head < 0 || (head & ~(KNOWN_FLAGS | 0x03)) != 0 || (withLatency || withSloCounts) && !withRequestStats) {
-            throw new IOException("not a slice pane of a form this version reads: first byte " + head);
-        }
-        if (ordinal < 0 || ordinal >= Signal.values().length) {
-            throw new IOException("not a slice pane: first byte " + head);
-        }
-        Signal signal = Signal.values()[ordinal];
-        long last = in.readLong();
-        MetricSet metrics = MetricSet.readFrom(signal, in, withLatency ? 2 : 1);
+        long last = h.lastEventTime();
+        MetricSet metrics = h.metrics();
         DriftStats drift = DriftStats.readFrom(in);
         // a pane from before the latency components keeps the request stats' own sketches: its metric set has none
         SlicePane p = new SlicePane(metrics, drift, !withRequestStats ? new RequestStats()
@@ -178,6 +171,42 @@ public final class SlicePane {
         }
         p.lastEventTime = last;
         return p;
+    }
+
+    /**
+     * What the release gate reads of a pane: when its last request ended and its metric set, which come
+     * first in every form, so the rest (audio histograms, request stats, SLO counts) is never decoded.
+     */
+    public record Head(long lastEventTime, MetricSet metrics) {
+
+        public long requests() {
+            return metrics.requests();
+        }
+    }
+
+    /** The {@link Head} of a pane's bytes (any form). */
+    public static Head headFromBytes(byte[] bytes) {
+        try {
+            ByteReader in = new ByteReader(bytes);
+            return readHead(in.readByte(), in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Head readHead(int head, DataInput in) throws IOException {
+        boolean withRequestStats = (head & WITH_REQUEST_STATS) != 0;
+        boolean withLatency = (head & WITH_LATENCY_COMPONENTS) != 0;
+        boolean withSloCounts = (head & WITH_SLO_COUNTS) != 0;
+        int ordinal = head & 0x03;
+        if (head < 0 || (head & ~(KNOWN_FLAGS | 0x03)) != 0 || (withLatency || withSloCounts) && !withRequestStats) {
+            throw new IOException("not a slice pane of a form this version reads: first byte " + head);
+        }
+        if (ordinal >= Signal.values().length) {
+            throw new IOException("not a slice pane: first byte " + head);
+        }
+        long last = in.readLong();
+        return new Head(last, MetricSet.readFrom(Signal.values()[ordinal], in, withLatency ? 2 : 1));
     }
 
     public byte[] toBytes() {

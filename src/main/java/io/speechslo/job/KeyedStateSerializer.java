@@ -33,6 +33,10 @@ abstract class KeyedStateSerializer<T> extends TypeSerializer<T> {
 
     private static final long serialVersionUID = 2L;
 
+    private static final ThreadLocal<DataOutputSerializer> BUFFER =
+            ThreadLocal.withInitial(() -> new DataOutputSerializer(4096));
+    private static final int MAX_KEPT_BUFFER = 1 << 20;
+
     /** The format this serializer reads: the current one, or an older one it was restored for. */
     final int readFormat;
 
@@ -53,9 +57,23 @@ abstract class KeyedStateSerializer<T> extends TypeSerializer<T> {
     /** Reads bytes written in {@code format} (1 up to the current one). */
     abstract T read(DataInputView source, int format) throws IOException;
 
+    /**
+     * Writes into memory first and hands the target one array: a checkpoint stream takes bytes one
+     * virtual call per byte through several wrappers, which cost more than the encoding itself.
+     */
     @Override
     public final void serialize(T value, DataOutputView target) throws IOException {
-        write(value, target);
+        if (target instanceof DataOutputSerializer) {
+            write(value, target); // already in memory (RocksDB, copies)
+            return;
+        }
+        DataOutputSerializer buffer = BUFFER.get();
+        buffer.clear();
+        write(value, buffer);
+        target.write(buffer.getSharedBuffer(), 0, buffer.length());
+        if (buffer.getSharedBuffer().length > MAX_KEPT_BUFFER) {
+            BUFFER.remove(); // one large value does not pin its buffer on the thread
+        }
     }
 
     @Override

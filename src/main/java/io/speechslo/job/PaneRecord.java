@@ -37,6 +37,11 @@ public class PaneRecord {
         return SlicePane.fromBytes(pane);
     }
 
+    /** What the release gate reads: the pane's metric set, the rest left undecoded. */
+    public SlicePane.Head decodeHead() {
+        return SlicePane.headFromBytes(pane);
+    }
+
     public Slice fullSlice() {
         return Slice.parse(slice);
     }

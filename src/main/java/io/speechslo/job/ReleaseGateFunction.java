@@ -49,7 +49,7 @@ final class ReleaseGateFunction extends SliceEngineFunction {
         Map<String, Long> canaryRequests = new TreeMap<>();
         long stableRequests = 0;
         for (PaneRecord r : panes) {
-            SlicePane p = r.decode();
+            SlicePane.Head p = r.decodeHead();
             if (!t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics())) {
                 lateRefused.inc(p.requests()); // its pane was evaluated already
                 continue;

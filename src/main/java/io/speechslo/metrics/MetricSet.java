@@ -20,12 +20,16 @@ public final class MetricSet {
 
     /** By Metric ordinal: a ratio metric's slot among its signal's ratio metrics, -1 for a quantile metric. */
     private static final int[] SLOT = new int[Metric.values().length];
+    /** By Metric ordinal: its index among its signal's metrics (looked up on every read the gate makes). */
+    private static final int[] INDEX = new int[Metric.values().length];
 
     static {
         for (Signal signal : Signal.values()) {
             int slot = 0;
+            int index = 0;
             for (Metric m : Metric.of(signal)) {
                 SLOT[m.ordinal()] = m.kind() == MetricKind.RATIO ? slot++ : -1;
+                INDEX[m.ordinal()] = index++;
             }
         }
     }
@@ -55,7 +59,7 @@ public final class MetricSet {
     private static final int SUMS_PER_RATIO = 5;
 
     private static int idx(Metric m) {
-        return Metric.of(m.signal()).indexOf(m);
+        return INDEX[m.ordinal()];
     }
 
     /** A ratio metric's slot among its signal's ratio metrics; -1 for a quantile metric. */

@@ -49,6 +49,31 @@ class SlicePaneSerializerTest {
      * into a new one still brings its times to the scorecards.
      */
     @Test
+    void aStreamTargetGetsTheSameBytesAndTheHeadReadsThePanesMetricsAlone() throws Exception {
+        SlicePane pane = new SlicePane(Signal.ASR);
+        for (int i = 0; i < 300; i++) {
+            pane.add(Requests.asr().setRefWords(10).setWordErrors(i % 3).setQueueMs((long) i).setModelMs(90L).build(), i);
+        }
+        SlicePaneSerializer serializer = new SlicePaneSerializer();
+        DataOutputSerializer inMemory = new DataOutputSerializer(256);
+        serializer.serialize(pane, inMemory);
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        // a checkpoint stream is not in memory: the serializer buffers and hands it one array
+        serializer.serialize(pane, new org.apache.flink.core.memory.DataOutputViewStreamWrapper(stream));
+        serializer.serialize(pane, new org.apache.flink.core.memory.DataOutputViewStreamWrapper(stream));
+        byte[] once = inMemory.getCopyOfBuffer();
+        assertThat(stream.toByteArray()).hasSize(2 * once.length)
+                .startsWith(once).endsWith(once);
+
+        SlicePane.Head head = SlicePane.headFromBytes(pane.toBytes());
+        assertThat(head.lastEventTime()).isEqualTo(299);
+        assertThat(head.requests()).isEqualTo(300);
+        assertThat(head.metrics().value(Metric.WER)).isEqualTo(pane.metrics().value(Metric.WER));
+        assertThat(head.metrics().latency().sum(io.speechslo.metrics.LatencyComponents.Part.QUEUE))
+                .isEqualTo(299 * 300 / 2.0);
+    }
+
+    @Test
     void requestStatsShareTheMetricSetsLatencySketchesAndCountEveryRequestOnce() throws Exception {
         io.speechslo.scorecard.RequestStats alone = new io.speechslo.scorecard.RequestStats();
         SlicePane a = new SlicePane(Signal.ASR);
