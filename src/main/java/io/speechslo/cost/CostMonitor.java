@@ -402,7 +402,8 @@ public final class CostMonitor {
             unitsBase += v[1];
             requestsBase += v[2];
         }
-        if (unitsNow <= 0 || unitsBase <= 0 || requestsBase < MIN_POOLED * base.costed) {
+        if (unitsNow <= 0 || unitsBase <= 0 || requestsBase < MIN_POOLED * base.costed
+                || requestsNow < MIN_POOLED * now.costed) {
             return; // too few requests name their pool: no driver
         }
         double rBase = base.perUnit();
@@ -430,13 +431,15 @@ public final class CostMonitor {
             }
         }
         if (moved != null) {
+            String named = requestsNow < now.costed ? " (" + (long) requestsNow + " of " + now.costed
+                    + " costed requests name their pool)" : "";
             name(hints, Driver.POOL, effect / rise, "pool " + moved + "; at baseline prices the pool shares alone"
-                    + " move cost per " + unit + " by " + Advisories.fmt(effect) + " USD", "pool_effect_per_unit",
-                    rBase + effect, rBase);
+                    + " move cost per " + unit + " by " + Advisories.fmt(effect) + " USD" + named,
+                    "pool_effect_per_unit", rBase + effect, rBase);
         }
     }
 
-    /** The share of the costed requests that must name their pool before the pool driver is judged. */
+    /** The share of the costed requests (on both sides) that must name their pool before the pool driver is judged. */
     static final double MIN_POOLED = 0.5;
 
     private static String poolName(String pool) {
