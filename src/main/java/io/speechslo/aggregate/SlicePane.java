@@ -85,7 +85,7 @@ public final class SlicePane {
             requests.add(asr);
             Double cost = asr.getCostUsd();
             if (cost != null && asr.getAudioMs() > 0) { // the requests the cost per audio minute counts
-                costs.add(asr.getPool(), asr.getFallback(), cost, asr.getAudioMs() / 60_000.0);
+                costs.add(asr.getPool(), asr.getFallback(), cost, asr.getAudioMs());
             }
         } else {
             TtsRequest tts = (TtsRequest) request;
@@ -93,7 +93,7 @@ public final class SlicePane {
             requests.add(tts);
             Double cost = tts.getCostUsd();
             if (cost != null && tts.getGeneratedMs() > 0) {
-                costs.add(tts.getPool(), tts.getFallback(), cost, tts.getGeneratedMs() / 1000.0);
+                costs.add(tts.getPool(), tts.getFallback(), cost, tts.getGeneratedMs());
             }
         }
         lastEventTime = Math.max(lastEventTime, eventTime);

@@ -73,8 +73,9 @@ final class CostBucket {
         costUnits += r.sumXY();
         fallbackCosted += shares.fallbackRequests();
         fallbackCost += shares.fallbackCost();
-        fallbackUnits += shares.fallbackUnits();
-        shares.pools().forEach((pool, v) -> addPool(pool, v));
+        double msPerUnit = signal == Signal.ASR ? 60_000 : 1_000; // the cost metric's unit
+        fallbackUnits += shares.fallbackUnits(msPerUnit);
+        shares.pools(msPerUnit).forEach(this::addPool);
         if (r.sumY() > 0) {
             double v = r.sumX() / r.sumY();
             panes++;

@@ -14,9 +14,11 @@ import java.util.TreeMap;
  * What a slice pane's costed requests cost per serving pool, and what those answered by a fallback path
  * cost: the two cost drivers whose figure no other part of the pane holds ({@code pool}, a request field
  * and no slice dimension; {@code fallback}, whose waste needs the fallback requests' own cost). A costed
- * request adds one count and two exact sums (cost, units) to its pool's row, found by identity first
- * (decoded pool names are interned and a full slice is nearly always served by one pool), and a fallback
- * one the same again; everything else is derived per pane. Sums are exact ({@link ExactSums}), so the
+ * request adds one count, its cost (an exact sum) and its length in milliseconds (a whole number: a
+ * long addition) to its pool's row, found by identity first (decoded pool names are interned and a full
+ * slice is nearly always served by one pool), and a fallback one the same again; everything else is
+ * derived per pane. Lengths stay in milliseconds here: the reader knows the unit (audio minutes for ASR,
+ * generated seconds for TTS). Sums are exact ({@link ExactSums}), so the
  * figures do not depend on how the requests were split into partials. At most {@link #MAX_POOLS} pools
  * are kept apart; further ones add to {@link #OTHER} (pool names are not cardinality-guarded).
  */
@@ -30,31 +32,31 @@ public final class CostShares {
 
     private String[] pools = NONE;
     private long[] poolRequests = new long[0];
-    /** Per pool: its cost (0) and units (1). */
+    /** Per pool: its cost (0) and length in milliseconds (1). */
     private ExactSums[] poolSums = new ExactSums[0];
     private int last = -1;
     private long fallbackRequests;
-    /** Fallback requests' cost (0) and units (1). */
+    /** Fallback requests' cost (0) and length in milliseconds (1). */
     private final ExactSums fallback = new ExactSums(2);
 
     /**
      * Adds one costed request (a request with no cost or no units adds nothing).
      *
      * @param pool the pool that answered, null when the request does not say
-     * @param units audio minutes (ASR) or generated seconds (TTS)
+     * @param ms the length the request is priced by: audio (ASR) or generated audio (TTS), milliseconds
      */
-    public void add(String pool, boolean isFallback, double cost, double units) {
+    public void add(String pool, boolean isFallback, double cost, long ms) {
         if (pool != null) {
             int i = last >= 0 && pools[last] == pool ? last : slot(pool);
             last = i;
             poolRequests[i]++;
             poolSums[i].add(0, cost);
-            poolSums[i].add(1, units);
+            poolSums[i].add(1, ms);
         }
         if (isFallback) {
             fallbackRequests++;
             fallback.add(0, cost);
-            fallback.add(1, units);
+            fallback.add(1, ms);
         }
     }
 
@@ -91,11 +93,11 @@ public final class CostShares {
         fallback.add(o.fallback);
     }
 
-    /** Per pool: {cost, units, costed requests}, by name. */
-    public Map<String, double[]> pools() {
+    /** Per pool: {cost, units, costed requests}, by name, with {@code msPerUnit} milliseconds to a unit. */
+    public Map<String, double[]> pools(double msPerUnit) {
         Map<String, double[]> m = new TreeMap<>();
         for (int i = 0; i < pools.length; i++) {
-            m.put(pools[i], new double[] {poolSums[i].value(0), poolSums[i].value(1), poolRequests[i]});
+            m.put(pools[i], new double[] {poolSums[i].value(0), poolSums[i].value(1) / msPerUnit, poolRequests[i]});
         }
         return m;
     }
@@ -109,8 +111,9 @@ public final class CostShares {
         return fallback.value(0);
     }
 
-    public double fallbackUnits() {
-        return fallback.value(1);
+    /** The fallback requests' units, with {@code msPerUnit} milliseconds to a unit. */
+    public double fallbackUnits(double msPerUnit) {
+        return fallback.value(1) / msPerUnit;
     }
 
     public boolean isEmpty() {

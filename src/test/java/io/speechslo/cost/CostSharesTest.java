@@ -46,16 +46,16 @@ class CostSharesTest {
         merged.merge(pane(shuffled.subList(400, 500)));
         CostShares a = whole.costShares();
         CostShares b = merged.costShares();
-        assertThat(b.pools()).containsOnlyKeys("gpu-a", "gpu-b");
-        for (String pool : a.pools().keySet()) {
-            assertThat(b.pools().get(pool)).containsExactly(a.pools().get(pool));
+        assertThat(b.pools(60_000)).containsOnlyKeys("gpu-a", "gpu-b");
+        for (String pool : a.pools(60_000).keySet()) {
+            assertThat(b.pools(60_000).get(pool)).containsExactly(a.pools(60_000).get(pool));
         }
-        assertThat(a.pools().get("gpu-a")[2]).isEqualTo(167);
+        assertThat(a.pools(60_000).get("gpu-a")[2]).isEqualTo(167);
         assertThat(b.fallbackRequests()).isEqualTo(a.fallbackRequests()).isEqualTo(72);
         assertThat(b.fallbackCost()).isEqualTo(a.fallbackCost());
-        assertThat(b.fallbackUnits()).isEqualTo(a.fallbackUnits());
+        assertThat(b.fallbackUnits(60_000)).isEqualTo(a.fallbackUnits(60_000));
         // the pools' cost adds up to the cost metric's, exactly
-        double cost = a.pools().values().stream().mapToDouble(v -> v[0]).sum();
+        double cost = a.pools(60_000).values().stream().mapToDouble(v -> v[0]).sum();
         assertThat(cost).isCloseTo(whole.metrics().ratio(io.speechslo.metrics.Metric.COST_PER_AUDIO_MINUTE).sumX(),
                 org.assertj.core.data.Offset.offset(1e-12));
     }
@@ -63,13 +63,13 @@ class CostSharesTest {
     @Test
     void uncostedOrPoollessRequestsAddNothingAndPoolsBeyondTheCapAddUp() {
         CostShares c = new CostShares();
-        c.add(null, false, 1, 1);
+        c.add(null, false, 1, 60_000);
         assertThat(c.isEmpty()).isTrue();
         for (int i = 0; i < CostShares.MAX_POOLS + 5; i++) {
-            c.add("pool-" + i, false, 1, 2);
+            c.add("pool-" + i, false, 1, 120_000);
         }
-        assertThat(c.pools()).hasSize(CostShares.MAX_POOLS + 1);
-        assertThat(c.pools().get(CostShares.OTHER)).containsExactly(5, 10, 5);
+        assertThat(c.pools(60_000)).hasSize(CostShares.MAX_POOLS + 1);
+        assertThat(c.pools(60_000).get(CostShares.OTHER)).containsExactly(5, 10, 5);
     }
 
     @Test
@@ -77,7 +77,7 @@ class CostSharesTest {
         SlicePane pane = pane(requests());
         byte[] now = pane.toBytes();
         SlicePane back = SlicePane.fromBytes(now);
-        assertThat(back.costShares().pools()).hasSize(2);
+        assertThat(back.costShares().pools(60_000)).hasSize(2);
         assertThat(back.toBytes()).isEqualTo(now);
         CostShares read = CostShares.readFrom(new ByteReader(ByteWriter.bytes(pane.costShares()::writeTo, 64)));
         assertThat(read.fallbackCost()).isEqualTo(pane.costShares().fallbackCost());
