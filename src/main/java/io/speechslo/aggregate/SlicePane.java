@@ -2,6 +2,7 @@ package io.speechslo.aggregate;
 
 import io.speechslo.bytes.ByteReader;
 import io.speechslo.bytes.ByteWriter;
+import io.speechslo.cost.CostShares;
 import io.speechslo.drift.DriftStats;
 import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.Signal;
@@ -44,13 +45,21 @@ public final class SlicePane {
      * panes names no slice for their minutes).
      */
     private static final int WITH_SLO_COUNTS = 0x20;
+    /**
+     * A flag of the first byte: the pane carries its cost shares ({@link CostShares}: cost per serving pool
+     * and of fallback requests, after the SLO counts). Written since format 3; a pane without them reads
+     * with none (the cost monitor judges the pool and fallback drivers only on panes that carry them).
+     */
+    private static final int WITH_COST_SHARES = 0x10;
     /** The first byte's flags this version knows. */
-    private static final int KNOWN_FLAGS = WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | WITH_SLO_COUNTS;
+    private static final int KNOWN_FLAGS = WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | WITH_SLO_COUNTS
+            | WITH_COST_SHARES;
 
     private final MetricSet metrics;
     private final DriftStats drift;
     private final RequestStats requests;
     private SloCounts slos = new SloCounts();
+    private CostShares costs = new CostShares();
     private long lastEventTime = Long.MIN_VALUE;
 
     public SlicePane(Signal signal) {
@@ -74,10 +83,18 @@ public final class SlicePane {
         if (request instanceof AsrRequest asr) {
             drift.add(asr);
             requests.add(asr);
+            Double cost = asr.getCostUsd();
+            if (cost != null && asr.getAudioMs() > 0) { // the requests the cost per audio minute counts
+                costs.add(asr.getPool(), asr.getFallback(), cost, asr.getAudioMs());
+            }
         } else {
             TtsRequest tts = (TtsRequest) request;
             drift.add(tts);
             requests.add(tts);
+            Double cost = tts.getCostUsd();
+            if (cost != null && tts.getGeneratedMs() > 0) {
+                costs.add(tts.getPool(), tts.getFallback(), cost, tts.getGeneratedMs());
+            }
         }
         lastEventTime = Math.max(lastEventTime, eventTime);
     }
@@ -95,6 +112,7 @@ public final class SlicePane {
         drift.merge(o.drift);
         requests.merge(o.requests);
         slos.merge(o.slos);
+        costs.merge(o.costs);
         lastEventTime = Math.max(lastEventTime, o.lastEventTime);
     }
 
@@ -116,6 +134,11 @@ public final class SlicePane {
         return slos;
     }
 
+    /** Cost per serving pool and of fallback requests (empty for a pane from before format 3). */
+    public CostShares costShares() {
+        return costs;
+    }
+
     public long lastEventTime() {
         return lastEventTime;
     }
@@ -130,21 +153,27 @@ public final class SlicePane {
      * reads too), because panes also travel between operators as bytes. Format 2 (2026-12-05): the metric
      * set carries its latency components ({@link #WITH_LATENCY_COMPONENTS}) and the pane its SLO counts
      * ({@link #WITH_SLO_COUNTS}). Both formats describe themselves, so {@link #readFrom(DataInput, int)}
-     * reads either whatever the format it is given; the number is what the state's snapshot records. A
-     * change of these bytes adds format 3 here.
+     * reads either whatever the format it is given; the number is what the state's snapshot records.
+     * Format 3 (2026-12-05): the pane carries its cost shares ({@link #WITH_COST_SHARES}). A change of
+     * these bytes adds format 4 here.
      */
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
 
     public void writeTo(DataOutput out) throws IOException {
-        out.writeByte(WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | WITH_SLO_COUNTS | metrics.signal().ordinal());
+        out.writeByte(WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | WITH_SLO_COUNTS | WITH_COST_SHARES
+                | metrics.signal().ordinal());
         out.writeLong(lastEventTime);
         metrics.writeTo(out);
         drift.writeTo(out);
         requests.writeTo(out);
         slos.writeTo(out);
+        costs.writeTo(out);
     }
 
-    /** Reads any form (see {@link #WITH_REQUEST_STATS}, {@link #WITH_LATENCY_COMPONENTS}, {@link #WITH_SLO_COUNTS}). */
+    /**
+     * Reads any form (see {@link #WITH_REQUEST_STATS}, {@link #WITH_LATENCY_COMPONENTS}, {@link #WITH_SLO_COUNTS},
+     * {@link #WITH_COST_SHARES}).
+     */
     public static SlicePane readFrom(DataInput in) throws IOException {
         return readFrom(in, FORMAT);
     }
@@ -160,6 +189,7 @@ public final class SlicePane {
         boolean withRequestStats = (head & WITH_REQUEST_STATS) != 0;
         boolean withLatency = (head & WITH_LATENCY_COMPONENTS) != 0;
         boolean withSloCounts = (head & WITH_SLO_COUNTS) != 0;
+        boolean withCostShares = (head & WITH_COST_SHARES) != 0;
         long last = h.lastEventTime();
         MetricSet metrics = h.metrics();
         DriftStats drift = DriftStats.readFrom(in);
@@ -169,13 +199,16 @@ public final class SlicePane {
         if (withSloCounts) {
             p.slos = SloCounts.readFrom(in);
         }
+        if (withCostShares) {
+            p.costs = CostShares.readFrom(in);
+        }
         p.lastEventTime = last;
         return p;
     }
 
     /**
      * What the release gate reads of a pane: when its last request ended and its metric set, which come
-     * first in every form, so the rest (audio histograms, request stats, SLO counts) is never decoded.
+     * first in every form, so the rest (audio histograms, request stats, SLO counts, cost shares) is never decoded.
      */
     public record Head(long lastEventTime, MetricSet metrics) {
 
@@ -199,7 +232,9 @@ public final class SlicePane {
         boolean withLatency = (head & WITH_LATENCY_COMPONENTS) != 0;
         boolean withSloCounts = (head & WITH_SLO_COUNTS) != 0;
         int ordinal = head & 0x03;
-        if (head < 0 || (head & ~(KNOWN_FLAGS | 0x03)) != 0 || (withLatency || withSloCounts) && !withRequestStats) {
+        boolean withCostShares = (head & WITH_COST_SHARES) != 0;
+        if (head < 0 || (head & ~(KNOWN_FLAGS | 0x03)) != 0 || (withLatency || withSloCounts || withCostShares) && !withRequestStats
+                || withCostShares && !withSloCounts) {
             throw new IOException("not a slice pane of a form this version reads: first byte " + head);
         }
         if (ordinal >= Signal.values().length) {

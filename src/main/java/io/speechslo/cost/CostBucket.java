@@ -18,6 +18,12 @@ import java.util.TreeMap;
  * from (retry waste, cache hits, batch sizes, model time, the units per value of the mix dimension).
  * Each slice pane also adds its cost per unit as one observation, so the test of a change sees how much
  * the figure moves from minute to minute, not only between requests.
+ *
+ * <p>Since {@link CostMonitor} format 2 it also holds what the audio-length, fallback and pool drivers
+ * read: the sums of units squared and of cost times units per costed request (from the cost metric's own
+ * second moments), the fallback requests' cost and units, and cost and units per serving pool (from the
+ * panes' {@link CostShares}). A bucket read from format 1 has none of them and says so ({@link #legacy}):
+ * those drivers leave it out.
  */
 final class CostBucket {
 
@@ -40,18 +46,36 @@ final class CostBucket {
     double paneSquared;
     /** Per value of the mix dimension: {cost, units, requests}. */
     final Map<String, double[]> mix = new TreeMap<>();
+    /** Sum of squared units and of cost times units over the costed requests. */
+    double unitsSquared;
+    double costUnits;
+    /** Costed requests answered by a fallback path, their cost and units. */
+    long fallbackCosted;
+    double fallbackCost;
+    double fallbackUnits;
+    /** Per serving pool: {cost, units, costed requests}. */
+    final Map<String, double[]> pools = new TreeMap<>();
+    /** Read from format 1: holds no audio-length, fallback or pool figures (nor does any merge with it). */
+    boolean legacy;
 
     static Metric costMetric(Signal signal) {
         return signal == Signal.ASR ? Metric.COST_PER_AUDIO_MINUTE : Metric.COST_PER_GENERATED_SECOND;
     }
 
     /** Adds one pane of a cut. */
-    void add(Signal signal, MetricSet m, RequestStats s, Map<String, MetricSet> byValue) {
+    void add(Signal signal, MetricSet m, RequestStats s, Map<String, MetricSet> byValue, CostShares shares) {
         Metric metric = costMetric(signal);
         RatioStat r = m.ratio(metric);
         cost += r.sumX();
         units += r.sumY();
         costed += r.count();
+        unitsSquared += r.sumYY();
+        costUnits += r.sumXY();
+        fallbackCosted += shares.fallbackRequests();
+        fallbackCost += shares.fallbackCost();
+        double msPerUnit = signal == Signal.ASR ? 60_000 : 1_000; // the cost metric's unit
+        fallbackUnits += shares.fallbackUnits(msPerUnit);
+        shares.pools(msPerUnit).forEach(this::addPool);
         if (r.sumY() > 0) {
             double v = r.sumX() / r.sumY();
             panes++;
@@ -87,7 +111,25 @@ final class CostBucket {
         paneSquared += s.sum(RequestStats.COST) * s.sum(RequestStats.COST);
     }
 
+    /** At most this many pools are kept apart per bucket; the rest add up under {@link CostShares#OTHER}. */
+    static final int MAX_POOLS = 64;
+
+    private void addPool(String pool, double[] v) {
+        String key = pools.containsKey(pool) || pools.size() < MAX_POOLS ? pool : CostShares.OTHER;
+        double[] a = pools.computeIfAbsent(key, k -> new double[3]);
+        for (int i = 0; i < 3; i++) {
+            a[i] += v[i];
+        }
+    }
+
     void merge(CostBucket o) {
+        legacy |= o.legacy;
+        unitsSquared += o.unitsSquared;
+        costUnits += o.costUnits;
+        fallbackCosted += o.fallbackCosted;
+        fallbackCost += o.fallbackCost;
+        fallbackUnits += o.fallbackUnits;
+        o.pools.forEach(this::addPool);
         cost += o.cost;
         units += o.units;
         costed += o.costed;
@@ -131,6 +173,7 @@ final class CostBucket {
         return Math.max(0, (paneSquared - panes * mean * mean) / (panes - 1));
     }
 
+    /** Writes the current format ({@link CostMonitor#FORMAT}). */
     void writeTo(DataOutput out) throws IOException {
         for (double d : new double[] {cost, units, retryWaste, batchSum, batchSquared, modelMs, modelMsSquared,
                 paneSum, paneSquared}) {
@@ -146,9 +189,23 @@ final class CostBucket {
                 out.writeDouble(d);
             }
         }
+        // format 2
+        out.writeBoolean(legacy);
+        for (double d : new double[] {unitsSquared, costUnits, fallbackCost, fallbackUnits}) {
+            out.writeDouble(d);
+        }
+        out.writeLong(fallbackCosted);
+        out.writeInt(pools.size());
+        for (Map.Entry<String, double[]> e : pools.entrySet()) {
+            out.writeUTF(e.getKey());
+            for (double d : e.getValue()) {
+                out.writeDouble(d);
+            }
+        }
     }
 
-    static CostBucket readFrom(DataInput in) throws IOException {
+    /** Reads what {@link #writeTo} wrote in {@code format} (1 or 2; format 1 reads as {@link #legacy}). */
+    static CostBucket readFrom(DataInput in, int format) throws IOException {
         CostBucket b = new CostBucket();
         b.cost = in.readDouble();
         b.units = in.readDouble();
@@ -170,6 +227,21 @@ final class CostBucket {
         for (int i = 0; i < n; i++) {
             String k = in.readUTF();
             b.mix.put(k, new double[] {in.readDouble(), in.readDouble(), in.readDouble()});
+        }
+        if (format == 1) {
+            b.legacy = true;
+            return b;
+        }
+        b.legacy = in.readBoolean();
+        b.unitsSquared = in.readDouble();
+        b.costUnits = in.readDouble();
+        b.fallbackCost = in.readDouble();
+        b.fallbackUnits = in.readDouble();
+        b.fallbackCosted = in.readLong();
+        int p = in.readInt();
+        for (int i = 0; i < p; i++) {
+            String k = in.readUTF();
+            b.pools.put(k, new double[] {in.readDouble(), in.readDouble(), in.readDouble()});
         }
         return b;
     }

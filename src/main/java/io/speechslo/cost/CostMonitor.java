@@ -47,8 +47,22 @@ import java.util.TreeMap;
  *   <li>{@code cache} (TTS): cache hit rate, assuming a hit costs next to nothing;
  *   <li>{@code batching}: mean batch size (compute cost per request taken as 1 / batch);
  *   <li>{@code model}: model time per request (compute cost taken as proportional to it);
+ *   <li>{@code fallback}: requests answered by a fallback path, named when their share of the costed
+ *       requests moved (two-proportion z); their waste is what they cost beyond the same units at the
+ *       other requests' cost per unit, and its change per unit is the share;
+ *   <li>{@code audio_length}: mean units per costed request (audio minutes, generated seconds), Welch on
+ *       the requests' exact sums; what it explains is the per-request part of the cost spread over fewer
+ *       (or more) units: the baseline's intercept of cost on units per request (least squares on the cost
+ *       metric's own second moments, 0 when negative) times the change of requests per unit;
+ *   <li>{@code pool}: the units moved between serving pools (the requests' {@code pool} field) of
+ *       different cost: shift-share over the pools as {@code request_mix} over languages, each pool at
+ *       its baseline cost per unit (its own where it is new), named when a pool's share of the costed
+ *       requests moved beyond noise;
  *   <li>{@code shadow_traffic}: shadow spend per window against its baseline, as evidence (no share).
  * </ul>
+ * The fallback, audio-length and pool drivers read figures buckets hold since format 2; a baseline
+ * restored from format 1 is left out of them (they stay silent until its newer part holds
+ * {@code minSamples} costed requests).
  * Re-emitted only when the set of named drivers changes; RESOLVED once when the rise is gone. A cost
  * fall is good news and stays quiet.
  */
@@ -63,8 +77,11 @@ public final class CostMonitor {
     /** The dimension whose mix is a driver. */
     public static final String MIX_DIMENSION = "language";
     private static final String SHADOW = "\u0000shadow";
-    /** The format {@link #writeTo} writes; its serializer's snapshot records it. */
-    public static final int FORMAT = 1;
+    /**
+     * The format {@link #writeTo} writes; its serializer's snapshot records it. 2 (2026-12-05): buckets
+     * carry the audio-length, fallback and pool figures; {@link #readFrom} reads 1 too.
+     */
+    public static final int FORMAT = 2;
 
     private final String service;
     private final Signal signal;
@@ -99,13 +116,13 @@ public final class CostMonitor {
 
     /** Adds one closed slice pane of a cut: the whole service's sums and its mix-dimension slices. */
     public void add(long paneEnd, Track track, String version, MetricSet metrics, RequestStats requests,
-            Map<String, MetricSet> byMixValue) {
+            Map<String, MetricSet> byMixValue, CostShares shares) {
         if (track == Track.SHADOW) {
             if (requests.count(RequestStats.COSTED) > 0) {
                 bucket(SHADOW, paneEnd).addShadow(requests);
             }
         } else if (metrics.samples(CostBucket.costMetric(signal)) > 0) { // no cost reported: nothing to judge
-            bucket(version, paneEnd).add(signal, metrics, requests, byMixValue);
+            bucket(version, paneEnd).add(signal, metrics, requests, byMixValue, shares);
         }
     }
 
@@ -135,8 +152,14 @@ public final class CostMonitor {
                 continue; // nothing new, or too little history: no judgement, the standing state holds
             }
             CostBucket base = new CostBucket();
-            before.values().forEach(base::merge);
-            judge(version, windowEnd, now, base, shadow == null ? null : shadow.get(start),
+            CostBucket detailed = new CostBucket();
+            before.values().forEach(b -> {
+                base.merge(b);
+                if (!b.legacy) {
+                    detailed.merge(b);
+                }
+            });
+            judge(version, windowEnd, now, base, detailed, shadow == null ? null : shadow.get(start),
                     shadow == null ? null : merged(shadow.subMap(baselineStart, true, start, false)), before.size())
                     .ifPresent(out::add);
         }
@@ -156,7 +179,7 @@ public final class CostMonitor {
     }
 
     private java.util.Optional<Advisory> judge(String version, long windowEnd, CostBucket now, CostBucket base,
-            CostBucket shadowNow, CostBucket shadowBase, int baselineWindows) {
+            CostBucket detailedBase, CostBucket shadowNow, CostBucket shadowBase, int baselineWindows) {
         double rNow = now.perUnit();
         double rBase = base.perUnit();
         boolean judged = now.costed >= policy.minSamples() && base.costed >= policy.minSamples()
@@ -179,7 +202,7 @@ public final class CostMonitor {
             return java.util.Optional.of(advisory(Decision.RESOLVED, version, windowEnd, summary,
                     List.of(finding(metric, Action.RESOLVED, "within_limit", now, base, z)), List.of()));
         }
-        List<Hint> hints = drivers(now, base, shadowNow, shadowBase).sorted();
+        List<Hint> hints = drivers(now, base, detailedBase, shadowNow, shadowBase).sorted();
         StringBuilder key = new StringBuilder();
         hints.forEach(h -> key.append(h.getDriver()).append(','));
         if (key.toString().equals(standing.get(version))) {
@@ -195,8 +218,8 @@ public final class CostMonitor {
             explained += h.getShareExplained() == null ? 0 : h.getShareExplained();
         }
         if (hints.isEmpty()) {
-            summary.append("; no driver explains it (retries, mix, cache, batching and model time did not move"
-                    + " beyond noise)");
+            summary.append("; no driver explains it (retries, fallbacks, mix, audio length, pools, cache,"
+                    + " batching and model time did not move beyond noise)");
         } else {
             summary.append("; first driver: ").append(hints.get(0).getDriver()).append(" (")
                     .append(hints.get(0).getEvidence()).append(')');
@@ -216,8 +239,18 @@ public final class CostMonitor {
                 Stats.upperTail(z));
     }
 
-    /** The drivers the data supports, each with the share of the rise it explains. */
+    /** As {@link #drivers(CostBucket, CostBucket, CostBucket, CostBucket, CostBucket)} with a baseline of format 2 only. */
     Hints drivers(CostBucket now, CostBucket base, CostBucket shadowNow, CostBucket shadowBase) {
+        return drivers(now, base, base, shadowNow, shadowBase);
+    }
+
+    /**
+     * The drivers the data supports, each with the share of the rise it explains.
+     *
+     * @param detailedBase the baseline's buckets that hold the fallback, audio-length and pool figures
+     */
+    Hints drivers(CostBucket now, CostBucket base, CostBucket detailedBase, CostBucket shadowNow,
+            CostBucket shadowBase) {
         Hints hints = new Hints();
         double rNow = now.perUnit();
         double rBase = base.perUnit();
@@ -287,6 +320,11 @@ public final class CostMonitor {
                         + Advisories.fmt(mBase) + " -> " + Advisories.fmt(mNow) + " ms", "model_ms_mean", mNow, mBase);
             }
         }
+        if (!now.legacy && now.costed >= policy.minSamples() && detailedBase.costed >= policy.minSamples()) {
+            fallback(hints, now, detailedBase, rise, unit);
+            audioLength(hints, now, detailedBase, rise, unit);
+            pools(hints, now, detailedBase, rise, unit);
+        }
         if (shadowNow != null && shadowNow.panes >= 3) {
             double perPaneNow = shadowNow.paneMean();
             double perPaneBase = shadowBase == null ? 0 : shadowBase.paneMean();
@@ -301,6 +339,111 @@ public final class CostMonitor {
             }
         }
         return hints;
+    }
+
+    /** Fallback waste: what fallback requests cost beyond the same units at the others' cost per unit. */
+    private static void fallback(Hints hints, CostBucket now, CostBucket base, double rise, String unit) {
+        if (Stats.proportionZ(now.fallbackCosted, now.costed, base.fallbackCosted, base.costed) <= DRIVER_Z) {
+            return;
+        }
+        double wasteNow = fallbackWaste(now) / now.units;
+        double wasteBase = fallbackWaste(base) / base.units;
+        name(hints, Driver.FALLBACK, (wasteNow - wasteBase) / rise, "requests answered by a fallback "
+                + percent(share(base.fallbackCosted, base.costed)) + " -> " + percent(share(now.fallbackCosted,
+                now.costed)) + ", their cost beyond the other requests' price " + Advisories.fmt(wasteBase) + " -> "
+                + Advisories.fmt(wasteNow) + " USD per " + unit, "fallback_waste_per_unit", wasteNow, wasteBase);
+    }
+
+    private static double fallbackWaste(CostBucket b) {
+        double otherUnits = b.units - b.fallbackUnits;
+        if (b.fallbackCosted == 0 || otherUnits <= 0) {
+            return 0;
+        }
+        double otherPrice = (b.cost - b.fallbackCost) / otherUnits;
+        return b.fallbackCost - b.fallbackUnits * otherPrice;
+    }
+
+    /**
+     * Audio length: the per-request part of the cost (the baseline's least-squares intercept of a request's
+     * cost on its units) spread over the units a request now brings.
+     */
+    private static void audioLength(Hints hints, CostBucket now, CostBucket base, double rise, String unit) {
+        if (now.costed < 2 || base.costed < 2 || now.units <= 0 || base.units <= 0
+                || meanZ(now.units, now.unitsSquared, now.costed, base.units, base.unitsSquared, base.costed)
+                        <= DRIVER_Z) {
+            return;
+        }
+        double n = base.costed;
+        double sxx = base.unitsSquared - base.units * base.units / n;
+        double slope = sxx > 0 ? (base.costUnits - base.units * base.cost / n) / sxx : 0;
+        double perRequest = Math.max(0, (base.cost - slope * base.units) / n);
+        double effect = perRequest * (now.costed / now.units - base.costed / base.units);
+        double meanNow = now.units / now.costed;
+        double meanBase = base.units / base.costed;
+        boolean asr = unit.startsWith("audio");
+        double scale = asr ? 60 : 1; // evidence in seconds
+        name(hints, Driver.AUDIO_LENGTH, effect / rise, (asr ? "mean audio per request " : "mean generated audio"
+                + " per request ") + Advisories.fmt(meanBase * scale) + " -> " + Advisories.fmt(meanNow * scale)
+                + " s; at " + Advisories.fmt(perRequest) + " USD per request beyond its length, that moves cost per "
+                + unit + " by " + Advisories.fmt(effect) + " USD", "units_per_request_mean", meanNow, meanBase);
+    }
+
+    /** Pools: shift-share of the units over the serving pools, each at its baseline cost per unit. */
+    private static void pools(Hints hints, CostBucket now, CostBucket base, double rise, String unit) {
+        double unitsNow = 0;
+        double requestsNow = 0;
+        for (double[] v : now.pools.values()) {
+            unitsNow += v[1];
+            requestsNow += v[2];
+        }
+        double unitsBase = 0;
+        double requestsBase = 0;
+        for (double[] v : base.pools.values()) {
+            unitsBase += v[1];
+            requestsBase += v[2];
+        }
+        if (unitsNow <= 0 || unitsBase <= 0 || requestsBase < MIN_POOLED * base.costed
+                || requestsNow < MIN_POOLED * now.costed) {
+            return; // too few requests name their pool: no driver
+        }
+        double rBase = base.perUnit();
+        double effect = 0;
+        double largest = Double.NEGATIVE_INFINITY;
+        String moved = null;
+        for (Map.Entry<String, double[]> e : now.pools.entrySet()) {
+            double[] n = e.getValue();
+            double[] b = base.pools.getOrDefault(e.getKey(), new double[3]);
+            double rate = b[1] > 0 ? b[0] / b[1] : n[1] > 0 ? n[0] / n[1] : rBase;
+            double part = (n[1] / unitsNow - b[1] / unitsBase) * rate;
+            effect += part;
+            // the evidence names the pool that moved beyond noise and adds the most cost
+            double z = Stats.proportionZ((long) n[2], (long) requestsNow, (long) b[2], (long) requestsBase);
+            if (z > DRIVER_Z && part > largest) {
+                largest = part;
+                moved = poolName(e.getKey()) + " " + percent(b[2] / requestsBase) + " -> "
+                        + percent(n[2] / requestsNow) + " of requests at " + Advisories.fmt(rate) + " USD per " + unit;
+            }
+        }
+        for (Map.Entry<String, double[]> e : base.pools.entrySet()) {
+            if (!now.pools.containsKey(e.getKey())) {
+                double[] b = e.getValue();
+                effect -= b[1] / unitsBase * (b[0] / b[1]);
+            }
+        }
+        if (moved != null) {
+            String named = requestsNow < now.costed ? " (" + (long) requestsNow + " of " + now.costed
+                    + " costed requests name their pool)" : "";
+            name(hints, Driver.POOL, effect / rise, "pool " + moved + "; at baseline prices the pool shares alone"
+                    + " move cost per " + unit + " by " + Advisories.fmt(effect) + " USD" + named,
+                    "pool_effect_per_unit", rBase + effect, rBase);
+        }
+    }
+
+    /** The share of the costed requests (on both sides) that must name their pool before the pool driver is judged. */
+    static final double MIN_POOLED = 0.5;
+
+    private static String poolName(String pool) {
+        return pool.equals(CostShares.OTHER) ? "(other pools)" : pool;
     }
 
     private static void name(Hints hints, Driver driver, double share, String evidence, String metric, double value,
@@ -367,8 +510,8 @@ public final class CostMonitor {
 
     /** Reads what {@link #writeTo} wrote in {@code format}; {@link #configure} it before use. */
     public static CostMonitor readFrom(DataInput in, int format) throws IOException {
-        if (format != FORMAT) {
-            throw new IOException("cost monitor of format " + format + ", this version reads " + FORMAT);
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("cost monitor of format " + format + ", this version reads 1 to " + FORMAT);
         }
         CostMonitor m = new CostMonitor(in.readUTF(), Signal.values()[in.readByte()]);
         int n = in.readInt();
@@ -377,7 +520,7 @@ public final class CostMonitor {
             TreeMap<Long, CostBucket> buckets = new TreeMap<>();
             int k = in.readInt();
             for (int j = 0; j < k; j++) {
-                buckets.put(in.readLong(), CostBucket.readFrom(in));
+                buckets.put(in.readLong(), CostBucket.readFrom(in, format));
             }
             m.versions.put(version, buckets);
         }

@@ -32,6 +32,16 @@ public enum Quantity {
                     + " costs its attempts"),
     MODEL_TIME("modelTime", null, Kind.AMOUNT, 1, 0, 0.01, 100,
             "model time per unit of audio, relative (2 = twice the GPU time, and so twice the compute cost)"),
+    FALLBACK_RATE("fallbackRate", null, Kind.RATE, 0, 0, 0, 1,
+            "share of answered requests the primary path failed and a fallback path answered (fallback=true):"
+                    + " such a request pays for both, twice its cost"),
+    COST_PER_REQUEST("costPerRequest", null, Kind.AMOUNT, 0, 0, 0, 1000,
+            "USD every attempt costs on top of its length-priced cost (set-up, network, minimum billing):"
+                    + " shorter requests then cost more per unit"),
+    OVERFLOW_RATE("overflowRate", null, Kind.RATE, 0, 0, 0, 1,
+            "share of requests answered by their region's overflow pool (pool gpu-<region>-overflow)"),
+    OVERFLOW_PRICE("overflowPrice", null, Kind.AMOUNT, 2.5, 0, 0, 100,
+            "cost of a request answered by an overflow pool, relative to its region's pool"),
     QUEUE_DELAY_MS("queueDelayMs", null, Kind.AMOUNT, 0, 0, 0, 600_000,
             "extra time every request waits in the queue, ms (a backlog): added to queue_ms and to the"
                     + " request's latencies (ASR first partial and final result, TTS first audio)"),

@@ -340,9 +340,31 @@ final class ServiceModel {
         return u < timeout ? Outcome.TIMEOUT : u < error ? Outcome.ERROR : u < cancel ? Outcome.CANCELLED : Outcome.OK;
     }
 
-    /** The serving pool that answers a request: one per region, the canary in a pool of its own. */
-    private String pool(int[] slice, Track track) {
-        return "gpu-" + values[1][slice[1]] + (track == Track.CANARY ? "-canary" : "");
+    /**
+     * The serving pool that answers a request: one per region, the canary in a pool of its own, and the
+     * region's overflow pool for the share {@code overflowRate} sends there.
+     */
+    private String pool(int[] slice, Track track, boolean overflow) {
+        return "gpu-" + values[1][slice[1]] + (overflow ? "-overflow" : "") + (track == Track.CANARY ? "-canary" : "");
+    }
+
+    /**
+     * What an attempt costs beyond its length-priced {@code cost}: the per-request overhead, the overflow
+     * pool's price and a fallback's second answer. No draw and the same double when none is set, so a
+     * scenario without these knobs is unchanged.
+     */
+    private static double attempt(Params p, double cost, boolean overflow, boolean fallback) {
+        double c = cost + p.get(Quantity.COST_PER_REQUEST);
+        if (overflow) {
+            c *= p.get(Quantity.OVERFLOW_PRICE);
+        }
+        return fallback ? 2 * c : c;
+    }
+
+    /** Draws only when the rate is set, so scenarios without it draw what they always drew. */
+    private static boolean drawn(Draws d, Params p, Quantity rate) {
+        double r = p.get(rate);
+        return r > 0 && d.chance(r);
     }
 
     /**
@@ -404,6 +426,8 @@ final class ServiceModel {
         float level = (float) p.feature(d, Quantity.SPEECH_LEVEL_DBFS);
         int batch = 1 + d.below(maxBatch);
         int retries = outcome == Outcome.TIMEOUT || d.chance(p.get(Quantity.RETRY_RATE)) ? 1 : 0;
+        boolean overflow = drawn(d, p, Quantity.OVERFLOW_RATE);
+        boolean fallback = ok && drawn(d, p, Quantity.FALLBACK_RATE);
         return AsrRequest.newBuilder()
                 .setRequestId(id)
                 .setEventTime(Instant.ofEpochMilli(t))
@@ -435,14 +459,14 @@ final class ServiceModel {
                 .setModelMs(modelMs)
                 .setBatchSize(batch)
                 .setRetries(retries)
-                .setFallback(false)
-                .setCostUsd(cost * (1 + retries))
+                .setFallback(fallback)
+                .setCostUsd(attempt(p, cost, overflow, fallback) * (1 + retries))
                 .setRawAudioRetained(labelled)
                 .setSensitiveLogged(d.chance(p.get(Quantity.SENSITIVE_LOGGING_RATE)))
                 .setRedaction(labelled ? Redaction.REDACTED : Redaction.NOT_NEEDED)
                 .setRefChars(refChars)
                 .setCharErrors(charErrors)
-                .setPool(pool(slice, track))
+                .setPool(pool(slice, track, overflow))
                 .build();
     }
 
@@ -472,6 +496,8 @@ final class ServiceModel {
         long queueMs = Math.round(d.exponential(6)) + queueDelay;
         Long modelMs = firstAudio == null ? null : Math.round(firstAudio * (0.6 + 0.1 * d.uniform()) * modelTime);
         int retries = outcome == Outcome.TIMEOUT || d.chance(p.get(Quantity.RETRY_RATE)) ? 1 : 0;
+        boolean overflow = drawn(d, p, Quantity.OVERFLOW_RATE);
+        boolean fallback = ok && drawn(d, p, Quantity.FALLBACK_RATE);
         return TtsRequest.newBuilder()
                 .setRequestId(id)
                 .setEventTime(Instant.ofEpochMilli(t))
@@ -495,11 +521,11 @@ final class ServiceModel {
                 .setQueueMs(queueMs)
                 .setModelMs(modelMs)
                 .setRetries(retries)
-                .setFallback(false)
+                .setFallback(fallback)
                 .setCacheHit(cacheHit)
-                .setCostUsd(generatedMs == 0 ? null : cost * (1 + retries))
+                .setCostUsd(generatedMs == 0 ? null : attempt(p, cost, overflow, fallback) * (1 + retries))
                 .setSensitiveLogged(d.chance(p.get(Quantity.SENSITIVE_LOGGING_RATE)))
-                .setPool(pool(slice, track))
+                .setPool(pool(slice, track, overflow))
                 .build();
     }
 }

@@ -3,6 +3,7 @@ package io.speechslo.job;
 import io.speechslo.advisory.Advisory;
 import io.speechslo.aggregate.SlicePane;
 import io.speechslo.cost.CostMonitor;
+import io.speechslo.cost.CostShares;
 import io.speechslo.drift.DriftMonitor;
 import io.speechslo.drift.DriftStats;
 import io.speechslo.metrics.MetricSet;
@@ -115,8 +116,8 @@ final class DriftFunction extends SliceEngineFunction {
         return new SliceScorecards.CohortSink() {
             @Override
             public void accept(Track track, String version, MetricSet metrics, RequestStats requests,
-                    Map<String, MetricSet> byValue) {
-                c.add(paneEnd, track, version, metrics, requests, byValue);
+                    Map<String, MetricSet> byValue, CostShares costs) {
+                c.add(paneEnd, track, version, metrics, requests, byValue, costs);
             }
 
             @Override

@@ -1,6 +1,7 @@
 package io.speechslo.scorecard;
 
 import io.speechslo.aggregate.SlicePane;
+import io.speechslo.cost.CostShares;
 import io.speechslo.drift.AudioFeature;
 import io.speechslo.drift.DriftStats;
 import io.speechslo.drift.FeatureHistogram;
@@ -76,11 +77,12 @@ public final class SliceScorecards {
 
     /**
      * What else reads a window's cohorts once they are merged: per track and version, the whole service
-     * and its one-dimension slices of {@code dimension}, keyed by value.
+     * and its one-dimension slices of {@code dimension}, keyed by value, and the cut's cost shares (merged
+     * once per pane, never per cohort: only the whole service's are read).
      */
     public interface CohortSink {
         void accept(Track track, String version, MetricSet metrics, RequestStats requests,
-                Map<String, MetricSet> byValue);
+                Map<String, MetricSet> byValue, CostShares costs);
 
         /** The dimension whose one-dimension slices {@link #accept} receives. */
         String dimension();
@@ -90,8 +92,13 @@ public final class SliceScorecards {
     public static List<Scorecard> of(String service, Signal signal, long windowStart, long windowEnd,
             List<Pane> panes, Map<Slice, DriftStats> baseline, CohortSink sink) {
         Map<Cut, Map<Slice, Cohort>> cuts = new TreeMap<>(CUT_ORDER);
+        Map<Cut, CostShares> costs = sink == null ? null : new HashMap<>();
         for (Pane p : panes) {
-            Map<Slice, Cohort> slices = cuts.computeIfAbsent(new Cut(p.track(), p.version()), c -> new HashMap<>());
+            Cut at = new Cut(p.track(), p.version());
+            Map<Slice, Cohort> slices = cuts.computeIfAbsent(at, c -> new HashMap<>());
+            if (costs != null && !p.pane().costShares().isEmpty()) {
+                costs.computeIfAbsent(at, c -> new CostShares()).merge(p.pane().costShares());
+            }
             Slice full = p.fullSlice();
             for (int mask = 0; mask < (1 << full.size()); mask++) {
                 if (Integer.bitCount(mask) <= MAX_DIMENSIONS) {
@@ -108,7 +115,8 @@ public final class SliceScorecards {
                     }
                 });
                 Cohort whole = slices.get(Slice.ALL);
-                sink.accept(cut.track(), cut.version(), whole.metrics, whole.requests, byValue);
+                sink.accept(cut.track(), cut.version(), whole.metrics, whole.requests, byValue,
+                        costs.getOrDefault(cut, new CostShares()));
             });
         }
         List<Scorecard> out = new ArrayList<>();

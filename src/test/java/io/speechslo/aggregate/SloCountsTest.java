@@ -3,6 +3,7 @@ package io.speechslo.aggregate;
 import io.speechslo.burn.SliceBadCounts;
 import io.speechslo.bytes.ByteReader;
 import io.speechslo.bytes.ByteWriter;
+import io.speechslo.cost.CostShares;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.metrics.Signal;
 import io.speechslo.slice.Slice;
@@ -58,13 +59,15 @@ class SloCountsTest {
         assertThat(back.toBytes()).isEqualTo(pane.toBytes());
 
         // a pane without SLO counts: its first byte lacks their flag (0x20), nothing after the request stats
+        // (nor the cost shares that follow them since, flag 0x10: an uncosted request leaves them empty)
         SlicePane none = new SlicePane(Signal.ASR);
-        none.add(Requests.asr().build(), 1);
+        none.add(Requests.asr().setCostUsd(null).build(), 1);
         byte[] now = none.toBytes();
-        assertThat(now[now.length - 1]).isZero(); // no SLO counted: a count of 0
-        byte[] before = Arrays.copyOf(now, now.length - 1);
-        assertThat(now[0] & 0x20).isEqualTo(0x20);
-        before[0] = (byte) (now[0] & ~0x20);
+        int costShares = ByteWriter.bytes(new CostShares()::writeTo, 16).length;
+        assertThat(now[now.length - costShares - 1]).isZero(); // no SLO counted: a count of 0
+        byte[] before = Arrays.copyOf(now, now.length - costShares - 1);
+        assertThat(now[0] & 0x30).isEqualTo(0x30);
+        before[0] = (byte) (now[0] & ~0x30);
         SlicePane old = SlicePane.fromBytes(before);
         assertThat(old.sloCounts().isEmpty()).isTrue();
         assertThat(old.toBytes()).isEqualTo(now);

@@ -3,6 +3,7 @@ package io.speechslo.cost;
 import io.speechslo.advisory.Advisory;
 import io.speechslo.advisory.AdvisoryKind;
 import io.speechslo.advisory.Decision;
+import io.speechslo.aggregate.SlicePane;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.Signal;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,7 +49,175 @@ class CostMonitorTest {
             english.add(r);
         }
         byLanguage.put("en-US", english);
-        m.add(paneEnd, track, "v1", set, stats, byLanguage);
+        m.add(paneEnd, track, "v1", set, stats, byLanguage, new CostShares());
+    }
+
+    /**
+     * One minute of {@code n} ASR requests made by {@code request} (given the request's index), folded
+     * into a slice pane as the job folds them, and handed to the monitor as the drift function does.
+     */
+    private static void pane(CostMonitor m, long paneEnd, int n, IntFunction<AsrRequest> request) {
+        SlicePane pane = new SlicePane(Signal.ASR);
+        for (int i = 0; i < n; i++) {
+            pane.add(request.apply(i), paneEnd - 1);
+        }
+        m.add(paneEnd, Track.STABLE, "v1", pane.metrics(), pane.requestStats(),
+                Map.of("en-US", pane.metrics()), pane.costShares());
+    }
+
+    /** Hours {@code [from, to)} of panes of 20 requests a minute; the advisories at each hour's end. */
+    private static List<Advisory> panes(CostMonitor m, long from, long to, IntFunction<AsrRequest> request) {
+        List<Advisory> out = new ArrayList<>();
+        for (long h = from; h < to; h++) {
+            for (int i = 1; i <= 60; i++) {
+                pane(m, h * HOUR + i * MINUTE, 20, request);
+            }
+            out.addAll(m.evaluate((h + 1) * HOUR));
+        }
+        return out;
+    }
+
+    /** A request of {@code audioMs} at {@code price} USD per audio minute plus {@code perRequest}, with noise. */
+    private static AsrRequest.Builder costing(Random random, long audioMs, double price, double perRequest) {
+        return Requests.asr().setAudioMs(audioMs).setBatchSize(4).setModelMs(200L).setPool("gpu-eu")
+                .setCostUsd((price * audioMs / 60_000.0 + perRequest) * (1 + 0.02 * random.nextGaussian()));
+    }
+
+    private static void assertFirstDriver(List<Advisory> out, String driver) {
+        assertThat(out).singleElement().satisfies(a -> {
+            assertThat(a.getDecision()).isEqualTo(Decision.INVESTIGATE);
+            assertThat(a.getHints()).isNotEmpty();
+            assertThat(a.getHints().get(0).getDriver()).isEqualTo(driver);
+            assertThat(a.getHints().get(0).getShareExplained()).isBetween(0.8, 1.25);
+            assertThat(a.getSummary()).contains("first driver: " + driver);
+        });
+    }
+
+    @Test
+    void fallbacksThatPayTwiceAreTheFallbackDriver() {
+        Random random = new Random(21);
+        CostMonitor m = monitor();
+        assertThat(panes(m, 0, 3, i -> costing(random, 60_000, 0.006, 0).build())).isEmpty();
+        // from the fourth hour half the requests fail over to a fallback path: the primary attempt is paid too
+        List<Advisory> out = panes(m, 3, 4, i -> {
+            AsrRequest.Builder b = costing(random, 60_000, 0.006, 0);
+            return i % 2 == 0 ? b.setFallback(true).setCostUsd(2 * b.getCostUsd()).build() : b.build();
+        });
+        assertFirstDriver(out, "fallback");
+        assertThat(out.get(0).getHints()).extracting(h -> h.getDriver()).doesNotContain("retries", "pool",
+                "audio_length");
+    }
+
+    @Test
+    void shorterAudioSpreadsThePerRequestCostOverFewerMinutes() {
+        Random random = new Random(22);
+        CostMonitor m = monitor();
+        // 0.006 USD a minute plus 0.002 a request; audio of 30-90 s, then of 6-18 s
+        assertThat(panes(m, 0, 3, i -> costing(random, 30_000 + 3_000 * (i % 21), 0.006, 0.002).build()))
+                .isEmpty();
+        List<Advisory> out = panes(m, 3, 4, i -> costing(random, 6_000 + 600 * (i % 21), 0.006, 0.002).build());
+        assertFirstDriver(out, "audio_length");
+        assertThat(out.get(0).getHints().get(0).getEvidence()).contains("mean audio per request 58.5 -> 11.7 s");
+    }
+
+    @Test
+    void shorterAudioAtAPurePerMinutePriceIsNoRise() {
+        Random random = new Random(23);
+        CostMonitor m = monitor();
+        panes(m, 0, 3, i -> costing(random, 30_000 + 3_000 * (i % 21), 0.006, 0).build());
+        assertThat(panes(m, 3, 4, i -> costing(random, 6_000 + 600 * (i % 21), 0.006, 0).build())).isEmpty();
+    }
+
+    @Test
+    void trafficMovingToAPricierPoolIsThePoolDriver() {
+        Random random = new Random(24);
+        CostMonitor m = monitor();
+        assertThat(panes(m, 0, 3, i -> costing(random, 60_000, 0.006, 0).build())).isEmpty();
+        // from the fourth hour 60% of the requests go to an overflow pool at 2.5 times the price
+        List<Advisory> out = panes(m, 3, 4, i -> i % 5 < 3
+                ? costing(random, 60_000, 0.015, 0).setPool("gpu-eu-overflow").build()
+                : costing(random, 60_000, 0.006, 0).build());
+        assertFirstDriver(out, "pool");
+        assertThat(out.get(0).getHints().get(0).getEvidence()).contains("pool gpu-eu-overflow 0% -> 60% of requests");
+    }
+
+    @Test
+    void requestsThatNameNoPoolNameNoPoolDriver() {
+        Random random = new Random(25);
+        CostMonitor m = monitor();
+        panes(m, 0, 3, i -> costing(random, 60_000, 0.006, 0).setPool(null).build());
+        List<Advisory> out = panes(m, 3, 4, i -> costing(random, 60_000, i % 5 < 3 ? 0.015 : 0.006, 0)
+                .setPool(i % 5 < 3 ? "gpu-eu-overflow" : null).build());
+        assertThat(out).singleElement().satisfies(a -> assertThat(a.getHints()).isEmpty());
+    }
+
+    @Test
+    void aBaselineOfFormat1ReadsAndLeavesTheNewDriversOut() throws Exception {
+        Random random = new Random(26);
+        CostMonitor m = monitor();
+        panes(m, 0, 3, i -> costing(random, 60_000, 0.006, 0).setRetries(i % 50 == 0 ? 1 : 0).build());
+        CostMonitor read = CostMonitor.readFrom(new DataInputStream(new ByteArrayInputStream(format1(m))), 1)
+                .configure(DriftPolicy.DEFAULT, "p1");
+        // the pools move and half the requests retry: the retries are named, the pools (whose baseline the
+        // old format does not hold) are not, rather than being measured against an empty baseline
+        List<Advisory> out = panes(read, 3, 4, i -> {
+            AsrRequest.Builder b = costing(random, 60_000, 0.006, 0).setPool(i % 2 == 0 ? "gpu-us" : "gpu-eu");
+            return i % 2 == 0 ? b.setRetries(1).setCostUsd(2 * b.getCostUsd()).build() : b.build();
+        });
+        assertThat(out).singleElement().satisfies(a -> assertThat(a.getHints()).extracting(h -> h.getDriver())
+                .containsExactly("retries"));
+        // its state now writes format 2, which reads back the same
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        read.writeTo(new DataOutputStream(bytes));
+        CostMonitor again = CostMonitor.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),
+                CostMonitor.FORMAT);
+        ByteArrayOutputStream bytes2 = new ByteArrayOutputStream();
+        again.writeTo(new DataOutputStream(bytes2));
+        assertThat(bytes2.toByteArray()).isEqualTo(bytes.toByteArray());
+    }
+
+    /** The monitor in format 1 (before the audio-length, fallback and pool figures), written as that release did. */
+    private static byte[] format1(CostMonitor m) throws Exception {
+        ByteArrayOutputStream current = new ByteArrayOutputStream();
+        m.writeTo(new DataOutputStream(current));
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(current.toByteArray()));
+        ByteArrayOutputStream old = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(old);
+        out.writeUTF(in.readUTF());
+        out.writeByte(in.readByte());
+        int versions = in.readInt();
+        out.writeInt(versions);
+        for (int v = 0; v < versions; v++) {
+            out.writeUTF(in.readUTF());
+            int buckets = in.readInt();
+            out.writeInt(buckets);
+            for (int b = 0; b < buckets; b++) {
+                out.writeLong(in.readLong());
+                CostBucket bucket = CostBucket.readFrom(in, CostMonitor.FORMAT);
+                for (double d : new double[] {bucket.cost, bucket.units, bucket.retryWaste, bucket.batchSum,
+                        bucket.batchSquared, bucket.modelMs, bucket.modelMsSquared, bucket.paneSum, bucket.paneSquared}) {
+                    out.writeDouble(d);
+                }
+                for (long l : new long[] {bucket.costed, bucket.requests, bucket.retried, bucket.cacheHits,
+                        bucket.batched, bucket.modelRequests, bucket.panes}) {
+                    out.writeLong(l);
+                }
+                out.writeInt(bucket.mix.size());
+                for (Map.Entry<String, double[]> e : bucket.mix.entrySet()) {
+                    out.writeUTF(e.getKey());
+                    for (double d : e.getValue()) {
+                        out.writeDouble(d);
+                    }
+                }
+            }
+        }
+        int standing = in.readInt();
+        out.writeInt(standing);
+        for (int i = 0; i < standing; i++) {
+            out.writeUTF(in.readUTF());
+            out.writeUTF(in.readUTF());
+        }
+        return old.toByteArray();
     }
 
     private static List<Advisory> hours(CostMonitor m, long fromHour, long toHour, double price, int retryEvery,

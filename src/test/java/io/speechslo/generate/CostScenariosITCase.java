@@ -33,6 +33,9 @@ class CostScenariosITCase {
             "cost-retry-storm.yaml, retries, cost_per_audio_minute",
             "cost-language-mix.yaml, request_mix, cost_per_audio_minute",
             "cost-model-slower.yaml, model, cost_per_audio_minute",
+            "cost-fallback-storm.yaml, fallback, cost_per_audio_minute",
+            "cost-short-audio.yaml, audio_length, cost_per_audio_minute",
+            "cost-pool-shift.yaml, pool, cost_per_audio_minute",
             "tts-cache-loss.yaml, cache, cost_per_generated_second"})
     void aKnownCauseIsTheFirstHint(String scenario, String driver, String metric) throws Exception {
         ShippedScenariosITCase.Run run = ShippedScenariosITCase.run(scenario);

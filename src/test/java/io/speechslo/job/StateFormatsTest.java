@@ -295,4 +295,32 @@ class StateFormatsTest {
         written[written.length - 5] = 5;
         assertThatThrownBy(() -> readSnapshot(written)).hasStackTraceContaining("restore it with a newer release");
     }
+
+    @Test
+    void slicePanesOfFormat2ReadAndMigrateWithNoCostShares() throws Exception {
+        io.speechslo.aggregate.SlicePane pane = new io.speechslo.aggregate.SlicePane(Signal.ASR);
+        pane.add(io.speechslo.fixtures.Requests.asr().setPool("gpu-eu").setFallback(true).setCostUsd(0.01).build(), 1);
+        byte[] format3 = pane.toBytes();
+        // format 2: the same bytes without the cost shares at the end, and without their flag (0x10)
+        int shares = io.speechslo.bytes.ByteWriter.bytes(pane.costShares()::writeTo, 64).length;
+        byte[] format2 = java.util.Arrays.copyOf(format3, format3.length - shares);
+        format2[0] = (byte) (format2[0] & ~0x10);
+        SlicePaneSerializer current = new SlicePaneSerializer();
+        io.speechslo.aggregate.SlicePane read = migrate(current, new SlicePaneSerializer.Snapshot(2), format2);
+        assertThat(read.costShares().isEmpty()).isTrue();
+        assertThat(read.requests()).isEqualTo(1);
+        assertThat(read.metrics().ratio(io.speechslo.metrics.Metric.COST_PER_AUDIO_MINUTE))
+                .isEqualTo(pane.metrics().ratio(io.speechslo.metrics.Metric.COST_PER_AUDIO_MINUTE));
+    }
+
+    @Test
+    void costMonitorsOfFormat1Migrate() throws Exception {
+        // a monitor with no bucket is the same bytes in both formats: service, signal, no version, no decision
+        io.speechslo.cost.CostMonitor monitor = new io.speechslo.cost.CostMonitor(SERVICE, Signal.ASR);
+        CostMonitorSerializer current = new CostMonitorSerializer();
+        io.speechslo.cost.CostMonitor read = migrate(current, new CostMonitorSerializer.Snapshot(1),
+                bytes(current, monitor));
+        assertThat(read.isEmpty()).isTrue();
+        // buckets of format 1 read as the cost monitor's own test shows (CostMonitorTest)
+    }
 }
