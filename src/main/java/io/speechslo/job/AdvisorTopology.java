@@ -136,7 +136,7 @@ public final class AdvisorTopology {
         SingleOutputStreamOperator<Advisory> pages = burn
                 .connect(panes)
                 .keyBy(PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING)
-                .process(new PageAttributionFunction(pane, lateness), TypeInformation.of(Advisory.class))
+                .process(new PageAttributionFunction(pane, lateness, bundle), TypeInformation.of(Advisory.class))
                 .uid(Uids.PAGE_ATTRIBUTION).name("Page attribution");
         KeyedStream<PaneRecord, String> byService = panes.keyBy(PaneRecord::serviceKey);
         SingleOutputStreamOperator<Advisory> gate = byService.process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))

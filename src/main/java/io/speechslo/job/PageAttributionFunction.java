@@ -7,7 +7,15 @@ import io.speechslo.advisory.Decision;
 import io.speechslo.advisory.Hint;
 import io.speechslo.aggregate.SloCounts;
 import io.speechslo.burn.SliceBadCounts;
+import io.speechslo.aggregate.SlicePane;
+import io.speechslo.burn.PaneLatency;
+import io.speechslo.diagnosis.LatencyDiagnosis;
 import io.speechslo.diagnosis.SliceAttribution;
+import io.speechslo.metrics.LatencyComponents;
+import io.speechslo.metrics.LatencyComponents.Part;
+import io.speechslo.metrics.Signal;
+import io.speechslo.policy.SloDefinition;
+import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
@@ -19,6 +27,9 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +44,16 @@ import java.util.Map;
  * verdicts), so this operator keeps each pane's bad and total requests per SLO, version and full slice
  * for the last {@link #WINDOW} and rolls them up when a page comes.
  *
+ * <p>A page or ticket of a latency SLO (one whose good filter bounds first_partial_ms, finalization_ms or
+ * first_audio_ms) also says which component moved ({@link LatencyDiagnosis}: queue, preprocessing or
+ * model time, batch size and first partial against finalization as evidence): the mean of the latency
+ * over its window's requests of the version burning, against the window of the same length just before
+ * (the hour before for a 1h page), on the whole service. For that the operator keeps, per closed pane,
+ * each signal and version's latency components summed over its slices ({@link PaneLatency}: counts and
+ * exact sums, no sketch) for two windows. Its hints come before the slices'. They are over the whole
+ * service even when a slice is named: per-slice components are not kept here (they would multiply this
+ * state by the slices).
+ *
  * <p>Deterministic: every burn advisory waits for an event-time timer at its window end. The watermark
  * here is the lesser of both inputs', so when it passes the window end every slice pane ending at or
  * before window end minus the allowed lateness has arrived, and a page is attributed over exactly the
@@ -43,18 +64,28 @@ import java.util.Map;
  * nothing (bad requests spread evenly, too few of them, or no pane counted yet) is also unchanged.
  *
  * <p>State: {@link States#PAGE_ATTRIBUTION_PANES} (one entry per pane with SLO counts, each gone by an
- * event-time timer once no page can reach it) and {@link States#PAGE_ATTRIBUTION_HELD} (advisories for
- * one watermark step). Metrics: {@code pages_attributed} (pages that named a slice), {@code pages_unattributed}.
+ * event-time timer once no page can reach it), {@link States#PAGE_ATTRIBUTION_LATENCY} (one entry per pane
+ * for a service with a latency SLO, gone after two windows) and {@link States#PAGE_ATTRIBUTION_HELD}
+ * (advisories for one watermark step). Metrics: {@code pages_attributed} (pages that named a slice),
+ * {@code pages_unattributed}, {@code pages_latency_explained} (pages and tickets that named a latency component).
  */
 final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advisory, PaneRecord, Advisory> {
 
     /** How far back a page is attributed: the last hour of its long window at most (the page is about now). */
     static final long WINDOW = Duration.ofHours(1).toMillis();
 
+    private static final DateTimeFormatter HHMM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+
     private final long paneMillis;
     private final long lateness;
+    /** The SLOs (null: no latency decomposition). */
+    private final PolicyBundle bundle;
 
     private transient MapState<Long, SliceBadCounts> panes;
+    private transient MapState<Long, PaneLatency> latency;
+    /** Per service, its request-based latency SLOs by name (parsed once per service). */
+    private transient Map<String, Map<String, LatencySlo>> latencySlos;
+    private transient Counter latencyExplained;
     private transient MapState<Tuple2<Long, Integer>, Advisory> held;
     private transient MapState<Long, Integer> heldCounts;
     private transient Counter attributed;
@@ -65,15 +96,29 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
      * @param latenessMillis the allowed lateness: a slice pane arrives once the watermark passes its end plus this
      */
     PageAttributionFunction(long paneMillis, long latenessMillis) {
+        this(paneMillis, latenessMillis, null);
+    }
+
+    /**
+     * @param bundle the SLOs: a page or ticket of a latency SLO among them says which component moved (null: none does)
+     */
+    PageAttributionFunction(long paneMillis, long latenessMillis, PolicyBundle bundle) {
         this.paneMillis = paneMillis;
         this.lateness = latenessMillis;
+        this.bundle = bundle;
     }
+
+    /** A request-based SLO on a latency: its signal, and the part of the latency components holding it. */
+    private record LatencySlo(Signal signal, Part total) {}
 
     @Override
     public void open(OpenContext openContext) {
         panes = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_PANES);
         held = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD);
         heldCounts = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD_COUNTS);
+        latency = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_LATENCY);
+        latencySlos = new HashMap<>();
+        latencyExplained = getRuntimeContext().getMetricGroup().counter("pages_latency_explained");
         attributed = getRuntimeContext().getMetricGroup().counter("pages_attributed");
         unattributed = getRuntimeContext().getMetricGroup().counter("pages_unattributed");
     }
@@ -99,25 +144,41 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
 
     @Override
     public void processElement2(PaneRecord r, Context ctx, Collector<Advisory> out) throws Exception {
-        long forgetAt = r.paneEnd - paneMillis + WINDOW; // no page from then on reaches back to this pane
-        if (r.track == Track.SHADOW || forgetAt <= ctx.timerService().currentWatermark()) {
-            return; // shadow traffic spends no budget (its panes count no SLO)
+        long paneStart = r.paneEnd - paneMillis;
+        long watermark = ctx.timerService().currentWatermark();
+        if (r.track == Track.SHADOW) {
+            return; // shadow traffic spends no budget (its panes count no SLO) and serves no user
         }
-        SloCounts counts = r.decode().sloCounts();
-        if (counts.isEmpty()) {
+        boolean counted = paneStart + WINDOW > watermark; // else no page from now on reaches back to this pane
+        boolean timed = paneStart + 2 * WINDOW > watermark && hasLatencySlo(r.service, r.signal);
+        if (!counted && !timed) {
             return;
         }
-        SliceBadCounts pane = panes.get(r.paneEnd);
-        if (pane == null) {
-            pane = new SliceBadCounts();
-            ctx.timerService().registerEventTimeTimer(forgetAt);
-        }
-        for (String slo : counts.names()) {
-            if (counts.total(slo) > 0) {
-                pane.add(slo, r.version, r.slice, counts.bad(slo), counts.total(slo));
+        SlicePane decoded = r.decode();
+        SloCounts counts = decoded.sloCounts();
+        if (counted && !counts.isEmpty()) {
+            SliceBadCounts pane = panes.get(r.paneEnd);
+            if (pane == null) {
+                pane = new SliceBadCounts();
+                ctx.timerService().registerEventTimeTimer(paneStart + WINDOW);
             }
+            for (String slo : counts.names()) {
+                if (counts.total(slo) > 0) {
+                    pane.add(slo, r.version, r.slice, counts.bad(slo), counts.total(slo));
+                }
+            }
+            panes.put(r.paneEnd, pane); // in place on the heap backend; written through on RocksDB
         }
-        panes.put(r.paneEnd, pane); // in place on the heap backend; written through on RocksDB
+        if (timed && decoded.requests() > 0) {
+            // a latency page compares its window with the one before: its components stay two windows
+            PaneLatency l = latency.get(r.paneEnd);
+            if (l == null) {
+                l = new PaneLatency();
+                ctx.timerService().registerEventTimeTimer(paneStart + 2 * WINDOW);
+            }
+            l.add(r.signal, r.version, decoded.requests(), decoded.metrics().latency());
+            latency.put(r.paneEnd, l);
+        }
     }
 
     @Override
@@ -127,7 +188,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
             Tuple2<Long, Integer> slot = Tuple2.of(timestamp, i);
             Advisory a = held.get(slot);
             held.remove(slot);
-            out.collect(isPage(a) ? attribute(a, timestamp) : a);
+            out.collect(isAlert(a) ? attribute(a, timestamp) : a);
         }
         heldCounts.remove(timestamp);
         List<Long> gone = new ArrayList<>();
@@ -139,15 +200,49 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         for (Long paneEnd : gone) {
             panes.remove(paneEnd);
         }
+        gone.clear();
+        for (Long paneEnd : latency.keys()) {
+            if (paneEnd - paneMillis + 2 * WINDOW <= timestamp) {
+                gone.add(paneEnd);
+            }
+        }
+        for (Long paneEnd : gone) {
+            latency.remove(paneEnd);
+        }
     }
 
-    private static boolean isPage(Advisory a) {
-        return a.getKind() == AdvisoryKind.BURN_RATE && a.getDecision() == Decision.PAGE && a.getSlo() != null;
+    /** A page or ticket of one SLO. */
+    private static boolean isAlert(Advisory a) {
+        return a.getKind() == AdvisoryKind.BURN_RATE && a.getSlo() != null
+                && (a.getDecision() == Decision.PAGE || a.getDecision() == Decision.TICKET);
     }
 
-    /** The page with the slices that hold its bad requests, or as it is when none is named. */
-    private Advisory attribute(Advisory page, long at) throws Exception {
-        long span = Math.min(page.getLongWindow() == null ? WINDOW : page.getLongWindow(), WINDOW);
+    /**
+     * A page with the latency component that moved (a latency SLO's) and the slices that hold its bad
+     * requests, a ticket with the latency component; as it is when nothing is named.
+     */
+    private Advisory attribute(Advisory alert, long at) throws Exception {
+        long span = Math.min(alert.getLongWindow() == null ? WINDOW : alert.getLongWindow(), WINDOW);
+        Found components = components(alert, at, span);
+        Found slices = alert.getDecision() == Decision.PAGE ? slices(alert, at, span) : Found.NONE;
+        if (components.hints().isEmpty() && slices.hints().isEmpty()) {
+            return alert;
+        }
+        List<Hint> hints = new ArrayList<>(alert.getHints());
+        hints.addAll(components.hints());
+        hints.addAll(slices.hints());
+        alert.setHints(hints);
+        alert.setSummary(alert.getSummary() + components.summary() + slices.summary());
+        return Advisories.withId(alert);
+    }
+
+    /** Hints found for an alert, and what its summary gains. */
+    private record Found(List<Hint> hints, String summary) {
+        static final Found NONE = new Found(List.of(), "");
+    }
+
+    /** The slices that hold a page's bad requests, over the closed panes of its window. */
+    private Found slices(Advisory page, long at, long span) throws Exception {
         long from = at - span;
         long to = at - lateness; // the panes the watermark has closed
         Map<Slice, long[]> bySlice = new HashMap<>();
@@ -164,13 +259,84 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         List<SliceAttribution.Named> named = SliceAttribution.attribute(bySlice);
         if (named.isEmpty()) {
             unattributed.inc();
-            return page;
+            return Found.NONE;
         }
         attributed.inc();
-        List<Hint> hints = new ArrayList<>(page.getHints());
-        hints.addAll(SliceAttribution.hints(named, first, last).sorted());
-        page.setHints(hints);
-        page.setSummary(page.getSummary() + SliceAttribution.summary(named));
-        return Advisories.withId(page);
+        return new Found(SliceAttribution.hints(named, first, last).sorted(), SliceAttribution.summary(named));
+    }
+
+    /**
+     * A latency SLO alert's decomposition ({@link LatencyDiagnosis}): the alert's window (the closed panes
+     * of its long window, at most the last {@link #WINDOW}) against the window of the same length just
+     * before it, over the requests of the version burning, on the whole service.
+     */
+    private Found components(Advisory alert, long at, long span) throws Exception {
+        LatencySlo slo = latencySlos(alert.getService()).get(alert.getSlo());
+        if (slo == null) {
+            return Found.NONE;
+        }
+        long from = at - span;
+        long to = at - lateness; // the panes the watermark has closed
+        LatencyComponents now = LatencyComponents.sumsOnly();
+        LatencyComponents before = LatencyComponents.sumsOnly();
+        long nowRequests = 0;
+        long beforeRequests = 0;
+        long nowLast = Long.MIN_VALUE;
+        for (Map.Entry<Long, PaneLatency> e : latency.entries()) {
+            long paneEnd = e.getKey();
+            long paneStart = paneEnd - paneMillis;
+            if (paneStart >= from && paneEnd <= to) {
+                nowRequests += e.getValue().addTo(now, slo.signal(), alert.getModelVersion());
+                nowLast = Math.max(nowLast, paneEnd);
+            } else if (paneStart >= from - span && paneEnd <= from) {
+                beforeRequests += e.getValue().addTo(before, slo.signal(), alert.getModelVersion());
+            }
+        }
+        if (nowLast == Long.MIN_VALUE) {
+            return Found.NONE;
+        }
+        String where = alert.getModelVersion() == null ? "on the whole service" : "of " + alert.getModelVersion();
+        String beforeName = "in " + span(from - span, from);
+        List<Hint> hints = LatencyDiagnosis.hints(slo.total(), where, now, nowRequests, before, beforeRequests,
+                "in " + span(from, nowLast), beforeName);
+        if (hints.isEmpty()) {
+            return Found.NONE;
+        }
+        latencyExplained.inc();
+        Hint first = hints.get(0);
+        return new Found(hints, " Of the rise in mean " + slo.total().field() + " against " + span(from - span, from)
+                + ", " + first.getDriver() + " time explains " + Math.round(first.getShareExplained() * 100) + "%.");
+    }
+
+    private static String span(long start, long end) {
+        return HHMM.format(Instant.ofEpochMilli(start)) + "-" + HHMM.format(Instant.ofEpochMilli(end)) + " UTC";
+    }
+
+    private boolean hasLatencySlo(String service, Signal signal) {
+        for (LatencySlo s : latencySlos(service).values()) {
+            if (s.signal() == signal) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The service's request-based latency SLOs by name (threshold SLOs page from the drift engine, not here). */
+    private Map<String, LatencySlo> latencySlos(String service) {
+        if (bundle == null) {
+            return Map.of();
+        }
+        return latencySlos.computeIfAbsent(service, svc -> {
+            Map<String, LatencySlo> m = new HashMap<>();
+            for (Signal signal : Signal.values()) {
+                for (SloDefinition slo : bundle.policies().slosFor(svc, signal)) {
+                    Part total = LatencyDiagnosis.totalOf(slo);
+                    if (total != null) {
+                        m.put(slo.name(), new LatencySlo(signal, total));
+                    }
+                }
+            }
+            return m;
+        });
     }
 }

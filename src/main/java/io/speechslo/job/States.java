@@ -2,6 +2,7 @@ package io.speechslo.job;
 
 import io.speechslo.advisory.Advisory;
 import io.speechslo.aggregate.SlicePane;
+import io.speechslo.burn.PaneLatency;
 import io.speechslo.burn.SliceBadCounts;
 import io.speechslo.burn.BurnRateMonitor;
 import io.speechslo.cost.CostMonitor;
@@ -104,6 +105,14 @@ final class States {
      */
     static final MapStateDescriptor<Long, SliceBadCounts> PAGE_ATTRIBUTION_PANES = new MapStateDescriptor<>(
             "page-attribution-panes", LongSerializer.INSTANCE, new SliceBadCountsSerializer());
+
+    /**
+     * Page attribution's latency components per slice pane (by pane end), per signal and version, for the
+     * last two hours: a latency SLO page's window and the one before it (added 2026-12-05; a savepoint
+     * from before restores without it, and pages name no latency component until two windows have passed).
+     */
+    static final MapStateDescriptor<Long, PaneLatency> PAGE_ATTRIBUTION_LATENCY = new MapStateDescriptor<>(
+            "page-attribution-latency", LongSerializer.INSTANCE, new PaneLatencySerializer());
 
     /**
      * Burn-rate advisories waiting for the watermark to pass their window end, by (window end, index of
