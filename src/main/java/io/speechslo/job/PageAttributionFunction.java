@@ -281,35 +281,44 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         LatencyComponents before = LatencyComponents.sumsOnly();
         long nowRequests = 0;
         long beforeRequests = 0;
-        long nowLast = Long.MIN_VALUE;
+        long[] nowSpan = {Long.MAX_VALUE, Long.MIN_VALUE};
+        long[] beforeSpan = {Long.MAX_VALUE, Long.MIN_VALUE};
         for (Map.Entry<Long, PaneLatency> e : latency.entries()) {
             long paneEnd = e.getKey();
             long paneStart = paneEnd - paneMillis;
             if (paneStart >= from && paneEnd <= to) {
                 nowRequests += e.getValue().addTo(now, slo.signal(), alert.getModelVersion());
-                nowLast = Math.max(nowLast, paneEnd);
+                widen(nowSpan, paneStart, paneEnd);
             } else if (paneStart >= from - span && paneEnd <= from) {
                 beforeRequests += e.getValue().addTo(before, slo.signal(), alert.getModelVersion());
+                widen(beforeSpan, paneStart, paneEnd);
             }
         }
-        if (nowLast == Long.MIN_VALUE) {
+        if (nowRequests == 0 || beforeRequests == 0) {
             return Found.NONE;
         }
         String where = alert.getModelVersion() == null ? "on the whole service" : "of " + alert.getModelVersion();
-        String beforeName = "in " + span(from - span, from);
+        // the sentence names the minutes the panes cover (the window before may start with the data)
+        String beforeName = "in " + span(beforeSpan);
         List<Hint> hints = LatencyDiagnosis.hints(slo.total(), where, now, nowRequests, before, beforeRequests,
-                "in " + span(from, nowLast), beforeName);
+                "in " + span(nowSpan), beforeName);
         if (hints.isEmpty()) {
             return Found.NONE;
         }
         latencyExplained.inc();
         Hint first = hints.get(0);
-        return new Found(hints, " Of the rise in mean " + slo.total().field() + " against " + span(from - span, from)
+        return new Found(hints, " Of the rise in mean " + slo.total().field() + " against " + span(beforeSpan)
                 + ", " + first.getDriver() + " time explains " + Math.round(first.getShareExplained() * 100) + "%.");
     }
 
-    private static String span(long start, long end) {
-        return HHMM.format(Instant.ofEpochMilli(start)) + "-" + HHMM.format(Instant.ofEpochMilli(end)) + " UTC";
+    private static void widen(long[] span, long start, long end) {
+        span[0] = Math.min(span[0], start);
+        span[1] = Math.max(span[1], end);
+    }
+
+    /** "08:00-09:00 UTC" for {@code {start, end}}. */
+    private static String span(long[] span) {
+        return HHMM.format(Instant.ofEpochMilli(span[0])) + "-" + HHMM.format(Instant.ofEpochMilli(span[1])) + " UTC";
     }
 
     private boolean hasLatencySlo(String service, Signal signal) {
