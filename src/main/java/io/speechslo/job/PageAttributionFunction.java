@@ -8,9 +8,11 @@ import io.speechslo.advisory.Hint;
 import io.speechslo.aggregate.SloCounts;
 import io.speechslo.burn.SliceBadCounts;
 import io.speechslo.aggregate.SlicePane;
-import io.speechslo.burn.PaneLatency;
+import io.speechslo.burn.PaneEvidence;
+import io.speechslo.burn.PaneEvidence.Outcomes;
 import io.speechslo.diagnosis.LatencyDiagnosis;
 import io.speechslo.diagnosis.SliceAttribution;
+import io.speechslo.diagnosis.TimeoutDiagnosis;
 import io.speechslo.metrics.LatencyComponents;
 import io.speechslo.metrics.LatencyComponents.Part;
 import io.speechslo.metrics.Signal;
@@ -48,11 +50,13 @@ import java.util.Map;
  * first_audio_ms) also says which component moved ({@link LatencyDiagnosis}: queue, preprocessing or
  * model time, batch size and first partial against finalization as evidence): the mean of the latency
  * over its window's requests of the version burning, against the window of the same length just before
- * (the hour before for a 1h page), on the whole service. For that the operator keeps, per closed pane,
- * each signal and version's latency components summed over its slices ({@link PaneLatency}: counts and
- * exact sums, no sketch) for two windows. Its hints come before the slices'. They are over the whole
- * service even when a slice is named: per-slice components are not kept here (they would multiply this
- * state by the slices).
+ * (the hour before for a 1h page), on the whole service. One of an availability SLO (good: outcome OK or
+ * CANCELLED) names {@code timeouts} when its bad requests are mostly TIMEOUT and the timeout rate rose
+ * beyond noise against that window ({@link TimeoutDiagnosis}). For that the operator keeps, per closed
+ * pane, each signal and version's requests, timeouts, errors and latency components summed over its
+ * slices ({@link PaneEvidence}: counts and exact sums, no sketch) for two windows. These hints come before
+ * the slices'. They are over the whole service even when a slice is named: per-slice evidence is not kept
+ * here (it would multiply this state by the slices).
  *
  * <p>Deterministic: every burn advisory waits for an event-time timer at its window end. The watermark
  * here is the lesser of both inputs', so when it passes the window end every slice pane ending at or
@@ -64,10 +68,11 @@ import java.util.Map;
  * nothing (bad requests spread evenly, too few of them, or no pane counted yet) is also unchanged.
  *
  * <p>State: {@link States#PAGE_ATTRIBUTION_PANES} (one entry per pane with SLO counts, each gone by an
- * event-time timer once no page can reach it), {@link States#PAGE_ATTRIBUTION_LATENCY} (one entry per pane
- * for a service with a latency SLO, gone after two windows) and {@link States#PAGE_ATTRIBUTION_HELD}
+ * event-time timer once no page can reach it), {@link States#PAGE_ATTRIBUTION_EVIDENCE} (one entry per pane
+ * for a service with a latency or availability SLO, gone after two windows) and {@link States#PAGE_ATTRIBUTION_HELD}
  * (advisories for one watermark step). Metrics: {@code pages_attributed} (pages that named a slice),
- * {@code pages_unattributed}, {@code pages_latency_explained} (pages and tickets that named a latency component).
+ * {@code pages_unattributed}, {@code pages_latency_explained} (pages and tickets that named a latency
+ * component), {@code pages_timeouts_named}.
  */
 final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advisory, PaneRecord, Advisory> {
 
@@ -78,14 +83,15 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
 
     private final long paneMillis;
     private final long lateness;
-    /** The SLOs (null: no latency decomposition). */
+    /** The SLOs (null: no latency or timeout hints). */
     private final PolicyBundle bundle;
 
     private transient MapState<Long, SliceBadCounts> panes;
-    private transient MapState<Long, PaneLatency> latency;
-    /** Per service, its request-based latency SLOs by name (parsed once per service). */
-    private transient Map<String, Map<String, LatencySlo>> latencySlos;
+    private transient MapState<Long, PaneEvidence> evidence;
+    /** Per service, its request-based latency and availability SLOs by name (parsed once per service). */
+    private transient Map<String, Map<String, DiagnosedSlo>> diagnosedSlos;
     private transient Counter latencyExplained;
+    private transient Counter timeoutsNamed;
     private transient MapState<Tuple2<Long, Integer>, Advisory> held;
     private transient MapState<Long, Integer> heldCounts;
     private transient Counter attributed;
@@ -100,7 +106,8 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
     }
 
     /**
-     * @param bundle the SLOs: a page or ticket of a latency SLO among them says which component moved (null: none does)
+     * @param bundle the SLOs: a page or ticket of a latency SLO among them says which component moved, of an
+     *        availability SLO whether timeouts drove it (null: none does)
      */
     PageAttributionFunction(long paneMillis, long latenessMillis, PolicyBundle bundle) {
         this.paneMillis = paneMillis;
@@ -108,17 +115,21 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         this.bundle = bundle;
     }
 
-    /** A request-based SLO on a latency: its signal, and the part of the latency components holding it. */
-    private record LatencySlo(Signal signal, Part total) {}
+    /**
+     * A request-based SLO whose alerts are decomposed: its signal, and the part of the latency components
+     * holding the latency it judges (null: an availability SLO, whose alerts may name timeouts).
+     */
+    private record DiagnosedSlo(Signal signal, Part total) {}
 
     @Override
     public void open(OpenContext openContext) {
         panes = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_PANES);
         held = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD);
         heldCounts = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD_COUNTS);
-        latency = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_LATENCY);
-        latencySlos = new HashMap<>();
+        evidence = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_EVIDENCE);
+        diagnosedSlos = new HashMap<>();
         latencyExplained = getRuntimeContext().getMetricGroup().counter("pages_latency_explained");
+        timeoutsNamed = getRuntimeContext().getMetricGroup().counter("pages_timeouts_named");
         attributed = getRuntimeContext().getMetricGroup().counter("pages_attributed");
         unattributed = getRuntimeContext().getMetricGroup().counter("pages_unattributed");
     }
@@ -150,7 +161,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
             return; // shadow traffic spends no budget (its panes count no SLO) and serves no user
         }
         boolean counted = paneStart + WINDOW > watermark; // else no page from now on reaches back to this pane
-        boolean timed = paneStart + 2 * WINDOW > watermark && hasLatencySlo(r.service, r.signal);
+        boolean timed = paneStart + 2 * WINDOW > watermark && hasDiagnosedSlo(r.service, r.signal);
         if (!counted && !timed) {
             return;
         }
@@ -170,14 +181,14 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
             panes.put(r.paneEnd, pane); // in place on the heap backend; written through on RocksDB
         }
         if (timed && decoded.requests() > 0) {
-            // a latency page compares its window with the one before: its components stay two windows
-            PaneLatency l = latency.get(r.paneEnd);
+            // a page compares its window with the one before: its evidence stays two windows
+            PaneEvidence l = evidence.get(r.paneEnd);
             if (l == null) {
-                l = new PaneLatency();
+                l = new PaneEvidence();
                 ctx.timerService().registerEventTimeTimer(paneStart + 2 * WINDOW);
             }
-            l.add(r.signal, r.version, decoded.requests(), decoded.metrics().latency());
-            latency.put(r.paneEnd, l);
+            l.add(r.version, decoded.metrics());
+            evidence.put(r.paneEnd, l);
         }
     }
 
@@ -201,13 +212,13 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
             panes.remove(paneEnd);
         }
         gone.clear();
-        for (Long paneEnd : latency.keys()) {
+        for (Long paneEnd : evidence.keys()) {
             if (paneEnd - paneMillis + 2 * WINDOW <= timestamp) {
                 gone.add(paneEnd);
             }
         }
         for (Long paneEnd : gone) {
-            latency.remove(paneEnd);
+            evidence.remove(paneEnd);
         }
     }
 
@@ -218,8 +229,8 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
     }
 
     /**
-     * A page with the latency component that moved (a latency SLO's) and the slices that hold its bad
-     * requests, a ticket with the latency component; as it is when nothing is named.
+     * A page with what moved (a latency SLO's component, an availability SLO's timeouts) and the slices
+     * that hold its bad requests, a ticket with what moved; as it is when nothing is named.
      */
     private Advisory attribute(Advisory alert, long at) throws Exception {
         long span = Math.min(alert.getLongWindow() == null ? WINDOW : alert.getLongWindow(), WINDOW);
@@ -266,12 +277,13 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
     }
 
     /**
-     * A latency SLO alert's decomposition ({@link LatencyDiagnosis}): the alert's window (the closed panes
-     * of its long window, at most the last {@link #WINDOW}) against the window of the same length just
-     * before it, over the requests of the version burning, on the whole service.
+     * What moved between the alert's window (the closed panes of its long window, at most the last
+     * {@link #WINDOW}) and the window of the same length just before it, over the requests of the version
+     * burning, on the whole service: for a latency SLO the component ({@link LatencyDiagnosis}), for an
+     * availability SLO timeouts ({@link TimeoutDiagnosis}).
      */
     private Found components(Advisory alert, long at, long span) throws Exception {
-        LatencySlo slo = latencySlos(alert.getService()).get(alert.getSlo());
+        DiagnosedSlo slo = diagnosedSlos(alert.getService()).get(alert.getSlo());
         if (slo == null) {
             return Found.NONE;
         }
@@ -279,29 +291,42 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         long to = at - lateness; // the panes the watermark has closed
         LatencyComponents now = LatencyComponents.sumsOnly();
         LatencyComponents before = LatencyComponents.sumsOnly();
-        long nowRequests = 0;
-        long beforeRequests = 0;
+        Outcomes nowOutcomes = new Outcomes(0, 0, 0);
+        Outcomes beforeOutcomes = new Outcomes(0, 0, 0);
         long[] nowSpan = {Long.MAX_VALUE, Long.MIN_VALUE};
         long[] beforeSpan = {Long.MAX_VALUE, Long.MIN_VALUE};
-        for (Map.Entry<Long, PaneLatency> e : latency.entries()) {
+        for (Map.Entry<Long, PaneEvidence> e : evidence.entries()) {
             long paneEnd = e.getKey();
             long paneStart = paneEnd - paneMillis;
             if (paneStart >= from && paneEnd <= to) {
-                nowRequests += e.getValue().addTo(now, slo.signal(), alert.getModelVersion());
+                nowOutcomes = nowOutcomes.plus(e.getValue().addTo(now, slo.signal(), alert.getModelVersion()));
                 widen(nowSpan, paneStart, paneEnd);
             } else if (paneStart >= from - span && paneEnd <= from) {
-                beforeRequests += e.getValue().addTo(before, slo.signal(), alert.getModelVersion());
+                beforeOutcomes = beforeOutcomes.plus(e.getValue().addTo(before, slo.signal(), alert.getModelVersion()));
                 widen(beforeSpan, paneStart, paneEnd);
             }
         }
-        if (nowRequests == 0 || beforeRequests == 0) {
+        if (nowOutcomes.requests() == 0 || beforeOutcomes.requests() == 0) {
             return Found.NONE;
         }
         String where = alert.getModelVersion() == null ? "on the whole service" : "of " + alert.getModelVersion();
-        // the sentence names the minutes the panes cover (the window before may start with the data)
+        // the sentences name the minutes the panes cover (the window before may start with the data)
+        String nowName = "in " + span(nowSpan);
         String beforeName = "in " + span(beforeSpan);
-        List<Hint> hints = LatencyDiagnosis.hints(slo.total(), where, now, nowRequests, before, beforeRequests,
-                "in " + span(nowSpan), beforeName);
+        if (slo.total() == null) {
+            List<Hint> hints = TimeoutDiagnosis.hints(where,
+                    new TimeoutDiagnosis.Window(nowName, nowOutcomes.requests(), nowOutcomes.timeouts(), nowOutcomes.errors()),
+                    new TimeoutDiagnosis.Window(beforeName, beforeOutcomes.requests(), beforeOutcomes.timeouts(),
+                            beforeOutcomes.errors()));
+            if (hints.isEmpty()) {
+                return Found.NONE;
+            }
+            timeoutsNamed.inc();
+            return new Found(hints, " Most bad requests timed out (" + nowOutcomes.timeouts() + " TIMEOUT, "
+                    + nowOutcomes.errors() + " ERROR " + nowName + ").");
+        }
+        List<Hint> hints = LatencyDiagnosis.hints(slo.total(), where, now, nowOutcomes.requests(), before,
+                beforeOutcomes.requests(), nowName, beforeName);
         if (hints.isEmpty()) {
             return Found.NONE;
         }
@@ -321,8 +346,8 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         return HHMM.format(Instant.ofEpochMilli(span[0])) + "-" + HHMM.format(Instant.ofEpochMilli(span[1])) + " UTC";
     }
 
-    private boolean hasLatencySlo(String service, Signal signal) {
-        for (LatencySlo s : latencySlos(service).values()) {
+    private boolean hasDiagnosedSlo(String service, Signal signal) {
+        for (DiagnosedSlo s : diagnosedSlos(service).values()) {
             if (s.signal() == signal) {
                 return true;
             }
@@ -330,18 +355,21 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         return false;
     }
 
-    /** The service's request-based latency SLOs by name (threshold SLOs page from the drift engine, not here). */
-    private Map<String, LatencySlo> latencySlos(String service) {
+    /**
+     * The service's request-based latency and availability SLOs by name (threshold SLOs page from the
+     * drift engine, not here).
+     */
+    private Map<String, DiagnosedSlo> diagnosedSlos(String service) {
         if (bundle == null) {
             return Map.of();
         }
-        return latencySlos.computeIfAbsent(service, svc -> {
-            Map<String, LatencySlo> m = new HashMap<>();
+        return diagnosedSlos.computeIfAbsent(service, svc -> {
+            Map<String, DiagnosedSlo> m = new HashMap<>();
             for (Signal signal : Signal.values()) {
                 for (SloDefinition slo : bundle.policies().slosFor(svc, signal)) {
                     Part total = LatencyDiagnosis.totalOf(slo);
-                    if (total != null) {
-                        m.put(slo.name(), new LatencySlo(signal, total));
+                    if (total != null || TimeoutDiagnosis.judgesOutcomes(slo)) {
+                        m.put(slo.name(), new DiagnosedSlo(signal, total));
                     }
                 }
             }

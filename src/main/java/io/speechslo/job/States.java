@@ -2,7 +2,7 @@ package io.speechslo.job;
 
 import io.speechslo.advisory.Advisory;
 import io.speechslo.aggregate.SlicePane;
-import io.speechslo.burn.PaneLatency;
+import io.speechslo.burn.PaneEvidence;
 import io.speechslo.burn.SliceBadCounts;
 import io.speechslo.burn.BurnRateMonitor;
 import io.speechslo.cost.CostMonitor;
@@ -107,12 +107,13 @@ final class States {
             "page-attribution-panes", LongSerializer.INSTANCE, new SliceBadCountsSerializer());
 
     /**
-     * Page attribution's latency components per slice pane (by pane end), per signal and version, for the
-     * last two hours: a latency SLO page's window and the one before it (added 2026-12-05; a savepoint
-     * from before restores without it, and pages name no latency component until two windows have passed).
+     * Page attribution's evidence per slice pane (by pane end), per signal and version: requests, timeouts,
+     * errors and latency components, for the last two hours: a page's window and the one before it (added
+     * 2026-12-05; a savepoint from before restores without it, and pages name no latency component or
+     * timeouts until they have a window before theirs).
      */
-    static final MapStateDescriptor<Long, PaneLatency> PAGE_ATTRIBUTION_LATENCY = new MapStateDescriptor<>(
-            "page-attribution-latency", LongSerializer.INSTANCE, new PaneLatencySerializer());
+    static final MapStateDescriptor<Long, PaneEvidence> PAGE_ATTRIBUTION_EVIDENCE = new MapStateDescriptor<>(
+            "page-attribution-evidence", LongSerializer.INSTANCE, new PaneEvidenceSerializer());
 
     /**
      * Burn-rate advisories waiting for the watermark to pass their window end, by (window end, index of

@@ -13,6 +13,11 @@ public interface RequestFilter extends Serializable {
 
     boolean test(SpecificRecord request);
 
+    /** The request fields this filter's predicates are on, in the order written; empty when it cannot tell. */
+    default List<String> fields() {
+        return List.of();
+    }
+
     /**
      * The request fields this filter bounds by a number ({@code first_partial_ms <= 300}), in the order
      * written: what a latency SLO's good filter judges, so a page can say where that latency went. Empty

@@ -15,10 +15,11 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Latency SLO pages through the whole topology: a stable-only service whose queue falls behind pages on
- * its first-partial latency SLO, and every latency page's first hint is {@code queue} (its window against
- * the one before it, model time unchanged), with the share of the mean's rise it explains; the
- * availability pages of the outage scenarios carry no latency hint at all.
+ * Latency and availability SLO pages through the whole topology: a stable-only service whose queue falls
+ * behind pages on its first-partial latency SLO, and every latency page's first hint is {@code queue} (its
+ * window against the one before it, model time unchanged), with the share of the mean's rise it explains;
+ * the availability pages of the outage scenarios (ERROR-driven) carry no latency hint and no
+ * {@code timeouts}; a service whose requests time out pages on availability naming {@code timeouts}.
  */
 class LatencySloPagesITCase {
 
@@ -67,9 +68,39 @@ class LatencySloPagesITCase {
                     .filter(a -> a.getDecision() == Decision.PAGE).toList();
             assertThat(pages).as(scenario).isNotEmpty().allSatisfy(a -> {
                 assertThat(a.getSlo()).isEqualTo("asr-availability");
-                assertThat(a.getHints()).extracting(Hint::getDriver).doesNotContainAnyElementsOf(LATENCY_DRIVERS);
-                assertThat(a.getSummary()).doesNotContain("time explains");
+                assertThat(a.getHints()).extracting(Hint::getDriver).doesNotContainAnyElementsOf(LATENCY_DRIVERS)
+                        .doesNotContain("timeouts");
+                assertThat(a.getSummary()).doesNotContain("time explains").doesNotContain("timed out");
             });
         }
+    }
+
+    @Test
+    void aStalledBackendPagesOnAvailabilityNamingTimeouts() throws Exception {
+        ShippedScenariosITCase.Run run = ShippedScenariosITCase.run("availability-timeouts-page.yaml");
+        List<Advisory> burns = run.of(AdvisoryKind.BURN_RATE);
+        long oneHourIn = java.time.Instant.parse("2026-01-05T09:00:00Z").toEpochMilli();
+        assertThat(burns).filteredOn(a -> a.getDecision() == Decision.PAGE).isNotEmpty();
+        assertThat(burns).allSatisfy(a -> assertThat(a.getSlo()).isEqualTo("asr-availability"));
+        // within the first hour the alert's window has no window before it in the data: nothing to compare with
+        assertThat(burns).filteredOn(a -> a.getWindowEnd() <= oneHourIn).isNotEmpty()
+                .allSatisfy(a -> assertThat(a.getHints()).isEmpty());
+        List<Advisory> compared = burns.stream().filter(a -> a.getWindowEnd() > oneHourIn).toList();
+        assertThat(compared).filteredOn(a -> a.getDecision() == Decision.PAGE).isNotEmpty();
+        assertThat(compared).allSatisfy(a -> {
+            assertThat(a.getHints()).as(a.getSummary()).isNotEmpty();
+            Hint first = a.getHints().get(0);
+            assertThat(first.getDriver()).isEqualTo("timeouts");
+            assertThat(first.getMetric()).isEqualTo("timeout_rate");
+            assertThat(first.getValue()).isGreaterThan(first.getBaseline());
+            // errors did not move: timeouts explain (about) all of the rise in bad requests
+            assertThat(first.getShareExplained()).isBetween(0.9, 1.1);
+            assertThat(first.getEvidence()).startsWith("TIMEOUT ended ").contains("; ERROR ");
+            assertThat(a.getSummary()).contains("Most bad requests timed out (");
+            // every cohort times out alike: no slice is named
+            assertThat(a.getHints()).extracting(Hint::getDriver).containsExactly("timeouts");
+        });
+        assertThat(run.of(AdvisoryKind.ROLLOUT)).isEmpty();
+        assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
     }
 }

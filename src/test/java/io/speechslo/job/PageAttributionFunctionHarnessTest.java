@@ -10,6 +10,7 @@ import io.speechslo.fixtures.Requests;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.load.PolicyLoader;
 import io.speechslo.slice.RequestSlices;
+import io.speechslo.telemetry.Outcome;
 import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -269,6 +270,52 @@ class PageAttributionFunctionHarnessTest {
             h.processElement1(first, end);
             watermark(h, end);
             assertThat(h.extractOutputValues()).containsExactly(copy);
+        }
+    }
+
+    /** A closed slice pane of {@code requests} ASR requests, {@code timeouts} TIMEOUT and {@code errors} ERROR. */
+    static PaneRecord outcomePane(long paneEnd, int requests, int timeouts, int errors) {
+        SlicePane p = new SlicePane(Signal.ASR);
+        for (int i = 0; i < requests; i++) {
+            Outcome o = i < timeouts ? Outcome.TIMEOUT : i < timeouts + errors ? Outcome.ERROR : Outcome.OK;
+            p.add(Requests.asr().setOutcome(o).build(), paneEnd - 1);
+            p.sloCounts().count(SLOS, 0, o == Outcome.OK);
+        }
+        return new PaneRecord("asr-slow", Signal.ASR, Track.STABLE, "v1",
+                RequestSlices.of(Signal.ASR, "quiet", "mobile", "en-US", "us-east-1").key(), paneEnd, p.toBytes());
+    }
+
+    @Test
+    void anAvailabilityPageOfTimeoutsNamesThemAndOneOfErrorsDoesNot() throws Exception {
+        for (boolean timeouts : new boolean[] {true, false}) {
+            try (var h = latencyHarness()) {
+                long end = T0 + 120 * MIN;
+                for (int m = 1; m <= 120; m++) {
+                    // one TIMEOUT and one ERROR a minute, and from minute 91 30 more of one of them
+                    int bad = m > 90 ? 30 : 0;
+                    h.processElement2(outcomePane(T0 + m * MIN, 1_000, timeouts ? 1 + bad : 1, timeouts ? 1 : 1 + bad),
+                            T0 + m * MIN + LATENESS);
+                }
+                h.processElement1(alert("asr-availability", Decision.PAGE, end), end);
+                watermark(h, end);
+                Advisory page = h.extractOutputValues().get(0);
+                if (timeouts) {
+                    assertThat(page.getHints()).singleElement().satisfies(hint -> {
+                        assertThat(hint.getDriver()).isEqualTo("timeouts");
+                        assertThat(hint.getValue()).isCloseTo(929.0 / 59_000, within(1e-12));
+                        assertThat(hint.getBaseline()).isCloseTo(60.0 / 60_000, within(1e-12));
+                        assertThat(hint.getShareExplained()).isCloseTo(1.0, within(1e-12)); // errors did not move
+                        assertThat(hint.getEvidence()).startsWith("TIMEOUT ended 929 of 59,000 requests (1.6%) in"
+                                + " 01:00-01:59 UTC against 60 of 60,000 (0.100%) in 00:00-01:00 UTC (z=")
+                                .contains("; ERROR 59 (0.100%) against 60 (0.100%)");
+                    });
+                    assertThat(page.getSummary()).endsWith(" Most bad requests timed out (929 TIMEOUT, 59 ERROR in"
+                            + " 01:00-01:59 UTC).");
+                } else {
+                    assertThat(page.getHints()).isEmpty();
+                    assertThat(page.getSummary()).isEqualTo("asr-slow asr-availability is burning.");
+                }
+            }
         }
     }
 }

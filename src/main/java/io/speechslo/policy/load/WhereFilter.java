@@ -18,13 +18,22 @@ final class WhereFilter implements RequestFilter {
 
     private final Class<? extends SpecificRecord> recordClass;
     private final FieldPredicate[] predicates;
+    /** The field of each predicate, in the order written. */
+    private final String[] fields;
     /** The fields a predicate bounds by a number (lt, lte, gt, gte), in the order written. */
     private final String[] bounded;
 
-    WhereFilter(Class<? extends SpecificRecord> recordClass, FieldPredicate[] predicates, List<String> bounded) {
+    WhereFilter(Class<? extends SpecificRecord> recordClass, FieldPredicate[] predicates, List<String> fields,
+            List<String> bounded) {
         this.recordClass = recordClass;
         this.predicates = predicates.clone();
+        this.fields = fields.toArray(new String[0]);
         this.bounded = bounded.toArray(new String[0]);
+    }
+
+    @Override
+    public List<String> fields() {
+        return fields == null ? List.of() : List.of(fields);
     }
 
     @Override
