@@ -58,19 +58,22 @@ import java.util.Map;
  * the slices'. They are over the whole service even when a slice is named: per-slice evidence is not kept
  * here (it would multiply this state by the slices).
  *
- * <p>Deterministic: every burn advisory waits for an event-time timer at its window end. The watermark
- * here is the lesser of both inputs', so when it passes the window end every slice pane ending at or
- * before window end minus the allowed lateness has arrived, and a page is attributed over exactly the
- * panes that start within its long window (at most the last {@link #WINDOW}) and end by then, whatever
- * the arrival order. Both inputs carry the same source watermark, so a page leaves at the same watermark
- * as before, one operator hop later. Advisories leave in the order of their window end, then of arrival
- * (the burn rates' own order per service); all but pages pass unchanged. A page whose attribution names
+ * <p>Deterministic: every burn advisory waits for an event-time timer at its window end (one the
+ * watermark has passed already, a threshold-SLO alert of the drift engine, for the next watermark). The
+ * watermark here is the lesser of both inputs', so when it passes the window end every slice pane ending
+ * at or before window end minus the allowed lateness has arrived, and an alert is attributed over exactly
+ * the panes that start within its long window (at most the last {@link #WINDOW}) and end by then, whatever
+ * the arrival order. Panes are kept the allowed lateness longer than the latest window reaching back to
+ * them, so a threshold-SLO alert (made when its pane closed) still finds them. Both inputs carry the same
+ * source watermark, so a page leaves at the same watermark as before, one operator hop later. Advisories
+ * leave in the order of their timers, then of arrival (the burn rates' own order per service); all but
+ * pages and tickets pass unchanged. A page whose attribution names
  * nothing (bad requests spread evenly, too few of them, or no pane counted yet) is also unchanged.
  *
  * <p>State: {@link States#PAGE_ATTRIBUTION_PANES} (one entry per pane with SLO counts, each gone by an
- * event-time timer once no page can reach it), {@link States#PAGE_ATTRIBUTION_EVIDENCE} (one entry per pane
- * for a service with a latency or availability SLO, gone after two windows) and {@link States#PAGE_ATTRIBUTION_HELD}
- * (advisories for one watermark step). Metrics: {@code pages_attributed} (pages that named a slice),
+ * event-time timer once no page can reach it), {@link States#PAGE_ATTRIBUTION_EVIDENCE} (one entry per
+ * pane for a service with a latency or availability SLO, gone after two windows) and
+ * {@link States#PAGE_ATTRIBUTION_HELD} (advisories for one watermark step). Metrics: {@code pages_attributed} (pages that named a slice),
  * {@code pages_unattributed}, {@code pages_latency_explained} (pages and tickets that named a latency
  * component), {@code pages_timeouts_named}.
  */
@@ -119,7 +122,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
      * A request-based SLO whose alerts are decomposed: its signal, and the part of the latency components
      * holding the latency it judges (null: an availability SLO, whose alerts may name timeouts).
      */
-    private record DiagnosedSlo(Signal signal, Part total) {}
+    private record DiagnosedSlo(Signal signal, Part total, boolean threshold) {}
 
     @Override
     public void open(OpenContext openContext) {
@@ -160,8 +163,9 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         if (r.track == Track.SHADOW) {
             return; // shadow traffic spends no budget (its panes count no SLO) and serves no user
         }
-        boolean counted = paneStart + WINDOW > watermark; // else no page from now on reaches back to this pane
-        boolean timed = paneStart + 2 * WINDOW > watermark && hasDiagnosedSlo(r.service, r.signal);
+        // else no alert from now on reaches back to this pane (see forget)
+        boolean counted = forget(paneStart, 1) > watermark;
+        boolean timed = forget(paneStart, 2) > watermark && hasDiagnosedSlo(r.service, r.signal);
         if (!counted && !timed) {
             return;
         }
@@ -171,7 +175,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
             SliceBadCounts pane = panes.get(r.paneEnd);
             if (pane == null) {
                 pane = new SliceBadCounts();
-                ctx.timerService().registerEventTimeTimer(paneStart + WINDOW);
+                ctx.timerService().registerEventTimeTimer(forget(paneStart, 1));
             }
             for (String slo : counts.names()) {
                 if (counts.total(slo) > 0) {
@@ -185,7 +189,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
             PaneEvidence l = evidence.get(r.paneEnd);
             if (l == null) {
                 l = new PaneEvidence();
-                ctx.timerService().registerEventTimeTimer(paneStart + 2 * WINDOW);
+                ctx.timerService().registerEventTimeTimer(forget(paneStart, 2));
             }
             l.add(r.version, decoded.metrics());
             evidence.put(r.paneEnd, l);
@@ -199,12 +203,12 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
             Tuple2<Long, Integer> slot = Tuple2.of(timestamp, i);
             Advisory a = held.get(slot);
             held.remove(slot);
-            out.collect(isAlert(a) ? attribute(a, timestamp) : a);
+            out.collect(isAlert(a) ? attribute(a) : a);
         }
         heldCounts.remove(timestamp);
         List<Long> gone = new ArrayList<>();
         for (Long paneEnd : panes.keys()) {
-            if (paneEnd - paneMillis + WINDOW <= timestamp) {
+            if (forget(paneEnd - paneMillis, 1) <= timestamp) {
                 gone.add(paneEnd);
             }
         }
@@ -213,13 +217,23 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         }
         gone.clear();
         for (Long paneEnd : evidence.keys()) {
-            if (paneEnd - paneMillis + 2 * WINDOW <= timestamp) {
+            if (forget(paneEnd - paneMillis, 2) <= timestamp) {
                 gone.add(paneEnd);
             }
         }
         for (Long paneEnd : gone) {
             evidence.remove(paneEnd);
         }
+    }
+
+    /**
+     * When a pane starting at {@code paneStart} is forgotten, kept for {@code windows} windows: the
+     * latest alert that reaches back to it ends {@code windows} windows after its start, and may arrive
+     * up to the allowed lateness after the watermark passed its window end (a threshold-SLO alert of the
+     * drift engine, made once its pane closed).
+     */
+    private long forget(long paneStart, int windows) {
+        return paneStart + windows * WINDOW + lateness;
     }
 
     /** A page or ticket of one SLO. */
@@ -232,10 +246,12 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
      * A page with what moved (a latency SLO's component, an availability SLO's timeouts) and the slices
      * that hold its bad requests, a ticket with what moved; as it is when nothing is named.
      */
-    private Advisory attribute(Advisory alert, long at) throws Exception {
+    private Advisory attribute(Advisory alert) throws Exception {
+        long at = alert.getWindowEnd(); // not the timer's time: the same window however late the alert came
         long span = Math.min(alert.getLongWindow() == null ? WINDOW : alert.getLongWindow(), WINDOW);
         Found components = components(alert, at, span);
-        Found slices = alert.getDecision() == Decision.PAGE ? slices(alert, at, span) : Found.NONE;
+        // a threshold SLO's alert names its slice itself (its findings), and slice panes count no timeslices
+        Found slices = alert.getDecision() == Decision.PAGE && !isThreshold(alert) ? slices(alert, at, span) : Found.NONE;
         if (components.hints().isEmpty() && slices.hints().isEmpty()) {
             return alert;
         }
@@ -284,8 +300,8 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
      */
     private Found components(Advisory alert, long at, long span) throws Exception {
         DiagnosedSlo slo = diagnosedSlos(alert.getService()).get(alert.getSlo());
-        if (slo == null) {
-            return Found.NONE;
+        if (slo == null || slo.total() == null && slo.threshold()) {
+            return Found.NONE; // not a latency or availability SLO
         }
         long from = at - span;
         long to = at - lateness; // the panes the watermark has closed
@@ -346,6 +362,11 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         return HHMM.format(Instant.ofEpochMilli(span[0])) + "-" + HHMM.format(Instant.ofEpochMilli(span[1])) + " UTC";
     }
 
+    private boolean isThreshold(Advisory alert) {
+        DiagnosedSlo slo = diagnosedSlos(alert.getService()).get(alert.getSlo());
+        return slo != null && slo.threshold();
+    }
+
     private boolean hasDiagnosedSlo(String service, Signal signal) {
         for (DiagnosedSlo s : diagnosedSlos(service).values()) {
             if (s.signal() == signal) {
@@ -356,8 +377,8 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
     }
 
     /**
-     * The service's request-based latency and availability SLOs by name (threshold SLOs page from the
-     * drift engine, not here).
+     * The service's threshold SLOs (the drift engine's threshold-SLO alerts come through here too), and its
+     * request-based latency and availability SLOs, by name.
      */
     private Map<String, DiagnosedSlo> diagnosedSlos(String service) {
         if (bundle == null) {
@@ -366,10 +387,10 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         return diagnosedSlos.computeIfAbsent(service, svc -> {
             Map<String, DiagnosedSlo> m = new HashMap<>();
             for (Signal signal : Signal.values()) {
-                for (SloDefinition slo : bundle.policies().slosFor(svc, signal)) {
+                for (SloDefinition slo : bundle.policies().allSlosFor(svc, signal)) {
                     Part total = LatencyDiagnosis.totalOf(slo);
-                    if (total != null || TimeoutDiagnosis.judgesOutcomes(slo)) {
-                        m.put(slo.name(), new DiagnosedSlo(signal, total));
+                    if (total != null || TimeoutDiagnosis.judgesOutcomes(slo) || slo.isThreshold()) {
+                        m.put(slo.name(), new DiagnosedSlo(signal, total, slo.isThreshold()));
                     }
                 }
             }

@@ -39,7 +39,7 @@ class LatencySloPagesITCase {
         assertThat(burns).allSatisfy(a -> {
             assertThat(a.getService()).isEqualTo("asr-captions");
             assertThat(a.getModelVersion()).isIn(null, "asr-2026.01.2"); // the service, and its one version
-            assertThat(a.getSlo()).isIn("asr-first-partial-latency", "asr-finalization-latency");
+            assertThat(a.getSlo()).isIn("asr-first-partial-latency", "asr-finalization-latency", "asr-first-partial-p95-per-slice");
             assertThat(a.getHints()).as(a.getSummary()).isNotEmpty();
             Hint first = a.getHints().get(0);
             assertThat(first.getDriver()).isEqualTo("queue");

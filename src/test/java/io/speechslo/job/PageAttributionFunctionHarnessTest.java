@@ -318,4 +318,31 @@ class PageAttributionFunctionHarnessTest {
             }
         }
     }
+
+    @Test
+    void aThresholdSloAlertMadeAfterItsPaneClosedIsDecomposedOverItsOwnWindow() throws Exception {
+        try (var h = latencyHarness()) {
+            long end = T0 + 120 * MIN;
+            for (int m = 1; m <= 120; m++) {
+                double queue = m > 100 ? 240 : 40;
+                h.processElement2(latencyPane("eu-west-1", T0 + m * MIN, 60, queue, m), T0 + m * MIN + LATENESS);
+            }
+            // the drift engine makes it once its pane closed: the watermark is past its window end already
+            watermark(h, end + LATENESS - 1);
+            Advisory latency = alert("asr-first-partial-p95-per-slice", Decision.PAGE, end);
+            Advisory wer = alert("asr-wer-per-slice", Decision.PAGE, end);
+            Advisory werCopy = Advisory.newBuilder(wer).build();
+            h.processElement1(latency, end + LATENESS - 1);
+            h.processElement1(wer, end + LATENESS - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            watermark(h, end + LATENESS);
+            List<Advisory> out = h.extractOutputValues();
+            assertThat(out).hasSize(2);
+            // the same window as had it come at its window end: 01:00-01:59 against 00:00-01:00
+            assertThat(out.get(0).getHints()).extracting(Hint::getDriver).first().isEqualTo("queue");
+            assertThat(out.get(0).getHints().get(0).getEvidence())
+                    .contains("over the 3540 in 01:00-01:59 UTC and 3600 in 00:00-01:00 UTC requests");
+            assertThat(out.get(1)).isEqualTo(werCopy); // a quality threshold SLO: nothing to decompose, no slice search
+        }
+    }
 }
