@@ -6,6 +6,7 @@ import io.speechslo.metrics.LatencyComponents;
 import io.speechslo.metrics.LatencyComponents.Part;
 import io.speechslo.metrics.Metric;
 import io.speechslo.metrics.MetricSet;
+import io.speechslo.policy.SloDefinition;
 
 import java.util.List;
 
@@ -57,6 +58,26 @@ public final class LatencyDiagnosis {
     }
 
     /**
+     * The part holding the latency an SLO judges: for a request-based SLO the first field its good
+     * filter bounds by a number that holds a latency ({@code first_partial_ms <= 300}), for a threshold
+     * SLO its scorecard metric ({@code first_partial_p95_ms}); null for an SLO on anything else
+     * (availability, word error rate, underruns).
+     */
+    public static Part totalOf(SloDefinition slo) {
+        if (slo.isThreshold()) {
+            Metric m = Metric.find(slo.signal(), slo.threshold().metric());
+            return m == null ? null : total(m);
+        }
+        for (String field : slo.good().boundedFields()) {
+            Part p = totalOfField(field);
+            if (p != null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
      * The hints for a rise of {@code metric} in one slice, canary against stable, largest share first.
      *
      * @param where where the finding is, for the sentence ("in region=eu-west-1", "on the whole service")
@@ -74,14 +95,23 @@ public final class LatencyDiagnosis {
      */
     public static List<Hint> hints(Part total, String where, MetricSet now, MetricSet before, String nowName,
             String beforeName) {
-        MetricSet canary = now;
-        MetricSet stable = before;
-        if (total == null || canary == null || stable == null) {
+        if (total == null || now == null || before == null) {
             return List.of();
         }
-        LatencyComponents c = canary.latency();
-        LatencyComponents s = stable.latency();
-        if (!enough(c, s, total)) {
+        return hints(total, where, now.latency(), now.requests(), before.latency(), before.requests(), nowName,
+                beforeName);
+    }
+
+    /**
+     * As {@link #hints(Part, String, MetricSet, MetricSet, String, String)}, over the latency components of
+     * two sets of requests and how many requests each holds (a latency SLO page's window and the one before
+     * it, summed per pane). A part without a sketch (a sums-only cohort) leaves its p95 out of the sentence.
+     */
+    public static List<Hint> hints(Part total, String where, LatencyComponents now, long nowRequests,
+            LatencyComponents before, long beforeRequests, String nowName, String beforeName) {
+        LatencyComponents c = now;
+        LatencyComponents s = before;
+        if (total == null || c == null || s == null || !enough(c, s, total)) {
             return List.of();
         }
         double rise = c.mean(total) - s.mean(total);
@@ -101,13 +131,16 @@ public final class LatencyDiagnosis {
             }
             double share = d / rise;
             String field = part.field();
-            String evidence = field + " mean " + ms(c.mean(part)) + " against " + ms(s.mean(part)) + " " + beforeName + " (p95 "
-                    + ms(c.quantile(part, 0.95)) + " against " + ms(s.quantile(part, 0.95)) + ", z="
-                    + Advisories.fmt(z) + ") accounts for " + Advisories.fmt(share * 100) + "% of the "
+            double p95Now = c.quantile(part, 0.95);
+            double p95Before = s.quantile(part, 0.95);
+            String spread = Double.isNaN(p95Now) || Double.isNaN(p95Before) ? "(z=" + Advisories.fmt(z) + ")"
+                    : "(p95 " + ms(p95Now) + " against " + ms(p95Before) + ", z=" + Advisories.fmt(z) + ")";
+            String evidence = field + " mean " + ms(c.mean(part)) + " against " + ms(s.mean(part)) + " " + beforeName
+                    + " " + spread + " accounts for " + Advisories.fmt(share * 100) + "% of the "
                     + ms(rise) + " rise in mean " + total.field() + " " + where + " (" + ms(c.mean(total))
                     + " against " + ms(s.mean(total)) + "), over the " + c.count(part) + " " + nowName + " and "
-                    + s.count(part) + " " + beforeName + " requests that report " + field + " (of " + canary.requests()
-                    + " and " + stable.requests() + ")" + context;
+                    + s.count(part) + " " + beforeName + " requests that report " + field + " (of " + nowRequests
+                    + " and " + beforeRequests + ")" + context;
             hints.add(driver(part), evidence, field + "_mean", c.mean(part), s.mean(part), share);
         }
         return hints.sorted();

@@ -31,7 +31,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   -> keyBy(service, signal, track, version, slice)  slice-pane aggregate (merges the partials)      v
  *        |--(slice panes)--------------------------------------------> keyBy(service) page attribution --+
  *   -> keyBy(service, signal) -+-> release gate -----------------------------------------------------+--> advisory sink
- *                              +-> slice drift  -----------------------------------------------------+
+ *                              +-> slice drift  --(threshold-SLO alerts)--> page attribution          |
+ *                                               --(drift, cost)------------------------------------------+
  *   burn rate, release gate, slice drift --(scorecards: SLO status, rollout stages, slice SLIs)--> scorecard sink
  *   (each scorecard Avro-encoded once where it is made; the sink only frames it)
  * </pre>
@@ -42,7 +43,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * they skip the slice path, and pages go out as soon as the watermark passes a burn pane (5 s by
  * default), while slice panes (the gate interval, 1 min) wait for the allowed lateness as well. Page
  * attribution holds a burn advisory only until the watermark passes its window end, which the burn
- * rates' own output watermark reaches right after it: pages keep their timing, one hop later.
+ * rates' own output watermark reaches right after it: pages keep their timing, one hop later. A
+ * threshold-SLO alert of the drift engine is made when its pane closes, so the watermark has passed its
+ * window end already: it waits one watermark step there.
  */
 public final class AdvisorTopology {
 
@@ -132,17 +135,23 @@ public final class AdvisorTopology {
                 .keyBy(BurnTick::serviceKey)
                 .process(new BurnRateFunction(bundle))
                 .uid(Uids.BURN).name("Burn rates");
-        // pages wait for the slice panes of their window, to name the slices that hold the bad requests
-        SingleOutputStreamOperator<Advisory> pages = burn
-                .connect(panes)
-                .keyBy(PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING)
-                .process(new PageAttributionFunction(pane, lateness), TypeInformation.of(Advisory.class))
-                .uid(Uids.PAGE_ATTRIBUTION).name("Page attribution");
         KeyedStream<PaneRecord, String> byService = panes.keyBy(PaneRecord::serviceKey);
         SingleOutputStreamOperator<Advisory> gate = byService.process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
                 .uid(Uids.GATE).name("Release gate");
         SingleOutputStreamOperator<Advisory> drift = byService.process(new DriftFunction(bundle, lateness, pane))
                 .uid(Uids.DRIFT).name("Slice drift");
+        // threshold-SLO alerts (quality and latency per slice) come from the drift engine: they join the burn
+        // rates' on the way through page attribution, which says what moved; drift and cost advisories go on
+        DataStream<Advisory> driftAlerts = drift.filter(AdvisorTopology::isBurnAlert)
+                .uid(Uids.DRIFT_ALERTS).name("Threshold SLO alerts");
+        DataStream<Advisory> driftOthers = drift.filter(a -> !isBurnAlert(a))
+                .uid(Uids.DRIFT_OTHERS).name("Drift and cost advisories");
+        // pages wait for the slice panes of their window, to name the slices that hold the bad requests
+        SingleOutputStreamOperator<Advisory> pages = burn.union(driftAlerts)
+                .connect(panes)
+                .keyBy(PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING)
+                .process(new PageAttributionFunction(pane, lateness, bundle), TypeInformation.of(Advisory.class))
+                .uid(Uids.PAGE_ATTRIBUTION).name("Page attribution");
 
         // the optional inputs: from the telemetry source (replay files) and from their own source (Kafka)
         DataStream<Ingested> serving = partials.getSideOutput(Tags.SERVING_SAMPLES);
@@ -167,11 +176,15 @@ public final class AdvisorTopology {
                 .process(new PrivacyScorecardFunction(lateness))
                 .uid(Uids.PRIVACY_SCORECARDS).name("Privacy scorecards");
 
-        pages.union(gate, drift).sinkTo(advisorySink).uid(Uids.ADVISORY_SINK).name("Advisories");
+        pages.union(gate, driftOthers).sinkTo(advisorySink).uid(Uids.ADVISORY_SINK).name("Advisories");
         burn.getSideOutput(Tags.SCORECARDS).union(gate.getSideOutput(Tags.SCORECARDS), drift.getSideOutput(Tags.SCORECARDS),
                         servingScorecards, privacyScorecards)
                 .sinkTo(scorecardSink).uid(Uids.SCORECARD_SINK).name("Scorecards");
         deadLetters.union(servingScorecards.getSideOutput(Tags.DEAD_LETTERS), privacyScorecards.getSideOutput(Tags.DEAD_LETTERS))
                 .sinkTo(deadLetterSink).uid(Uids.DEAD_LETTER_SINK).name("Dead letters");
+    }
+
+    private static boolean isBurnAlert(Advisory a) {
+        return a.getKind() == io.speechslo.advisory.AdvisoryKind.BURN_RATE;
     }
 }

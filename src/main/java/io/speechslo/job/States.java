@@ -2,6 +2,7 @@ package io.speechslo.job;
 
 import io.speechslo.advisory.Advisory;
 import io.speechslo.aggregate.SlicePane;
+import io.speechslo.burn.PaneEvidence;
 import io.speechslo.burn.SliceBadCounts;
 import io.speechslo.burn.BurnRateMonitor;
 import io.speechslo.cost.CostMonitor;
@@ -104,6 +105,15 @@ final class States {
      */
     static final MapStateDescriptor<Long, SliceBadCounts> PAGE_ATTRIBUTION_PANES = new MapStateDescriptor<>(
             "page-attribution-panes", LongSerializer.INSTANCE, new SliceBadCountsSerializer());
+
+    /**
+     * Page attribution's evidence per slice pane (by pane end), per signal and version: requests, timeouts,
+     * errors and latency components, for the last two hours: a page's window and the one before it (added
+     * 2026-12-05; a savepoint from before restores without it, and pages name no latency component or
+     * timeouts until they have a window before theirs).
+     */
+    static final MapStateDescriptor<Long, PaneEvidence> PAGE_ATTRIBUTION_EVIDENCE = new MapStateDescriptor<>(
+            "page-attribution-evidence", LongSerializer.INSTANCE, new PaneEvidenceSerializer());
 
     /**
      * Burn-rate advisories waiting for the watermark to pass their window end, by (window end, index of

@@ -16,6 +16,12 @@ public final class Uids {
     public static final String PAGE_ATTRIBUTION = "page-attribution";
     public static final String GATE = "release-gate";
     public static final String DRIFT = "slice-drift";
+    /**
+     * Added 2026-12-05, stateless: the drift engine's threshold-SLO alerts (BURN_RATE), on their way to page
+     * attribution, and its other advisories, on their way to the sink.
+     */
+    public static final String DRIFT_ALERTS = "slice-drift-alerts";
+    public static final String DRIFT_OTHERS = "slice-drift-others";
     public static final String ADVISORY_SINK = "advisory-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String SCORECARD_SINK = "scorecard-sink";

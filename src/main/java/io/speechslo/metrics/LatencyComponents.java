@@ -64,11 +64,24 @@ public final class LatencyComponents {
     private final QuantileSketch[] sketches = new QuantileSketch[PARTS.length];
 
     public LatencyComponents() {
+        this(true);
+    }
+
+    private LatencyComponents(boolean sketched) {
         for (Part p : PARTS) {
-            if (p.sketched) {
+            if (sketched && p.sketched) {
                 sketches[p.ordinal()] = new QuantileSketch();
             }
         }
+    }
+
+    /**
+     * Counts and exact sums only, no sketch (every {@link #quantile} is NaN): what page attribution keeps
+     * per pane and version, where means and their spread are all the decomposition needs and a sketch per
+     * pane would multiply the state. Merging a sketched instance in adds its counts and sums.
+     */
+    public static LatencyComponents sumsOnly() {
+        return new LatencyComponents(false);
     }
 
     /** Adds one request's value of a part; null (not reported) adds nothing. */
@@ -97,10 +110,16 @@ public final class LatencyComponents {
         }
     }
 
+    /** Adds another cohort's parts; a sums-only instance cannot go into a sketched one (its sketches would miss values). */
     public void merge(LatencyComponents o) {
         for (int i = 0; i < counts.length; i++) {
+            if (sketches[i] != null && o.sketches[i] == null && o.counts[i] > 0) {
+                throw new IllegalArgumentException("a sums-only cohort cannot merge into a sketched one");
+            }
+        }
+        for (int i = 0; i < counts.length; i++) {
             counts[i] += o.counts[i];
-            if (sketches[i] != null) {
+            if (sketches[i] != null && o.sketches[i] != null) {
                 sketches[i].merge(o.sketches[i]);
             }
         }
@@ -150,9 +169,10 @@ public final class LatencyComponents {
 
     /**
      * Compact form: per part in declaration order its count and, when not 0, its two exact sums and
-     * (for a sketched part) its sketch.
+     * (for a sketched part of a sketched instance) its sketch. A sums-only instance reads what a sums-only
+     * instance wrote.
      */
-    void writeTo(DataOutput out) throws IOException {
+    public void writeTo(DataOutput out) throws IOException {
         for (int i = 0; i < PARTS.length; i++) {
             Varints.writeUnsigned(out, counts[i]);
             if (counts[i] > 0) {
@@ -165,8 +185,8 @@ public final class LatencyComponents {
         }
     }
 
-    /** Reads what {@link #writeTo} wrote into this (empty) instance. */
-    void readFrom(DataInput in) throws IOException {
+    /** Reads what {@link #writeTo} wrote (from an instance with sketches or without, as this one) into this empty one. */
+    public void readFrom(DataInput in) throws IOException {
         for (int i = 0; i < PARTS.length; i++) {
             counts[i] = Varints.readUnsigned(in);
             if (counts[i] > 0) {

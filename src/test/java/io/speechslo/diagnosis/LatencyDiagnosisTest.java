@@ -3,9 +3,14 @@ package io.speechslo.diagnosis;
 import io.speechslo.advisory.Hint;
 import io.speechslo.fixtures.RandomDraws;
 import io.speechslo.fixtures.Requests;
+import io.speechslo.metrics.LatencyComponents;
+import io.speechslo.metrics.LatencyComponents.Part;
 import io.speechslo.metrics.Metric;
 import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.Signal;
+import io.speechslo.policy.Policies;
+import io.speechslo.policy.SloDefinition;
+import io.speechslo.policy.load.PolicyLoader;
 
 import org.junit.jupiter.api.Test;
 
@@ -125,5 +130,54 @@ class LatencyDiagnosisTest {
             assertThat(h.getEvidence()).contains("against 5.9 ms the previous hour's (p95")
                     .contains("over the 20000 this hour's and 20000 the previous hour's requests");
         });
+    }
+
+    @Test
+    void theShippedSlosMapToTheLatencyTheyJudge() {
+        Policies policies = PolicyLoader.bundleDefaults().policies();
+        java.util.Map<String, Part> byName = new java.util.TreeMap<>();
+        for (Signal signal : Signal.values()) {
+            for (SloDefinition slo : policies.allSlosFor("any-service", signal)) {
+                Part p = LatencyDiagnosis.totalOf(slo);
+                byName.put(slo.name(), p);
+            }
+        }
+        assertThat(byName).containsEntry("asr-first-partial-latency", Part.FIRST_PARTIAL)
+                .containsEntry("asr-finalization-latency", Part.FINALIZATION)
+                .containsEntry("tts-first-audio-latency", Part.FIRST_AUDIO)
+                .containsEntry("asr-availability", null)
+                .containsEntry("tts-availability", null)
+                .containsEntry("tts-smooth-playback", null)
+                .containsEntry("asr-wer-per-slice", null);
+        // the threshold SLOs on a latency scorecard value
+        assertThat(byName.entrySet()).filteredOn(e -> policies.slos().stream().anyMatch(
+                        s -> s.name().equals(e.getKey()) && s.isThreshold() && s.threshold().metric().endsWith("_p95_ms")))
+                .isNotEmpty().allSatisfy(e -> assertThat(e.getValue()).isIn(Part.FIRST_PARTIAL, Part.FIRST_AUDIO));
+    }
+
+    @Test
+    void sumsOnlyComponentsDecomposeAlikeWithoutAP95() {
+        MetricSet before = tts(1, new Arm(6, 100), 20_000, 20_000);
+        MetricSet now = tts(2, new Arm(66, 100), 20_000, 20_000);
+        LatencyComponents b = LatencyComponents.sumsOnly();
+        b.merge(before.latency());
+        LatencyComponents n = LatencyComponents.sumsOnly();
+        n.merge(now.latency());
+        List<Hint> sketched = LatencyDiagnosis.hints(Part.FIRST_AUDIO, "of v1", now, before, "in 09:00-10:00 UTC",
+                "in 08:00-09:00 UTC");
+        List<Hint> sums = LatencyDiagnosis.hints(Part.FIRST_AUDIO, "of v1", n, 20_000, b, 20_000, "in 09:00-10:00 UTC",
+                "in 08:00-09:00 UTC");
+        assertThat(sums).singleElement().satisfies(h -> {
+            Hint k = sketched.get(0);
+            assertThat(h.getDriver()).isEqualTo(k.getDriver());
+            assertThat(h.getValue()).isEqualTo(k.getValue());
+            assertThat(h.getBaseline()).isEqualTo(k.getBaseline());
+            assertThat(h.getShareExplained()).isEqualTo(k.getShareExplained());
+            assertThat(h.getEvidence()).doesNotContain("p95").contains("in 08:00-09:00 UTC (z=")
+                    .isEqualTo(k.getEvidence().replaceFirst("\\(p95 [^,]*, ", "("));
+        });
+        // a sums-only cohort never goes into a sketched one (its sketches would miss values)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> before.latency().merge(n))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -22,12 +22,18 @@ final class WhereCompiler {
     /** @param where the list node, or null for "every request" */
     static WhereFilter compile(TelemetrySchema schema, YamlNode where) {
         List<FieldPredicate> out = new ArrayList<>();
+        List<String> fields = new ArrayList<>();
+        List<String> bounded = new ArrayList<>();
         if (where != null) {
             for (YamlNode p : where.items()) {
                 out.add(predicate(schema, p));
+                fields.add(p.get("field").text());
+                if (p.has("lt") || p.has("lte") || p.has("gt") || p.has("gte")) {
+                    bounded.add(p.get("field").text());
+                }
             }
         }
-        return new WhereFilter(schema.recordClass(), out.toArray(new FieldPredicate[0]));
+        return new WhereFilter(schema.recordClass(), out.toArray(new FieldPredicate[0]), fields, bounded);
     }
 
     private static FieldPredicate predicate(TelemetrySchema schema, YamlNode p) {

@@ -4,6 +4,7 @@ import io.speechslo.policy.RequestFilter;
 import org.apache.avro.specific.SpecificRecord;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -17,10 +18,27 @@ final class WhereFilter implements RequestFilter {
 
     private final Class<? extends SpecificRecord> recordClass;
     private final FieldPredicate[] predicates;
+    /** The field of each predicate, in the order written. */
+    private final String[] fields;
+    /** The fields a predicate bounds by a number (lt, lte, gt, gte), in the order written. */
+    private final String[] bounded;
 
-    WhereFilter(Class<? extends SpecificRecord> recordClass, FieldPredicate[] predicates) {
+    WhereFilter(Class<? extends SpecificRecord> recordClass, FieldPredicate[] predicates, List<String> fields,
+            List<String> bounded) {
         this.recordClass = recordClass;
         this.predicates = predicates.clone();
+        this.fields = fields.toArray(new String[0]);
+        this.bounded = bounded.toArray(new String[0]);
+    }
+
+    @Override
+    public List<String> fields() {
+        return fields == null ? List.of() : List.of(fields);
+    }
+
+    @Override
+    public List<String> boundedFields() {
+        return bounded == null ? List.of() : List.of(bounded);
     }
 
     @Override
