@@ -21,8 +21,9 @@ import java.util.List;
  * <ul>
  *   <li>{@code input_drift}: an audio feature's mean differs between the arms (Welch z), or moved on the
  *       canary against the slice's own baseline (its first hour of the rollout, frozen, against the time
- *       after it), by at least {@link #MIN_EFFECT} pooled standard deviations. The arms then did not hear
- *       the same audio, so the comparison is not of the model alone.
+ *       after it) while stable's did not, by at least {@link #MIN_EFFECT} pooled standard deviations. The
+ *       arms then did not hear the same audio, so the comparison is not of the model alone. (Input that
+ *       moved for both arms alike is no reason for the canary to look worse than stable.)
  *   <li>{@code labels}: the arms' label rates differ beyond noise and by more than a fifth
  *       ({@link #LABEL_RATE_RATIO}): check the label source before trusting the comparison.
  *   <li>{@code model}: the other quality signals agree with the regression beyond noise (for ASR the
@@ -68,11 +69,12 @@ final class CohortEvidence {
             return Math.abs(z) > EVIDENCE_Z && effect >= MIN_EFFECT;
         }
 
-        String means() {
+        /** "canary mean 9.3 dB against stable's 19.5 dB (z=-36, 1.06 sd; 2343 and 2308 requests)". */
+        String means(String afterName, String beforeName) {
             String u = feature.unit();
-            return Advisories.fmt(after.mean()) + u + " against " + Advisories.fmt(before.mean()) + u + " (z="
-                    + Advisories.fmt(z) + ", " + Advisories.fmt(effect) + " sd; " + after.n() + " and " + before.n()
-                    + " requests)";
+            return afterName + " " + Advisories.fmt(after.mean()) + u + " against " + beforeName + " "
+                    + Advisories.fmt(before.mean()) + u + " (z=" + Advisories.fmt(z) + ", " + Advisories.fmt(effect)
+                    + " sd; " + after.n() + " and " + before.n() + " requests)";
         }
     }
 
@@ -140,6 +142,10 @@ final class CohortEvidence {
         for (AudioFeature f : AudioFeature.values()) {
             Shift arms = Shift.of(f, canary.feature(f), stable.feature(f));
             Shift own = Shift.of(f, canary.feature(f, CohortSums.LATER), canary.feature(f, CohortSums.FIRST_HOUR));
+            Shift stableOwn = Shift.of(f, stable.feature(f, CohortSums.LATER), stable.feature(f, CohortSums.FIRST_HOUR));
+            if (stableOwn != null && stableOwn.named()) {
+                own = null; // the slice's input moved for both arms: no reason the canary looks worse than stable
+            }
             if (arms != null && arms.named() && (best == null || arms.effect > best.effect)) {
                 best = arms;
                 betweenArms = true;
@@ -159,13 +165,14 @@ final class CohortEvidence {
         Shift stableOwn = Shift.of(f, stable.feature(f, CohortSums.LATER), stable.feature(f, CohortSums.FIRST_HOUR));
         List<String> parts = new ArrayList<>();
         if (arms != null) {
-            parts.add("canary mean " + arms.means() + " on stable");
+            parts.add(arms.means("canary mean", "stable's"));
         }
         if (own != null) {
-            parts.add("against the slice's first hour, canary " + own.means());
+            parts.add("against the slice's own baseline (the rollout's first hour): "
+                    + own.means("canary since", "its first hour's"));
         }
         if (stableOwn != null) {
-            parts.add("stable " + stableOwn.means());
+            parts.add(stableOwn.means("stable since", "its first hour's"));
         }
         sb.append(String.join("; ", parts)).append("; ").append(labels)
                 .append(betweenArms ? ": the arms did not hear the same audio, so the regression is not the model's alone"
@@ -227,9 +234,15 @@ final class CohortEvidence {
         if (first == null) {
             return;
         }
-        List<String> texts = signals.stream().map(Quality::text).toList();
-        hints.add(Driver.MODEL, "in " + where + " against stable, " + String.join(", ", texts) + " agree with the "
-                + regressed.id() + " regression; " + labels + ": the candidate's transcripts are worse, not the"
-                + " measurement", first.metric, first.value, first.baseline, Double.NaN);
+        List<String> agree = signals.stream().filter(q -> q.worseZ > EVIDENCE_Z).map(Quality::text).toList();
+        List<String> within = signals.stream().filter(q -> q.worseZ <= EVIDENCE_Z).map(Quality::text).toList();
+        StringBuilder sb = new StringBuilder("in ").append(where).append(", canary against stable: ")
+                .append(String.join(", ", agree)).append(agree.size() == 1 ? " agrees" : " agree")
+                .append(" with the ").append(regressed.id()).append(" regression");
+        if (!within.isEmpty()) {
+            sb.append(" (within noise: ").append(String.join(", ", within)).append(')');
+        }
+        sb.append("; ").append(labels).append(": the candidate's transcripts are worse, not the measurement");
+        hints.add(Driver.MODEL, sb.toString(), first.metric, first.value, first.baseline, Double.NaN);
     }
 }

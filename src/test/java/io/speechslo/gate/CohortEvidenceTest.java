@@ -104,7 +104,7 @@ class CohortEvidenceTest {
         assertThat(first.getBaseline()).isCloseTo(22, org.assertj.core.data.Offset.offset(0.5));
         assertThat(first.getShareExplained()).isNull();
         assertThat(first.getEvidence()).startsWith("snr_db of the audio in region=eu-west-1: canary mean 12")
-                .contains(" dB against 22").contains("against the slice's first hour")
+                .contains(" dB against stable's 22").contains("against the slice's own baseline (the rollout's first hour)")
                 .contains("labelled ").contains("of the canary's requests").contains("the arms did not hear the same audio");
         // the input differs: the quality signals agreeing does not make it the model's
         assertThat(hints).extracting(Hint::getDriver).containsExactly("input_drift");
@@ -112,7 +112,7 @@ class CohortEvidenceTest {
 
     @Test
     void theModelIsNamedWhenEntityErrorsCorrectionsAndConfidenceAgreeOnUnchangedInput() {
-        Arm canary = new Arm().add(1, 3000, 0.2, 0.16, 22, 0.3);
+        Arm canary = new Arm().add(1, 3000, 0.25, 0.16, 22, 0.3);
         Arm stable = new Arm().add(2, 3000, 0.15, 0.1, 22, 0.3);
         List<Hint> hints = hints(canary, stable);
         assertThat(hints).extracting(Hint::getDriver).containsExactly("model");
@@ -122,6 +122,7 @@ class CohortEvidenceTest {
         assertThat(h.getShareExplained()).isNull();
         assertThat(h.getEvidence()).contains("entity_error_rate ").contains("correction rate ")
                 .contains("mean confidence ").contains("(z=").contains("agree with the wer regression")
+                .doesNotContain("within noise")
                 .contains("labelled ");
     }
 
@@ -158,6 +159,15 @@ class CohortEvidenceTest {
         assertThat(first.getValue()).isCloseTo(16, org.assertj.core.data.Offset.offset(0.5));
         assertThat(first.getBaseline()).isCloseTo(22, org.assertj.core.data.Offset.offset(0.5));
         assertThat(first.getEvidence()).contains("the canary's input changed during the rollout");
+    }
+
+    @Test
+    void inputThatMovedForBothArmsAlikeIsNotInputDrift() {
+        Arm canary = new Arm().add(1, 3000, 0.15, 0.1, 22, 0.3, CohortSums.FIRST_HOUR)
+                .add(3, 3000, 0.15, 0.1, 16, 0.3, CohortSums.LATER);
+        Arm stable = new Arm().add(2, 3000, 0.15, 0.1, 22, 0.3, CohortSums.FIRST_HOUR)
+                .add(4, 3000, 0.15, 0.1, 16, 0.3, CohortSums.LATER);
+        assertThat(hints(canary, stable)).isEmpty();
     }
 
     @Test
