@@ -207,6 +207,8 @@ class CohortEvidenceTest {
         right.merge(bc);
         right.merge(a.cohort);
         assertThat(bytes(left)).isEqualTo(bytes(right));
+        // a handful of numbers per arm and full slice (issue 14's budget is 16 KB per active slice)
+        assertThat(bytes(left).length).as("bytes of one slice's cohort sums").isLessThan(600);
         CohortSums back = CohortSums.readFrom(new io.speechslo.bytes.ByteReader(bytes(left)));
         assertThat(bytes(back)).isEqualTo(bytes(left));
         CohortSums.Moments snr = back.feature(AudioFeature.SNR_DB);
