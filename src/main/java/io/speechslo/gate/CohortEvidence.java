@@ -31,8 +31,9 @@ import java.util.List;
  *       mean confidence), none of them says the opposite, and the input did not drift.
  * </ul>
  *
- * Every hint's sentence carries the label health of both arms (label rate and labelled samples), and
- * the {@code model} sentence every quality comparison with its z. They are evidence, not shares
+ * Every hint's sentence carries the label health of both arms (label rate and labelled samples), as does
+ * the advisory's summary ({@link #withLabelHealth}) when no hint is named, and the {@code model}
+ * sentence every quality comparison with its z. They are evidence, not shares
  * ({@code share_explained} null): without errors per feature value the gate cannot split a change
  * between input and model, so the hints come in that order, input first, after any latency shares.
  */
@@ -114,6 +115,19 @@ final class CohortEvidence {
             model(signal, regressed, where, labels, canary, stable, canaryCohort, stableCohort, hints);
         }
         return hints.sorted();
+    }
+
+    /**
+     * The summary of a ROLLBACK or PAUSE naming a cohort, with the cohort's label health appended (label
+     * rate and labelled samples of both arms), whatever the hints: a reader always sees how much of the
+     * comparison rests on labels.
+     */
+    static String withLabelHealth(String summary, Signal signal, MetricSet canary, MetricSet stable) {
+        if (canary == null || stable == null) {
+            return summary;
+        }
+        String head = summary.endsWith(".") ? summary.substring(0, summary.length() - 1) : summary;
+        return head + "; in that cohort " + labelHealth(signal, canary, stable) + ".";
     }
 
     private static Metric labelled(Signal signal) {

@@ -409,6 +409,10 @@ public final class ReleaseGate {
 
         String summary = summary(in, decision, worst, regressions.size(), whole, judgedSlices, unjudgedSlices,
                 tierOnePassed, pr);
+        if (worst != null && worst.regression() && !worst.slice.isAll()) {
+            summary = CohortEvidence.withLabelHealth(summary, in.signal(), canary.get(worst.slice),
+                    stable.get(worst.slice));
+        }
         Advisory advisory = Advisory.newBuilder()
                 .setAdvisoryId("")
                 .setKind(AdvisoryKind.ROLLOUT)

@@ -52,7 +52,8 @@ class CohortScenariosITCase {
         List<Advisory> rollbacks = rollbacks(ShippedScenariosITCase.run("hidden-cohort-regression.yaml"));
         assertThat(rollbacks).isNotEmpty();
         for (Advisory a : rollbacks) {
-            assertThat(a.getSummary()).contains("wer regressed in ");
+            assertThat(a.getSummary()).contains("wer regressed in ")
+                    .containsPattern("; in that cohort labelled \\S+% of the canary's requests \\(\\d+\\) against");
             assertThat(a.getHints()).as(a.getSummary()).isNotEmpty();
             Hint first = a.getHints().get(0);
             assertThat(first.getDriver()).isEqualTo("model");
