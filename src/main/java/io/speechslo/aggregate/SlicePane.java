@@ -247,7 +247,7 @@ public final class SlicePane {
         boolean withCostShares = (head & WITH_COST_SHARES) != 0;
         boolean withCohortSums = (head & WITH_COHORT_SUMS) != 0;
         if (head < 0 || (head & ~(KNOWN_FLAGS | 0x03)) != 0 || (withLatency || withSloCounts || withCostShares) && !withRequestStats
-                || withCostShares && !withSloCounts || withCohortSums && !withCostShares) {
+                || withCostShares && !withSloCounts || withCohortSums && !withRequestStats) {
             throw new IOException("not a slice pane of a form this version reads: first byte " + head);
         }
         if (ordinal >= Signal.values().length) {

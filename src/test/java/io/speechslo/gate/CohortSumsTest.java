@@ -58,6 +58,43 @@ class CohortSumsTest {
     }
 
     @Test
+    void aPanesHeadCarriesItsCohortSumsAndAPaneWithoutThemGivesNone() {
+        io.speechslo.aggregate.SlicePane pane = new io.speechslo.aggregate.SlicePane(io.speechslo.metrics.Signal.ASR);
+        for (int i = 0; i < 50; i++) {
+            pane.add(request(0.5 + i / 100.0, 10 + i % 7, i % 3 == 0 ? 1 : 0), i);
+        }
+        byte[] bytes = pane.toBytes();
+        io.speechslo.aggregate.SlicePane.Head head = io.speechslo.aggregate.SlicePane.headFromBytes(bytes);
+        byte[] expected = io.speechslo.bytes.ByteWriter.bytes(
+                CohortSums.ofPane(pane.requestStats(), pane.drift())::writeTo, 512);
+        assertThat(io.speechslo.bytes.ByteWriter.bytes(head.cohort()::writeTo, 512)).isEqualTo(expected);
+        assertThat(head.cohort().confidence().n()).isEqualTo(50);
+        // the full pane reads past them to the same pane
+        assertThat(io.speechslo.aggregate.SlicePane.fromBytes(bytes).toBytes()).isEqualTo(bytes);
+        // format 3 (before): the flag clear and the sums left out of the head
+        int sumsLength = expected.length;
+        int metricsEnd = bytes.length - tail(pane, sumsLength);
+        byte[] old = new byte[bytes.length - sumsLength];
+        System.arraycopy(bytes, 0, old, 0, metricsEnd);
+        System.arraycopy(bytes, metricsEnd + sumsLength, old, metricsEnd, bytes.length - metricsEnd - sumsLength);
+        old[0] = (byte) (old[0] & ~0x08);
+        io.speechslo.aggregate.SlicePane.Head oldHead = io.speechslo.aggregate.SlicePane.headFromBytes(old);
+        assertThat(oldHead.cohort()).isNull();
+        assertThat(oldHead.requests()).isEqualTo(50);
+        assertThat(io.speechslo.aggregate.SlicePane.fromBytes(old).requestStats().requests()).isEqualTo(50);
+    }
+
+    /** Bytes of the pane after its head's cohort sums: drift, request stats, SLO counts, cost shares. */
+    private static int tail(io.speechslo.aggregate.SlicePane pane, int sumsLength) {
+        return io.speechslo.bytes.ByteWriter.bytes(out -> {
+            pane.drift().writeTo(out);
+            pane.requestStats().writeTo(out);
+            pane.sloCounts().writeTo(out);
+            pane.costShares().writeTo(out);
+        }, 512).length + sumsLength;
+    }
+
+    @Test
     void requestStatsOfFormat2ReadWithoutTheSquaresOfTheConfidences() throws Exception {
         RequestStats stats = new RequestStats();
         stats.add(request(0.5, 10, 0));
