@@ -4,6 +4,7 @@ import io.speechslo.bytes.ByteReader;
 import io.speechslo.bytes.ByteWriter;
 import io.speechslo.cost.CostShares;
 import io.speechslo.drift.DriftStats;
+import io.speechslo.gate.CohortSums;
 import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.Signal;
 import io.speechslo.scorecard.RequestStats;
@@ -51,9 +52,16 @@ public final class SlicePane {
      * with none (the cost monitor judges the pool and fallback drivers only on panes that carry them).
      */
     private static final int WITH_COST_SHARES = 0x10;
+    /**
+     * A flag of the first byte: right after the metric set, in the pane's head, the release gate's
+     * {@link CohortSums} (confidence, corrections and audio-feature sums, derived when the pane is written
+     * from its request stats and histograms), so the gate reads them without decoding the rest. Written
+     * since format 4; a pane without them gives the gate none.
+     */
+    private static final int WITH_COHORT_SUMS = 0x08;
     /** The first byte's flags this version knows. */
     private static final int KNOWN_FLAGS = WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | WITH_SLO_COUNTS
-            | WITH_COST_SHARES;
+            | WITH_COST_SHARES | WITH_COHORT_SUMS;
 
     private final MetricSet metrics;
     private final DriftStats drift;
@@ -154,16 +162,19 @@ public final class SlicePane {
      * set carries its latency components ({@link #WITH_LATENCY_COMPONENTS}) and the pane its SLO counts
      * ({@link #WITH_SLO_COUNTS}). Both formats describe themselves, so {@link #readFrom(DataInput, int)}
      * reads either whatever the format it is given; the number is what the state's snapshot records.
-     * Format 3 (2026-12-05): the pane carries its cost shares ({@link #WITH_COST_SHARES}). A change of
-     * these bytes adds format 4 here.
+     * Format 3 (2026-12-05): the pane carries its cost shares ({@link #WITH_COST_SHARES}). Format 4
+     * (2026-12-05): its head carries the gate's cohort sums ({@link #WITH_COHORT_SUMS}); the request stats
+     * inside carry a format byte of their own (format 3 adds the squares of the confidences; 1 and 2
+     * still read). A change of these bytes adds format 5 here.
      */
-    public static final int FORMAT = 3;
+    public static final int FORMAT = 4;
 
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | WITH_SLO_COUNTS | WITH_COST_SHARES
-                | metrics.signal().ordinal());
+                | WITH_COHORT_SUMS | metrics.signal().ordinal());
         out.writeLong(lastEventTime);
         metrics.writeTo(out);
+        CohortSums.ofPane(requests, drift).writeTo(out);
         drift.writeTo(out);
         requests.writeTo(out);
         slos.writeTo(out);
@@ -207,10 +218,11 @@ public final class SlicePane {
     }
 
     /**
-     * What the release gate reads of a pane: when its last request ended and its metric set, which come
-     * first in every form, so the rest (audio histograms, request stats, SLO counts, cost shares) is never decoded.
+     * What the release gate reads of a pane: when its last request ended, its metric set and (format 4 on;
+     * else null) its cohort sums, which come first, so the rest (audio histograms, request stats, SLO
+     * counts, cost shares) is never decoded.
      */
-    public record Head(long lastEventTime, MetricSet metrics) {
+    public record Head(long lastEventTime, MetricSet metrics, CohortSums cohort) {
 
         public long requests() {
             return metrics.requests();
@@ -233,15 +245,17 @@ public final class SlicePane {
         boolean withSloCounts = (head & WITH_SLO_COUNTS) != 0;
         int ordinal = head & 0x03;
         boolean withCostShares = (head & WITH_COST_SHARES) != 0;
+        boolean withCohortSums = (head & WITH_COHORT_SUMS) != 0;
         if (head < 0 || (head & ~(KNOWN_FLAGS | 0x03)) != 0 || (withLatency || withSloCounts || withCostShares) && !withRequestStats
-                || withCostShares && !withSloCounts) {
+                || withCostShares && !withSloCounts || withCohortSums && !withRequestStats) {
             throw new IOException("not a slice pane of a form this version reads: first byte " + head);
         }
         if (ordinal >= Signal.values().length) {
             throw new IOException("not a slice pane: first byte " + head);
         }
         long last = in.readLong();
-        return new Head(last, MetricSet.readFrom(Signal.values()[ordinal], in, withLatency ? 2 : 1));
+        MetricSet metrics = MetricSet.readFrom(Signal.values()[ordinal], in, withLatency ? 2 : 1);
+        return new Head(last, metrics, withCohortSums ? CohortSums.readFrom(in) : null);
     }
 
     public byte[] toBytes() {

@@ -71,6 +71,15 @@ public final class FeatureHistogram {
         return count;
     }
 
+    /**
+     * Adds the exact sum of the values to sum {@code sumAt} of {@code target} and the exact sum of their
+     * squares to sum {@code squaresAt}: the release gate's per-slice feature sums, gathered per pane.
+     */
+    public void addSumsTo(io.speechslo.metrics.ExactSums target, int sumAt, int squaresAt) {
+        esum.addTo(target, sumAt);
+        esq.addTo(target, squaresAt);
+    }
+
     /** Count in bin {@code i}. */
     public long count(int bin) {
         return counts[bin];

@@ -157,6 +157,16 @@ public final class ReleaseGate {
      */
     public static Advisory evaluate(GateInput in, Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable,
             Function<Slice, MetricSet> canaryDetail, Function<Slice, MetricSet> stableDetail) {
+        return evaluate(in, canary, stable, canaryDetail, stableDetail, null);
+    }
+
+    /**
+     * As {@link #evaluate(GateInput, Map, Map, Function, Function)}, with the arms' {@link CohortSums}
+     * (null: none) for the evidence on the cohort a ROLLBACK or PAUSE names ({@link CohortEvidence}).
+     */
+    public static Advisory evaluate(GateInput in, Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable,
+            Function<Slice, MetricSet> canaryDetail, Function<Slice, MetricSet> stableDetail,
+            CohortSums.Source cohorts) {
         List<GateRule> rules = new ArrayList<>(in.policy().rulesFor(in.signal()));
         rules.sort(Comparator.comparingInt(GateRule::tier)); // stable sort keeps policy order within a tier
 
@@ -399,6 +409,10 @@ public final class ReleaseGate {
 
         String summary = summary(in, decision, worst, regressions.size(), whole, judgedSlices, unjudgedSlices,
                 tierOnePassed, pr);
+        if (worst != null && worst.regression() && !worst.slice.isAll()) {
+            summary = CohortEvidence.withLabelHealth(summary, in.signal(), canary.get(worst.slice),
+                    stable.get(worst.slice));
+        }
         Advisory advisory = Advisory.newBuilder()
                 .setAdvisoryId("")
                 .setKind(AdvisoryKind.ROLLOUT)
@@ -416,7 +430,8 @@ public final class ReleaseGate {
                 .setUnverifiedSlices(unverifiedList)
                 .setCanaryShare(canaryShare(canary, stable, canaryRequests))
                 .setRollbackScope(decision == Decision.ROLLBACK ? rollbackScope(whole, regressions) : null)
-                .setHints(hints(in.signal(), worst, whole, regressions, canary, stable, canaryDetail, stableDetail))
+                .setHints(hints(in.signal(), worst, whole, regressions, canary, stable, canaryDetail, stableDetail,
+                        cohorts))
                 .build();
         return Advisories.withId(advisory);
     }
@@ -720,58 +735,15 @@ public final class ReleaseGate {
     }
 
     /**
-     * Evidence on the cohort a rollback or pause names: whether a second quality metric agrees (word and
-     * entity errors both worse points at the model), and whether the two arms are labelled alike (a label
-     * rate that differs much between them makes the comparison doubtful). Named only beyond sampling
-     * noise (z above {@link #EVIDENCE_Z}); no hint when nothing is.
-     */
-    static List<io.speechslo.advisory.Hint> cohortHints(Signal signal, Check worst, MetricSet canary,
-            MetricSet stable) {
-        io.speechslo.diagnosis.Hints hints = new io.speechslo.diagnosis.Hints();
-        if (canary == null || stable == null) {
-            return List.of();
-        }
-        String where = worst.slice.describe();
-        Metric other = signal != Signal.ASR ? null
-                : worst.rule.metric() == Metric.WER ? Metric.ENTITY_ERROR_RATE
-                : worst.rule.metric() == Metric.ENTITY_ERROR_RATE ? Metric.WER : null;
-        if (other != null && canary.samples(other) > 1 && stable.samples(other) > 1) {
-            double c = canary.value(other);
-            double b = stable.value(other);
-            double se = Math.sqrt(canary.ratio(other).variance() + stable.ratio(other).variance());
-            if (se > 0 && (c - b) / se > EVIDENCE_Z) {
-                hints.add(io.speechslo.diagnosis.Driver.MODEL, other.id() + " agrees in " + where + ": "
-                        + Advisories.fmt(c) + " against " + Advisories.fmt(b) + " stable (" + canary.samples(other)
-                        + " and " + stable.samples(other) + " samples): the candidate's transcripts are worse, not"
-                        + " the measurement", other.id(), c, b, Double.NaN);
-            }
-        }
-        Metric labelled = signal == Signal.ASR ? Metric.WER : Metric.PREFERENCE;
-        long nc = canary.requests();
-        long ns = stable.requests();
-        if (nc > 0 && ns > 0) {
-            double rc = (double) canary.samples(labelled) / nc;
-            double rs = (double) stable.samples(labelled) / ns;
-            if (Stats.proportionZ(canary.samples(labelled), nc, stable.samples(labelled), ns) > EVIDENCE_Z
-                    && Math.abs(rc / rs - 1) > 0.2) {
-                hints.add(io.speechslo.diagnosis.Driver.LABELS, "labelled " + Advisories.fmt(rc * 100) + "% of the"
-                        + " canary's requests in " + where + " against " + Advisories.fmt(rs * 100) + "% of stable's ("
-                        + canary.samples(labelled) + " and " + stable.samples(labelled) + " labelled): check the"
-                        + " label source before trusting the comparison", "label_rate", rc, rs, Double.NaN);
-            }
-        }
-        return hints.sorted();
-    }
-
-    /**
      * The advisory's hints: where a latency metric regressed, which of queue, preprocessing and model
      * time explains it ({@link io.speechslo.diagnosis.LatencyDiagnosis}, for the worst regression when it
      * is a latency one, else the whole service's, else the slice with the smallest p-value); for a slice
-     * regression, the cohort's supporting evidence ({@link #cohortHints}). Shares first, evidence after.
+     * regression, the cohort's supporting evidence ({@link CohortEvidence}). Shares first, evidence after.
      */
     private static List<io.speechslo.advisory.Hint> hints(Signal signal, Check worst, List<Check> whole,
             List<Check> regressions, Map<Slice, MetricSet> canary, Map<Slice, MetricSet> stable,
-            Function<Slice, MetricSet> canaryDetail, Function<Slice, MetricSet> stableDetail) {
+            Function<Slice, MetricSet> canaryDetail, Function<Slice, MetricSet> stableDetail,
+            CohortSums.Source cohorts) {
         List<io.speechslo.advisory.Hint> out = new ArrayList<>();
         Check latency = null;
         if (worst != null && worst.regression() && decomposes(worst)) {
@@ -790,7 +762,9 @@ public final class ReleaseGate {
                     canaryDetail.apply(latency.slice), stableDetail.apply(latency.slice)));
         }
         if (worst != null && worst.regression() && !worst.slice.isAll()) {
-            out.addAll(cohortHints(signal, worst, canary.get(worst.slice), stable.get(worst.slice)));
+            CohortSums[] sums = cohorts == null ? null : cohorts.of(worst.slice);
+            out.addAll(CohortEvidence.hints(signal, worst.rule.metric(), worst.slice, canary.get(worst.slice),
+                    stable.get(worst.slice), sums == null ? null : sums[0], sums == null ? null : sums[1]));
         }
         return out;
     }

@@ -38,6 +38,10 @@ import java.util.function.Function;
  *
  * <p>Each candidate keeps its {@link StageHistory}: the canary's traffic share per pane, folded into
  * stages, and its decisions; every advisory carries it as {@code stage_history}.
+ *
+ * <p>Each candidate also keeps, per arm and full slice, the {@link CohortSums} (confidence, corrections,
+ * audio features, the features split at the rollout's first hour): not rolled up, merged only for the
+ * slice a ROLLBACK or PAUSE names, for its cohort evidence.
  */
 public final class RolloutTracker {
 
@@ -49,6 +53,8 @@ public final class RolloutTracker {
     /** Stable-track traffic not yet folded: pane end -> slice key -> metrics, and pane end -> version -> requests. */
     private final TreeMap<Long, Map<String, MetricSet>> pendingStable = new TreeMap<>();
     private final TreeMap<Long, Map<String, Long>> pendingStableVersions = new TreeMap<>();
+    /** Stable-track cohort sums not yet folded: pane end -> slice key -> sums. */
+    private final TreeMap<Long, Map<String, CohortSums>> pendingStableCohorts = new TreeMap<>();
     private long lastEvaluated = Long.MIN_VALUE;
 
     /** One candidate's rollout. */
@@ -82,7 +88,14 @@ public final class RolloutTracker {
         final TreeMap<Long, Map<String, MetricSet>> pendingCanary = new TreeMap<>();
         /** Its stages and decisions over event time. */
         StageHistory history = new StageHistory();
+        /** Folded cohort sums per full slice key, and the canary's not yet folded (pane end -> key -> sums). */
+        final Map<String, CohortSums> canaryCohorts = new TreeMap<>();
+        final Map<String, CohortSums> stableCohorts = new TreeMap<>();
+        final TreeMap<Long, Map<String, CohortSums>> pendingCanaryCohorts = new TreeMap<>();
     }
+
+    /** How long from a candidate's start its slices' audio features count as their own baseline. */
+    public static final long COHORT_BASELINE_MILLIS = java.time.Duration.ofHours(1).toMillis();
 
     public RolloutTracker(String service, Signal signal, RolloutSettings settings) {
         this(service, signal);
@@ -136,7 +149,16 @@ public final class RolloutTracker {
     public boolean add(Track track, String version, long eventTime, Slice fullSlice, SpecificRecord request) {
         MetricSet one = new MetricSet(signal);
         one.add(request);
-        return add(track, version, eventTime, eventTime, fullSlice, one);
+        io.speechslo.scorecard.RequestStats stats = new io.speechslo.scorecard.RequestStats();
+        io.speechslo.drift.DriftStats drift = new io.speechslo.drift.DriftStats();
+        if (request instanceof io.speechslo.telemetry.AsrRequest asr) {
+            stats.add(asr);
+            drift.add(asr);
+        } else {
+            stats.add((io.speechslo.telemetry.TtsRequest) request);
+            drift.add((io.speechslo.telemetry.TtsRequest) request);
+        }
+        return add(track, version, eventTime, eventTime, fullSlice, one, CohortSums.ofPane(stats, drift));
     }
 
     /**
@@ -146,6 +168,16 @@ public final class RolloutTracker {
      */
     public boolean add(Track track, String version, long eventTime, long lastEventTime, Slice fullSlice,
             MetricSet metrics) {
+        return add(track, version, eventTime, lastEventTime, fullSlice, metrics, null);
+    }
+
+    /**
+     * As {@link #add(Track, String, long, long, Slice, MetricSet)}, with the same requests' cohort sums
+     * ({@link CohortSums#ofPane}; null: none) for the evidence on a cohort the gate names. Sums with
+     * nothing in them (requests reporting no confidence, corrections or audio features) are not kept.
+     */
+    public boolean add(Track track, String version, long eventTime, long lastEventTime, Slice fullSlice,
+            MetricSet metrics, CohortSums cohort) {
         long pane = paneEnd(eventTime);
         if (pane <= lastEvaluated) {
             return false;
@@ -161,8 +193,14 @@ public final class RolloutTracker {
             c.firstPane = Math.min(c.firstPane, pane);
             c.lastSeen = Math.max(c.lastSeen, lastEventTime);
             mergeInto(c.pendingCanary, pane, fullSlice, metrics);
+            if (cohort != null && !cohort.isEmpty()) {
+                mergeCohort(c.pendingCanaryCohorts, pane, fullSlice, cohort);
+            }
         } else if (track == Track.STABLE) {
             mergeInto(pendingStable, pane, fullSlice, metrics);
+            if (cohort != null && !cohort.isEmpty()) {
+                mergeCohort(pendingStableCohorts, pane, fullSlice, cohort);
+            }
             pendingStableVersions.computeIfAbsent(pane, p -> new TreeMap<>())
                     .merge(version, metrics.requests(), Long::sum);
         }
@@ -181,6 +219,41 @@ public final class RolloutTracker {
         panes.computeIfAbsent(pane, p -> new TreeMap<>())
                 .computeIfAbsent(slice.key(), k -> new MetricSet(signal))
                 .merge(m);
+    }
+
+    private static void mergeCohort(TreeMap<Long, Map<String, CohortSums>> panes, long pane, Slice slice,
+            CohortSums sums) {
+        panes.computeIfAbsent(pane, p -> new TreeMap<>()).computeIfAbsent(slice.key(), k -> new CohortSums())
+                .merge(sums);
+    }
+
+    /**
+     * Folds panes of cohort sums into a candidate's per-slice totals, each pane's features into the
+     * rollout's first hour or the time after it.
+     */
+    private void foldCohorts(Candidate c, long pane, Map<String, CohortSums> sums, Map<String, CohortSums> into) {
+        long start = c.firstPane - settings().interval().toMillis();
+        int period = pane <= start + COHORT_BASELINE_MILLIS ? CohortSums.FIRST_HOUR : CohortSums.LATER;
+        sums.forEach((k, s) -> into.computeIfAbsent(k, x -> new CohortSums()).addPane(s, period));
+    }
+
+    /**
+     * The candidate's cohort sums merged over the full slices inside {@code slice}: {canary, stable}.
+     * Called for the one slice a finding names, so nothing is rolled up ahead of time.
+     */
+    private static CohortSums[] cohortOf(Candidate c, Slice slice) {
+        return new CohortSums[] {within(c.canaryCohorts, slice), within(c.stableCohorts, slice)};
+    }
+
+    private static CohortSums within(Map<String, CohortSums> byKey, Slice slice) {
+        CohortSums out = new CohortSums();
+        Map<String, String> want = slice.toMap();
+        byKey.forEach((k, s) -> {
+            if (Slice.parse(k).within(slice)) {
+                out.merge(s);
+            }
+        });
+        return out;
     }
 
     /**
@@ -207,6 +280,10 @@ public final class RolloutTracker {
             while (!c.pendingCanary.isEmpty() && c.pendingCanary.firstKey() <= windowEnd) {
                 fold(c.pendingCanary.pollFirstEntry().getValue(), c.canary, c.canaryRollup, c.canaryTargets, maxDims);
             }
+            while (!c.pendingCanaryCohorts.isEmpty() && c.pendingCanaryCohorts.firstKey() <= windowEnd) {
+                Map.Entry<Long, Map<String, CohortSums>> p = c.pendingCanaryCohorts.pollFirstEntry();
+                foldCohorts(c, p.getKey(), p.getValue(), c.canaryCohorts);
+            }
             // stable traffic over the same time as the candidate's: from its first pane on
             for (Map.Entry<Long, Map<String, MetricSet>> p : pendingStable.headMap(windowEnd, true).entrySet()) {
                 if (p.getKey() >= c.firstPane) {
@@ -216,6 +293,11 @@ public final class RolloutTracker {
             for (Map.Entry<Long, Map<String, Long>> p : pendingStableVersions.headMap(windowEnd, true).entrySet()) {
                 if (p.getKey() >= c.firstPane) {
                     p.getValue().forEach((v, n) -> c.stableVersions.merge(v, n, Long::sum));
+                }
+            }
+            for (Map.Entry<Long, Map<String, CohortSums>> p : pendingStableCohorts.headMap(windowEnd, true).entrySet()) {
+                if (p.getKey() >= c.firstPane) {
+                    foldCohorts(c, p.getKey(), p.getValue(), c.stableCohorts);
                 }
             }
             if (c.canary.isEmpty()) {
@@ -234,7 +316,8 @@ public final class RolloutTracker {
             // given the roll-ups, the gate reads nothing else of the candidate: the full slices are not parsed again
             Advisory a = ReleaseGate.evaluate(new GateInput(service, signal, e.getKey(), stableVersion(c),
                     Map.of(), Map.of(), policy, windowEnd, policyVersion, c.firstPane - settings.interval().toMillis()),
-                    c.canaryRollup, c.stableRollup, gathering(c.canary), gathering(c.stable));
+                    c.canaryRollup, c.stableRollup, gathering(c.canary), gathering(c.stable),
+                    slice -> cohortOf(c, slice));
             if (c.rolledBackAt != Long.MIN_VALUE && a.getDecision() != Decision.ROLLBACK) {
                 a = held(a, c.rolledBackAt);
             } else if (a.getDecision() == Decision.ROLLBACK && c.rolledBackAt == Long.MIN_VALUE) {
@@ -253,6 +336,7 @@ public final class RolloutTracker {
         }
         pendingStable.headMap(windowEnd, true).clear();
         pendingStableVersions.headMap(windowEnd, true).clear();
+        pendingStableCohorts.headMap(windowEnd, true).clear();
         lastEvaluated = Math.max(lastEvaluated, windowEnd);
         finished.forEach(candidates::remove);
         return out;
@@ -345,7 +429,7 @@ public final class RolloutTracker {
 
     /** Nothing under way and nothing pending: the caller may drop this tracker's state. */
     public boolean isEmpty() {
-        return candidates.isEmpty() && pendingStable.isEmpty();
+        return candidates.isEmpty() && pendingStable.isEmpty() && pendingStableCohorts.isEmpty();
     }
 
     /**
@@ -389,10 +473,16 @@ public final class RolloutTracker {
      * in). Format 2 (2026-12-05): metric sets in {@link MetricSet} format 2 (with their latency
      * components), and each candidate's {@link StageHistory} after its pending panes. Format 1 (before)
      * had metric sets in format 1 and no history: a candidate read from it starts its history from its
-     * totals and its last decision ({@link StageHistory#restoredFromTotals}). A change of these bytes
-     * adds format 3 here and a branch in {@link #readFrom(String, Signal, DataInput, int)}.
+     * totals and its last decision ({@link StageHistory#restoredFromTotals}). Format 3 (2026-12-05):
+     * format 2 followed by the stable track's pending {@link CohortSums} and, per candidate in the same
+     * order, its folded and pending cohort sums; a tracker read from format 1 or 2 has none, so a
+     * rollout under way across the upgrade gives cohort evidence on its traffic from then on (its
+     * first-hour baseline is what of that hour is left). A change of these bytes adds format 4 here and
+     * a branch in {@link #readFrom(String, Signal, DataInput, int)}.
      */
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
+    /** Format 2: with stage histories, without cohort sums. */
+    public static final int FORMAT_WITHOUT_COHORTS = 2;
     /** Format 1: candidates without a stage history, metric sets in MetricSet format 1. */
     public static final int FORMAT_WITHOUT_STAGES = 1;
 
@@ -439,6 +529,49 @@ public final class RolloutTracker {
             if (format != FORMAT_WITHOUT_STAGES) {
                 c.history.writeTo(out);
             }
+        }
+        if (format > FORMAT_WITHOUT_COHORTS) {
+            writeCohortPanes(out, pendingStableCohorts);
+            for (Candidate c : candidates.values()) {
+                writeCohorts(out, c.canaryCohorts);
+                writeCohorts(out, c.stableCohorts);
+                writeCohortPanes(out, c.pendingCanaryCohorts);
+            }
+        }
+    }
+
+    private static void writeCohorts(DataOutput out, Map<String, CohortSums> sums) throws IOException {
+        out.writeInt(sums.size());
+        for (Map.Entry<String, CohortSums> e : sums.entrySet()) {
+            out.writeUTF(e.getKey());
+            e.getValue().writeTo(out);
+        }
+    }
+
+    private static void readCohorts(DataInput in, Map<String, CohortSums> into) throws IOException {
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            into.put(in.readUTF(), CohortSums.readFrom(in));
+        }
+    }
+
+    private static void writeCohortPanes(DataOutput out, TreeMap<Long, Map<String, CohortSums>> panes)
+            throws IOException {
+        out.writeInt(panes.size());
+        for (Map.Entry<Long, Map<String, CohortSums>> e : panes.entrySet()) {
+            out.writeLong(e.getKey());
+            writeCohorts(out, e.getValue());
+        }
+    }
+
+    private static void readCohortPanes(DataInput in, TreeMap<Long, Map<String, CohortSums>> into)
+            throws IOException {
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            long pane = in.readLong();
+            Map<String, CohortSums> sums = new TreeMap<>();
+            readCohorts(in, sums);
+            into.put(pane, sums);
         }
     }
 
@@ -491,6 +624,14 @@ public final class RolloutTracker {
                     requests(c.stable), c.lastDecision, c.rolledBackAt != Long.MIN_VALUE ? c.rolledBackAt : c.lastEmitted)
                     : StageHistory.readFrom(in);
             t.candidates.put(version, c);
+        }
+        if (format > FORMAT_WITHOUT_COHORTS) {
+            readCohortPanes(in, t.pendingStableCohorts);
+            for (Candidate c : t.candidates.values()) {
+                readCohorts(in, c.canaryCohorts);
+                readCohorts(in, c.stableCohorts);
+                readCohortPanes(in, c.pendingCanaryCohorts);
+            }
         }
         return t;
     }

@@ -50,7 +50,8 @@ final class ReleaseGateFunction extends SliceEngineFunction {
         long stableRequests = 0;
         for (PaneRecord r : panes) {
             SlicePane.Head p = r.decodeHead();
-            if (!t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics())) {
+            if (!t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics(),
+                    p.cohort())) {
                 lateRefused.inc(p.requests()); // its pane was evaluated already
                 continue;
             }

@@ -21,6 +21,11 @@ public final class ExactSum {
         sum.add(o.sum);
     }
 
+    /** Adds this sum, exactly, to sum {@code into} of {@code target}. */
+    public void addTo(ExactSums target, int into) {
+        sum.addTo(0, target, into);
+    }
+
     public void clear() {
         sum.clear();
     }

@@ -139,6 +139,32 @@ public final class ExactSums {
         }
     }
 
+    /**
+     * Adds sum {@code from} of this to sum {@code into} of {@code target} (of any size), exactly: how a
+     * caller gathers single sums of several holders into sums of its own, e.g. a pane's confidence sum
+     * into the release gate's per-slice sums.
+     */
+    public void addTo(int from, ExactSums target, int into) {
+        if (target == this) {
+            throw new IllegalArgumentException("cannot add a sum into the sums it is read from");
+        }
+        settle();
+        target.settle();
+        int at = from * WORDS;
+        long y0 = words[at];
+        long y1 = words[at + 1];
+        long y2 = words[at + 2];
+        if ((y0 | y1 | y2) != 0 && !target.addWords(into * WORDS, y0, y1, y2, 0)) {
+            addPieces(target.spill(into), y0, y1, y2);
+        }
+        Spill s = spill == null ? null : spill[from];
+        if (s != null) {
+            for (int j = 0; j < s.size; j++) {
+                target.spill(into).add(s.partials[j]);
+            }
+        }
+    }
+
     /** A copy of the sums; {@link #add(ExactSums, int, int)}, its one caller, settled them first. */
     private ExactSums copy() {
         ExactSums c = new ExactSums(size());

@@ -26,11 +26,14 @@ public final class RequestStats {
 
     /**
      * Format of {@link #writeTo}. {@link #readFrom} also reads format 1 (before the model-time and batch
-     * sums the cost diagnosis reads), whose missing sums are 0; it refuses any other.
+     * sums the cost diagnosis reads) and format 2 (before the squares of the confidences the release
+     * gate's cohort evidence reads), whose missing sums are 0; it refuses any other.
      */
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
     /** Sums a format-1 form carries (the first ones). */
     private static final int FORMAT_1_SUMS = 3;
+    /** Sums a format-2 form carries (the first ones). */
+    private static final int FORMAT_2_SUMS = 6;
 
     // counts
     public static final int REQUESTS = 0;
@@ -60,7 +63,9 @@ public final class RequestStats {
     public static final int MODEL_MS_SQUARED = 4;
     /** Squares of the batch sizes (for the spread of the mean batch). */
     public static final int BATCH_SQUARED = 5;
-    private static final int SUMS = 6;
+    /** Squares of the confidences (for the spread of the mean confidence). */
+    public static final int CONFIDENCE_SQUARED = 6;
+    private static final int SUMS = 7;
 
     // sketches, ms
     public static final int QUEUE = 0;
@@ -111,7 +116,9 @@ public final class RequestStats {
         Float confidence = r.getConfidence();
         if (confidence != null) {
             counts[CONFIDENCE_REQUESTS]++;
-            sums.add(CONFIDENCE, confidence.doubleValue());
+            double c = confidence.doubleValue();
+            sums.add(CONFIDENCE, c);
+            sums.add(CONFIDENCE_SQUARED, c * c);
         }
         Integer corrections = r.getCorrections();
         if (corrections != null) {
@@ -211,6 +218,11 @@ public final class RequestStats {
         return sums.value(which);
     }
 
+    /** Adds exact sum {@code which} (one of the constants above) to sum {@code into} of {@code target}, exactly. */
+    public void addSumTo(int which, ExactSums target, int into) {
+        sums.addTo(which, target, into);
+    }
+
     public QuantileSketch sketch(int which) {
         return sketches[which];
     }
@@ -243,14 +255,14 @@ public final class RequestStats {
      */
     public static RequestStats readFrom(DataInput in, LatencyComponents latency) throws IOException {
         int format = in.readByte();
-        if (format != FORMAT && format != 1) {
-            throw new IOException("request stats of format " + format + ", this version reads 1 and " + FORMAT);
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("request stats of format " + format + ", this version reads 1 to " + FORMAT);
         }
         RequestStats s = new RequestStats(latency);
         for (int i = 0; i < COUNTS; i++) {
             s.counts[i] = Varints.readUnsigned(in);
         }
-        for (int i = 0; i < (format == 1 ? FORMAT_1_SUMS : SUMS); i++) {
+        for (int i = 0; i < (format == 1 ? FORMAT_1_SUMS : format == 2 ? FORMAT_2_SUMS : SUMS); i++) {
             s.sums.readFrom(i, in);
         }
         for (QuantileSketch sketch : s.sketches) {

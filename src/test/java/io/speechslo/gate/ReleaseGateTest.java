@@ -236,6 +236,9 @@ class ReleaseGateTest {
                 .cohort(werOnly, Track.CANARY, 12_000, "eu-west-1", "mobile", "noisy").cohorts(), stable);
         assertThat(plain.getDecision()).isEqualTo(Decision.ROLLBACK);
         assertThat(plain.getHints()).isEmpty();
+        // but the summary still says how much of the comparison rests on labels, on both sides
+        assertThat(plain.getSummary()).containsPattern("; in that cohort labelled \\S+% of the canary's requests"
+                + " \\(\\d+\\) against \\S+% of stable's \\(\\d+\\)\\.$");
     }
 
     @Test

@@ -168,6 +168,42 @@ class StateFormatsTest {
         }
     }
 
+    @Test
+    void rolloutTrackersOfFormat2ReadWithoutCohortSumsAndDecideAlike() throws Exception {
+        RolloutTracker tracker = new RolloutTracker(SERVICE, Signal.ASR, RolloutSettings.DEFAULT);
+        EngineSerializersTest.traffic(tracker, 0, 200);
+        EngineSerializersTest.evaluate(tracker, 1);
+        EngineSerializersTest.traffic(tracker, 1, 200); // a pane not evaluated yet, with its cohort sums
+        RolloutTrackerSerializer current = new RolloutTrackerSerializer();
+        DataOutputSerializer old = new DataOutputSerializer(4096);
+        old.writeUTF(SERVICE);
+        old.writeUTF(Signal.ASR.name());
+        tracker.writeTo(old, RolloutTracker.FORMAT_WITHOUT_COHORTS);
+        byte[] format2 = old.getCopyOfBuffer();
+        // the snapshot the release before wrote: the format it records is 2
+        DataOutputSerializer snapshot = new DataOutputSerializer(128);
+        TypeSerializerSnapshot.writeVersionedSnapshot(snapshot,
+                new RolloutTrackerSerializer.Snapshot(RolloutTracker.FORMAT_WITHOUT_COHORTS));
+        RolloutTracker read = migrate(current, readSnapshot(snapshot.getCopyOfBuffer()), format2);
+        read.configure(RolloutSettings.DEFAULT);
+        assertThat(bytes(current, read)).isNotEqualTo(bytes(current, tracker)); // the cohort sums are not there
+        java.util.List<Advisory> original = new java.util.ArrayList<>();
+        java.util.List<Advisory> restored = new java.util.ArrayList<>();
+        for (int m = 2; m <= 20; m++) {
+            EngineSerializersTest.traffic(tracker, m, 200);
+            EngineSerializersTest.traffic(read, m, 200);
+            original.addAll(EngineSerializersTest.evaluate(tracker, m));
+            restored.addAll(EngineSerializersTest.evaluate(read, m));
+        }
+        assertThat(original).extracting(Advisory::getDecision).contains(Decision.ROLLBACK);
+        assertThat(restored.stream().map(StateFormatsTest::withoutHints).toList())
+                .isEqualTo(original.stream().map(StateFormatsTest::withoutHints).toList());
+    }
+
+    private static Advisory withoutHints(Advisory a) {
+        return Advisory.newBuilder(a).setHints(java.util.List.of()).setAdvisoryId("").build();
+    }
+
     private static Advisory withoutHistory(Advisory a) {
         return Advisory.newBuilder(a).setStageHistory(java.util.List.of()).setAdvisoryId("").build();
     }
@@ -223,12 +259,13 @@ class StateFormatsTest {
     }
 
     /**
-     * A tracker holding one pending stable pane of one slice, written by hand in the tracker's layout with
-     * its metric set in {@code metricSetFormat}: tracker format 1 holds metric sets of format 1, format 2
-     * of format 2 (the tracker's own fields did not change).
+     * A tracker holding one pending stable pane of one slice, written by hand in the tracker's layout of
+     * {@code format}: tracker format 1 holds metric sets of format 1, formats 2 and 3 of format 2; format 3
+     * ends with the (here empty) pending stable cohort sums.
      */
     private static byte[] trackerBytes(long paneEnd, String slice, io.speechslo.metrics.MetricSet metrics,
-            int metricSetFormat) throws IOException {
+            int format) throws IOException {
+        int metricSetFormat = Math.min(format, 2);
         DataOutputSerializer out = new DataOutputSerializer(4096);
         out.writeUTF(SERVICE);
         out.writeUTF(Signal.ASR.name());
@@ -244,12 +281,15 @@ class StateFormatsTest {
         out.writeUTF("v1");
         out.writeLong(metrics.requests());
         out.writeInt(0); // candidates
+        if (format >= 3) {
+            out.writeInt(0); // pending stable cohort sums
+        }
         return out.getCopyOfBuffer();
     }
 
     @Test
     void rolloutTrackersOfFormat1ReadAndMigrateWithoutLatencyComponents() throws Exception {
-        assertThat(RolloutTracker.FORMAT).isEqualTo(2);
+        assertThat(RolloutTracker.FORMAT).isEqualTo(3);
         RolloutTracker tracker = new RolloutTracker(SERVICE, Signal.ASR, io.speechslo.gate.RolloutSettings.DEFAULT);
         io.speechslo.metrics.MetricSet metrics = new io.speechslo.metrics.MetricSet(Signal.ASR);
         io.speechslo.slice.Slice slice = null;
@@ -260,15 +300,15 @@ class StateFormatsTest {
         }
         long paneEnd = tracker.paneEnd(T0);
         RolloutTrackerSerializer current = new RolloutTrackerSerializer();
-        // the hand-written layout is the tracker's: format 2 bytes are exactly these
-        assertThat(bytes(current, tracker)).isEqualTo(trackerBytes(paneEnd, slice.key(), metrics, 2));
+        // the hand-written layout is the tracker's: format 3 bytes are exactly these
+        assertThat(bytes(current, tracker)).isEqualTo(trackerBytes(paneEnd, slice.key(), metrics, 3));
 
         RolloutTracker read = migrate(current, readSnapshot(legacySnapshot(RolloutTrackerSerializer.Snapshot.class)),
                 trackerBytes(paneEnd, slice.key(), metrics, 1));
         // the same tracker, its metric set without latency components (what format 1 knew)
         io.speechslo.metrics.MetricSet withoutLatency = io.speechslo.metrics.MetricSet.readFrom(Signal.ASR,
                 new DataInputDeserializer(io.speechslo.bytes.ByteWriter.bytes(o -> metrics.writeTo(o, 1), 4096)), 1);
-        assertThat(bytes(current, read)).isEqualTo(trackerBytes(paneEnd, slice.key(), withoutLatency, 2));
+        assertThat(bytes(current, read)).isEqualTo(trackerBytes(paneEnd, slice.key(), withoutLatency, 3));
         assertThat(read.pendingPanes()).containsExactly(paneEnd);
     }
 
