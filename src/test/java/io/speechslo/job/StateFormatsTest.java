@@ -146,12 +146,7 @@ class StateFormatsTest {
         read.configure(RolloutSettings.DEFAULT);
         java.util.List<Advisory> original = new java.util.ArrayList<>();
         java.util.List<Advisory> restored = new java.util.ArrayList<>();
-        for (int m = 2; m <= 20; m++) {
-            EngineSerializersTest.traffic(tracker, m, 200);
-            EngineSerializersTest.traffic(read, m, 200);
-            original.addAll(EngineSerializersTest.evaluate(tracker, m));
-            restored.addAll(EngineSerializersTest.evaluate(read, m));
-        }
+        sameTrafficFromMinute2(tracker, original, read, restored);
         // the same decisions and findings
         assertThat(restored.stream().map(StateFormatsTest::withoutHistory).toList())
                 .isEqualTo(original.stream().map(StateFormatsTest::withoutHistory).toList());
@@ -189,12 +184,7 @@ class StateFormatsTest {
         assertThat(bytes(current, read)).isNotEqualTo(bytes(current, tracker)); // the cohort sums are not there
         java.util.List<Advisory> original = new java.util.ArrayList<>();
         java.util.List<Advisory> restored = new java.util.ArrayList<>();
-        for (int m = 2; m <= 20; m++) {
-            EngineSerializersTest.traffic(tracker, m, 200);
-            EngineSerializersTest.traffic(read, m, 200);
-            original.addAll(EngineSerializersTest.evaluate(tracker, m));
-            restored.addAll(EngineSerializersTest.evaluate(read, m));
-        }
+        sameTrafficFromMinute2(tracker, original, read, restored);
         assertThat(original).extracting(Advisory::getDecision).contains(Decision.ROLLBACK);
         assertThat(restored.stream().map(StateFormatsTest::withoutHints).toList())
                 .isEqualTo(original.stream().map(StateFormatsTest::withoutHints).toList());
@@ -362,5 +352,16 @@ class StateFormatsTest {
                 bytes(current, monitor));
         assertThat(read.isEmpty()).isTrue();
         // buckets of format 1 read as the cost monitor's own test shows (CostMonitorTest)
+    }
+
+    /** Minutes 2 to 20 of the same traffic into both trackers, each evaluation's advisories into its list. */
+    private static void sameTrafficFromMinute2(RolloutTracker a, java.util.List<Advisory> fromA, RolloutTracker b,
+            java.util.List<Advisory> fromB) {
+        for (int m = 2; m <= 20; m++) {
+            EngineSerializersTest.traffic(a, m, 200);
+            EngineSerializersTest.traffic(b, m, 200);
+            fromA.addAll(EngineSerializersTest.evaluate(a, m));
+            fromB.addAll(EngineSerializersTest.evaluate(b, m));
+        }
     }
 }
