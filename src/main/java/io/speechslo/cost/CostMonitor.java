@@ -267,25 +267,17 @@ public final class CostMonitor {
                     + Advisories.fmt(wasteNow) + " USD per " + unit, "retry_waste_per_unit", wasteNow, wasteBase);
         }
         // the mix of the mix dimension, each value at its baseline cost per unit (its own where it is new)
-        double mixEffect = 0;
+        double mixEffect = shiftShare(now.mix, now.units, base.mix, base.units, rBase);
         double worstZ = 0;
         String moved = null;
         for (Map.Entry<String, double[]> e : now.mix.entrySet()) {
             double[] n = e.getValue();
-            double[] b = base.mix.getOrDefault(e.getKey(), new double[3]);
-            double rate = b[1] > 0 ? b[0] / b[1] : n[1] > 0 ? n[0] / n[1] : rBase;
-            mixEffect += (n[1] / now.units - b[1] / base.units) * rate;
+            double[] b = base.mix.getOrDefault(e.getKey(), NONE);
             double z = Stats.proportionZ((long) n[2], now.requests, (long) b[2], base.requests);
             if (z > worstZ) {
                 worstZ = z;
                 moved = e.getKey() + " " + percent(share((long) b[2], base.requests)) + " -> "
                         + percent(share((long) n[2], now.requests)) + " of requests";
-            }
-        }
-        for (Map.Entry<String, double[]> e : base.mix.entrySet()) {
-            if (!now.mix.containsKey(e.getKey())) {
-                double[] b = e.getValue();
-                mixEffect -= b[1] / base.units * (b[0] / b[1]);
             }
         }
         if (worstZ > DRIVER_Z) {
@@ -407,27 +399,20 @@ public final class CostMonitor {
             return; // too few requests name their pool: no driver
         }
         double rBase = base.perUnit();
-        double effect = 0;
+        double effect = shiftShare(now.pools, unitsNow, base.pools, unitsBase, rBase);
         double largest = Double.NEGATIVE_INFINITY;
         String moved = null;
         for (Map.Entry<String, double[]> e : now.pools.entrySet()) {
             double[] n = e.getValue();
-            double[] b = base.pools.getOrDefault(e.getKey(), new double[3]);
-            double rate = b[1] > 0 ? b[0] / b[1] : n[1] > 0 ? n[0] / n[1] : rBase;
+            double[] b = base.pools.getOrDefault(e.getKey(), NONE);
+            double rate = baselinePrice(n, b, rBase);
             double part = (n[1] / unitsNow - b[1] / unitsBase) * rate;
-            effect += part;
             // the evidence names the pool that moved beyond noise and adds the most cost
             double z = Stats.proportionZ((long) n[2], (long) requestsNow, (long) b[2], (long) requestsBase);
             if (z > DRIVER_Z && part > largest) {
                 largest = part;
                 moved = poolName(e.getKey()) + " " + percent(b[2] / requestsBase) + " -> "
                         + percent(n[2] / requestsNow) + " of requests at " + Advisories.fmt(rate) + " USD per " + unit;
-            }
-        }
-        for (Map.Entry<String, double[]> e : base.pools.entrySet()) {
-            if (!now.pools.containsKey(e.getKey())) {
-                double[] b = e.getValue();
-                effect -= b[1] / unitsBase * (b[0] / b[1]);
             }
         }
         if (moved != null) {
@@ -437,6 +422,36 @@ public final class CostMonitor {
                     + " move cost per " + unit + " by " + Advisories.fmt(effect) + " USD" + named,
                     "pool_effect_per_unit", rBase + effect, rBase);
         }
+    }
+
+    /** A value seen on one side only: no cost, units or requests on the other. */
+    private static final double[] NONE = new double[3];
+
+    /**
+     * Shift-share at baseline prices: how much the change of each value's share of the units (per value
+     * {cost, units, requests}) alone moves the cost per unit, each value at its baseline cost per unit
+     * ({@link #baselinePrice}). A value gone from {@code now} takes its baseline share with it.
+     */
+    static double shiftShare(Map<String, double[]> now, double unitsNow, Map<String, double[]> base, double unitsBase,
+            double fallbackPrice) {
+        double effect = 0;
+        for (Map.Entry<String, double[]> e : now.entrySet()) {
+            double[] n = e.getValue();
+            double[] b = base.getOrDefault(e.getKey(), NONE);
+            effect += (n[1] / unitsNow - b[1] / unitsBase) * baselinePrice(n, b, fallbackPrice);
+        }
+        for (Map.Entry<String, double[]> e : base.entrySet()) {
+            double[] b = e.getValue();
+            if (!now.containsKey(e.getKey()) && b[1] > 0) {
+                effect -= b[1] / unitsBase * (b[0] / b[1]);
+            }
+        }
+        return effect;
+    }
+
+    /** A value's cost per unit at baseline: its own baseline's, else (new) its own now, else {@code fallback}. */
+    private static double baselinePrice(double[] now, double[] base, double fallback) {
+        return base[1] > 0 ? base[0] / base[1] : now[1] > 0 ? now[0] / now[1] : fallback;
     }
 
     /** The share of the costed requests (on both sides) that must name their pool before the pool driver is judged. */
