@@ -246,14 +246,7 @@ public final class RolloutTracker {
     }
 
     private static CohortSums within(Map<String, CohortSums> byKey, Slice slice) {
-        CohortSums out = new CohortSums();
-        Map<String, String> want = slice.toMap();
-        byKey.forEach((k, s) -> {
-            if (Slice.parse(k).within(slice)) {
-                out.merge(s);
-            }
-        });
-        return out;
+        return SliceRollup.gather(byKey, Slice::parse, slice, new CohortSums(), CohortSums::merge);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -45,13 +46,18 @@ public final class SliceRollup {
      */
     public static <K> MetricSet gather(Signal signal, Map<K, MetricSet> fullSlices, Function<K, Slice> sliceOf,
             Slice slice) {
-        MetricSet out = new MetricSet(signal);
-        fullSlices.forEach((k, m) -> {
+        return gather(fullSlices, sliceOf, slice, new MetricSet(signal), MetricSet::merge);
+    }
+
+    /** The values of {@code fullSlices} inside {@code slice}, merged into {@code into} in iteration order. */
+    public static <K, V> V gather(Map<K, V> fullSlices, Function<K, Slice> sliceOf, Slice slice, V into,
+            BiConsumer<V, V> merge) {
+        fullSlices.forEach((k, v) -> {
             if (sliceOf.apply(k).within(slice)) {
-                out.merge(m);
+                merge.accept(into, v);
             }
         });
-        return out;
+        return into;
     }
 
     /** The roll-ups of {@code fullSlices}: what the gate judges only ({@link MetricSet#mergeJudged}). */
