@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * read: the sums of units squared and of cost times units per costed request (from the cost metric's own
  * second moments), the fallback requests' cost and units, and cost and units per serving pool (from the
  * panes' {@link CostShares}). A bucket read from format 1 has none of them and says so ({@link #legacy}):
- * those drivers leave it out.
+ * those drivers leave it out. Since format 3 it holds what the version's serving samples said
+ * ({@link ServingFigures}), for the precision, GPU utilisation and autoscaler drivers.
  */
 final class CostBucket {
 
@@ -57,6 +58,8 @@ final class CostBucket {
     final Map<String, double[]> pools = new TreeMap<>();
     /** Read from format 1: holds no audio-length, fallback or pool figures (nor does any merge with it). */
     boolean legacy;
+    /** What the version's serving samples said (since format 3; empty in a bucket read from an older one). */
+    ServingFigures serving = new ServingFigures();
 
     static Metric costMetric(Signal signal) {
         return signal == Signal.ASR ? Metric.COST_PER_AUDIO_MINUTE : Metric.COST_PER_GENERATED_SECOND;
@@ -124,6 +127,7 @@ final class CostBucket {
 
     void merge(CostBucket o) {
         legacy |= o.legacy;
+        serving.merge(o.serving);
         unitsSquared += o.unitsSquared;
         costUnits += o.costUnits;
         fallbackCosted += o.fallbackCosted;
@@ -202,9 +206,14 @@ final class CostBucket {
                 out.writeDouble(d);
             }
         }
+        // format 3
+        serving.writeTo(out);
     }
 
-    /** Reads what {@link #writeTo} wrote in {@code format} (1 or 2; format 1 reads as {@link #legacy}). */
+    /**
+     * Reads what {@link #writeTo} wrote in {@code format} (1 to 3; format 1 reads as {@link #legacy}, and
+     * before 3 there are no serving figures).
+     */
     static CostBucket readFrom(DataInput in, int format) throws IOException {
         CostBucket b = new CostBucket();
         b.cost = in.readDouble();
@@ -242,6 +251,9 @@ final class CostBucket {
         for (int i = 0; i < p; i++) {
             String k = in.readUTF();
             b.pools.put(k, new double[] {in.readDouble(), in.readDouble(), in.readDouble()});
+        }
+        if (format >= 3) {
+            b.serving = ServingFigures.readFrom(in);
         }
         return b;
     }

@@ -14,6 +14,7 @@ import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.DriftPolicy;
 import io.speechslo.scorecard.RequestStats;
+import io.speechslo.serving.ServingStats;
 import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
@@ -58,8 +59,15 @@ import java.util.TreeMap;
  *       different cost: shift-share over the pools as {@code request_mix} over languages, each pool at
  *       its baseline cost per unit (its own where it is new), named when a pool's share of the costed
  *       requests moved beyond noise;
+ *   <li>{@code precision}: the model time's share of the rise ({@code model}'s), named instead of
+ *       {@code model} when the version's pools changed precision: a precision's share of the serving
+ *       samples grew by at least {@link #MIN_PRECISION_SHIFT} beyond noise (same version, same weights);
+ *   <li>{@code autoscaler}, {@code gpu_saturation}: capacity paid for beyond what the load used, from the
+ *       serving samples ({@link #capacity});
  *   <li>{@code shadow_traffic}: shadow spend per window against its baseline, as evidence (no share).
  * </ul>
+ * The serving drivers need {@link #MIN_SERVING_MINUTES} pool-minutes of serving samples on each side
+ * ({@link #addServing}); without serving samples they stay silent.
  * The fallback, audio-length and pool drivers read figures buckets hold since format 2; a baseline
  * restored from format 1 is left out of them (they stay silent until its newer part holds
  * {@code minSamples} costed requests).
@@ -79,9 +87,10 @@ public final class CostMonitor {
     private static final String SHADOW = "\u0000shadow";
     /**
      * The format {@link #writeTo} writes; its serializer's snapshot records it. 2 (2026-12-05): buckets
-     * carry the audio-length, fallback and pool figures; {@link #readFrom} reads 1 too.
+     * carry the audio-length, fallback and pool figures; 3 (2026-12-05, later): and the serving samples'
+     * figures ({@link ServingFigures}); {@link #readFrom} reads every earlier one.
      */
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
 
     private final String service;
     private final Signal signal;
@@ -123,6 +132,17 @@ public final class CostMonitor {
             }
         } else if (metrics.samples(CostBucket.costMetric(signal)) > 0) { // no cost reported: nothing to judge
             bucket(version, paneEnd).add(signal, metrics, requests, byMixValue, shares);
+        }
+    }
+
+    /**
+     * Adds one pool's minute of serving samples of a version ({@code minuteEnd} exclusive). Only a version
+     * the monitor already follows takes it (one with costed requests): serving samples alone are nothing
+     * to judge, and a service's samples reach the monitor of each of its signals.
+     */
+    public void addServing(long minuteEnd, String version, ServingStats minute) {
+        if (version != null && versions.containsKey(version)) {
+            bucket(version, minuteEnd).serving.add(minute);
         }
     }
 
@@ -219,7 +239,7 @@ public final class CostMonitor {
         }
         if (hints.isEmpty()) {
             summary.append("; no driver explains it (retries, fallbacks, mix, audio length, pools, cache,"
-                    + " batching and model time did not move beyond noise)");
+                    + " batching, model time, precision, GPU utilisation and replicas did not move beyond noise)");
         } else {
             summary.append("; first driver: ").append(hints.get(0).getDriver()).append(" (")
                     .append(hints.get(0).getEvidence()).append(')');
@@ -303,14 +323,28 @@ public final class CostMonitor {
                         + " -> " + Advisories.fmt(bNow) + " requests", "batch_size_mean", bNow, bBase);
             }
         }
+        boolean served = now.serving.minutes >= MIN_SERVING_MINUTES && base.serving.minutes >= MIN_SERVING_MINUTES;
         if (now.modelRequests > 1 && base.modelRequests > 1) {
             double mNow = now.modelMs / now.modelRequests;
             double mBase = base.modelMs / base.modelRequests;
             if (meanZ(now.modelMs, now.modelMsSquared, now.modelRequests, base.modelMs, base.modelMsSquared,
                     base.modelRequests) > DRIVER_Z) {
-                name(hints, Driver.MODEL, rBase * (mNow / mBase - 1) / rise, "model time per request "
-                        + Advisories.fmt(mBase) + " -> " + Advisories.fmt(mNow) + " ms", "model_ms_mean", mNow, mBase);
+                String modelTime = "model time per request " + Advisories.fmt(mBase) + " -> " + Advisories.fmt(mNow)
+                        + " ms";
+                // the same version's model time moved: where its pools changed precision, that is the cause
+                Precision precision = served ? precisionMoved(now.serving, base.serving) : null;
+                if (precision != null) {
+                    name(hints, Driver.PRECISION, rBase * (mNow / mBase - 1) / rise, precision.evidence() + "; "
+                            + modelTime, "precision_share{" + precision.name() + "}", precision.now(),
+                            precision.base());
+                } else {
+                    name(hints, Driver.MODEL, rBase * (mNow / mBase - 1) / rise, modelTime, "model_ms_mean", mNow,
+                            mBase);
+                }
             }
+        }
+        if (served) {
+            capacity(hints, now.serving, base.serving, rBase, rise);
         }
         if (!now.legacy && now.costed >= policy.minSamples() && detailedBase.costed >= policy.minSamples()) {
             fallback(hints, now, detailedBase, rise, unit);
@@ -424,6 +458,91 @@ public final class CostMonitor {
         }
     }
 
+    /** Pool-minutes of serving samples each side needs before the serving drivers are judged. */
+    static final int MIN_SERVING_MINUTES = 10;
+    /** The least move of a precision's share of the serving samples that names it. */
+    static final double MIN_PRECISION_SHIFT = 0.10;
+
+    /** A precision whose share of the serving samples grew: its name, shares now and before, and the evidence. */
+    private record Precision(String name, double now, double base, String evidence) {}
+
+    /** The precision whose share of the samples grew most, beyond noise and by at least a tenth; else null. */
+    private static Precision precisionMoved(ServingFigures now, ServingFigures base) {
+        Precision grew = null;
+        java.util.Set<String> all = new java.util.TreeSet<>(now.precisions.keySet());
+        all.addAll(base.precisions.keySet());
+        for (String p : all) {
+            long n = now.precisions.getOrDefault(p, 0L);
+            long b = base.precisions.getOrDefault(p, 0L);
+            double sNow = share(n, now.samples);
+            double sBase = share(b, base.samples);
+            if (sNow - sBase >= MIN_PRECISION_SHIFT && Stats.proportionZ(n, now.samples, b, base.samples) > DRIVER_Z
+                    && (grew == null || sNow - sBase > grew.now() - grew.base())) {
+                StringBuilder evidence = new StringBuilder("precision " + p + " " + percent(sBase) + " -> "
+                        + percent(sNow) + " of the serving samples");
+                for (String q : all) { // what it replaced
+                    double qNow = share(now.precisions.getOrDefault(q, 0L), now.samples);
+                    double qBase = share(base.precisions.getOrDefault(q, 0L), base.samples);
+                    if (!q.equals(p) && qBase - qNow >= MIN_PRECISION_SHIFT) {
+                        evidence.append(", ").append(q).append(' ').append(percent(qBase)).append(" -> ")
+                                .append(percent(qNow));
+                    }
+                }
+                grew = new Precision(p, sNow, sBase, evidence.toString());
+            }
+        }
+        return grew;
+    }
+
+    /**
+     * Capacity paid for beyond what the load used, read from the serving samples. {@code cost_usd} is taken
+     * as the request's share of its pool's GPU time, idle and standby replicas included (fully loaded), so
+     * cost per unit goes as 1 / GPU utilisation and as (ready + warm) / ready replicas:
+     * <ul>
+     *   <li>{@code autoscaler}: a pool's ready replicas or its warm pool grew beyond noise (Welch on the
+     *       pool-minutes); it explains the standby share's change and, when utilisation fell with the
+     *       replicas, the idle time too;
+     *   <li>{@code gpu_saturation}: utilisation fell beyond noise with the same replicas: GPU time paid for
+     *       and idle.
+     * </ul>
+     */
+    private static void capacity(Hints hints, ServingFigures now, ServingFigures base, double rBase, double rise) {
+        double zUtil = Stats.welchZ(now.utilMean(), variance(now.utilSum, now.utilSquared, now.minutes), now.minutes,
+                base.utilMean(), variance(base.utilSum, base.utilSquared, base.minutes), base.minutes);
+        double zReady = Stats.welchZ(now.readyMean(), variance(now.readySum, now.readySquared, now.minutes),
+                now.minutes, base.readyMean(), variance(base.readySum, base.readySquared, base.minutes), base.minutes);
+        double zWarm = Stats.welchZ(now.warmMean(), variance(now.warmSum, now.warmSquared, now.minutes), now.minutes,
+                base.warmMean(), variance(base.warmSum, base.warmSquared, base.minutes), base.minutes);
+        boolean utilFell = zUtil < -DRIVER_Z && now.utilMean() > 0;
+        boolean scaledUp = zReady > DRIVER_Z;
+        boolean warmGrew = zWarm > DRIVER_Z;
+        double idle = utilFell ? rBase * (base.utilMean() / now.utilMean() - 1) : 0;
+        String util = "GPU utilisation " + percent(base.utilMean()) + " -> " + percent(now.utilMean());
+        if (scaledUp || warmGrew) {
+            double standby = warmGrew ? rBase * ((1 + now.standbyRatio()) / (1 + base.standbyRatio()) - 1) : 0;
+            double effect = standby + (scaledUp ? idle : 0);
+            name(hints, Driver.AUTOSCALER, effect / rise, "ready replicas per pool " + Advisories.fmt(base.readyMean())
+                    + " -> " + Advisories.fmt(now.readyMean()) + ", warm pool " + Advisories.fmt(base.warmMean())
+                    + " -> " + Advisories.fmt(now.warmMean()) + " replicas (standby " + percent(base.standbyRatio())
+                    + " -> " + percent(now.standbyRatio()) + " of the ready ones), " + util + "; standby and idle"
+                    + " replicas are paid for", warmGrew ? "warm_pool_size_mean" : "ready_replicas_mean",
+                    warmGrew ? now.warmMean() : now.readyMean(), warmGrew ? base.warmMean() : base.readyMean());
+        } else if (utilFell) {
+            name(hints, Driver.GPU_SATURATION, idle / rise, util + " with the same replicas ("
+                    + Advisories.fmt(now.readyMean()) + " ready per pool): the idle GPU time is paid for",
+                    "gpu_util_mean", now.utilMean(), base.utilMean());
+        }
+    }
+
+    /** Sample variance of observations from their sum and sum of squares; 0 with fewer than two. */
+    private static double variance(double sum, double squared, long n) {
+        if (n < 2) {
+            return 0;
+        }
+        double mean = sum / n;
+        return Math.max(0, (squared - n * mean * mean) / (n - 1));
+    }
+
     /** A value seen on one side only: no cost, units or requests on the other. */
     private static final double[] NONE = new double[3];
 
@@ -475,11 +594,8 @@ public final class CostMonitor {
 
     /** Two-sided size of a difference of means from sums, in standard errors (Welch). */
     static double meanZ(double sumNow, double sqNow, long nNow, double sumBase, double sqBase, long nBase) {
-        double mNow = sumNow / nNow;
-        double mBase = sumBase / nBase;
-        double vNow = Math.max(0, (sqNow - nNow * mNow * mNow) / (nNow - 1));
-        double vBase = Math.max(0, (sqBase - nBase * mBase * mBase) / (nBase - 1));
-        return Math.abs(Stats.welchZ(mNow, vNow, nNow, mBase, vBase, nBase));
+        return Math.abs(Stats.welchZ(sumNow / nNow, variance(sumNow, sqNow, nNow), nNow, sumBase / nBase,
+                variance(sumBase, sqBase, nBase), nBase));
     }
 
 

@@ -18,7 +18,7 @@ public enum Driver {
     SHADOW_TRAFFIC("shadow_traffic", "mirrored traffic: costs money, never user-facing"),
     PRECISION("precision", "the serving precision changed (e.g. fp16 to fp32)"),
     POOL("pool", "requests moved between serving pools"),
-    AUTOSCALER("autoscaler", "replicas arrive late for the load"),
+    AUTOSCALER("autoscaler", "replicas arrive late for the load, or more are kept than it needs (target, warm pool)"),
     GPU_SATURATION("gpu_saturation", "GPUs are idle (paid, unused) or saturated"),
     INPUT_DRIFT("input_drift", "the cohort's audio changed, not the model"),
     LABELS("labels", "labels differ between the compared sides enough to doubt the comparison"),

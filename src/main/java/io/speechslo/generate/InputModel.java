@@ -170,7 +170,8 @@ final class InputModel {
                     .setReadyReplicas(ready)
                     .setWarmPoolSize((int) Math.round(value(set, InputQuantity.WARM_POOL, t, pool.track(),
                             pool.version())))
-                    .setPrecision(s.precision())
+                    .setPrecision(x.replica() < Math.ceil(value(set, InputQuantity.FP32_SHARE, t, pool.track(),
+                            pool.version()) * pool.replicas() - 1e-9) ? "fp32" : s.precision())
                     .setMaxBatchSize(s.maxBatchSize())
                     .setScaleUpRequestedAt(requested)
                     .build());

@@ -20,6 +20,8 @@ public enum InputQuantity {
     WARM_POOL("warmPool", Input.SERVING, 1, 0, 1_000, "pre-warmed standby replicas of a pool (rounded)"),
     AUTOSCALER_LAG_S("autoscalerLagS", Input.SERVING, 60, 0, 86_400,
             "seconds from a scale-up request to its replica being ready (with serving.scaleUpEvery)"),
+    FP32_SHARE("fp32Share", Input.SERVING, 0, 0, 1,
+            "share of a pool's replicas (the first of them) that run at fp32 instead of serving.precision; no draw"),
 
     DEBUGGING_ACCESSES_PER_HOUR("debuggingAccessesPerHour", Input.PRIVACY, 1, 0, 1_000_000,
             "raw audio accesses for debugging, mean per hour"),

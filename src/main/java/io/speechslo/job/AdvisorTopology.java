@@ -14,7 +14,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -32,7 +31,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *        |--(slice panes)--------------------------------------------> keyBy(service) page attribution --+
  *   -> keyBy(service, signal) -+-> release gate -----------------------------------------------------+--> advisory sink
  *                              +-> slice drift  --(threshold-SLO alerts)--> page attribution          |
- *                                               --(drift, cost)------------------------------------------+
+ *   serving samples -> keyBy(service) serving scorecards                                              |
+ *        --(a pool's minute, per signal)--> slice drift --(drift, cost)----------------------------------+
  *   burn rate, release gate, slice drift --(scorecards: SLO status, rollout stages, slice SLIs)--> scorecard sink
  *   (each scorecard Avro-encoded once where it is made; the sink only frames it)
  * </pre>
@@ -135,24 +135,6 @@ public final class AdvisorTopology {
                 .keyBy(BurnTick::serviceKey)
                 .process(new BurnRateFunction(bundle))
                 .uid(Uids.BURN).name("Burn rates");
-        KeyedStream<PaneRecord, String> byService = panes.keyBy(PaneRecord::serviceKey);
-        SingleOutputStreamOperator<Advisory> gate = byService.process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
-                .uid(Uids.GATE).name("Release gate");
-        SingleOutputStreamOperator<Advisory> drift = byService.process(new DriftFunction(bundle, lateness, pane))
-                .uid(Uids.DRIFT).name("Slice drift");
-        // threshold-SLO alerts (quality and latency per slice) come from the drift engine: they join the burn
-        // rates' on the way through page attribution, which says what moved; drift and cost advisories go on
-        DataStream<Advisory> driftAlerts = drift.filter(AdvisorTopology::isBurnAlert)
-                .uid(Uids.DRIFT_ALERTS).name("Threshold SLO alerts");
-        DataStream<Advisory> driftOthers = drift.filter(a -> !isBurnAlert(a))
-                .uid(Uids.DRIFT_OTHERS).name("Drift and cost advisories");
-        // pages wait for the slice panes of their window, to name the slices that hold the bad requests
-        SingleOutputStreamOperator<Advisory> pages = burn.union(driftAlerts)
-                .connect(panes)
-                .keyBy(PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING)
-                .process(new PageAttributionFunction(pane, lateness, bundle), TypeInformation.of(Advisory.class))
-                .uid(Uids.PAGE_ATTRIBUTION).name("Page attribution");
-
         // the optional inputs: from the telemetry source (replay files) and from their own source (Kafka)
         DataStream<Ingested> serving = partials.getSideOutput(Tags.SERVING_SAMPLES);
         DataStream<Ingested> privacy = partials.getSideOutput(Tags.PRIVACY_EVENTS);
@@ -175,6 +157,26 @@ public final class AdvisorTopology {
                 .keyBy(i -> i.privacy.getService(), Types.STRING)
                 .process(new PrivacyScorecardFunction(lateness))
                 .uid(Uids.PRIVACY_SCORECARDS).name("Privacy scorecards");
+
+        SingleOutputStreamOperator<Advisory> gate = panes.keyBy(PaneRecord::serviceKey).process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
+                .uid(Uids.GATE).name("Release gate");
+        // slice drift's cost monitor also reads each pool's minute of serving samples
+        SingleOutputStreamOperator<Advisory> drift = panes.union(servingScorecards.getSideOutput(Tags.SERVING_MINUTES))
+                .keyBy(PaneRecord::serviceKey)
+                .process(new DriftFunction(bundle, lateness, pane))
+                .uid(Uids.DRIFT).name("Slice drift");
+        // threshold-SLO alerts (quality and latency per slice) come from the drift engine: they join the burn
+        // rates' on the way through page attribution, which says what moved; drift and cost advisories go on
+        DataStream<Advisory> driftAlerts = drift.filter(AdvisorTopology::isBurnAlert)
+                .uid(Uids.DRIFT_ALERTS).name("Threshold SLO alerts");
+        DataStream<Advisory> driftOthers = drift.filter(a -> !isBurnAlert(a))
+                .uid(Uids.DRIFT_OTHERS).name("Drift and cost advisories");
+        // pages wait for the slice panes of their window, to name the slices that hold the bad requests
+        SingleOutputStreamOperator<Advisory> pages = burn.union(driftAlerts)
+                .connect(panes)
+                .keyBy(PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING)
+                .process(new PageAttributionFunction(pane, lateness, bundle), TypeInformation.of(Advisory.class))
+                .uid(Uids.PAGE_ATTRIBUTION).name("Page attribution");
 
         pages.union(gate, driftOthers).sinkTo(advisorySink).uid(Uids.ADVISORY_SINK).name("Advisories");
         burn.getSideOutput(Tags.SCORECARDS).union(gate.getSideOutput(Tags.SCORECARDS), drift.getSideOutput(Tags.SCORECARDS),

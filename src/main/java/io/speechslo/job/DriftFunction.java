@@ -15,6 +15,7 @@ import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.util.Collector;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +29,8 @@ import java.util.Map;
  * monitor's trailing baseline, which is rolled up once per current window and kept at hand), on which
  * the service's threshold SLOs are judged ({@link ThresholdSlos}). A pane older than the baseline the
  * monitor keeps is refused and its requests counted ({@code late_refused_requests}); so is a timeslice
- * a threshold-SLO monitor refuses ({@code late_refused_timeslices}).
+ * a threshold-SLO monitor refuses ({@code late_refused_timeslices}). The cost monitor also reads each
+ * pool's minute of serving samples ({@link PaneRecord#servingMinute}), for the drivers only they can name.
  */
 final class DriftFunction extends SliceEngineFunction {
 
@@ -40,6 +42,7 @@ final class DriftFunction extends SliceEngineFunction {
      * restore rebuilds it) and the window start it is for.
      */
     private transient Map<String, Baseline> baselines;
+    private transient org.apache.flink.metrics.Counter lateServing;
 
     private record Baseline(long windowStart, Map<Slice, DriftStats> slices) {}
 
@@ -64,6 +67,7 @@ final class DriftFunction extends SliceEngineFunction {
                 getRuntimeContext().getMapState(States.THRESHOLD_SLO_ALERTS),
                 getRuntimeContext().getMetricGroup().counter("late_refused_timeslices"));
         baselines = new HashMap<>();
+        lateServing = getRuntimeContext().getMetricGroup().counter("late_serving_minutes");
     }
 
     @Override
@@ -74,7 +78,12 @@ final class DriftFunction extends SliceEngineFunction {
         m = m == null ? new DriftMonitor(service, signal, policies.drift(), policies.version())
                 : m.configure(policies.drift(), policies.version());
         List<SliceScorecards.Pane> decoded = new ArrayList<>(panes.size());
+        List<PaneRecord> serving = new ArrayList<>();
         for (PaneRecord r : panes) {
+            if (r.isServingMinute()) {
+                serving.add(r);
+                continue;
+            }
             SlicePane p = r.decode();
             Slice full = r.fullSlice();
             decoded.add(new SliceScorecards.Pane(r.track, r.version, full, p));
@@ -89,6 +98,9 @@ final class DriftFunction extends SliceEngineFunction {
                 : SliceScorecards.of(service, signal, paneEnd - paneMillis, paneEnd, decoded,
                         baseline(m, service, signal, paneEnd - 1), costSink(c, paneEnd));
         scorecards.addAll(slices);
+        for (PaneRecord r : serving) { // after the panes: a version is followed once it has costed requests
+            c.addServing(r.paneEnd, r.version, r.servingStats());
+        }
         boolean alerting = thresholdSlos.onTimeslice(policies, service, signal, paneEnd, slices, out, scorecards);
         if (paneEnd % window == 0) {
             m.evaluate(paneEnd).ifPresent(out::add);
@@ -109,6 +121,20 @@ final class DriftFunction extends SliceEngineFunction {
         }
         // a standing threshold-SLO alert resolves (or reminds) even when traffic stops
         return alerting ? paneEnd + paneMillis : next;
+    }
+
+    /**
+     * A serving minute is folded in at its minute's timer, with that minute's slice panes, whatever the order
+     * they arrive in. One later than that (only when an idle input source let the watermark pass it) is
+     * counted ({@code late_serving_minutes}) and left out: its timer would fire in the past.
+     */
+    @Override
+    public void processElement(PaneRecord r, Context ctx, Collector<Advisory> out) throws Exception {
+        if (r.isServingMinute() && r.paneEnd + lateness <= ctx.timerService().currentWatermark()) {
+            lateServing.inc();
+            return;
+        }
+        super.processElement(r, ctx, out);
     }
 
     /** Hands each cut's whole-service cohorts of a pane to the cost monitor. */

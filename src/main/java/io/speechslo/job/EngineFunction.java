@@ -37,7 +37,7 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     /** The order the slice engines fold a pane's records in, whatever channel they came from. */
     static final java.util.Comparator<PaneRecord> PANE_ORDER = java.util.Comparator
             .<PaneRecord>comparingLong(r -> r.paneEnd)
-            .thenComparing(r -> r.track)
+            .thenComparing(r -> r.track, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
             .thenComparing(r -> r.version)
             .thenComparing(r -> r.slice);
 

@@ -128,9 +128,13 @@ abstract class InputScorecardFunction<IN extends org.apache.avro.specific.Specif
                     .setWindowEnd(minuteEnd)
                     .setValues(values(fromBytes(e.getValue())))
                     .build()));
+            closed(ctx, k[1].isEmpty() ? null : k[1], decode(k[2]), minuteEnd, e.getValue());
             minutes.remove(e.getKey());
         }
     }
+
+    /** Called for each cohort's minute as its scorecard goes out, with its statistics' bytes: nothing by default. */
+    void closed(OnTimerContext ctx, String version, Map<String, String> slice, long minuteEnd, byte[] stats) {}
 
     /** A slice as {@code dim=value} pairs joined by a separator no part may contain. */
     private static String encode(Map<String, String> slice) {

@@ -1,5 +1,6 @@
 package io.speechslo.job;
 
+import io.speechslo.metrics.Signal;
 import io.speechslo.scorecard.ScorecardKind;
 import io.speechslo.scorecard.ScorecardValue;
 import io.speechslo.serving.ServingStats;
@@ -8,7 +9,10 @@ import io.speechslo.telemetry.ServingSample;
 import java.util.List;
 import java.util.Map;
 
-/** The SERVING scorecards: per service, model version and pool, every minute of serving samples. */
+/**
+ * The SERVING scorecards: per service, model version and pool, every minute of serving samples. Each
+ * minute also goes to slice drift's cost monitor ({@link Tags#SERVING_MINUTES}), once per signal.
+ */
 final class ServingScorecardFunction extends InputScorecardFunction<ServingSample, ServingStats> {
 
     ServingScorecardFunction(long latenessMillis) {
@@ -63,6 +67,14 @@ final class ServingScorecardFunction extends InputScorecardFunction<ServingSampl
     @Override
     List<ScorecardValue> values(ServingStats stats) {
         return stats.values();
+    }
+
+    @Override
+    void closed(OnTimerContext ctx, String version, Map<String, String> slice, long minuteEnd, byte[] stats) {
+        for (Signal signal : Signal.values()) {
+            ctx.output(Tags.SERVING_MINUTES, PaneRecord.servingMinute(ctx.getCurrentKey(), signal, version,
+                    slice.get("pool"), minuteEnd, stats));
+        }
     }
 
     @Override

@@ -33,6 +33,13 @@ final class Tags {
     static final OutputTag<Ingested> SERVING_SAMPLES =
             new OutputTag<>("serving-samples", TypeInformation.of(Ingested.class));
 
+    /**
+     * A pool's minute of serving samples ({@link PaneRecord#servingMinute}), from the serving scorecards to
+     * slice drift, whose cost monitor reads the precision, GPU utilisation and replica drivers from them.
+     */
+    static final OutputTag<PaneRecord> SERVING_MINUTES =
+            new OutputTag<>("serving-minutes", TypeInformation.of(PaneRecord.class));
+
     /** Privacy events as read (optional input), in their envelope, timestamped with their event time. */
     static final OutputTag<Ingested> PRIVACY_EVENTS =
             new OutputTag<>("privacy-events", TypeInformation.of(Ingested.class));

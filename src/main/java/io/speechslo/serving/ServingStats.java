@@ -50,8 +50,16 @@ public final class ServingStats {
     public static final List<String> NAMES = List.of(GPU_UTIL_MEAN, GPU_MEM_USED_RATIO_MAX, AUTOSCALER_LAG_S,
             QUEUE_DEPTH_MAX, READY_REPLICAS_MIN, DESIRED_REPLICAS_MAX, WARM_POOL_SIZE_MIN, SAMPLES);
 
-    /** Written first by {@link #writeTo}; a reader refuses any other. */
-    static final int FORMAT_VERSION = 1;
+    /**
+     * Written first by {@link #writeTo}; a reader reads this and every earlier one. 2 (2026-12-05): the
+     * sums of ready replicas and of the warm pool over the samples, and the samples per precision, which
+     * the cost drivers read ({@link #readyMean}, {@link #warmMean}, {@link #precisions}); a window read
+     * from format 1 has none of them ({@link #detailed} false).
+     */
+    static final int FORMAT_VERSION = 2;
+    /** At most this many precisions are told apart; the rest count under {@link #OTHER_PRECISION}. */
+    static final int MAX_PRECISIONS = 8;
+    public static final String OTHER_PRECISION = "(other)";
 
     private long samples;
     private final ExactSums gpuUtil = new ExactSums(1);
@@ -64,6 +72,11 @@ public final class ServingStats {
     private int readyMin = Integer.MAX_VALUE;
     private int desiredMax;
     private int warmMin = Integer.MAX_VALUE;
+    // format 2
+    private boolean detailed = true;
+    private long readySum;
+    private long warmSum;
+    private final java.util.TreeMap<String, Long> precisions = new java.util.TreeMap<>();
 
     /** Folds one sample in (a validated one: see TelemetryValidator). */
     public void add(ServingSample s) {
@@ -81,6 +94,15 @@ public final class ServingStats {
         readyMin = Math.min(readyMin, s.getReadyReplicas());
         desiredMax = Math.max(desiredMax, s.getDesiredReplicas());
         warmMin = Math.min(warmMin, s.getWarmPoolSize());
+        readySum += s.getReadyReplicas();
+        warmSum += s.getWarmPoolSize();
+        countPrecision(s.getPrecision(), 1);
+    }
+
+    private void countPrecision(String precision, long n) {
+        String key = precisions.containsKey(precision) || precisions.size() < MAX_PRECISIONS ? precision
+                : OTHER_PRECISION;
+        precisions.merge(key, n, Long::sum);
     }
 
     /** Adds the samples of another window part of the same pool. */
@@ -97,10 +119,39 @@ public final class ServingStats {
         readyMin = Math.min(readyMin, o.readyMin);
         desiredMax = Math.max(desiredMax, o.desiredMax);
         warmMin = Math.min(warmMin, o.warmMin);
+        detailed &= o.detailed;
+        readySum += o.readySum;
+        warmSum += o.warmSum;
+        o.precisions.forEach(this::countPrecision);
     }
 
     public long samples() {
         return samples;
+    }
+
+    /** Whether the figures of format 2 are here: false for a window read from format 1 (or merged with one). */
+    public boolean detailed() {
+        return detailed;
+    }
+
+    /** Mean GPU utilisation over the samples, NaN without any. */
+    public double gpuUtilMean() {
+        return samples > 0 ? gpuUtil.value(0) / samples : Double.NaN;
+    }
+
+    /** Mean ready replicas of the pool over the samples, NaN without any (or without the figure). */
+    public double readyMean() {
+        return samples > 0 && detailed ? (double) readySum / samples : Double.NaN;
+    }
+
+    /** Mean warm (standby) replicas of the pool over the samples, NaN without any (or without the figure). */
+    public double warmMean() {
+        return samples > 0 && detailed ? (double) warmSum / samples : Double.NaN;
+    }
+
+    /** Samples per precision (at most {@value #MAX_PRECISIONS} named), in name order; empty for format 1. */
+    public java.util.SortedMap<String, Long> precisions() {
+        return java.util.Collections.unmodifiableSortedMap(precisions);
     }
 
     /** The scorecard values, in {@link #NAMES} order; each null with samples 0 when there is no sample. */
@@ -124,7 +175,9 @@ public final class ServingStats {
     /**
      * Compact form: the format version, the sample count, and when there are samples the exact GPU
      * utilisation sum, the memory-ratio sample count (and the largest ratio when not 0), then the lag in
-     * millis, then queue maximum, ready minimum, desired maximum and warm minimum as signed varints.
+     * millis, then queue maximum, ready minimum, desired maximum and warm minimum as signed varints;
+     * since format 2 then whether the window holds the figures below, the sums of ready and warm replicas
+     * (signed varints) and the samples per precision (a count, then name and samples each).
      */
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT_VERSION);
@@ -143,12 +196,22 @@ public final class ServingStats {
         Varints.writeSigned(out, readyMin);
         Varints.writeSigned(out, desiredMax);
         Varints.writeSigned(out, warmMin);
+        // format 2
+        out.writeBoolean(detailed);
+        Varints.writeSigned(out, readySum);
+        Varints.writeSigned(out, warmSum);
+        Varints.writeUnsigned(out, precisions.size());
+        for (java.util.Map.Entry<String, Long> e : precisions.entrySet()) {
+            out.writeUTF(e.getKey());
+            Varints.writeUnsigned(out, e.getValue());
+        }
     }
 
     public static ServingStats readFrom(DataInput in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION) {
-            throw new IOException("serving stats have format version " + version + ", expected " + FORMAT_VERSION);
+        if (version < 1 || version > FORMAT_VERSION) {
+            throw new IOException("serving stats have format version " + version + ", this version reads 1 to "
+                    + FORMAT_VERSION);
         }
         ServingStats s = new ServingStats();
         s.samples = Varints.readUnsigned(in);
@@ -165,6 +228,17 @@ public final class ServingStats {
         s.readyMin = readInt(in);
         s.desiredMax = readInt(in);
         s.warmMin = readInt(in);
+        if (version == 1) {
+            s.detailed = false;
+            return s;
+        }
+        s.detailed = in.readBoolean();
+        s.readySum = Varints.readSigned(in);
+        s.warmSum = Varints.readSigned(in);
+        long n = Varints.readUnsigned(in);
+        for (long i = 0; i < n; i++) {
+            s.precisions.put(in.readUTF(), Varints.readUnsigned(in));
+        }
         return s;
     }
 

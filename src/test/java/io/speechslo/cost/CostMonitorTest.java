@@ -141,6 +141,102 @@ class CostMonitorTest {
         assertThat(out.get(0).getHints().get(0).getEvidence()).contains("pool gpu-eu-overflow 0% -> 60% of requests");
     }
 
+    /** A serving minute in which the knobs say what each replica sample looks like. */
+    private record Serving(double util, int ready, int warm, String precision) {}
+
+    /**
+     * As {@link #panes(CostMonitor, long, long, IntFunction)}, each minute also with one pool's minute of
+     * serving samples (a sample per ready replica every 15 s, utilisation spread +-0.05 around its mean).
+     */
+    private static List<Advisory> served(CostMonitor m, long from, long to, Serving serving,
+            IntFunction<AsrRequest> request) {
+        List<Advisory> out = new ArrayList<>();
+        for (long h = from; h < to; h++) {
+            for (int i = 1; i <= 60; i++) {
+                long end = h * HOUR + i * MINUTE;
+                pane(m, end, 20, request);
+                io.speechslo.serving.ServingStats minute = new io.speechslo.serving.ServingStats();
+                for (int k = 0; k < 4 * serving.ready(); k++) {
+                    minute.add(io.speechslo.testing.TelemetrySamples.serving(k, java.time.Instant.ofEpochMilli(end - 1))
+                            .setModelVersion("v1").setGpuUtil((float) (serving.util() + 0.05 * ((i + k) % 3 - 1)))
+                            .setReadyReplicas(serving.ready()).setDesiredReplicas(serving.ready())
+                            .setWarmPoolSize(serving.warm()).setPrecision(serving.precision())
+                            .setScaleUpRequestedAt(null).build());
+                }
+                m.addServing(end, "v1", minute);
+            }
+            out.addAll(m.evaluate((h + 1) * HOUR));
+        }
+        return out;
+    }
+
+    @Test
+    void slowerModelTimeWherePoolsSwitchedPrecisionIsThePrecisionDriver() {
+        Random random = new Random(27);
+        CostMonitor m = monitor();
+        Serving fp16 = new Serving(0.6, 4, 1, "fp16");
+        assertThat(served(m, 0, 3, fp16, i -> costing(random, 60_000, 0.006, 0).build())).isEmpty();
+        // fp32 from the fourth hour: model time and cost 1.8 times
+        List<Advisory> out = served(m, 3, 4, new Serving(0.6, 4, 1, "fp32"),
+                i -> costing(random, 60_000, 0.0108, 0).setModelMs(360L).build());
+        assertFirstDriver(out, "precision");
+        assertThat(out.get(0).getHints()).extracting(h -> h.getDriver()).doesNotContain("model");
+        assertThat(out.get(0).getHints().get(0).getEvidence())
+                .contains("precision fp32 0% -> 100% of the serving samples, fp16 100% -> 0%")
+                .contains("model time per request 200 -> 360 ms");
+        assertThat(out.get(0).getHints().get(0).getMetric()).isEqualTo("precision_share{fp32}");
+
+        // the same slowdown with the precision unchanged is the model's
+        Random again = new Random(27);
+        CostMonitor same = monitor();
+        served(same, 0, 3, fp16, i -> costing(again, 60_000, 0.006, 0).build());
+        assertFirstDriver(served(same, 3, 4, fp16, i -> costing(again, 60_000, 0.0108, 0).setModelMs(360L).build()),
+                "model");
+    }
+
+    @Test
+    void idleGpusWithTheSameReplicasAreGpuSaturation() {
+        Random random = new Random(28);
+        CostMonitor m = monitor();
+        assertThat(served(m, 0, 3, new Serving(0.7, 4, 0, "fp16"), i -> costing(random, 60_000, 0.006, 0).build()))
+                .isEmpty();
+        // utilisation halves on the same replicas; fully loaded, the cost per minute doubles
+        List<Advisory> out = served(m, 3, 4, new Serving(0.35, 4, 0, "fp16"),
+                i -> costing(random, 60_000, 0.012, 0).build());
+        assertFirstDriver(out, "gpu_saturation");
+        assertThat(out.get(0).getHints().get(0).getEvidence()).contains("GPU utilisation 70% -> 35% with the same"
+                + " replicas (4 ready per pool)");
+    }
+
+    @Test
+    void aGrownWarmPoolIsTheAutoscaler() {
+        Random random = new Random(29);
+        CostMonitor m = monitor();
+        assertThat(served(m, 0, 3, new Serving(0.6, 4, 1, "fp16"), i -> costing(random, 60_000, 0.006, 0).build()))
+                .isEmpty();
+        // five standby replicas for four ready instead of one: (1 + 5/4) / (1 + 1/4) = 1.8 times
+        List<Advisory> out = served(m, 3, 4, new Serving(0.6, 4, 5, "fp16"),
+                i -> costing(random, 60_000, 0.0108, 0).build());
+        assertFirstDriver(out, "autoscaler");
+        assertThat(out.get(0).getHints().get(0).getEvidence()).contains("warm pool 1 -> 5 replicas (standby 25% ->"
+                + " 125% of the ready ones)");
+        assertThat(out.get(0).getHints()).extracting(h -> h.getDriver()).doesNotContain("gpu_saturation");
+    }
+
+    @Test
+    void withoutServingSamplesOrForAnUnknownVersionTheServingDriversStaySilent() {
+        Random random = new Random(30);
+        CostMonitor m = monitor();
+        panes(m, 0, 3, i -> costing(random, 60_000, 0.006, 0).build());
+        // samples of a version with no costed requests are not kept
+        m.addServing(3 * HOUR + MINUTE, "v9", new io.speechslo.serving.ServingStats());
+        List<Advisory> out = panes(m, 3, 4, i -> costing(random, 60_000, 0.012, 0).build());
+        assertThat(out).singleElement().satisfies(a -> {
+            assertThat(a.getHints()).isEmpty();
+            assertThat(a.getSummary()).contains("no driver explains it");
+        });
+    }
+
     @Test
     void requestsThatNameNoPoolNameNoPoolDriver() {
         Random random = new Random(25);
@@ -174,6 +270,54 @@ class CostMonitorTest {
         ByteArrayOutputStream bytes2 = new ByteArrayOutputStream();
         again.writeTo(new DataOutputStream(bytes2));
         assertThat(bytes2.toByteArray()).isEqualTo(bytes.toByteArray());
+    }
+
+    @Test
+    void aBaselineOfFormat2HasNoServingFiguresAndTheServingDriversWait() throws Exception {
+        Random random = new Random(31);
+        CostMonitor m = monitor();
+        served(m, 0, 3, new Serving(0.6, 4, 1, "fp16"), i -> costing(random, 60_000, 0.006, 0).build());
+        CostMonitor read = CostMonitor.readFrom(new DataInputStream(new ByteArrayInputStream(format2(m))), 2)
+                .configure(DriftPolicy.DEFAULT, "p1");
+        // fp32 after the restore: against a baseline without serving figures the slowdown stays the model's
+        List<Advisory> out = served(read, 3, 4, new Serving(0.6, 4, 1, "fp32"),
+                i -> costing(random, 60_000, 0.0108, 0).setModelMs(360L).build());
+        assertFirstDriver(out, "model");
+        assertThat(out.get(0).getHints()).extracting(h -> h.getDriver()).doesNotContain("precision");
+    }
+
+    /** The monitor in format 2 (before the serving figures): each bucket without its last part. */
+    private static byte[] format2(CostMonitor m) throws Exception {
+        ByteArrayOutputStream current = new ByteArrayOutputStream();
+        m.writeTo(new DataOutputStream(current));
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(current.toByteArray()));
+        ByteArrayOutputStream old = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(old);
+        out.writeUTF(in.readUTF());
+        out.writeByte(in.readByte());
+        int versions = in.readInt();
+        out.writeInt(versions);
+        for (int v = 0; v < versions; v++) {
+            out.writeUTF(in.readUTF());
+            int buckets = in.readInt();
+            out.writeInt(buckets);
+            for (int b = 0; b < buckets; b++) {
+                out.writeLong(in.readLong());
+                CostBucket bucket = CostBucket.readFrom(in, CostMonitor.FORMAT);
+                ByteArrayOutputStream whole = new ByteArrayOutputStream();
+                bucket.writeTo(new DataOutputStream(whole));
+                ByteArrayOutputStream serving = new ByteArrayOutputStream();
+                bucket.serving.writeTo(new DataOutputStream(serving));
+                out.write(whole.toByteArray(), 0, whole.size() - serving.size());
+            }
+        }
+        int standing = in.readInt();
+        out.writeInt(standing);
+        for (int i = 0; i < standing; i++) {
+            out.writeUTF(in.readUTF());
+            out.writeUTF(in.readUTF());
+        }
+        return old.toByteArray();
     }
 
     /** The monitor in format 1 (before the audio-length, fallback and pool figures), written as that release did. */

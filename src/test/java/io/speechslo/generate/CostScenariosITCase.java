@@ -36,6 +36,9 @@ class CostScenariosITCase {
             "cost-fallback-storm.yaml, fallback, cost_per_audio_minute",
             "cost-short-audio.yaml, audio_length, cost_per_audio_minute",
             "cost-pool-shift.yaml, pool, cost_per_audio_minute",
+            "cost-precision-fp32.yaml, precision, cost_per_audio_minute",
+            "cost-gpu-starved.yaml, gpu_saturation, cost_per_audio_minute",
+            "cost-warm-pool.yaml, autoscaler, cost_per_audio_minute",
             "tts-cache-loss.yaml, cache, cost_per_generated_second"})
     void aKnownCauseIsTheFirstHint(String scenario, String driver, String metric) throws Exception {
         ShippedScenariosITCase.Run run = ShippedScenariosITCase.run(scenario);

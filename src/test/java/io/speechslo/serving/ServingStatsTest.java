@@ -125,7 +125,52 @@ class ServingStatsTest {
         assertThat(back.values()).isEqualTo(s.values());
         assertThat(back.toBytes()).isEqualTo(bytes);
         assertThat(back.samples()).isEqualTo(2);
-        assertThat(bytes.length).isLessThan(48);
+        assertThat(back.readyMean()).isEqualTo(2.5);
+        assertThat(back.warmMean()).isEqualTo(0.5);
+        assertThat(back.precisions()).isEqualTo(s.precisions());
+        assertThat(bytes.length).isLessThan(56); // 11 of them the format-2 figures of one precision
+    }
+
+    @Test
+    void theCostFiguresAreMeansOverTheSamplesAndSamplesPerPrecision() {
+        ServingStats s = new ServingStats();
+        s.add(ServingSample.newBuilder(sample(0, 0.3f, 12, 3, 4, 4, 1, null)).setPrecision("fp16").build());
+        s.add(ServingSample.newBuilder(sample(5, 0.5f, 12, 3, 4, 4, 3, null)).setPrecision("fp32").build());
+        s.add(ServingSample.newBuilder(sample(10, 0.7f, 12, 3, 4, 2, 2, null)).setPrecision("fp32").build());
+        assertThat(s.gpuUtilMean()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-7));
+        assertThat(s.readyMean()).isEqualTo(10 / 3.0);
+        assertThat(s.warmMean()).isEqualTo(2.0);
+        assertThat(s.precisions()).containsExactly(java.util.Map.entry("fp16", 1L), java.util.Map.entry("fp32", 2L));
+        // past the cap, new precisions count together
+        ServingStats many = new ServingStats();
+        for (int i = 0; i < ServingStats.MAX_PRECISIONS + 3; i++) {
+            many.add(ServingSample.newBuilder(sample(i, 0.5f, 12, 0, 1, 1, 0, null)).setPrecision("p" + (char) ('a' + i))
+                    .build());
+        }
+        assertThat(many.precisions()).hasSize(ServingStats.MAX_PRECISIONS + 1)
+                .containsEntry(ServingStats.OTHER_PRECISION, 3L);
+    }
+
+    @Test
+    void formatOneReadsWithoutTheCostFigures() {
+        ServingStats s = new ServingStats();
+        s.add(sample(0, 0.3f, 12, 3, 3, 2, 1, 40L));
+        s.add(sample(10, 0.7f, 20, 9, 5, 3, 0, 2L));
+        byte[] two = s.toBytes();
+        // format 1 is format 2 without its tail: detailed, ready sum 5, warm sum 1, one precision "fp16" x 2
+        byte[] one = java.util.Arrays.copyOf(two, two.length - 11);
+        one[0] = 1;
+        ServingStats back = ServingStats.fromBytes(one);
+        assertThat(back.values()).isEqualTo(s.values());
+        assertThat(back.detailed()).isFalse();
+        assertThat(back.readyMean()).isNaN();
+        assertThat(back.precisions()).isEmpty();
+        // merged with a detailed window, the figures are partial: still not detailed
+        ServingStats merged = new ServingStats();
+        merged.merge(s);
+        merged.merge(back);
+        assertThat(merged.detailed()).isFalse();
+        assertThat(ServingStats.fromBytes(merged.toBytes()).detailed()).isFalse();
     }
 
     @Test
