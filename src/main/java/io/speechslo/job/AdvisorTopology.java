@@ -31,8 +31,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *        |--(slice panes)--------------------------------------------> keyBy(service) page attribution --+
  *   -> keyBy(service, signal) -+-> release gate -----------------------------------------------------+--> advisory sink
  *                              +-> slice drift  --(threshold-SLO alerts)--> page attribution          |
- *   serving samples -> keyBy(service) serving scorecards                                              |
- *        --(a pool's minute, per signal)--> slice drift --(drift, cost)----------------------------------+
+ *                                               --(drift, cost)------------------------------------------+
+ *   serving samples -> keyBy(service) serving scorecards
+ *        --(each pool's minute, once per signal)--> slice drift (cost drivers), page attribution (capacity)
  *   burn rate, release gate, slice drift --(scorecards: SLO status, rollout stages, slice SLIs)--> scorecard sink
  *   (each scorecard Avro-encoded once where it is made; the sink only frames it)
  * </pre>
@@ -160,8 +161,9 @@ public final class AdvisorTopology {
 
         SingleOutputStreamOperator<Advisory> gate = panes.keyBy(PaneRecord::serviceKey).process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
                 .uid(Uids.GATE).name("Release gate");
-        // slice drift's cost monitor also reads each pool's minute of serving samples
-        SingleOutputStreamOperator<Advisory> drift = panes.union(servingScorecards.getSideOutput(Tags.SERVING_MINUTES))
+        // slice drift's cost monitor and page attribution also read each pool's minute of serving samples
+        DataStream<PaneRecord> servingMinutes = servingScorecards.getSideOutput(Tags.SERVING_MINUTES);
+        SingleOutputStreamOperator<Advisory> drift = panes.union(servingMinutes)
                 .keyBy(PaneRecord::serviceKey)
                 .process(new DriftFunction(bundle, lateness, pane))
                 .uid(Uids.DRIFT).name("Slice drift");
@@ -173,7 +175,7 @@ public final class AdvisorTopology {
                 .uid(Uids.DRIFT_OTHERS).name("Drift and cost advisories");
         // pages wait for the slice panes of their window, to name the slices that hold the bad requests
         SingleOutputStreamOperator<Advisory> pages = burn.union(driftAlerts)
-                .connect(panes)
+                .connect(panes.union(servingMinutes))
                 .keyBy(PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING)
                 .process(new PageAttributionFunction(pane, lateness, bundle), TypeInformation.of(Advisory.class))
                 .uid(Uids.PAGE_ATTRIBUTION).name("Page attribution");

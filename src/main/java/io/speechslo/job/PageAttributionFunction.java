@@ -10,6 +10,7 @@ import io.speechslo.burn.SliceBadCounts;
 import io.speechslo.aggregate.SlicePane;
 import io.speechslo.burn.PaneEvidence;
 import io.speechslo.burn.PaneEvidence.Outcomes;
+import io.speechslo.diagnosis.CapacityDiagnosis;
 import io.speechslo.diagnosis.LatencyDiagnosis;
 import io.speechslo.diagnosis.SliceAttribution;
 import io.speechslo.diagnosis.TimeoutDiagnosis;
@@ -18,6 +19,7 @@ import io.speechslo.metrics.LatencyComponents.Part;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.SloDefinition;
 import io.speechslo.policy.load.PolicyBundle;
+import io.speechslo.serving.ServingStats;
 import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
@@ -56,7 +58,10 @@ import java.util.Map;
  * pane, each signal and version's requests, timeouts, errors and latency components summed over its
  * slices ({@link PaneEvidence}: counts and exact sums, no sketch) for two windows. These hints come before
  * the slices'. They are over the whole service even when a slice is named: per-slice evidence is not kept
- * here (it would multiply this state by the slices).
+ * here (it would multiply this state by the slices). A latency alert whose component moved also says
+ * whether the serving pools ran short ({@link CapacityDiagnosis}: {@code autoscaler}, {@code gpu_saturation}
+ * as evidence), from each pool's minute of serving samples ({@link PaneRecord#servingMinute}, kept two
+ * windows in {@link States#PAGE_ATTRIBUTION_SERVING}).
  *
  * <p>Deterministic: every burn advisory waits for an event-time timer at its window end (one the
  * watermark has passed already, a threshold-SLO alert of the drift engine, for the next watermark). The
@@ -91,6 +96,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
 
     private transient MapState<Long, SliceBadCounts> panes;
     private transient MapState<Long, PaneEvidence> evidence;
+    private transient MapState<String, byte[]> serving;
     /** Per service, its request-based latency and availability SLOs by name (parsed once per service). */
     private transient Map<String, Map<String, DiagnosedSlo>> diagnosedSlos;
     private transient Counter latencyExplained;
@@ -130,6 +136,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         held = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD);
         heldCounts = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD_COUNTS);
         evidence = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_EVIDENCE);
+        serving = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_SERVING);
         diagnosedSlos = new HashMap<>();
         latencyExplained = getRuntimeContext().getMetricGroup().counter("pages_latency_explained");
         timeoutsNamed = getRuntimeContext().getMetricGroup().counter("pages_timeouts_named");
@@ -160,6 +167,15 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
     public void processElement2(PaneRecord r, Context ctx, Collector<Advisory> out) throws Exception {
         long paneStart = r.paneEnd - paneMillis;
         long watermark = ctx.timerService().currentWatermark();
+        if (r.isServingMinute()) {
+            // a service's minute comes once per signal (slice drift needs it per signal): one copy is kept
+            long start = r.paneEnd - InputScorecardFunction.MINUTE;
+            if (r.signal == Signal.values()[0] && forget(start, 2) > watermark) {
+                serving.put(r.paneEnd + String.valueOf(Keys.SEP) + r.version + Keys.SEP + r.slice, r.pane);
+                ctx.timerService().registerEventTimeTimer(forget(start, 2));
+            }
+            return;
+        }
         if (r.track == Track.SHADOW) {
             return; // shadow traffic spends no budget (its panes count no SLO) and serves no user
         }
@@ -224,6 +240,19 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         for (Long paneEnd : gone) {
             evidence.remove(paneEnd);
         }
+        List<String> minutesGone = new ArrayList<>();
+        for (String key : serving.keys()) {
+            if (forget(minuteEnd(key) - InputScorecardFunction.MINUTE, 2) <= timestamp) {
+                minutesGone.add(key);
+            }
+        }
+        for (String key : minutesGone) {
+            serving.remove(key);
+        }
+    }
+
+    private static long minuteEnd(String servingKey) {
+        return Long.parseLong(servingKey.substring(0, servingKey.indexOf(Keys.SEP)));
     }
 
     /**
@@ -348,8 +377,38 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         }
         latencyExplained.inc();
         Hint first = hints.get(0);
+        hints = new ArrayList<>(hints);
+        hints.addAll(capacity(alert.getModelVersion(), where, from, to, span, nowName, beforeName));
         return new Found(hints, " Of the rise in mean " + slo.total().field() + " against " + span(beforeSpan)
                 + ", " + first.getDriver() + " time explains " + Math.round(first.getShareExplained() * 100) + "%.");
+    }
+
+    /**
+     * The capacity evidence of a latency alert ({@link CapacityDiagnosis}) from the serving minutes of the
+     * version (every version for a service-wide alert) in the alert's window and the one before.
+     */
+    private List<Hint> capacity(String version, String where, long from, long to, long span, String nowName,
+            String beforeName) throws Exception {
+        CapacityDiagnosis.Window now = new CapacityDiagnosis.Window(nowName);
+        CapacityDiagnosis.Window before = new CapacityDiagnosis.Window(beforeName);
+        java.util.TreeMap<String, byte[]> minutes = new java.util.TreeMap<>(); // a fixed order, whatever the state's
+        for (Map.Entry<String, byte[]> e : serving.entries()) {
+            minutes.put(e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, byte[]> e : minutes.entrySet()) {
+            String[] k = Keys.split(e.getKey());
+            long end = Long.parseLong(k[0]);
+            long start = end - InputScorecardFunction.MINUTE;
+            if (version != null && !version.equals(k[1])) {
+                continue;
+            }
+            if (start >= from && end <= to) {
+                now.add(ServingStats.fromBytes(e.getValue()));
+            } else if (start >= from - span && end <= from) {
+                before.add(ServingStats.fromBytes(e.getValue()));
+            }
+        }
+        return CapacityDiagnosis.hints(where, now, before);
     }
 
     private static void widen(long[] span, long start, long end) {

@@ -116,6 +116,15 @@ final class States {
             "page-attribution-evidence", LongSerializer.INSTANCE, new PaneEvidenceSerializer());
 
     /**
+     * Page attribution's serving minutes, for the capacity evidence of latency alerts: {@code minuteEnd NUL
+     * version NUL pool} -> the minute's {@link io.speechslo.serving.ServingStats} bytes (their own format),
+     * kept two windows. Added 2026-12-05: a savepoint without it restores with none (no evidence until a
+     * window of samples has come).
+     */
+    static final MapStateDescriptor<String, byte[]> PAGE_ATTRIBUTION_SERVING = new MapStateDescriptor<>(
+            "page-attribution-serving", StringSerializer.INSTANCE, BytePrimitiveArraySerializer.INSTANCE);
+
+    /**
      * Burn-rate advisories waiting for the watermark to pass their window end, by (window end, index of
      * arrival), with Flink's Avro serializer (its snapshot holds the schema, so a later Advisory.avsc with
      * defaults reads them), and how many wait per window end (state {@code page-attribution-held-counts}).

@@ -129,6 +129,11 @@ public final class ServingStats {
         return samples;
     }
 
+    /** The longest wait for a pending scale-up in any sample, millis; 0 when none was pending. */
+    public long autoscalerLagMillis() {
+        return lagMaxMillis;
+    }
+
     /** Whether the figures of format 2 are here: false for a window read from format 1 (or merged with one). */
     public boolean detailed() {
         return detailed;

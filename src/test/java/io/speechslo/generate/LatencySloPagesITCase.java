@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Latency and availability SLO pages through the whole topology: a stable-only service whose queue falls
  * behind pages on its first-partial latency SLO, and every latency page's first hint is {@code queue} (its
  * window against the one before it, model time unchanged), with the share of the mean's rise it explains;
- * the availability pages of the outage scenarios (ERROR-driven) carry no latency hint and no
+ * its serving samples add {@code autoscaler} as evidence (scale-ups slowed when the queue grew); the
+ * availability pages of the outage scenarios (ERROR-driven) carry no latency hint and no
  * {@code timeouts}; a service whose requests time out pages on availability naming {@code timeouts}.
  */
 class LatencySloPagesITCase {
@@ -56,6 +57,15 @@ class LatencySloPagesITCase {
             Hint first = a.getHints().get(0);
             // the queue wait is added to the first partial: it explains all of its mean's rise
             assertThat(first.getShareExplained()).as(first.getEvidence()).isBetween(0.8, 1.25);
+            // and the serving samples say why: scale-ups that used to take 30 s take 10 minutes
+            assertThat(a.getHints()).as(a.getSummary()).anySatisfy(h -> {
+                assertThat(h.getDriver()).isEqualTo("autoscaler");
+                assertThat(h.getShareExplained()).isNull();
+                assertThat(h.getValue()).isGreaterThan(h.getBaseline());
+                assertThat(h.getEvidence()).contains("replicas the autoscaler asked for were not ready in ")
+                        .contains("pool-minutes");
+            });
+            assertThat(a.getHints()).extracting(Hint::getDriver).doesNotContain("gpu_saturation");
         }
         assertThat(run.of(AdvisoryKind.ROLLOUT)).isEmpty();
         assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
