@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Cohort regressions through the whole topology: a cohort whose input changed for the canary only
  * (cohort-input-drift: noisier audio in one region) is rolled back with {@code input_drift} as its first
  * hint and no {@code model}; a cohort whose model regressed on unchanged input (hidden-cohort-regression)
- * with {@code model} first, naming no input drift; a healthy canary gets no cohort hint at all.
+ * with {@code model} first, naming no input drift; one whose canary labels a quarter as much in the cohort
+ * (cohort-label-skew) with {@code labels} first; a healthy canary gets no cohort hint at all.
  */
 class CohortScenariosITCase {
 
@@ -61,6 +62,22 @@ class CohortScenariosITCase {
             assertThat(first.getEvidence()).contains("correction rate ").contains("mean confidence ")
                     .containsPattern("agrees? with the wer regression").contains("labelled ");
             assertThat(a.getHints()).extracting(Hint::getDriver).doesNotContain("input_drift", "labels");
+        }
+    }
+
+    @Test
+    void aCohortLabelledAQuarterAsMuchOnTheCanaryIsLabelsFirst() throws Exception {
+        List<Advisory> rollbacks = rollbacks(ShippedScenariosITCase.run("cohort-label-skew.yaml"));
+        assertThat(rollbacks).as("the cohort's regression rolls the canary back").isNotEmpty();
+        for (Advisory a : rollbacks) {
+            assertThat(a.getSummary()).contains("wer regressed in ").contains("region=eu-west-1");
+            assertThat(a.getHints()).as(a.getSummary()).isNotEmpty();
+            Hint first = a.getHints().get(0);
+            assertThat(first.getDriver()).isEqualTo("labels");
+            // the canary's label rate there is a quarter of stable's
+            assertThat(first.getValue()).isBetween(0.15 * first.getBaseline(), 0.4 * first.getBaseline());
+            assertThat(first.getEvidence()).contains("check the label source");
+            assertThat(a.getHints()).extracting(Hint::getDriver).doesNotContain("input_drift");
         }
     }
 
