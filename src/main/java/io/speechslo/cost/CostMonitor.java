@@ -353,7 +353,8 @@ public final class CostMonitor {
         }
         if (shadowNow != null && shadowNow.panes >= 3) {
             double perPaneNow = shadowNow.paneMean();
-            double perPaneBase = shadowBase == null ? 0 : shadowBase.paneMean();
+            // no shadow pane before: it spent nothing (not NaN)
+            double perPaneBase = shadowBase == null || shadowBase.panes == 0 ? 0 : shadowBase.paneMean();
             boolean grew = shadowBase == null || shadowBase.panes < 3 ? perPaneNow > 0
                     : perPaneNow > perPaneBase * (1 + policy.relativeThreshold())
                             && Stats.welchZ(perPaneNow, shadowNow.paneVariance(), shadowNow.panes, perPaneBase,

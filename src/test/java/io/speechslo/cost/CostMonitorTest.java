@@ -449,6 +449,31 @@ class CostMonitorTest {
     }
 
     @Test
+    void aShadowDeploymentBesideAUserFacingRiseIsShadowTrafficEvidence() {
+        Random random = new Random(14);
+        CostMonitor m = monitor();
+        assertThat(hours(m, 0, 3, 0.006, 0, random)).isEmpty();
+        // the fourth hour: the price doubles for no reason the data shows, and a shadow deployment starts
+        List<Advisory> out = new ArrayList<>();
+        for (int i = 1; i <= 60; i++) {
+            minute(m, 3 * HOUR + i * MINUTE, Track.STABLE, 20, 0.012, 0, random);
+            minute(m, 3 * HOUR + i * MINUTE, Track.SHADOW, 20, 0.012, 0, random);
+        }
+        out.addAll(m.evaluate(4 * HOUR));
+        assertThat(out).singleElement().satisfies(a -> {
+            assertThat(a.getHints()).singleElement().satisfies(h -> {
+                assertThat(h.getDriver()).isEqualTo("shadow_traffic");
+                assertThat(h.getShareExplained()).isNull(); // shadow spend is not part of the user-facing rise
+                assertThat(h.getMetric()).isEqualTo("shadow_cost_usd");
+                assertThat(h.getBaseline()).isEqualTo(0.0);
+                assertThat(h.getEvidence()).startsWith("shadow traffic spends 0.24").contains("USD per pane against 0"
+                        + " before; never counted in the user-facing figure");
+            });
+            assertThat(a.getSummary()).contains("first driver: shadow_traffic");
+        });
+    }
+
+    @Test
     void stateRoundTripsAndJudgesTheSame() throws Exception {
         Random random = new Random(12);
         CostMonitor m = monitor();
