@@ -33,17 +33,11 @@ public final class CapacityDiagnosis {
 
     /** What the serving samples of one window said: pool-minutes, those with a pending scale-up, utilisation. */
     public static final class Window {
-        private final String name;
         private long minutes;
         private long pending;
         private long lagMaxMillis;
         private double utilSum;
         private double utilSquared;
-
-        /** @param name the window in a sentence, e.g. "in 08:00-09:00 UTC" */
-        public Window(String name) {
-            this.name = name;
-        }
 
         /** Adds one pool's minute. */
         public void add(ServingStats minute) {
@@ -77,8 +71,14 @@ public final class CapacityDiagnosis {
         }
     }
 
-    /** The capacity hints for a latency rise from {@code before} to {@code now}, or none. */
-    public static List<Hint> hints(String where, Window now, Window before) {
+    /**
+     * The capacity hints for a latency rise from {@code before} to {@code now} (or of one arm against the
+     * other), or none.
+     *
+     * @param nowName,beforeName the windows (or arms) in a sentence, e.g. "on the whole service in
+     *        08:00-09:00 UTC", "in 07:00-08:00 UTC"
+     */
+    public static List<Hint> hints(String nowName, Window now, String beforeName, Window before) {
         if (now.minutes < MIN_MINUTES || before.minutes < MIN_MINUTES) {
             return List.of();
         }
@@ -86,18 +86,18 @@ public final class CapacityDiagnosis {
         double zPending = Stats.proportionZ(now.pending, now.minutes, before.pending, before.minutes);
         if (now.pendingShare() > before.pendingShare() && zPending > LatencyDiagnosis.EVIDENCE_Z) {
             hints.add(Driver.AUTOSCALER, "replicas the autoscaler asked for were not ready in " + now.pending + " of "
-                    + now.minutes + " pool-minutes " + where + " " + now.name + " (longest wait "
+                    + now.minutes + " pool-minutes " + nowName + " (longest wait "
                     + Advisories.fmt(now.lagMaxMillis / 1000.0) + " s) against " + before.pending + " of " + before.minutes
-                    + " " + before.name + " (z=" + Advisories.fmt(zPending) + "): requests queue for capacity that"
+                    + " " + beforeName + " (z=" + Advisories.fmt(zPending) + "): requests queue for capacity that"
                     + " is late", "autoscaler_pending_share", now.pendingShare(), before.pendingShare(), Double.NaN);
         }
         double zUtil = Stats.welchZ(now.utilMean(), now.utilVariance(), now.minutes, before.utilMean(),
                 before.utilVariance(), before.minutes);
         if (now.utilMean() >= SATURATED && zUtil > LatencyDiagnosis.EVIDENCE_Z) {
             hints.add(Driver.GPU_SATURATION, "GPUs " + percent(now.utilMean()) + " busy (mean of " + now.minutes
-                    + " pool-minutes) " + where + " " + now.name + " against " + percent(before.utilMean()) + " "
-                    + before.name + " (z=" + Advisories.fmt(zUtil) + "): saturated GPUs queue requests",
-                    "gpu_util_mean", now.utilMean(), before.utilMean(), Double.NaN);
+                    + " pool-minutes) " + nowName + " against " + percent(before.utilMean()) + " " + beforeName
+                    + " (z=" + Advisories.fmt(zUtil) + "): saturated GPUs queue requests", "gpu_util_mean",
+                    now.utilMean(), before.utilMean(), Double.NaN);
         }
         return hints.sorted();
     }

@@ -420,6 +420,11 @@ public final class RolloutTracker {
         return best;
     }
 
+    /** Whether a candidate is under way. */
+    public boolean hasCandidates() {
+        return !candidates.isEmpty();
+    }
+
     /** Nothing under way and nothing pending: the caller may drop this tracker's state. */
     public boolean isEmpty() {
         return candidates.isEmpty() && pendingStable.isEmpty() && pendingStableCohorts.isEmpty();

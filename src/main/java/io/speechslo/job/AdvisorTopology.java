@@ -33,7 +33,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                              +-> slice drift  --(threshold-SLO alerts)--> page attribution          |
  *                                               --(drift, cost)------------------------------------------+
  *   serving samples -> keyBy(service) serving scorecards
- *        --(each pool's minute, once per signal)--> slice drift (cost drivers), page attribution (capacity)
+ *        --(each pool's minute, once per signal)--> release gate and page attribution (capacity evidence),
+ *                                                   slice drift (cost drivers)
  *   burn rate, release gate, slice drift --(scorecards: SLO status, rollout stages, slice SLIs)--> scorecard sink
  *   (each scorecard Avro-encoded once where it is made; the sink only frames it)
  * </pre>
@@ -159,10 +160,12 @@ public final class AdvisorTopology {
                 .process(new PrivacyScorecardFunction(lateness))
                 .uid(Uids.PRIVACY_SCORECARDS).name("Privacy scorecards");
 
-        SingleOutputStreamOperator<Advisory> gate = panes.keyBy(PaneRecord::serviceKey).process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
-                .uid(Uids.GATE).name("Release gate");
-        // slice drift's cost monitor and page attribution also read each pool's minute of serving samples
+        // the engines also read each pool's minute of serving samples: the gate and page attribution for the
+        // capacity evidence of latency findings, slice drift's cost monitor for its serving drivers
         DataStream<PaneRecord> servingMinutes = servingScorecards.getSideOutput(Tags.SERVING_MINUTES);
+        SingleOutputStreamOperator<Advisory> gate = panes.union(servingMinutes).keyBy(PaneRecord::serviceKey)
+                .process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
+                .uid(Uids.GATE).name("Release gate");
         SingleOutputStreamOperator<Advisory> drift = panes.union(servingMinutes)
                 .keyBy(PaneRecord::serviceKey)
                 .process(new DriftFunction(bundle, lateness, pane))

@@ -15,7 +15,6 @@ import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.util.Collector;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,7 +41,6 @@ final class DriftFunction extends SliceEngineFunction {
      * restore rebuilds it) and the window start it is for.
      */
     private transient Map<String, Baseline> baselines;
-    private transient org.apache.flink.metrics.Counter lateServing;
 
     private record Baseline(long windowStart, Map<Slice, DriftStats> slices) {}
 
@@ -67,7 +65,6 @@ final class DriftFunction extends SliceEngineFunction {
                 getRuntimeContext().getMapState(States.THRESHOLD_SLO_ALERTS),
                 getRuntimeContext().getMetricGroup().counter("late_refused_timeslices"));
         baselines = new HashMap<>();
-        lateServing = getRuntimeContext().getMetricGroup().counter("late_serving_minutes");
     }
 
     @Override
@@ -123,18 +120,9 @@ final class DriftFunction extends SliceEngineFunction {
         return alerting ? paneEnd + paneMillis : next;
     }
 
-    /**
-     * A serving minute is folded in at its minute's timer, with that minute's slice panes, whatever the order
-     * they arrive in. One later than that (only when an idle input source let the watermark pass it) is
-     * counted ({@code late_serving_minutes}) and left out: its timer would fire in the past.
-     */
     @Override
-    public void processElement(PaneRecord r, Context ctx, Collector<Advisory> out) throws Exception {
-        if (r.isServingMinute() && r.paneEnd + lateness <= ctx.timerService().currentWatermark()) {
-            lateServing.inc();
-            return;
-        }
-        super.processElement(r, ctx, out);
+    long paneMillis() {
+        return paneMillis;
     }
 
     /** Hands each cut's whole-service cohorts of a pane to the cost monitor. */

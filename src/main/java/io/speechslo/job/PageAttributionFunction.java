@@ -96,7 +96,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
 
     private transient MapState<Long, SliceBadCounts> panes;
     private transient MapState<Long, PaneEvidence> evidence;
-    private transient MapState<String, byte[]> serving;
+    private transient ServingMinutes serving;
     /** Per service, its request-based latency and availability SLOs by name (parsed once per service). */
     private transient Map<String, Map<String, DiagnosedSlo>> diagnosedSlos;
     private transient Counter latencyExplained;
@@ -136,7 +136,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         held = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD);
         heldCounts = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD_COUNTS);
         evidence = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_EVIDENCE);
-        serving = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_SERVING);
+        serving = new ServingMinutes(getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_SERVING));
         diagnosedSlos = new HashMap<>();
         latencyExplained = getRuntimeContext().getMetricGroup().counter("pages_latency_explained");
         timeoutsNamed = getRuntimeContext().getMetricGroup().counter("pages_timeouts_named");
@@ -170,8 +170,8 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         if (r.isServingMinute()) {
             // a service's minute comes once per signal (slice drift needs it per signal): one copy is kept
             long start = r.paneEnd - InputScorecardFunction.MINUTE;
-            if (r.signal == Signal.values()[0] && forget(start, 2) > watermark) {
-                serving.put(r.paneEnd + String.valueOf(Keys.SEP) + r.version + Keys.SEP + r.slice, r.pane);
+            if (ServingMinutes.isCopyToKeep(r) && forget(start, 2) > watermark) {
+                serving.put(r);
                 ctx.timerService().registerEventTimeTimer(forget(start, 2));
             }
             return;
@@ -240,19 +240,8 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         for (Long paneEnd : gone) {
             evidence.remove(paneEnd);
         }
-        List<String> minutesGone = new ArrayList<>();
-        for (String key : serving.keys()) {
-            if (forget(minuteEnd(key) - InputScorecardFunction.MINUTE, 2) <= timestamp) {
-                minutesGone.add(key);
-            }
-        }
-        for (String key : minutesGone) {
-            serving.remove(key);
-        }
-    }
-
-    private static long minuteEnd(String servingKey) {
-        return Long.parseLong(servingKey.substring(0, servingKey.indexOf(Keys.SEP)));
+        // a minute goes when forget(its start, 2) has passed
+        serving.forgetUntil(timestamp - 2 * WINDOW - lateness + InputScorecardFunction.MINUTE);
     }
 
     /**
@@ -389,26 +378,8 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
      */
     private List<Hint> capacity(String version, String where, long from, long to, long span, String nowName,
             String beforeName) throws Exception {
-        CapacityDiagnosis.Window now = new CapacityDiagnosis.Window(nowName);
-        CapacityDiagnosis.Window before = new CapacityDiagnosis.Window(beforeName);
-        java.util.TreeMap<String, byte[]> minutes = new java.util.TreeMap<>(); // a fixed order, whatever the state's
-        for (Map.Entry<String, byte[]> e : serving.entries()) {
-            minutes.put(e.getKey(), e.getValue());
-        }
-        for (Map.Entry<String, byte[]> e : minutes.entrySet()) {
-            String[] k = Keys.split(e.getKey());
-            long end = Long.parseLong(k[0]);
-            long start = end - InputScorecardFunction.MINUTE;
-            if (version != null && !version.equals(k[1])) {
-                continue;
-            }
-            if (start >= from && end <= to) {
-                now.add(ServingStats.fromBytes(e.getValue()));
-            } else if (start >= from - span && end <= from) {
-                before.add(ServingStats.fromBytes(e.getValue()));
-            }
-        }
-        return CapacityDiagnosis.hints(where, now, before);
+        return CapacityDiagnosis.hints(where + " " + nowName, serving.window(version, from, to), beforeName,
+                serving.window(version, from - span, from));
     }
 
     private static void widen(long[] span, long start, long end) {

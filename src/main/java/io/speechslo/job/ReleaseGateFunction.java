@@ -11,6 +11,7 @@ import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.state.ValueState;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,15 +21,24 @@ import java.util.TreeMap;
  * evaluated every gate interval of event time while a candidate receives traffic; every interval with
  * traffic it also gives the ROLLOUT scorecard of each candidate ({@link RolloutScorecards}). A pane
  * of an interval already evaluated is refused and its requests counted ({@code late_refused_requests}).
+ * While a candidate is under way it keeps the last hour of each pool's minute of serving samples
+ * ({@link ServingMinutes}), and a ROLLBACK or PAUSE whose latency finding names a component gains the
+ * capacity evidence of the canary's pools against stable's ({@code autoscaler}, {@code gpu_saturation}).
  */
 final class ReleaseGateFunction extends SliceEngineFunction {
 
     private final RolloutSettings settings;
     private transient ValueState<RolloutTracker> tracker;
+    private transient ServingMinutes serving;
 
     ReleaseGateFunction(PolicyBundle bundle, long latenessMillis, RolloutSettings settings) {
         super(bundle, latenessMillis);
         this.settings = settings;
+    }
+
+    @Override
+    long paneMillis() {
+        return settings.interval().toMillis(); // the slice pane is the gate interval
     }
 
     @Override
@@ -39,6 +49,7 @@ final class ReleaseGateFunction extends SliceEngineFunction {
     @Override
     void openEngine() {
         tracker = getRuntimeContext().getState(States.ROLLOUT_TRACKER);
+        serving = new ServingMinutes(getRuntimeContext().getMapState(States.GATE_SERVING));
     }
 
     @Override
@@ -48,7 +59,12 @@ final class ReleaseGateFunction extends SliceEngineFunction {
         t = t == null ? new RolloutTracker(service, signal, settings) : t.configure(settings);
         Map<String, Long> canaryRequests = new TreeMap<>();
         long stableRequests = 0;
+        List<PaneRecord> servingMinutes = new ArrayList<>();
         for (PaneRecord r : panes) {
+            if (r.isServingMinute()) {
+                servingMinutes.add(r);
+                continue;
+            }
             SlicePane.Head p = r.decodeHead();
             if (!t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics(),
                     p.cohort())) {
@@ -61,19 +77,60 @@ final class ReleaseGateFunction extends SliceEngineFunction {
                 stableRequests += p.requests();
             }
         }
+        if (t.hasCandidates()) { // the capacity evidence compares the last hour of both arms' pools
+            for (PaneRecord r : servingMinutes) {
+                serving.put(r);
+            }
+            serving.forgetUntil(paneEnd - CAPACITY_WINDOW);
+        }
         long interval = settings.interval().toMillis();
         if (paneEnd % interval == 0) {
-            out.addAll(t.evaluate(paneEnd, policies.gateFor(service), policies.version()));
-            if (!panes.isEmpty()) {
+            for (Advisory a : t.evaluate(paneEnd, policies.gateFor(service), policies.version())) {
+                out.add(withCapacity(a, paneEnd));
+            }
+            if (panes.size() > servingMinutes.size()) {
                 scorecards.addAll(RolloutScorecards.of(service, signal, paneEnd - interval, paneEnd, t.stages(),
                         canaryRequests, stableRequests));
             }
         }
         if (t.isEmpty()) {
             tracker.clear();
+            serving.forgetUntil(Long.MAX_VALUE);
             return Long.MIN_VALUE;
         }
         tracker.update(t); // the same object on the heap backend; RocksDB writes it back
         return Math.floorDiv(paneEnd, interval) * interval + interval;
+    }
+
+    /** How far back the capacity evidence of a latency finding reads the pools' serving samples. */
+    static final long CAPACITY_WINDOW = 3_600_000;
+
+    private static final java.util.Set<String> LATENCY_DRIVERS = java.util.Set.of(
+            io.speechslo.diagnosis.Driver.QUEUE.id(), io.speechslo.diagnosis.Driver.PREPROCESS.id(),
+            io.speechslo.diagnosis.Driver.MODEL.id());
+
+    /**
+     * A ROLLBACK or PAUSE whose latency finding was decomposed gains the capacity evidence of the canary's
+     * pools against stable's over the last hour ({@link io.speechslo.diagnosis.CapacityDiagnosis}); any
+     * other advisory, or one with no such evidence, is as it was.
+     */
+    private Advisory withCapacity(Advisory a, long paneEnd) throws Exception {
+        boolean latency = a.getHints().stream().anyMatch(h -> LATENCY_DRIVERS.contains(h.getDriver()));
+        if (!latency || a.getModelVersion() == null || a.getBaselineVersion() == null
+                || (a.getDecision() != io.speechslo.advisory.Decision.ROLLBACK
+                        && a.getDecision() != io.speechslo.advisory.Decision.PAUSE)) {
+            return a;
+        }
+        long from = paneEnd - CAPACITY_WINDOW;
+        List<io.speechslo.advisory.Hint> capacity = io.speechslo.diagnosis.CapacityDiagnosis.hints(
+                "of canary " + a.getModelVersion() + " in the last hour", serving.window(a.getModelVersion(), from, paneEnd),
+                "of stable " + a.getBaselineVersion(), serving.window(a.getBaselineVersion(), from, paneEnd));
+        if (capacity.isEmpty()) {
+            return a;
+        }
+        List<io.speechslo.advisory.Hint> hints = new ArrayList<>(a.getHints());
+        hints.addAll(capacity);
+        a.setHints(hints);
+        return io.speechslo.advisory.Advisories.withId(a);
     }
 }

@@ -58,6 +58,14 @@ final class States {
     static final ValueStateDescriptor<RolloutTracker> ROLLOUT_TRACKER =
             new ValueStateDescriptor<>("rollout-tracker-v3", new RolloutTrackerSerializer());
 
+    /**
+     * The release gate's serving minutes of the last hour while a candidate is under way, for the capacity
+     * evidence of latency findings ({@link ServingMinutes}). Added 2026-12-05: a savepoint without it
+     * restores with none (no capacity evidence until samples come).
+     */
+    static final MapStateDescriptor<String, byte[]> GATE_SERVING = new MapStateDescriptor<>(
+            "release-gate-serving", StringSerializer.INSTANCE, BytePrimitiveArraySerializer.INSTANCE);
+
     /** Slice drift: the audio-feature statistics per slice and pane over the baseline, and the open finding. */
     static final ValueStateDescriptor<DriftMonitor> DRIFT_MONITOR =
             new ValueStateDescriptor<>("drift-monitor-v3", new DriftMonitorSerializer());

@@ -20,8 +20,8 @@ class CapacityDiagnosisTest {
      * {@code n} pool-minutes of 4 samples each; every {@code pendingEvery}-th minute (0: none) with a
      * scale-up pending for 90 s; utilisation around {@code util}.
      */
-    private static CapacityDiagnosis.Window window(String name, int n, int pendingEvery, double util) {
-        CapacityDiagnosis.Window w = new CapacityDiagnosis.Window(name);
+    private static CapacityDiagnosis.Window window(int n, int pendingEvery, double util) {
+        CapacityDiagnosis.Window w = new CapacityDiagnosis.Window();
         for (int m = 0; m < n; m++) {
             ServingStats minute = new ServingStats();
             boolean pending = pendingEvery > 0 && m % pendingEvery == 0;
@@ -37,8 +37,8 @@ class CapacityDiagnosisTest {
 
     @Test
     void scaleUpsPendingMoreOftenAreTheAutoscaler() {
-        List<Hint> hints = CapacityDiagnosis.hints("of v1", window("in 09:00-10:00 UTC", 60, 2, 0.6),
-                window("in 08:00-09:00 UTC", 60, 20, 0.6));
+        List<Hint> hints = CapacityDiagnosis.hints("of v1 in 09:00-10:00 UTC", window(60, 2, 0.6),
+                "in 08:00-09:00 UTC", window(60, 20, 0.6));
         assertThat(hints).singleElement().satisfies(h -> {
             assertThat(h.getDriver()).isEqualTo("autoscaler");
             assertThat(h.getValue()).isEqualTo(0.5);
@@ -51,22 +51,22 @@ class CapacityDiagnosisTest {
 
     @Test
     void gpusBusierToSaturationAreGpuSaturation() {
-        List<Hint> hints = CapacityDiagnosis.hints("of v1", window("now", 60, 0, 0.95), window("before", 60, 0, 0.6));
+        List<Hint> hints = CapacityDiagnosis.hints("of v1 now", window(60, 0, 0.95), "before", window(60, 0, 0.6));
         assertThat(hints).extracting(Hint::getDriver).containsExactly("gpu_saturation");
         assertThat(hints.get(0).getEvidence()).startsWith("GPUs 95% busy (mean of 60 pool-minutes) of v1 now against"
                 + " 60% before");
         // busier, but not saturated: nothing
-        assertThat(CapacityDiagnosis.hints("of v1", window("now", 60, 0, 0.7), window("before", 60, 0, 0.5)))
+        assertThat(CapacityDiagnosis.hints("now", window(60, 0, 0.7), "before", window(60, 0, 0.5)))
                 .isEmpty();
     }
 
     @Test
     void steadyPoolsOrTooFewMinutesNameNothing() {
-        assertThat(CapacityDiagnosis.hints("of v1", window("now", 60, 20, 0.9), window("before", 60, 20, 0.9)))
+        assertThat(CapacityDiagnosis.hints("now", window(60, 20, 0.9), "before", window(60, 20, 0.9)))
                 .isEmpty();
-        assertThat(CapacityDiagnosis.hints("of v1", window("now", 9, 1, 0.95), window("before", 60, 0, 0.5)))
+        assertThat(CapacityDiagnosis.hints("now", window(9, 1, 0.95), "before", window(60, 0, 0.5)))
                 .isEmpty();
-        assertThat(CapacityDiagnosis.hints("of v1", window("now", 60, 1, 0.95), window("before", 0, 0, 0.5)))
+        assertThat(CapacityDiagnosis.hints("now", window(60, 1, 0.95), "before", window(0, 0, 0.5)))
                 .isEmpty();
     }
 }

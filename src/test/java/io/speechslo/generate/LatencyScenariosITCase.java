@@ -59,6 +59,21 @@ class LatencyScenariosITCase {
             others.remove(driver);
             assertThat(a.getHints()).extracting(Hint::getDriver).doesNotHaveDuplicates()
                     .doesNotContainAnyElementsOf(others);
+            // the serving samples: the backlog's canary GPUs run saturated; the slower model's pools look alike
+            assertThat(a.getHints()).extracting(Hint::getDriver).doesNotContain("autoscaler");
+            if (!driver.equals("queue")) {
+                assertThat(a.getHints()).extracting(Hint::getDriver).doesNotContain("gpu_saturation");
+            }
+        }
+        if (driver.equals("queue")) {
+            assertThat(rollbacks.get(rollbacks.size() - 1).getHints()).anySatisfy(h -> {
+                assertThat(h.getDriver()).isEqualTo("gpu_saturation");
+                assertThat(h.getShareExplained()).isNull();
+                assertThat(h.getValue()).isGreaterThan(0.85);
+                assertThat(h.getBaseline()).isLessThan(0.6);
+                assertThat(h.getEvidence()).contains("of canary asr-2026.02.0 in the last hour against ")
+                        .contains("of stable asr-2026.01.2");
+            });
         }
     }
 
