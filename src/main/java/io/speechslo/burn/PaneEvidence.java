@@ -25,8 +25,11 @@ import java.util.TreeMap;
  */
 public final class PaneEvidence {
 
-    /** The byte format of {@link #writeTo}; a change adds format 2 and a branch in {@link #readFrom} reading 1. */
-    public static final int FORMAT = 1;
+    /**
+     * The byte format of {@link #writeTo}. 2 (2026-12-05): each cohort also counts its costed requests per
+     * serving pool ({@link #poolsTo}); {@link #readFrom} reads 1 too, as cohorts that name no pool.
+     */
+    public static final int FORMAT = 2;
 
     private static final char SEP = '\u0000';
 
@@ -39,6 +42,8 @@ public final class PaneEvidence {
         long timeouts;
         long errors;
         final LatencyComponents latency = LatencyComponents.sumsOnly();
+        /** Requests that name their serving pool (costed ones: their cost shares), per pool. */
+        final TreeMap<String, Long> pools = new TreeMap<>();
     }
 
     /** Requests and how many of them ended TIMEOUT and ERROR. */
@@ -60,10 +65,31 @@ public final class PaneEvidence {
 
     /** Adds one slice pane's metric set of a version: its requests, timeouts, errors and latency components. */
     public void add(String version, MetricSet metrics) {
+        add(version, metrics, Map.of());
+    }
+
+    /**
+     * As {@link #add(String, MetricSet)}, with the pane's requests per serving pool (those that name one).
+     *
+     * @param pools pool to its requests
+     */
+    public void add(String version, MetricSet metrics, Map<String, Long> pools) {
         Signal signal = metrics.signal();
         long timeouts = Math.round(metrics.ratio(Metric.find(signal, "timeout_rate")).sumX());
         long errors = Math.round(metrics.ratio(Metric.find(signal, "error_rate")).sumX());
         add(signal, version, new Outcomes(metrics.requests(), timeouts, errors), metrics.latency());
+        Cohort c = cohorts.get(signal.name() + SEP + version);
+        pools.forEach((pool, n) -> c.pools.merge(pool, n, Long::sum));
+    }
+
+    /** Adds to {@code into} the requests per pool of {@code signal}, of every version or of {@code version}. */
+    public void poolsTo(Map<String, Long> into, Signal signal, String version) {
+        String prefix = signal.name() + SEP;
+        for (Map.Entry<String, Cohort> e : cohorts.subMap(prefix, prefix + '\uffff').entrySet()) {
+            if (version == null || e.getKey().substring(prefix.length()).equals(version)) {
+                e.getValue().pools.forEach((pool, n) -> into.merge(pool, n, Long::sum));
+            }
+        }
     }
 
     public boolean isEmpty() {
@@ -96,13 +122,19 @@ public final class PaneEvidence {
             Varints.writeUnsigned(out, e.getValue().timeouts);
             Varints.writeUnsigned(out, e.getValue().errors);
             e.getValue().latency.writeTo(out);
+            // format 2
+            Varints.writeUnsigned(out, e.getValue().pools.size());
+            for (Map.Entry<String, Long> p : e.getValue().pools.entrySet()) {
+                out.writeUTF(p.getKey());
+                Varints.writeUnsigned(out, p.getValue());
+            }
         }
     }
 
     /** Reads what {@link #writeTo} wrote in {@code format}. */
     public static PaneEvidence readFrom(DataInput in, int format) throws IOException {
-        if (format != FORMAT) {
-            throw new IOException("pane latency of format " + format + ", this version reads " + FORMAT);
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("pane latency of format " + format + ", this version reads 1 to " + FORMAT);
         }
         PaneEvidence p = new PaneEvidence();
         long n = Varints.readUnsigned(in);
@@ -116,6 +148,15 @@ public final class PaneEvidence {
             c.timeouts = Varints.readUnsigned(in);
             c.errors = Varints.readUnsigned(in);
             c.latency.readFrom(in);
+            if (format >= 2) {
+                long pools = Varints.readUnsigned(in);
+                if (pools < 0 || pools > 100_000) {
+                    throw new IOException("not pane latency: " + pools + " pools");
+                }
+                for (long j = 0; j < pools; j++) {
+                    c.pools.put(in.readUTF(), Varints.readUnsigned(in));
+                }
+            }
             p.cohorts.put(key, c);
         }
         return p;

@@ -7,6 +7,8 @@ import io.speechslo.serving.ServingStats;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Supporting evidence for a latency alert whose latency rose: did the serving pools run out of capacity?
@@ -19,6 +21,7 @@ import java.util.Locale;
  *   <li>{@code gpu_saturation}: the GPUs' mean utilisation rose beyond noise (Welch on the pool-minutes'
  *       means) to at least {@link #SATURATED}.
  * </ul>
+ * And, from the requests' own {@code pool} field, whether traffic moved between pools ({@link #poolHints}).
  * Evidence, not a decomposition: {@code share_explained} is null (waiting requests and pending replicas
  * are not on one scale). Each side needs {@link #MIN_MINUTES} pool-minutes; no serving samples, no hint.
  */
@@ -100,6 +103,58 @@ public final class CapacityDiagnosis {
                     now.utilMean(), before.utilMean(), Double.NaN);
         }
         return hints.sorted();
+    }
+
+    /** The least share of the requests, on both sides, that must name their pool before pools are compared. */
+    public static final double MIN_POOLED = 0.5;
+    /** The least move of a pool's share of the requests that names it. */
+    public static final double MIN_POOL_SHIFT = 0.10;
+
+    /**
+     * Routing evidence for a latency rise: the pool whose share of the requests grew most, by at least
+     * {@link #MIN_POOL_SHIFT} and beyond noise (two-proportion z above {@link LatencyDiagnosis#EVIDENCE_Z}),
+     * among the requests that name their pool (judged only when at least {@link #MIN_POOLED} of the
+     * requests on both sides do), as driver {@code pool} (evidence, {@code share_explained} null); or none.
+     *
+     * @param now,before requests per pool
+     * @param nowRequests,beforeRequests all requests of each side
+     */
+    public static List<Hint> poolHints(String nowName, Map<String, Long> now, long nowRequests, String beforeName,
+            Map<String, Long> before, long beforeRequests) {
+        long pooledNow = now.values().stream().mapToLong(Long::longValue).sum();
+        long pooledBefore = before.values().stream().mapToLong(Long::longValue).sum();
+        if (pooledNow == 0 || pooledBefore == 0 || pooledNow < MIN_POOLED * nowRequests
+                || pooledBefore < MIN_POOLED * beforeRequests) {
+            return List.of();
+        }
+        String moved = null;
+        double grew = 0;
+        double z = 0;
+        for (Map.Entry<String, Long> e : new TreeMap<>(now).entrySet()) {
+            long n = e.getValue();
+            long b = before.getOrDefault(e.getKey(), 0L);
+            double shift = (double) n / pooledNow - (double) b / pooledBefore;
+            double pz = Stats.proportionZ(n, pooledNow, b, pooledBefore);
+            if (shift >= MIN_POOL_SHIFT && pz > LatencyDiagnosis.EVIDENCE_Z && shift > grew) {
+                moved = e.getKey();
+                grew = shift;
+                z = pz;
+            }
+        }
+        if (moved == null) {
+            return List.of();
+        }
+        double shareNow = (double) now.get(moved) / pooledNow;
+        double shareBefore = (double) before.getOrDefault(moved, 0L) / pooledBefore;
+        String name = moved.startsWith("\u0000") ? "(other pools)" : moved;
+        return new Hints().add(Driver.POOL, "pool " + name + " answered " + percentOne(shareNow) + " of the requests"
+                + " that name their pool " + nowName + " against " + percentOne(shareBefore) + " " + beforeName + " (z="
+                + Advisories.fmt(z) + "; " + pooledNow + " and " + pooledBefore + " requests): traffic moved between"
+                + " pools", "pool_share{" + name + "}", shareNow, shareBefore, Double.NaN).sorted();
+    }
+
+    private static String percentOne(double share) {
+        return String.format(Locale.ROOT, "%.1f%%", share * 100);
     }
 
     private static String percent(double share) {

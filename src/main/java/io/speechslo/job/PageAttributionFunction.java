@@ -207,7 +207,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
                 l = new PaneEvidence();
                 ctx.timerService().registerEventTimeTimer(forget(paneStart, 2));
             }
-            l.add(r.version, decoded.metrics());
+            l.add(r.version, decoded.metrics(), poolRequests(decoded.costShares()));
             evidence.put(r.paneEnd, l);
         }
     }
@@ -242,6 +242,16 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         }
         // a minute goes when forget(its start, 2) has passed
         serving.forgetUntil(timestamp - 2 * WINDOW - lateness + InputScorecardFunction.MINUTE);
+    }
+
+    /** A pane's requests per pool that name one (its cost shares: costed requests). */
+    private static Map<String, Long> poolRequests(io.speechslo.cost.CostShares shares) {
+        if (shares.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Long> out = new java.util.TreeMap<>();
+        shares.pools(1).forEach((pool, v) -> out.put(pool, Math.round(v[2])));
+        return out;
     }
 
     /**
@@ -329,14 +339,18 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         Outcomes beforeOutcomes = new Outcomes(0, 0, 0);
         long[] nowSpan = {Long.MAX_VALUE, Long.MIN_VALUE};
         long[] beforeSpan = {Long.MAX_VALUE, Long.MIN_VALUE};
+        Map<String, Long> nowPools = new java.util.TreeMap<>();
+        Map<String, Long> beforePools = new java.util.TreeMap<>();
         for (Map.Entry<Long, PaneEvidence> e : evidence.entries()) {
             long paneEnd = e.getKey();
             long paneStart = paneEnd - paneMillis;
             if (paneStart >= from && paneEnd <= to) {
                 nowOutcomes = nowOutcomes.plus(e.getValue().addTo(now, slo.signal(), alert.getModelVersion()));
+                e.getValue().poolsTo(nowPools, slo.signal(), alert.getModelVersion());
                 widen(nowSpan, paneStart, paneEnd);
             } else if (paneStart >= from - span && paneEnd <= from) {
                 beforeOutcomes = beforeOutcomes.plus(e.getValue().addTo(before, slo.signal(), alert.getModelVersion()));
+                e.getValue().poolsTo(beforePools, slo.signal(), alert.getModelVersion());
                 widen(beforeSpan, paneStart, paneEnd);
             }
         }
@@ -368,6 +382,8 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         Hint first = hints.get(0);
         hints = new ArrayList<>(hints);
         hints.addAll(capacity(alert.getModelVersion(), where, from, to, span, nowName, beforeName));
+        hints.addAll(CapacityDiagnosis.poolHints(where + " " + nowName, nowPools, nowOutcomes.requests(), beforeName,
+                beforePools, beforeOutcomes.requests()));
         return new Found(hints, " Of the rise in mean " + slo.total().field() + " against " + span(beforeSpan)
                 + ", " + first.getDriver() + " time explains " + Math.round(first.getShareExplained() * 100) + "%.");
     }

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Page attribution's per-pane evidence: requests, timeouts, errors and latency components summed per
- * signal and version over slices, read per version or for all, and its bytes read back equal (format 1),
+ * signal and version over slices, read per version or for all, with requests per pool (format 2), and its bytes read back equal,
  * an unknown format refused.
  */
 class PaneEvidenceTest {
@@ -62,6 +62,33 @@ class PaneEvidenceTest {
         assertThat(again.mean(Part.QUEUE)).isEqualTo(24.5);
         assertThat(again.variance(Part.QUEUE)).isEqualTo(v1.variance(Part.QUEUE));
 
-        assertThatThrownBy(() -> PaneEvidence.readFrom(new ByteReader(bytes), 2)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> PaneEvidence.readFrom(new ByteReader(bytes), 3)).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void poolsAreCountedPerVersionAndFormat1ReadsWithNone() throws IOException {
+        PaneEvidence p = new PaneEvidence();
+        p.add("v1", asr(10, 10, 0, 0), java.util.Map.of("gpu-eu", 6L, "gpu-eu-overflow", 4L));
+        p.add("v1", asr(10, 10, 0, 0), java.util.Map.of("gpu-eu", 10L));
+        p.add("v2", asr(10, 5, 0, 0), java.util.Map.of("gpu-us", 5L));
+        java.util.Map<String, Long> v1 = new java.util.TreeMap<>();
+        p.poolsTo(v1, Signal.ASR, "v1");
+        assertThat(v1).containsExactly(java.util.Map.entry("gpu-eu", 16L), java.util.Map.entry("gpu-eu-overflow", 4L));
+        java.util.Map<String, Long> all = new java.util.TreeMap<>();
+        p.poolsTo(all, Signal.ASR, null);
+        assertThat(all).containsEntry("gpu-us", 5L).hasSize(3);
+        PaneEvidence read = PaneEvidence.readFrom(new ByteReader(ByteWriter.bytes(p::writeTo, 64)), PaneEvidence.FORMAT);
+        assertThat(read).isEqualTo(p);
+
+        // format 1 is format 2 without the pools: a cohort without pools writes one more byte (a zero count)
+        PaneEvidence none = new PaneEvidence();
+        none.add("v1", asr(10, 10, 0, 0));
+        byte[] two = ByteWriter.bytes(none::writeTo, 64);
+        byte[] one = java.util.Arrays.copyOf(two, two.length - 1);
+        PaneEvidence old = PaneEvidence.readFrom(new ByteReader(one), 1);
+        assertThat(old).isEqualTo(none);
+        java.util.Map<String, Long> oldPools = new java.util.TreeMap<>();
+        old.poolsTo(oldPools, Signal.ASR, null);
+        assertThat(oldPools).isEmpty();
     }
 }

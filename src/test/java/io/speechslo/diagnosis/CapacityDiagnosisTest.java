@@ -69,4 +69,24 @@ class CapacityDiagnosisTest {
         assertThat(CapacityDiagnosis.hints("now", window(60, 1, 0.95), "before", window(0, 0, 0.5)))
                 .isEmpty();
     }
+
+    @Test
+    void trafficMovedToAnotherPoolIsThePool() {
+        java.util.Map<String, Long> before = java.util.Map.of("gpu-us", 1000L);
+        java.util.Map<String, Long> now = java.util.Map.of("gpu-us", 700L, "gpu-us-overflow", 300L);
+        List<Hint> hints = CapacityDiagnosis.poolHints("of v1 now", now, 1000, "before", before, 1000);
+        assertThat(hints).singleElement().satisfies(h -> {
+            assertThat(h.getDriver()).isEqualTo("pool");
+            assertThat(h.getMetric()).isEqualTo("pool_share{gpu-us-overflow}");
+            assertThat(h.getValue()).isEqualTo(0.3);
+            assertThat(h.getBaseline()).isEqualTo(0.0);
+            assertThat(h.getShareExplained()).isNull();
+            assertThat(h.getEvidence()).startsWith("pool gpu-us-overflow answered 30.0% of the requests that name their"
+                    + " pool of v1 now against 0.0% before");
+        });
+        // too few requests name their pool on one side, or the pools did not move: nothing
+        assertThat(CapacityDiagnosis.poolHints("now", now, 3000, "before", before, 1000)).isEmpty();
+        assertThat(CapacityDiagnosis.poolHints("now", before, 1000, "before", before, 1000)).isEmpty();
+        assertThat(CapacityDiagnosis.poolHints("now", now, 1000, "before", java.util.Map.of(), 1000)).isEmpty();
+    }
 }

@@ -67,6 +67,16 @@ class LatencySloPagesITCase {
             });
             assertThat(a.getHints()).extracting(Hint::getDriver).doesNotContain("gpu_saturation");
         }
+        // from minute 75 the router overflows: the last page's window holds it, the window before does not
+        Advisory last = pages.get(pages.size() - 1);
+        assertThat(last.getHints()).as(last.getSummary()).anySatisfy(h -> {
+            assertThat(h.getDriver()).isEqualTo("pool");
+            assertThat(h.getMetric()).startsWith("pool_share{gpu-").endsWith("-overflow}");
+            assertThat(h.getBaseline()).isZero();
+            assertThat(h.getValue()).isGreaterThan(0.1);
+            assertThat(h.getShareExplained()).isNull();
+            assertThat(h.getEvidence()).contains("of the requests that name their pool");
+        });
         assertThat(run.of(AdvisoryKind.ROLLOUT)).isEmpty();
         assertThat(run.of(AdvisoryKind.DRIFT)).isEmpty();
     }
