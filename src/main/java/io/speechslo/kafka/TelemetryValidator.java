@@ -146,6 +146,7 @@ public final class TelemetryValidator {
                     .atLeastZero("ready_replicas", s.getReadyReplicas())
                     .atLeastZero("warm_pool_size", s.getWarmPoolSize())
                     .atLeastZero("max_batch_size", s.getMaxBatchSize())
+                    .dimension("precision", s.getPrecision()) // counted by name for the cost drivers
                     .notAfter("scale_up_requested_at", s.getScaleUpRequestedAt(), "sample_time", s.getSampleTime());
             eventTime = s.getSampleTime();
         } else if (record instanceof PrivacyEvent p) {

@@ -286,8 +286,13 @@ class CostMonitorTest {
         assertThat(out.get(0).getHints()).extracting(h -> h.getDriver()).doesNotContain("precision");
     }
 
-    /** The monitor in format 2 (before the serving figures): each bucket without its last part. */
-    private static byte[] format2(CostMonitor m) throws Exception {
+    /** Writes one bucket as an older release did. */
+    private interface OldBucket {
+        void write(CostBucket bucket, DataOutputStream out) throws Exception;
+    }
+
+    /** The monitor's bytes with every bucket written by {@code bucket}: the rest is the same in every format. */
+    private static byte[] rewritten(CostMonitor m, OldBucket bucket) throws Exception {
         ByteArrayOutputStream current = new ByteArrayOutputStream();
         m.writeTo(new DataOutputStream(current));
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(current.toByteArray()));
@@ -303,12 +308,7 @@ class CostMonitorTest {
             out.writeInt(buckets);
             for (int b = 0; b < buckets; b++) {
                 out.writeLong(in.readLong());
-                CostBucket bucket = CostBucket.readFrom(in, CostMonitor.FORMAT);
-                ByteArrayOutputStream whole = new ByteArrayOutputStream();
-                bucket.writeTo(new DataOutputStream(whole));
-                ByteArrayOutputStream serving = new ByteArrayOutputStream();
-                bucket.serving.writeTo(new DataOutputStream(serving));
-                out.write(whole.toByteArray(), 0, whole.size() - serving.size());
+                bucket.write(CostBucket.readFrom(in, CostMonitor.FORMAT), out);
             }
         }
         int standing = in.readInt();
@@ -320,48 +320,36 @@ class CostMonitorTest {
         return old.toByteArray();
     }
 
+    /** The monitor in format 2 (before the serving figures): each bucket without its last part. */
+    private static byte[] format2(CostMonitor m) throws Exception {
+        return rewritten(m, (bucket, out) -> {
+            ByteArrayOutputStream whole = new ByteArrayOutputStream();
+            bucket.writeTo(new DataOutputStream(whole));
+            ByteArrayOutputStream serving = new ByteArrayOutputStream();
+            bucket.serving.writeTo(new DataOutputStream(serving));
+            out.write(whole.toByteArray(), 0, whole.size() - serving.size());
+        });
+    }
+
     /** The monitor in format 1 (before the audio-length, fallback and pool figures), written as that release did. */
     private static byte[] format1(CostMonitor m) throws Exception {
-        ByteArrayOutputStream current = new ByteArrayOutputStream();
-        m.writeTo(new DataOutputStream(current));
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(current.toByteArray()));
-        ByteArrayOutputStream old = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(old);
-        out.writeUTF(in.readUTF());
-        out.writeByte(in.readByte());
-        int versions = in.readInt();
-        out.writeInt(versions);
-        for (int v = 0; v < versions; v++) {
-            out.writeUTF(in.readUTF());
-            int buckets = in.readInt();
-            out.writeInt(buckets);
-            for (int b = 0; b < buckets; b++) {
-                out.writeLong(in.readLong());
-                CostBucket bucket = CostBucket.readFrom(in, CostMonitor.FORMAT);
-                for (double d : new double[] {bucket.cost, bucket.units, bucket.retryWaste, bucket.batchSum,
-                        bucket.batchSquared, bucket.modelMs, bucket.modelMsSquared, bucket.paneSum, bucket.paneSquared}) {
+        return rewritten(m, (bucket, out) -> {
+            for (double d : new double[] {bucket.cost, bucket.units, bucket.retryWaste, bucket.batchSum,
+                    bucket.batchSquared, bucket.modelMs, bucket.modelMsSquared, bucket.paneSum, bucket.paneSquared}) {
+                out.writeDouble(d);
+            }
+            for (long l : new long[] {bucket.costed, bucket.requests, bucket.retried, bucket.cacheHits,
+                    bucket.batched, bucket.modelRequests, bucket.panes}) {
+                out.writeLong(l);
+            }
+            out.writeInt(bucket.mix.size());
+            for (Map.Entry<String, double[]> e : bucket.mix.entrySet()) {
+                out.writeUTF(e.getKey());
+                for (double d : e.getValue()) {
                     out.writeDouble(d);
                 }
-                for (long l : new long[] {bucket.costed, bucket.requests, bucket.retried, bucket.cacheHits,
-                        bucket.batched, bucket.modelRequests, bucket.panes}) {
-                    out.writeLong(l);
-                }
-                out.writeInt(bucket.mix.size());
-                for (Map.Entry<String, double[]> e : bucket.mix.entrySet()) {
-                    out.writeUTF(e.getKey());
-                    for (double d : e.getValue()) {
-                        out.writeDouble(d);
-                    }
-                }
             }
-        }
-        int standing = in.readInt();
-        out.writeInt(standing);
-        for (int i = 0; i < standing; i++) {
-            out.writeUTF(in.readUTF());
-            out.writeUTF(in.readUTF());
-        }
-        return old.toByteArray();
+        });
     }
 
     private static List<Advisory> hours(CostMonitor m, long fromHour, long toHour, double price, int retryEvery,

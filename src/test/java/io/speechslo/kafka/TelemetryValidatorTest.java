@@ -144,6 +144,11 @@ class TelemetryValidatorTest {
                 "model_version is blank");
         assertRejected(TelemetrySamples.serving(1, T0).setPool("\t").build(), DeadLetterReason.EMPTY_DIMENSION, "pool is blank");
         assertRejected(TelemetrySamples.serving(1, T0).setReplica("").build(), DeadLetterReason.EMPTY_DIMENSION, "replica is blank");
+        // precision is counted by name (the cost drivers): a name like a dimension value
+        assertRejected(TelemetrySamples.serving(1, T0).setPrecision(" ").build(), DeadLetterReason.EMPTY_DIMENSION,
+                "precision is blank");
+        assertRejected(TelemetrySamples.serving(1, T0).setPrecision("x".repeat(300)).build(),
+                DeadLetterReason.BAD_DIMENSION, "precision is 300 characters long");
         assertRejected(TelemetrySamples.serving(1, T0).setGpuUtil(1.2f).build(), DeadLetterReason.INVALID_VALUE,
                 "gpu_util is 1.2, must be within [0, 1]");
         assertRejected(TelemetrySamples.serving(1, T0).setGpuUtil(-0.1f).build(), DeadLetterReason.INVALID_VALUE, "gpu_util is -0.1");
