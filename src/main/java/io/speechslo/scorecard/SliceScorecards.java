@@ -39,55 +39,21 @@ public final class SliceScorecards {
     /** One full slice's closed pane. */
     public record Pane(Track track, String version, Slice fullSlice, SlicePane pane) {}
 
-    /**
-     * A cohort's sums: the gate's metrics, the views' request stats and the audio histograms. A cohort of
-     * one full slice's pane (common among two-dimension cohorts and small candidates) reads that pane as
-     * it is; its own sums are made only when a second pane comes in. Panes are only read here.
-     */
+    /** A cohort's sums: the gate's metrics, the views' request stats and the audio histograms. */
     private static final class Cohort {
-        private final Signal signal;
-        /** The cohort's one pane so far, or null once its own sums are made (or before any pane). */
-        private SlicePane only;
-        private MetricSet metrics;
-        private RequestStats requests;
-        private DriftStats drift;
+        final MetricSet metrics;
+        final RequestStats requests = new RequestStats();
+        final DriftStats drift = new DriftStats();
 
         Cohort(Signal signal) {
-            this.signal = signal;
+            metrics = new MetricSet(signal);
         }
 
         void merge(SlicePane p) {
-            if (metrics == null && only == null) {
-                only = p;
-                return;
-            }
-            if (only != null) {
-                metrics = new MetricSet(signal);
-                requests = new RequestStats();
-                drift = new DriftStats();
-                add(only);
-                only = null;
-            }
-            add(p);
-        }
-
-        private void add(SlicePane p) {
             // the latency components only explain gate findings; the views read theirs from the request stats
             metrics.mergeJudged(p.metrics());
             requests.merge(p.requestStats());
             drift.merge(p.drift());
-        }
-
-        MetricSet metrics() {
-            return only != null ? only.metrics() : metrics;
-        }
-
-        RequestStats requests() {
-            return only != null ? only.requestStats() : requests;
-        }
-
-        DriftStats drift() {
-            return only != null ? only.drift() : drift;
         }
     }
 
@@ -145,11 +111,11 @@ public final class SliceScorecards {
                 Map<String, MetricSet> byValue = new TreeMap<>();
                 slices.forEach((slice, cohort) -> {
                     if (slice.size() == 1 && slice.dimension(0).equals(sink.dimension())) {
-                        byValue.put(slice.value(0), cohort.metrics());
+                        byValue.put(slice.value(0), cohort.metrics);
                     }
                 });
                 Cohort whole = slices.get(Slice.ALL);
-                sink.accept(cut.track(), cut.version(), whole.metrics(), whole.requests(), byValue,
+                sink.accept(cut.track(), cut.version(), whole.metrics, whole.requests, byValue,
                         costs.getOrDefault(cut, new CostShares()));
             });
         }
@@ -163,8 +129,8 @@ public final class SliceScorecards {
                 .setSlice(new java.util.LinkedHashMap<>(slice.toMap()))
                 .setWindowStart(windowStart)
                 .setWindowEnd(windowEnd)
-                .setValues(cut.track() == Track.SHADOW ? shadowValues(cohort.requests())
-                        : values(signal, cohort.metrics(), cohort.requests(), cohort.drift(), baseline.get(slice)))
+                .setValues(cut.track() == Track.SHADOW ? shadowValues(cohort.requests)
+                        : values(signal, cohort.metrics, cohort.requests, cohort.drift, baseline.get(slice)))
                 .build())));
         return out;
     }
