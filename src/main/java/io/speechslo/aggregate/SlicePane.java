@@ -170,11 +170,23 @@ public final class SlicePane {
     public static final int FORMAT = 4;
 
     public void writeTo(DataOutput out) throws IOException {
+        writeTo(out, true);
+    }
+
+    /**
+     * With {@code cohortSums} false, the head leaves out the gate's {@link CohortSums} (the flag
+     * {@link #WITH_COHORT_SUMS} is not set): they are derived from the rest, so a partial pane on its way to
+     * the slice-pane aggregator, which merges partials and derives them once for the whole pane, need not
+     * carry them. Every reader reads either form.
+     */
+    private void writeTo(DataOutput out, boolean cohortSums) throws IOException {
         out.writeByte(WITH_REQUEST_STATS | WITH_LATENCY_COMPONENTS | WITH_SLO_COUNTS | WITH_COST_SHARES
-                | WITH_COHORT_SUMS | metrics.signal().ordinal());
+                | (cohortSums ? WITH_COHORT_SUMS : 0) | metrics.signal().ordinal());
         out.writeLong(lastEventTime);
         metrics.writeTo(out);
-        CohortSums.ofPane(requests, drift).writeTo(out);
+        if (cohortSums) {
+            CohortSums.ofPane(requests, drift).writeTo(out);
+        }
         drift.writeTo(out);
         requests.writeTo(out);
         slos.writeTo(out);
@@ -260,6 +272,15 @@ public final class SlicePane {
 
     public byte[] toBytes() {
         return ByteWriter.bytes(this::writeTo, 512);
+    }
+
+    /**
+     * The bytes of a partial pane, for the slice-pane aggregator only: as {@link #toBytes()} without the
+     * cohort sums, which the aggregator derives again when it writes the merged pane (what the release
+     * gate reads). Saves deriving, writing and reading them once per partial.
+     */
+    public byte[] toPartialBytes() {
+        return ByteWriter.bytes(out -> writeTo(out, false), 512);
     }
 
     public static SlicePane fromBytes(byte[] bytes) {

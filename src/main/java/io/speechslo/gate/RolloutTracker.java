@@ -158,7 +158,7 @@ public final class RolloutTracker {
             stats.add((io.speechslo.telemetry.TtsRequest) request);
             drift.add((io.speechslo.telemetry.TtsRequest) request);
         }
-        return add(track, version, eventTime, eventTime, fullSlice, one, CohortSums.ofPane(stats, drift));
+        return addTaking(track, version, eventTime, eventTime, fullSlice, one, CohortSums.ofPane(stats, drift));
     }
 
     /**
@@ -178,6 +178,26 @@ public final class RolloutTracker {
      */
     public boolean add(Track track, String version, long eventTime, long lastEventTime, Slice fullSlice,
             MetricSet metrics, CohortSums cohort) {
+        return add(track, version, eventTime, lastEventTime, fullSlice, metrics, cohort, false);
+    }
+
+    /**
+     * As {@link #add(Track, String, long, long, Slice, MetricSet, CohortSums)}, for a caller that hands
+     * {@code metrics} and {@code cohort} over (decoded for this call, never used again by it): the first
+     * of a slice's pane is kept as it is instead of copied into a new set, which is what nearly every pane
+     * is (a slice closes each pane once).
+     */
+    public boolean addTaking(Track track, String version, long eventTime, long lastEventTime, Slice fullSlice,
+            MetricSet metrics, CohortSums cohort) {
+        return add(track, version, eventTime, lastEventTime, fullSlice, metrics, cohort, true);
+    }
+
+    private boolean add(Track track, String version, long eventTime, long lastEventTime, Slice fullSlice,
+            MetricSet metrics, CohortSums cohort, boolean taking) {
+        if (metrics.signal() != signal) {
+            throw new IllegalArgumentException("a " + metrics.signal() + " metric set cannot go into the "
+                    + signal + " rollouts of " + service);
+        }
         long pane = paneEnd(eventTime);
         if (pane <= lastEvaluated) {
             return false;
@@ -192,14 +212,14 @@ public final class RolloutTracker {
             }
             c.firstPane = Math.min(c.firstPane, pane);
             c.lastSeen = Math.max(c.lastSeen, lastEventTime);
-            mergeInto(c.pendingCanary, pane, fullSlice, metrics);
+            mergeInto(c.pendingCanary, pane, fullSlice, metrics, taking);
             if (cohort != null && !cohort.isEmpty()) {
-                mergeCohort(c.pendingCanaryCohorts, pane, fullSlice, cohort);
+                mergeCohort(c.pendingCanaryCohorts, pane, fullSlice, cohort, taking);
             }
         } else if (track == Track.STABLE) {
-            mergeInto(pendingStable, pane, fullSlice, metrics);
+            mergeInto(pendingStable, pane, fullSlice, metrics, taking);
             if (cohort != null && !cohort.isEmpty()) {
-                mergeCohort(pendingStableCohorts, pane, fullSlice, cohort);
+                mergeCohort(pendingStableCohorts, pane, fullSlice, cohort, taking);
             }
             pendingStableVersions.computeIfAbsent(pane, p -> new TreeMap<>())
                     .merge(version, metrics.requests(), Long::sum);
@@ -215,16 +235,35 @@ public final class RolloutTracker {
         return panes;
     }
 
-    private void mergeInto(TreeMap<Long, Map<String, MetricSet>> panes, long pane, Slice slice, MetricSet m) {
-        panes.computeIfAbsent(pane, p -> new TreeMap<>())
-                .computeIfAbsent(slice.key(), k -> new MetricSet(signal))
-                .merge(m);
+    /** Adds {@code m} to the slice's set of the pane; with {@code taking}, the first is kept as it is. */
+    private void mergeInto(TreeMap<Long, Map<String, MetricSet>> panes, long pane, Slice slice, MetricSet m,
+            boolean taking) {
+        Map<String, MetricSet> sets = panes.computeIfAbsent(pane, p -> new TreeMap<>());
+        MetricSet held = sets.get(slice.key());
+        if (held != null) {
+            held.merge(m);
+        } else if (taking) {
+            sets.put(slice.key(), m);
+        } else {
+            MetricSet copy = new MetricSet(signal);
+            copy.merge(m);
+            sets.put(slice.key(), copy);
+        }
     }
 
     private static void mergeCohort(TreeMap<Long, Map<String, CohortSums>> panes, long pane, Slice slice,
-            CohortSums sums) {
-        panes.computeIfAbsent(pane, p -> new TreeMap<>()).computeIfAbsent(slice.key(), k -> new CohortSums())
-                .merge(sums);
+            CohortSums sums, boolean taking) {
+        Map<String, CohortSums> held = panes.computeIfAbsent(pane, p -> new TreeMap<>());
+        CohortSums h = held.get(slice.key());
+        if (h != null) {
+            h.merge(sums);
+        } else if (taking) {
+            held.put(slice.key(), sums);
+        } else {
+            CohortSums copy = new CohortSums();
+            copy.merge(sums);
+            held.put(slice.key(), copy);
+        }
     }
 
     /**

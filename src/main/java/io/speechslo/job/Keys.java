@@ -20,13 +20,39 @@ final class Keys {
         return r.service + SEP + r.signal.name() + SEP + r.track.name() + SEP + r.version + SEP + r.slice;
     }
 
+    /**
+     * The parts of a key, empty ones included (as {@code key.split(SEP, -1)}), found with indexOf: engines
+     * split their key at every timer, and String.split's list and copies cost more than the parts.
+     */
     static String[] split(String key) {
-        return key.split(String.valueOf(SEP), -1);
+        int parts = 1;
+        for (int i = key.indexOf(SEP); i >= 0; i = key.indexOf(SEP, i + 1)) {
+            parts++;
+        }
+        String[] out = new String[parts];
+        int from = 0;
+        for (int p = 0; p < parts - 1; p++) {
+            int to = key.indexOf(SEP, from);
+            out[p] = key.substring(from, to);
+            from = to + 1;
+        }
+        out[parts - 1] = key.substring(from);
+        return out;
     }
 
-    /** The SLO of {@code slos} that a monitor key ({@code slo NUL ...}) names, or null when it is gone. */
+    /**
+     * The SLO of {@code slos} that a monitor key ({@code slo NUL ...}) names, or null when it is gone.
+     * Compared in place: the key's first part is not cut out of it.
+     */
     static SloDefinition slo(List<SloDefinition> slos, String key) {
-        String name = split(key)[0];
-        return slos.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+        int end = key.indexOf(SEP);
+        int length = end < 0 ? key.length() : end;
+        for (SloDefinition s : slos) {
+            String name = s.name();
+            if (name.length() == length && key.startsWith(name)) {
+                return s;
+            }
+        }
+        return null;
     }
 }

@@ -66,15 +66,16 @@ final class ReleaseGateFunction extends SliceEngineFunction {
                 continue;
             }
             SlicePane.Head p = r.decodeHead();
-            if (!t.add(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics(),
+            long requests = p.requests(); // read first: the tracker takes the decoded sets over
+            if (!t.addTaking(r.track, r.version, r.paneEnd - 1, p.lastEventTime(), r.fullSlice(), p.metrics(),
                     p.cohort())) {
-                lateRefused.inc(p.requests()); // its pane was evaluated already
+                lateRefused.inc(requests); // its pane was evaluated already
                 continue;
             }
             if (r.track == Track.CANARY) {
-                canaryRequests.merge(r.version, p.requests(), Long::sum);
+                canaryRequests.merge(r.version, requests, Long::sum);
             } else if (r.track == Track.STABLE) {
-                stableRequests += p.requests();
+                stableRequests += requests;
             }
         }
         if (t.hasCandidates()) { // the capacity evidence compares the last hour of both arms' pools

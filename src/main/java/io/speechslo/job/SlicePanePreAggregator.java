@@ -395,7 +395,7 @@ final class SlicePanePreAggregator extends AbstractStreamOperator<PaneRecord>
     private void flush(long upToPaneEnd) {
         panes.flush(upToPaneEnd, (paneEnd, k, pane) -> {
             output.collect(new StreamRecord<>(new PaneRecord(k.service, k.signal, k.track, k.version, k.slice(),
-                    paneEnd, pane.toBytes()), paneEnd - 1));
+                    paneEnd, pane.toPartialBytes()), paneEnd - 1));
             partialsOut.inc();
         });
     }

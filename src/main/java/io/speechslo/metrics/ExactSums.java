@@ -289,10 +289,15 @@ public final class ExactSums {
     /** The 192-bit fixed-point value, correctly rounded to a double. */
     private static double round(long w0, long w1, long w2) {
         boolean negative = w2 < 0;
-        long[] m = magnitude(w0, w1, w2);
-        w0 = m[0];
-        w1 = m[1];
-        w2 = m[2];
+        if (negative) { // the magnitude, as magnitude() gives it, without an array per read
+            long m0 = ~w0 + 1;
+            long c = m0 == 0 ? 1 : 0;
+            long m1 = ~w1 + c;
+            c = c == 1 && m1 == 0 ? 1 : 0;
+            w0 = m0;
+            w1 = m1;
+            w2 = ~w2 + c;
+        }
         long top; // the 64 bits from the highest set one down
         boolean sticky; // any set bit below those 64
         int high; // the position of the highest set bit

@@ -46,6 +46,8 @@ public final class QuantileSketch {
 
     private static final IndexMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
     private static final double MIN_INDEXED = Math.max(0, MAPPING.minIndexableValue());
+    /** The mapping's largest indexable value, read once (the mapping works it out with Math.pow on every call). */
+    private static final double MAX_INDEXABLE = MAPPING.maxIndexableValue();
     private static final int[] NO_INDEXES = new int[0];
     private static final long[] NO_COUNTS = new long[0];
 
@@ -75,9 +77,9 @@ public final class QuantileSketch {
             throw new IllegalArgumentException("the count cannot be negative: " + n);
         }
         double v = Math.max(0, value);
-        if (v > MAPPING.maxIndexableValue()) {
+        if (v > MAX_INDEXABLE) {
             throw new IllegalArgumentException("the sketch cannot hold " + value + " (largest: "
-                    + MAPPING.maxIndexableValue() + ")");
+                    + MAX_INDEXABLE + ")");
         }
         if (n == 0) {
             return;
@@ -86,8 +88,8 @@ public final class QuantileSketch {
         if (v > MIN_INDEXED) {
             if (dense != null) {
                 addDense(MAPPING.index(v), n);
-            } else {
-                addToBin(MAPPING.index(v), n);
+            } else if (addToBin(MAPPING.index(v), n)) {
+                // a new bin: only then can the span outgrow MAX_BINS or the bins turn dense
                 collapse();
                 denseIfLarge();
             }
@@ -96,11 +98,12 @@ public final class QuantileSketch {
         }
     }
 
-    private void addToBin(int index, long n) {
+    /** Adds to the sparse bin of {@code index}; true when that bin is new. */
+    private boolean addToBin(int index, long n) {
         int at = Arrays.binarySearch(indexes, 0, bins, index);
         if (at >= 0) {
             counts[at] += n;
-            return;
+            return false;
         }
         int insert = -at - 1;
         if (bins == indexes.length) {
@@ -113,6 +116,7 @@ public final class QuantileSketch {
         indexes[insert] = index;
         counts[insert] = n;
         bins++;
+        return true;
     }
 
     /** Folds bins below the allowed range (the highest index less MAX_BINS - 1) into its lowest bin. */

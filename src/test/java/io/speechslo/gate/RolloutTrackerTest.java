@@ -4,6 +4,7 @@ import io.speechslo.advisory.Advisory;
 import io.speechslo.advisory.Decision;
 import io.speechslo.fixtures.GatePolicies;
 import io.speechslo.fixtures.Requests;
+import io.speechslo.metrics.MetricSet;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.GatePolicy;
 import io.speechslo.slice.RequestSlices;
@@ -164,6 +165,52 @@ class RolloutTrackerTest {
         }
         assertThat(fromKept).extracting(Advisory::getDecision).contains(Decision.ROLLBACK);
         assertThat(fromKept).isEqualTo(fromRebuilt);
+    }
+
+    /**
+     * Panes handed over ({@link RolloutTracker#addTaking}, kept as they are) and panes copied
+     * ({@link RolloutTracker#add(Track, String, long, long, io.speechslo.slice.Slice, MetricSet, CohortSums)})
+     * give the same advisories and the same state bytes, and a set copied stays the caller's.
+     */
+    @Test
+    void panesHandedOverGiveWhatCopiedPanesGive() throws IOException {
+        List<AsrRequest> requests = traffic(8, 8, 400, 1.3, 3);
+        RolloutTracker taking = tracker();
+        RolloutTracker copying = tracker();
+        List<Advisory> fromTaking = new ArrayList<>();
+        List<Advisory> fromCopying = new ArrayList<>();
+        for (long end = T0 + MIN; end <= T0 + 8 * MIN; end += MIN) {
+            java.util.Map<String, MetricSet> panes = new java.util.TreeMap<>();
+            java.util.Map<String, AsrRequest> first = new java.util.TreeMap<>();
+            for (AsrRequest r : requests) {
+                long t = r.getEventTime().toEpochMilli();
+                if (t >= end - MIN && t < end) {
+                    String key = r.getTrack() + "/" + r.getModelVersion() + "/" + RequestSlices.of(r).key();
+                    panes.computeIfAbsent(key, k -> new MetricSet(Signal.ASR)).add(r);
+                    first.putIfAbsent(key, r);
+                }
+            }
+            for (var e : panes.entrySet()) {
+                AsrRequest r = first.get(e.getKey());
+                MetricSet mine = e.getValue();
+                long requestsBefore = mine.requests();
+                assertThat(copying.add(r.getTrack(), r.getModelVersion(), end - 1, end - 1, RequestSlices.of(r), mine,
+                        null)).isTrue();
+                MetricSet copy = new MetricSet(Signal.ASR);
+                copy.merge(mine);
+                assertThat(taking.addTaking(r.getTrack(), r.getModelVersion(), end - 1, end - 1, RequestSlices.of(r),
+                        copy, null)).isTrue();
+                assertThat(mine.requests()).isEqualTo(requestsBefore);
+            }
+            ByteArrayOutputStream a = new ByteArrayOutputStream();
+            taking.writeTo(new DataOutputStream(a));
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            copying.writeTo(new DataOutputStream(b));
+            assertThat(a.toByteArray()).isEqualTo(b.toByteArray());
+            fromTaking.addAll(taking.evaluate(end, POLICY, "p1"));
+            fromCopying.addAll(copying.evaluate(end, POLICY, "p1"));
+        }
+        assertThat(fromTaking).isNotEmpty().isEqualTo(fromCopying);
     }
 
     @Test

@@ -73,6 +73,32 @@ class SlicePaneSerializerTest {
                 .isEqualTo(299 * 300 / 2.0);
     }
 
+    /**
+     * A partial pane travels without the gate's cohort sums (they are derived from the rest): merged
+     * partials written again give exactly the bytes of the pane of all their requests, cohort sums included.
+     */
+    @Test
+    void partialBytesLeaveOutTheCohortSumsAndTheMergedPaneDerivesThemAgain() {
+        SlicePane whole = new SlicePane(Signal.ASR);
+        SlicePane a = new SlicePane(Signal.ASR);
+        SlicePane b = new SlicePane(Signal.ASR);
+        for (int i = 0; i < 200; i++) {
+            var r = Requests.asr().setConfidence(0.5f + (i % 7) / 20f).setCorrections(i % 5 == 0 ? 1 : 0)
+                    .setSnrDb(10f + i % 13).setClippingRatio(i % 11 / 1000f).setQueueMs((long) i).build();
+            whole.add(r, i);
+            (i % 2 == 0 ? a : b).add(r, i);
+        }
+        byte[] partial = a.toPartialBytes();
+        assertThat(partial.length).isLessThan(a.toBytes().length);
+        assertThat(SlicePane.headFromBytes(partial).cohort()).isNull();
+        assertThat(SlicePane.fromBytes(partial).toBytes()).isEqualTo(a.toBytes());
+
+        SlicePane merged = SlicePane.fromBytes(partial);
+        merged.merge(SlicePane.fromBytes(b.toPartialBytes()));
+        assertThat(merged.toBytes()).isEqualTo(whole.toBytes());
+        assertThat(SlicePane.headFromBytes(merged.toBytes()).cohort()).isNotNull();
+    }
+
     @Test
     void requestStatsShareTheMetricSetsLatencySketchesAndCountEveryRequestOnce() throws Exception {
         io.speechslo.scorecard.RequestStats alone = new io.speechslo.scorecard.RequestStats();
