@@ -212,14 +212,14 @@ public final class RolloutTracker {
             }
             c.firstPane = Math.min(c.firstPane, pane);
             c.lastSeen = Math.max(c.lastSeen, lastEventTime);
-            mergeInto(c.pendingCanary, pane, fullSlice, metrics, taking);
+            mergeInto(c.pendingCanary, pane, fullSlice, metrics, taking, () -> new MetricSet(signal), MetricSet::merge);
             if (cohort != null && !cohort.isEmpty()) {
-                mergeCohort(c.pendingCanaryCohorts, pane, fullSlice, cohort, taking);
+                mergeInto(c.pendingCanaryCohorts, pane, fullSlice, cohort, taking, CohortSums::new, CohortSums::merge);
             }
         } else if (track == Track.STABLE) {
-            mergeInto(pendingStable, pane, fullSlice, metrics, taking);
+            mergeInto(pendingStable, pane, fullSlice, metrics, taking, () -> new MetricSet(signal), MetricSet::merge);
             if (cohort != null && !cohort.isEmpty()) {
-                mergeCohort(pendingStableCohorts, pane, fullSlice, cohort, taking);
+                mergeInto(pendingStableCohorts, pane, fullSlice, cohort, taking, CohortSums::new, CohortSums::merge);
             }
             pendingStableVersions.computeIfAbsent(pane, p -> new TreeMap<>())
                     .merge(version, metrics.requests(), Long::sum);
@@ -235,34 +235,22 @@ public final class RolloutTracker {
         return panes;
     }
 
-    /** Adds {@code m} to the slice's set of the pane; with {@code taking}, the first is kept as it is. */
-    private void mergeInto(TreeMap<Long, Map<String, MetricSet>> panes, long pane, Slice slice, MetricSet m,
-            boolean taking) {
-        Map<String, MetricSet> sets = panes.computeIfAbsent(pane, p -> new TreeMap<>());
-        MetricSet held = sets.get(slice.key());
+    /**
+     * Adds {@code m} to the slice's set (metric set or cohort sums) of the pane; with {@code taking}, the
+     * first is kept as it is, else a copy made with {@code empty} and {@code merge}.
+     */
+    private static <T> void mergeInto(TreeMap<Long, Map<String, T>> panes, long pane, Slice slice, T m,
+            boolean taking, java.util.function.Supplier<T> empty, java.util.function.BiConsumer<T, T> merge) {
+        Map<String, T> sets = panes.computeIfAbsent(pane, p -> new TreeMap<>());
+        T held = sets.get(slice.key());
         if (held != null) {
-            held.merge(m);
+            merge.accept(held, m);
         } else if (taking) {
             sets.put(slice.key(), m);
         } else {
-            MetricSet copy = new MetricSet(signal);
-            copy.merge(m);
+            T copy = empty.get();
+            merge.accept(copy, m);
             sets.put(slice.key(), copy);
-        }
-    }
-
-    private static void mergeCohort(TreeMap<Long, Map<String, CohortSums>> panes, long pane, Slice slice,
-            CohortSums sums, boolean taking) {
-        Map<String, CohortSums> held = panes.computeIfAbsent(pane, p -> new TreeMap<>());
-        CohortSums h = held.get(slice.key());
-        if (h != null) {
-            h.merge(sums);
-        } else if (taking) {
-            held.put(slice.key(), sums);
-        } else {
-            CohortSums copy = new CohortSums();
-            copy.merge(sums);
-            held.put(slice.key(), copy);
         }
     }
 
