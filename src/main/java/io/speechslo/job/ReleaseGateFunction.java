@@ -106,9 +106,12 @@ final class ReleaseGateFunction extends SliceEngineFunction {
     /** How far back the capacity evidence of a latency finding reads the pools' serving samples. */
     static final long CAPACITY_WINDOW = 3_600_000;
 
-    private static final java.util.Set<String> LATENCY_DRIVERS = java.util.Set.of(
-            io.speechslo.diagnosis.Driver.QUEUE.id(), io.speechslo.diagnosis.Driver.PREPROCESS.id(),
-            io.speechslo.diagnosis.Driver.MODEL.id());
+    /**
+     * The metrics of a latency finding's component hints ({@link io.speechslo.diagnosis.LatencyDiagnosis}): a
+     * cohort's quality evidence names {@code model} too, with another metric.
+     */
+    private static final java.util.Set<String> LATENCY_COMPONENTS = java.util.Set.of("queue_ms_mean",
+            "preprocess_ms_mean", "model_ms_mean");
 
     /**
      * A ROLLBACK or PAUSE whose latency finding was decomposed gains the capacity evidence of the canary's
@@ -116,7 +119,7 @@ final class ReleaseGateFunction extends SliceEngineFunction {
      * other advisory, or one with no such evidence, is as it was.
      */
     private Advisory withCapacity(Advisory a, long paneEnd) throws Exception {
-        boolean latency = a.getHints().stream().anyMatch(h -> LATENCY_DRIVERS.contains(h.getDriver()));
+        boolean latency = a.getHints().stream().anyMatch(h -> LATENCY_COMPONENTS.contains(h.getMetric()));
         if (!latency || a.getModelVersion() == null || a.getBaselineVersion() == null
                 || (a.getDecision() != io.speechslo.advisory.Decision.ROLLBACK
                         && a.getDecision() != io.speechslo.advisory.Decision.PAUSE)) {
