@@ -170,11 +170,7 @@ final class CostBucket {
 
     /** Variance of the panes' figure. */
     double paneVariance() {
-        if (panes < 2) {
-            return Double.NaN;
-        }
-        double mean = paneSum / panes;
-        return Math.max(0, (paneSquared - panes * mean * mean) / (panes - 1));
+        return panes < 2 ? Double.NaN : io.speechslo.gate.Stats.sampleVariance(paneSum, paneSquared, panes);
     }
 
     /** Writes the current format ({@link CostMonitor#FORMAT}). */

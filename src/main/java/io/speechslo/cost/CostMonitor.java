@@ -508,12 +508,12 @@ public final class CostMonitor {
      * </ul>
      */
     private static void capacity(Hints hints, ServingFigures now, ServingFigures base, double rBase, double rise) {
-        double zUtil = Stats.welchZ(now.utilMean(), variance(now.utilSum, now.utilSquared, now.minutes), now.minutes,
-                base.utilMean(), variance(base.utilSum, base.utilSquared, base.minutes), base.minutes);
-        double zReady = Stats.welchZ(now.readyMean(), variance(now.readySum, now.readySquared, now.minutes),
-                now.minutes, base.readyMean(), variance(base.readySum, base.readySquared, base.minutes), base.minutes);
-        double zWarm = Stats.welchZ(now.warmMean(), variance(now.warmSum, now.warmSquared, now.minutes), now.minutes,
-                base.warmMean(), variance(base.warmSum, base.warmSquared, base.minutes), base.minutes);
+        double zUtil = meanDiffZ(now.utilSum, now.utilSquared, now.minutes, base.utilSum, base.utilSquared,
+                base.minutes);
+        double zReady = meanDiffZ(now.readySum, now.readySquared, now.minutes, base.readySum, base.readySquared,
+                base.minutes);
+        double zWarm = meanDiffZ(now.warmSum, now.warmSquared, now.minutes, base.warmSum, base.warmSquared,
+                base.minutes);
         boolean utilFell = zUtil < -DRIVER_Z && now.utilMean() > 0;
         boolean scaledUp = zReady > DRIVER_Z;
         boolean warmGrew = zWarm > DRIVER_Z;
@@ -533,15 +533,6 @@ public final class CostMonitor {
                     + Advisories.fmt(now.readyMean()) + " ready per pool): the idle GPU time is paid for",
                     "gpu_util_mean", now.utilMean(), base.utilMean());
         }
-    }
-
-    /** Sample variance of observations from their sum and sum of squares; 0 with fewer than two. */
-    private static double variance(double sum, double squared, long n) {
-        if (n < 2) {
-            return 0;
-        }
-        double mean = sum / n;
-        return Math.max(0, (squared - n * mean * mean) / (n - 1));
     }
 
     /** A value seen on one side only: no cost, units or requests on the other. */
@@ -595,8 +586,14 @@ public final class CostMonitor {
 
     /** Two-sided size of a difference of means from sums, in standard errors (Welch). */
     static double meanZ(double sumNow, double sqNow, long nNow, double sumBase, double sqBase, long nBase) {
-        return Math.abs(Stats.welchZ(sumNow / nNow, variance(sumNow, sqNow, nNow), nNow, sumBase / nBase,
-                variance(sumBase, sqBase, nBase), nBase));
+        return Math.abs(meanDiffZ(sumNow, sqNow, nNow, sumBase, sqBase, nBase));
+    }
+
+    /** The difference of means from sums (now minus base) in standard errors, with its sign (Welch). */
+    private static double meanDiffZ(double sumNow, double sqNow, long nNow, double sumBase, double sqBase,
+            long nBase) {
+        return Stats.welchZ(sumNow / nNow, Stats.sampleVariance(sumNow, sqNow, nNow), nNow, sumBase / nBase,
+                Stats.sampleVariance(sumBase, sqBase, nBase), nBase);
     }
 
 

@@ -66,11 +66,7 @@ public final class CapacityDiagnosis {
         }
 
         double utilVariance() {
-            if (minutes < 2) {
-                return 0;
-            }
-            double mean = utilMean();
-            return Math.max(0, (utilSquared - minutes * mean * mean) / (minutes - 1));
+            return Stats.sampleVariance(utilSum, utilSquared, minutes);
         }
     }
 

@@ -100,6 +100,18 @@ public final class Stats {
     }
 
     /**
+     * Sample variance (n - 1 in the denominator) of {@code n} observations from their sum and sum of
+     * squares; 0 below two.
+     */
+    public static double sampleVariance(double sum, double squared, long n) {
+        if (n < 2) {
+            return 0;
+        }
+        double mean = sum / n;
+        return Math.max(0, (squared - n * mean * mean) / (n - 1));
+    }
+
+    /**
      * Welch's z for the difference of two means: (mean1 - mean2) / sqrt(var1 / n1 + var2 / n2). With no
      * spread on either side the difference is taken at face value: infinite with its sign, 0 when none.
      */

@@ -19,7 +19,6 @@ import io.speechslo.metrics.LatencyComponents.Part;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.SloDefinition;
 import io.speechslo.policy.load.PolicyBundle;
-import io.speechslo.serving.ServingStats;
 import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 

@@ -163,7 +163,7 @@ public final class ServingStats {
     public List<ScorecardValue> values() {
         boolean any = samples > 0;
         return List.of(
-                value(GPU_UTIL_MEAN, any ? gpuUtil.value(0) / samples : null, samples),
+                value(GPU_UTIL_MEAN, any ? gpuUtilMean() : null, samples),
                 value(GPU_MEM_USED_RATIO_MAX, memSamples > 0 ? memRatioMax : null, memSamples),
                 value(AUTOSCALER_LAG_S, any ? lagMaxMillis / 1000.0 : null, samples),
                 value(QUEUE_DEPTH_MAX, any ? (double) queueMax : null, samples),
