@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * a reused record, after one warm-up pass (best of {@value #ROUNDS} passes), then (b) the replay
  * command itself ({@code ReplayCommand.run: --input DIR --out FILE --parallelism P}: embedded
  * MiniCluster, the whole topology, sorted JSON advisories written), timed from the call to its return,
- * after one unmeasured replay of a separate set of {@code --warmup N} records (default as {@code live};
+ * after one unmeasured replay of a separate set of {@code --warmup N} records (default as many as a pass, as {@code live};
  * 0 for a cold JVM), best of {@value #ROUNDS} replays, so both sides run warm and are measured alike.
  * Every replay must write byte-identical advisories. Reports records/s of both (and of every replay),
  * the ratio of the bests and where the best replay's CPU went.
@@ -45,7 +45,7 @@ final class ReplayBench {
     static void run(List<String> argv, String label) throws Exception {
         Args args = Args.parse(NAME, argv, Set.of("records", "warmup", "parallelism", "label"), Set.of("profile"));
         long n = args.longValue(NAME, "records", LiveBench.DEFAULT_RECORDS);
-        long warmup = args.longValue(NAME, "warmup", LiveBench.DEFAULT_WARMUP);
+        long warmup = args.longValue(NAME, "warmup", n);
         int parallelism = (int) args.longValue(NAME, "parallelism", 2);
         Results results = new Results(NAME, argv, label);
         Path dir = Results.DIR.resolve("replay-files").toAbsolutePath();
