@@ -42,6 +42,11 @@ public enum Quantity {
             "share of requests answered by their region's overflow pool (pool gpu-<region>-overflow)"),
     OVERFLOW_PRICE("overflowPrice", null, Kind.AMOUNT, 2.5, 0, 0, 100,
             "cost of a request answered by an overflow pool, relative to its region's pool"),
+    SHADOW_RATE("shadowRate", null, Kind.RATE, 0, 0, 0, 1,
+            "share of requests the service's shadow deployment (shadow.version) also answers: a mirrored copy"
+                    + " of the same slice and time, track SHADOW, pool gpu-<region>-shadow, request id"
+                    + " <id>-shadow, its own draws; it costs and counts toward nothing user-facing"
+                    + " (the base value is shadow.share)"),
     QUEUE_DELAY_MS("queueDelayMs", null, Kind.AMOUNT, 0, 0, 0, 600_000,
             "extra time every request waits in the queue, ms (a backlog): added to queue_ms and to the"
                     + " request's latencies (ASR first partial and final result, TTS first audio)"),

@@ -43,6 +43,8 @@ public record Scenario(String name, String file, Instant start, Duration duratio
      * @param diurnalAmplitude the rate is multiplied by {@code 1 + amplitude * cos(2 pi (hour - peakHour) / 24)}, hour of day in UTC
      * @param canaryVersion null when the service has no canary
      * @param canaryShare share of requests served by the canary, 0 without one
+     * @param shadowVersion the version a shadow deployment runs (mirrored traffic, {@link Quantity#SHADOW_RATE}),
+     *        null when the service has none
      * @param mix per slice dimension (all of the signal's), value to weight; dimensions are drawn independently
      * @param base the service's settings of quantities, over the defaults
      * @param profiles cohort settings, applied in order over base (later ones win)
@@ -50,7 +52,8 @@ public record Scenario(String name, String file, Instant start, Duration duratio
      * @param privacy the service's privacy events, null for none
      */
     public record Service(String name, Signal signal, double ratePerMinute, double diurnalAmplitude, double peakHour,
-            String stableVersion, String canaryVersion, double canaryShare, Map<String, Map<String, Double>> mix,
+            String stableVersion, String canaryVersion, double canaryShare, String shadowVersion,
+            Map<String, Map<String, Double>> mix,
             Map<Quantity, Setting> base, List<Profile> profiles, Serving serving, Privacy privacy) {
 
         public Service {

@@ -123,8 +123,8 @@ public final class ScenarioLoader {
     }
 
     private static Service service(YamlNode s, List<YamlNode> changes) {
-        s.allow("name", "signal", "ratePerMinute", "diurnal", "stable", "canary", "mix", "base", "profiles", "serving",
-                "privacy");
+        s.allow("name", "signal", "ratePerMinute", "diurnal", "stable", "canary", "shadow", "mix", "base", "profiles",
+                "serving", "privacy");
         String name = s.req("name").text();
         YamlNode signalNode = s.req("signal");
         Signal signal;
@@ -153,6 +153,17 @@ public final class ScenarioLoader {
             }
             share = within(c.req("share"), 0, 1, true);
         }
+        String shadow = null;
+        double shadowShare = 0;
+        if (s.has("shadow")) {
+            YamlNode c = s.get("shadow").allow("version", "share");
+            YamlNode v = c.req("version");
+            shadow = v.text();
+            if (shadow.equals(stable) || shadow.equals(canary)) {
+                throw v.fail("the shadow must be another version than stable and canary (" + shadow + ")");
+            }
+            shadowShare = within(c.req("share"), 0, 1, false);
+        }
         YamlNode mixNode = s.req("mix");
         mixNode.allow(signal.sliceDimensions().toArray(new String[0]));
         Map<String, Map<String, Double>> mix = new LinkedHashMap<>();
@@ -171,20 +182,33 @@ public final class ScenarioLoader {
             }
         }
         if (s.has("base")) {
-            base.putAll(settings(s.get("base"), signal));
+            YamlNode b = s.get("base");
+            if (b.has(Quantity.SHADOW_RATE.id())) {
+                throw b.get(Quantity.SHADOW_RATE.id()).fail(shadow == null
+                        ? "the service has no shadow deployment: declare one as shadow: {version: V, share: S}"
+                        : "the shadow's share is set once, as shadow.share");
+            }
+            base.putAll(settings(b, signal));
+        }
+        if (shadow != null) {
+            base.put(Quantity.SHADOW_RATE, new Setting(shadowShare, Double.NaN));
         }
         List<Profile> profiles = new ArrayList<>();
         if (s.has("profiles")) {
             for (YamlNode p : s.get("profiles").items()) {
                 p.allow("where", "set");
+                if (shadow == null && p.req("set").has(Quantity.SHADOW_RATE.id())) {
+                    throw p.req("set").get(Quantity.SHADOW_RATE.id())
+                            .fail("the service has no shadow deployment: declare one as shadow: {version: V, share: S}");
+                }
                 Map<String, String> where = where(p.req("where"), signal, mix, brought(name, changes));
                 profiles.add(new Profile(where, settings(p.req("set"), signal)));
             }
         }
         Scenario.Serving serving = s.has("serving") ? serving(s.get("serving")) : null;
         Scenario.Privacy privacy = s.has("privacy") ? privacy(s.get("privacy"), name) : null;
-        return new Service(name, signal, rate, amplitude, peak, stable, canary, share, mix, base, profiles, serving,
-                privacy);
+        return new Service(name, signal, rate, amplitude, peak, stable, canary, share, shadow, mix, base, profiles,
+                serving, privacy);
     }
 
     private static final List<String> SERVING_KEYS = List.of("interval", "replicas", "canaryReplicas", "gpuMemGb",
@@ -357,19 +381,23 @@ public final class ScenarioLoader {
         if (c.has("track")) {
             YamlNode t = c.get("track");
             String text = t.text().toLowerCase(Locale.ROOT);
-            if (!text.equals("stable") && !text.equals("canary")) {
-                throw t.fail("unknown track '" + t.text() + "' (stable or canary)");
+            if (!text.equals("stable") && !text.equals("canary") && !text.equals("shadow")) {
+                throw t.fail("unknown track '" + t.text() + "' (stable, canary or shadow)");
             }
             track = Track.valueOf(text.toUpperCase(Locale.ROOT));
             if (track == Track.CANARY && targets.stream().noneMatch(s -> s.canaryVersion() != null)) {
                 throw t.fail("no service this change applies to has a canary");
+            }
+            if (track == Track.SHADOW && targets.stream().noneMatch(s -> s.shadowVersion() != null)) {
+                throw t.fail("no service this change applies to has a shadow deployment");
             }
         }
         String version = null;
         if (c.has("version")) {
             YamlNode v = c.get("version");
             String text = v.text();
-            if (targets.stream().noneMatch(s -> text.equals(s.stableVersion()) || text.equals(s.canaryVersion()))) {
+            if (targets.stream().noneMatch(s -> text.equals(s.stableVersion()) || text.equals(s.canaryVersion())
+                    || text.equals(s.shadowVersion()))) {
                 throw v.fail("no service this change applies to runs version '" + text + "'");
             }
             version = text;
@@ -422,6 +450,10 @@ public final class ScenarioLoader {
                 Quantity q = null;
                 for (Service s : targets) {
                     q = quantity(a, key, s.signal());
+                    if (q == Quantity.SHADOW_RATE && s.shadowVersion() == null) {
+                        throw a.get(key).fail("service '" + s.name() + "' has no shadow deployment: declare one as"
+                                + " shadow: {version: V, share: S}");
+                    }
                 }
                 adjust.put(q, adjustment(a.get(key)));
             }

@@ -194,7 +194,7 @@ final class ServiceModel {
                 mask |= 1 << i;
             }
         }
-        long combo = track == Track.CANARY ? 1 : 0;
+        long combo = track.ordinal(); // the track first: its requests have parameters of their own
         for (int d = 0; d < dims; d++) {
             combo = combo * radix[d] + slice[d];
         }
@@ -295,18 +295,31 @@ final class ServiceModel {
         return spec.ratePerMinute() * spec.diurnal(startMillis + m * 60_000 + 30_000);
     }
 
-    /** How many requests minute {@code m} holds, without drawing them. */
+    /**
+     * How many requests minute {@code m} holds, without drawing them; with a shadow deployment its mirrored
+     * copies too, which depend on the requests' slices, so then the minute is drawn.
+     */
     long count(long seed, long m) {
+        if (spec.shadowVersion() != null) {
+            return minute(seed, m).size();
+        }
+        return userFacing(seed, m);
+    }
+
+    /** How many user-facing requests minute {@code m} holds. */
+    private long userFacing(long seed, long m) {
         return new Draws(Draws.seed(seed, index, m, 0)).poisson(lambda(m));
     }
 
     /** The requests of minute {@code m}, in event-time order. */
     List<SpecificRecord> minute(long seed, long m) {
-        int n = (int) count(seed, m);
+        int n = (int) userFacing(seed, m);
         Draws d = new Draws(Draws.seed(seed, index, m, 1));
         // fields added to the schemas later draw from a stream of their own, so the fields that were
         // there before keep their values for a seed
         Draws e = new Draws(Draws.seed(seed, index, m, 2));
+        // the shadow's mirrored copies too: a scenario without a shadow draws what it always drew
+        Draws shadow = spec.shadowVersion() == null ? null : new Draws(Draws.seed(seed, index, m, 3));
         long[] offsets = new long[n];
         for (int i = 0; i < n; i++) {
             offsets[i] = d.below(60_000);
@@ -328,6 +341,12 @@ final class ServiceModel {
             String id = spec.name() + "-" + (t0 / 60_000) + "-" + i;
             out.add(spec.signal() == Signal.ASR ? asr(d, e, p, id, t, track, version, slice)
                     : tts(d, p, id, t, track, version, slice));
+            if (shadow != null && shadow.chance(p.get(Quantity.SHADOW_RATE))) {
+                String v = spec.shadowVersion();
+                Params sp = params(slice, Track.SHADOW, v, t);
+                out.add(spec.signal() == Signal.ASR ? asr(shadow, shadow, sp, id + "-shadow", t, Track.SHADOW, v, slice)
+                        : tts(shadow, sp, id + "-shadow", t, Track.SHADOW, v, slice));
+            }
         }
         return out;
     }
@@ -341,11 +360,12 @@ final class ServiceModel {
     }
 
     /**
-     * The serving pool that answers a request: one per region, the canary in a pool of its own, and the
-     * region's overflow pool for the share {@code overflowRate} sends there.
+     * The serving pool that answers a request: one per region, the canary and the shadow each in a pool of
+     * their own, and the region's overflow pool for the share {@code overflowRate} sends there.
      */
     private String pool(int[] slice, Track track, boolean overflow) {
-        return "gpu-" + values[1][slice[1]] + (overflow ? "-overflow" : "") + (track == Track.CANARY ? "-canary" : "");
+        return "gpu-" + values[1][slice[1]] + (overflow ? "-overflow" : "")
+                + (track == Track.CANARY ? "-canary" : track == Track.SHADOW ? "-shadow" : "");
     }
 
     /**

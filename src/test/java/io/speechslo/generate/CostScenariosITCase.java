@@ -4,22 +4,35 @@ import io.speechslo.advisory.Advisory;
 import io.speechslo.advisory.AdvisoryKind;
 import io.speechslo.advisory.Decision;
 import io.speechslo.advisory.Hint;
+import io.speechslo.scorecard.Scorecard;
+import io.speechslo.scorecard.ScorecardKind;
+import io.speechslo.scorecard.ScorecardValue;
+import io.speechslo.telemetry.AsrRequest;
+import io.speechslo.telemetry.Track;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The shipped cost scenarios through the whole topology: a stable-only service whose cost per unit rises
  * for a known reason gets one COST INVESTIGATE whose first hint names that reason, with the share of the
- * rise it explains; the null scenario (nothing changes) gets no COST advisory and no hint anywhere.
+ * rise it explains; the null scenario (nothing changes) gets no COST advisory and no hint anywhere; a
+ * shadow deployment's spend is evidence beside the user-facing figure, never part of it.
  */
 class CostScenariosITCase {
 
@@ -68,6 +81,66 @@ class CostScenariosITCase {
                 assertThat(a.getHints()).isEmpty();
             }
         });
+    }
+
+    @Test
+    void shadowSpendIsEvidenceNeverTheUserFacingFigure() throws Exception {
+        String scenario = "cost-shadow-traffic.yaml";
+        ShippedScenariosITCase.Run run = ShippedScenariosITCase.run(scenario);
+        long shadowFrom = Instant.parse("2026-01-05T10:00:00Z").toEpochMilli(); // the scenario's start + 2h
+        // asr-dictation only starts mirroring: no COST; asr-assistant's model also got slower: COST names the
+        // model first and the shadow's new spend beside it, as evidence with no share of the rise
+        assertThat(run.of(AdvisoryKind.COST)).singleElement().satisfies(a -> {
+            assertThat(a.getService()).isEqualTo("asr-assistant");
+            assertThat(a.getDecision()).isEqualTo(Decision.INVESTIGATE);
+            assertThat(a.getHints().get(0).getDriver()).isEqualTo("model");
+            assertThat(a.getHints().get(0).getShareExplained()).isBetween(0.8, 1.25);
+            assertThat(a.getHints()).filteredOn(h -> h.getDriver().equals("shadow_traffic")).singleElement()
+                    .satisfies(h -> {
+                        assertThat(h.getMetric()).isEqualTo("shadow_cost_usd");
+                        assertThat(h.getShareExplained()).isNull();
+                        assertThat(h.getBaseline()).isZero();
+                        assertThat(h.getValue()).isPositive();
+                    });
+        });
+        assertThat(run.of(AdvisoryKind.ROLLOUT)).isEmpty();
+        assertThat(run.of(AdvisoryKind.BURN_RATE)).isEmpty();
+        // the generated telemetry, counted by brute force: shadow copies from the third hour only
+        Map<String, Long> stable = new HashMap<>();
+        Map<String, Long> shadow = new HashMap<>();
+        TelemetryGenerator generator = new TelemetryGenerator(ScenarioLoader.parse(scenario,
+                Files.readAllBytes(Path.of("job/scenarios", scenario))), ShippedScenariosITCase.SEED);
+        for (Iterator<org.apache.avro.specific.SpecificRecord> it = generator.records(); it.hasNext(); ) {
+            AsrRequest r = (AsrRequest) it.next();
+            if (r.getTrack() == Track.SHADOW) {
+                assertThat(r.getEventTime().toEpochMilli()).isGreaterThanOrEqualTo(shadowFrom);
+                assertThat(r.getModelVersion()).isEqualTo("asr-2026.03.0-shadow");
+                assertThat(r.getPool()).endsWith("-shadow");
+                shadow.merge(r.getService(), 1L, Long::sum);
+            } else {
+                assertThat(r.getTrack()).isEqualTo(Track.STABLE);
+                stable.merge(r.getService(), 1L, Long::sum);
+            }
+        }
+        assertThat(shadow).containsOnlyKeys("asr-assistant", "asr-dictation");
+        for (String service : List.of("asr-assistant", "asr-dictation")) {
+            List<Scorecard> whole = run.scorecards().stream().filter(c -> c.getKind() == ScorecardKind.SLICE
+                    && c.getService().equals(service) && c.getSlice().isEmpty()).toList();
+            // the user-facing scorecards count only user-facing requests; the shadow's count only its own, and
+            // carry its cost alone, from the minute it starts
+            assertThat(requests(whole, Track.STABLE)).as(service + " stable requests").isEqualTo(stable.get(service));
+            assertThat(requests(whole, Track.SHADOW)).as(service + " shadow requests").isEqualTo(shadow.get(service));
+            assertThat(whole).filteredOn(c -> Track.SHADOW.name().equals(c.getTrack())).isNotEmpty().allSatisfy(c -> {
+                assertThat(c.getWindowStart()).isGreaterThanOrEqualTo(shadowFrom);
+                assertThat(c.getValues()).extracting(ScorecardValue::getName)
+                        .containsExactly("requests", "shadow_cost_usd");
+            });
+        }
+    }
+
+    private static long requests(List<Scorecard> scorecards, Track track) {
+        return scorecards.stream().filter(c -> track.name().equals(c.getTrack())).flatMap(c -> c.getValues().stream())
+                .filter(v -> v.getName().equals("requests")).mapToLong(v -> Math.round(v.getValue())).sum();
     }
 
     @ParameterizedTest

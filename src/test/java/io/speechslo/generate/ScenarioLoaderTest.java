@@ -112,6 +112,10 @@ class ScenarioLoaderTest {
             13 | '      canary: {version: v1, share: 0.5}'         | 13 | spec.services[0].canary.version     | another version than stable
             13 | '      canary: {version: v2, share: 0}'           | 13 | spec.services[0].canary.share       | greater than 0
             13 | '      canary: {version: v2, shar: 0.5}'          | 13 | spec.services[0].canary.shar        | unknown key 'shar'
+            11 | '      shadow: {version: v2, share: 0.1}'         | 11 | spec.services[0].shadow.version     | another version than stable and canary
+            11 | '      shadow: {version: v3, share: 1.5}'         | 11 | spec.services[0].shadow.share       | at most 1
+            20 | '        shadowRate: 0.1'                         | 20 | spec.services[0].base.shadowRate    | the service has no shadow deployment
+            23 | '          set: {shadowRate: 0.2}'                | 23 | spec.services[0].profiles[0].set.shadowRate | the service has no shadow deployment
             16 | '        voice: {aria: 1}'                        | 16 | spec.services[0].mix.voice          | unknown key 'voice'
             17 | '        device: {mobile: 1, web: -1}'            | 17 | spec.services[0].mix.device.web     | greater than 0
             20 | '        firstPartialMs: {median: 300, p99: 200}' | 20 | spec.services[0].base.firstPartialMs.p99 | below the median
@@ -123,13 +127,15 @@ class ScenarioLoaderTest {
             22 | '        - where: {voice: aria}'                  | 22 | spec.services[0].profiles[0].where.voice | not a slice dimension of ASR
             26 | '      service: asr-b'                            | 26 | spec.changes[0].service             | no service 'asr-b'
             27 | '      from: 2h'                                  | 27 | spec.changes[0].from                | not before the end of the scenario
-            28 | '      track: shadow'                             | 28 | spec.changes[0].track               | unknown track 'shadow'
+            28 | '      track: shade'                              | 28 | spec.changes[0].track               | unknown track 'shade' (stable, canary or shadow)
+            28 | '      track: shadow'                             | 28 | spec.changes[0].track               | no service this change applies to has a shadow deployment
             28 | '      version: v3'                               | 28 | spec.changes[0].version             | no service this change applies to runs version 'v3'
             29 | '      where: {device: car}'                      | 29 | spec.changes[0].where.device        | 'car' is not a value of device
             30 | '      adjust: {firstPartialMs: {times: 2}}'      | 30 | spec.changes[0].adjust.firstPartialMs.times | unknown key 'times'
             30 | '      adjust: {firstAudioMs: {multiply: 2}}'     | 30 | spec.changes[0].adjust.firstAudioMs | unknown quantity 'firstAudioMs' (ASR services have:
             30 | '      adjust: {firstPartialMs: {}}'              | 30 | spec.changes[0].adjust.firstPartialMs | give multiply, add or both
             30 | '      adjust: {wer: {multiply: -1}}'             | 30 | spec.changes[0].adjust.wer.multiply | at least 0
+            30 | '      adjust: {shadowRate: {add: 0.5}}'          | 30 | spec.changes[0].adjust.shadowRate   | service 'asr-a' has no shadow deployment
             30 | '      until: 20m'                                | 30 | spec.changes[0].until               | must come after from (30m)
             30 | '      newValues: {device: {web: 1}}'             | 30 | spec.changes[0].newValues.device.web | already a value of device
             """)

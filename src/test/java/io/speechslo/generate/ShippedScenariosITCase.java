@@ -38,7 +38,7 @@ class ShippedScenariosITCase {
 
     static final long SEED = 1;
 
-    record Run(List<Advisory> advisories, List<DeadLetter> deadLetters) {
+    record Run(List<Advisory> advisories, List<io.speechslo.scorecard.Scorecard> scorecards, List<DeadLetter> deadLetters) {
 
         List<Advisory> of(AdvisoryKind kind) {
             return advisories.stream().filter(a -> a.getKind() == kind)
@@ -63,7 +63,7 @@ class ShippedScenariosITCase {
         DataGeneratorSource<Ingested> source = new DataGeneratorSource<>(
                 new ScenarioGeneratorFunction(file.toString(), bytes, SEED, serving), count, type);
         Pipelines.Run p = Pipelines.run(source, PolicyLoader.bundleDefaults(), "scenario " + scenario);
-        Run run = new Run(p.advisories(), p.deadLetters());
+        Run run = new Run(p.advisories(), p.scorecards(), p.deadLetters());
         assertThat(run.deadLetters()).as("generated telemetry is valid and on time").isEmpty();
         return run;
     }

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -128,6 +129,42 @@ class TelemetryGeneratorTest {
             }
         }
         assertThat(g.records(records.size()).hasNext()).isFalse();
+    }
+
+    @Test
+    void aShadowMirrorsItsShareOfTheRequestsAndLeavesTheRestAsTheyWere() {
+        String shadowed = ASR_SERVICE.replace("      canary: {version: v2, share: 0.25}\n",
+                "      canary: {version: v2, share: 0.25}\n      shadow: {version: v9-shadow, share: 0.3}\n");
+        Scenario without = scenario("20m", ASR_SERVICE.formatted(500) + TTS_SERVICE, "");
+        Scenario with = scenario("20m", shadowed.formatted(500) + TTS_SERVICE, "");
+        TelemetryGenerator g = new TelemetryGenerator(with, 4);
+        List<SpecificRecord> records = all(g);
+        // the user-facing requests are those of the same scenario without a shadow, draw for draw
+        List<SpecificRecord> userFacing = records.stream()
+                .filter(r -> !(r instanceof AsrRequest a && a.getTrack() == Track.SHADOW)).toList();
+        assertThat(userFacing).isEqualTo(all(new TelemetryGenerator(without, 4)));
+        Map<String, AsrRequest> byId = new java.util.HashMap<>();
+        userFacing.stream().filter(AsrRequest.class::isInstance).map(AsrRequest.class::cast)
+                .forEach(a -> byId.put(a.getRequestId(), a));
+        List<AsrRequest> shadows = records.stream().filter(AsrRequest.class::isInstance).map(AsrRequest.class::cast)
+                .filter(a -> a.getTrack() == Track.SHADOW).toList();
+        // 30% of about 10,000 user-facing ASR requests, within 4 standard deviations
+        double share = shadows.size() / (double) byId.size();
+        assertThat(share).isBetween(0.3 - 4 * Math.sqrt(0.3 * 0.7 / byId.size()), 0.3 + 4 * Math.sqrt(0.3 * 0.7 / byId.size()));
+        assertThat(shadows).allSatisfy(s -> {
+            AsrRequest mirrored = byId.get(s.getRequestId().replace("-shadow", ""));
+            assertThat(mirrored).as(s.getRequestId()).isNotNull();
+            assertThat(s.getModelVersion()).isEqualTo("v9-shadow");
+            assertThat(s.getEventTime()).isEqualTo(mirrored.getEventTime());
+            assertThat(List.of(s.getLanguage(), s.getRegion(), s.getDevice(), s.getAcousticCondition())).isEqualTo(
+                    List.of(mirrored.getLanguage(), mirrored.getRegion(), mirrored.getDevice(), mirrored.getAcousticCondition()));
+            assertThat(s.getPool()).isEqualTo("gpu-" + s.getRegion() + "-shadow");
+            assertThat(s.getCostUsd()).isPositive();
+        });
+        // counting and skipping take the mirrored copies into account
+        assertThat(g.count()).isEqualTo(records.size());
+        int mid = records.size() / 2;
+        assertThat(g.records(mid).next()).isEqualTo(records.get(mid));
     }
 
     @Test
