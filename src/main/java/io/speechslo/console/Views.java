@@ -518,6 +518,10 @@ final class Views {
         lineChart(b, "chart-" + unit, unit + " (whole service)", unit, whole, s);
         lineChart(b, "chart-cost_usd", "cost_usd per minute", "cost_usd", whole, s);
         lineChart(b, "chart-retry_waste_usd", "retry_waste_usd per minute", "retry_waste_usd", whole, s);
+        if (shadow > 0) {
+            lineChart(b, "chart-shadow_cost_usd", "shadow_cost_usd per minute (kept apart: never user-facing)",
+                    "shadow_cost_usd", whole.stream().filter(ser -> "SHADOW".equals(ser.key.track())).toList(), s);
+        }
         sliceTable(b, "cost-slices", s, List.of(unit, "retry_waste_usd"));
         advisoryTable(b, "cost-advisories", "Cost advisories: each version against its own history, with the drivers", s,
                 a -> a.getKind() == AdvisoryKind.COST, 20);

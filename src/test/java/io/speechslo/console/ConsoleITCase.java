@@ -56,6 +56,7 @@ class ConsoleITCase {
     static final String SERVICE = "asr-assistant";
     static final String CANDIDATE = "asr-2026.02.0";
     static final String STABLE = "asr-2026.01.2";
+    static final String SHADOW = "asr-2026.03.0-shadow";
     static final Path SHOTS = Path.of("target", "console-screenshots");
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -280,6 +281,15 @@ class ConsoleITCase {
                     .isEqualTo(Blocks.metric("cost_usd", cost));
         }
         assertThat(browser.findElements(By.cssSelector("#chart-cost_per_audio_minute canvas"))).isNotEmpty();
+        // the scenario's shadow deployment: its spend apart from the user-facing cost, with a chart of its own
+        double shadow = 0;
+        for (JsonNode s : sliceCards(SHADOW, "SHADOW", Map.of())) {
+            shadow += orZero(floatValue(s, "shadow_cost_usd"));
+        }
+        assertThat(shadow).isPositive();
+        assertThat(cellText("cost-versions", SHADOW + " (shadow)", "shadow_cost_usd"))
+                .isEqualTo(Blocks.metric("shadow_cost_usd", shadow));
+        assertThat(browser.findElements(By.cssSelector("#chart-shadow_cost_usd canvas"))).isNotEmpty();
         noBrowserErrors();
     }
 

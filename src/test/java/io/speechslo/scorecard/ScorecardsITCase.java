@@ -114,6 +114,10 @@ class ScorecardsITCase {
                             && matches(r, signal, s.getSlice()))
                     .toList();
             assertThat(s.getWindowStart()).isEqualTo(s.getWindowEnd() - MINUTE);
+            if (s.getTrack().equals("SHADOW")) { // shadow traffic: its requests and their cost, nothing user-facing
+                values += compare(s, shadow(cohort));
+                continue;
+            }
             Map<String, Expected> expected = signal == Signal.ASR ? asr(cohort) : tts(cohort);
             if (signal == Signal.ASR) {
                 psi(expected, cohort, baseline(baselines, raw, s.getWindowEnd() - 1, s.getSlice()));
@@ -264,6 +268,23 @@ class ScorecardsITCase {
         }
         m.put("cost_usd", costed.isEmpty() ? none() : exact(total.doubleValue(), costed.size()));
         m.put("retry_waste_usd", costed.isEmpty() ? none() : exact(waste.doubleValue(), costed.size()));
+    }
+
+    /** A SHADOW scorecard: its requests and the exact sum of their cost. */
+    private static Map<String, Expected> shadow(List<SpecificRecord> cohort) {
+        Map<String, Expected> m = new LinkedHashMap<>();
+        m.put("requests", exact((double) cohort.size(), cohort.size()));
+        BigDecimal total = BigDecimal.ZERO;
+        long costed = 0;
+        for (SpecificRecord r : cohort) {
+            Double c = r instanceof AsrRequest a ? a.getCostUsd() : ((TtsRequest) r).getCostUsd();
+            if (c != null) {
+                total = total.add(new BigDecimal(c));
+                costed++;
+            }
+        }
+        m.put("shadow_cost_usd", costed == 0 ? none() : exact(total.doubleValue(), costed));
+        return m;
     }
 
     private static Expected none() {
