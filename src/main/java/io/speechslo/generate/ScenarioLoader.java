@@ -142,28 +142,11 @@ public final class ScenarioLoader {
             peak = d.has("peakHour") ? within(d.get("peakHour"), 0, 24, false) : 14;
         }
         String stable = s.req("stable").text();
-        String canary = null;
-        double share = 0;
-        if (s.has("canary")) {
-            YamlNode c = s.get("canary").allow("version", "share");
-            YamlNode v = c.req("version");
-            canary = v.text();
-            if (canary.equals(stable)) {
-                throw v.fail("the canary must be another version than stable '" + stable + "'");
-            }
-            share = within(c.req("share"), 0, 1, true);
-        }
-        String shadow = null;
-        double shadowShare = 0;
-        if (s.has("shadow")) {
-            YamlNode c = s.get("shadow").allow("version", "share");
-            YamlNode v = c.req("version");
-            shadow = v.text();
-            if (shadow.equals(stable) || shadow.equals(canary)) {
-                throw v.fail("the shadow must be another version than stable and canary (" + shadow + ")");
-            }
-            shadowShare = within(c.req("share"), 0, 1, false);
-        }
+        Deployment canary = s.has("canary") ? deployment(s.get("canary"), "canary", false, "stable '" + stable + "'", stable)
+                : new Deployment(null, 0);
+        Deployment shadow = s.has("shadow") ? deployment(s.get("shadow"), "shadow", true,
+                "stable '" + stable + "'" + (canary.version() == null ? "" : " and canary '" + canary.version() + "'"),
+                stable, canary.version()) : new Deployment(null, 0);
         YamlNode mixNode = s.req("mix");
         mixNode.allow(signal.sliceDimensions().toArray(new String[0]));
         Map<String, Map<String, Double>> mix = new LinkedHashMap<>();
@@ -184,20 +167,20 @@ public final class ScenarioLoader {
         if (s.has("base")) {
             YamlNode b = s.get("base");
             if (b.has(Quantity.SHADOW_RATE.id())) {
-                throw b.get(Quantity.SHADOW_RATE.id()).fail(shadow == null
+                throw b.get(Quantity.SHADOW_RATE.id()).fail(shadow.version() == null
                         ? "the service has no shadow deployment: declare one as shadow: {version: V, share: S}"
                         : "the shadow's share is set once, as shadow.share");
             }
             base.putAll(settings(b, signal));
         }
-        if (shadow != null) {
-            base.put(Quantity.SHADOW_RATE, new Setting(shadowShare, Double.NaN));
+        if (shadow.version() != null) {
+            base.put(Quantity.SHADOW_RATE, new Setting(shadow.share(), Double.NaN));
         }
         List<Profile> profiles = new ArrayList<>();
         if (s.has("profiles")) {
             for (YamlNode p : s.get("profiles").items()) {
                 p.allow("where", "set");
-                if (shadow == null && p.req("set").has(Quantity.SHADOW_RATE.id())) {
+                if (shadow.version() == null && p.req("set").has(Quantity.SHADOW_RATE.id())) {
                     throw p.req("set").get(Quantity.SHADOW_RATE.id())
                             .fail("the service has no shadow deployment: declare one as shadow: {version: V, share: S}");
                 }
@@ -207,8 +190,27 @@ public final class ScenarioLoader {
         }
         Scenario.Serving serving = s.has("serving") ? serving(s.get("serving")) : null;
         Scenario.Privacy privacy = s.has("privacy") ? privacy(s.get("privacy"), name) : null;
-        return new Service(name, signal, rate, amplitude, peak, stable, canary, share, shadow, mix, base, profiles,
-                serving, privacy);
+        return new Service(name, signal, rate, amplitude, peak, stable, canary.version(), canary.share(),
+                shadow.version(), mix, base, profiles, serving, privacy);
+    }
+
+    /** A model version beside stable and the share of requests it answers: a canary or a shadow. */
+    private record Deployment(String version, double share) {}
+
+    /**
+     * A {@code {version, share}} block: a version none of {@code taken} is ({@code takenNames} says which
+     * those are), and a share in (0, 1], or [0, 1] with {@code zeroShare}.
+     */
+    private static Deployment deployment(YamlNode n, String what, boolean zeroShare, String takenNames,
+            String... taken) {
+        YamlNode c = n.allow("version", "share");
+        YamlNode v = c.req("version");
+        for (String t : taken) {
+            if (v.text().equals(t)) {
+                throw v.fail("the " + what + " must be another version than " + takenNames);
+            }
+        }
+        return new Deployment(v.text(), within(c.req("share"), 0, 1, !zeroShare));
     }
 
     private static final List<String> SERVING_KEYS = List.of("interval", "replicas", "canaryReplicas", "gpuMemGb",

@@ -112,7 +112,7 @@ class ScenarioLoaderTest {
             13 | '      canary: {version: v1, share: 0.5}'         | 13 | spec.services[0].canary.version     | another version than stable
             13 | '      canary: {version: v2, share: 0}'           | 13 | spec.services[0].canary.share       | greater than 0
             13 | '      canary: {version: v2, shar: 0.5}'          | 13 | spec.services[0].canary.shar        | unknown key 'shar'
-            11 | '      shadow: {version: v2, share: 0.1}'         | 11 | spec.services[0].shadow.version     | another version than stable and canary
+            11 | '      shadow: {version: v2, share: 0.1}'         | 11 | spec.services[0].shadow.version     | another version than stable 'v1' and canary 'v2'
             11 | '      shadow: {version: v3, share: 1.5}'         | 11 | spec.services[0].shadow.share       | at most 1
             20 | '        shadowRate: 0.1'                         | 20 | spec.services[0].base.shadowRate    | the service has no shadow deployment
             23 | '          set: {shadowRate: 0.2}'                | 23 | spec.services[0].profiles[0].set.shadowRate | the service has no shadow deployment
