@@ -168,7 +168,7 @@ public final class ScenarioLoader {
             YamlNode b = s.get("base");
             if (b.has(Quantity.SHADOW_RATE.id())) {
                 throw b.get(Quantity.SHADOW_RATE.id()).fail(shadow.version() == null
-                        ? "the service has no shadow deployment: declare one as shadow: {version: V, share: S}"
+                        ? "the service has no shadow deployment: " + DECLARE_SHADOW
                         : "the shadow's share is set once, as shadow.share");
             }
             base.putAll(settings(b, signal));
@@ -182,7 +182,7 @@ public final class ScenarioLoader {
                 p.allow("where", "set");
                 if (shadow.version() == null && p.req("set").has(Quantity.SHADOW_RATE.id())) {
                     throw p.req("set").get(Quantity.SHADOW_RATE.id())
-                            .fail("the service has no shadow deployment: declare one as shadow: {version: V, share: S}");
+                            .fail("the service has no shadow deployment: " + DECLARE_SHADOW);
                 }
                 Map<String, String> where = where(p.req("where"), signal, mix, brought(name, changes));
                 profiles.add(new Profile(where, settings(p.req("set"), signal)));
@@ -193,6 +193,8 @@ public final class ScenarioLoader {
         return new Service(name, signal, rate, amplitude, peak, stable, canary.version(), canary.share(),
                 shadow.version(), mix, base, profiles, serving, privacy);
     }
+
+    private static final String DECLARE_SHADOW = "declare one as shadow: {version: V, share: S}";
 
     /** A model version beside stable and the share of requests it answers: a canary or a shadow. */
     private record Deployment(String version, double share) {}
@@ -453,8 +455,7 @@ public final class ScenarioLoader {
                 for (Service s : targets) {
                     q = quantity(a, key, s.signal());
                     if (q == Quantity.SHADOW_RATE && s.shadowVersion() == null) {
-                        throw a.get(key).fail("service '" + s.name() + "' has no shadow deployment: declare one as"
-                                + " shadow: {version: V, share: S}");
+                        throw a.get(key).fail("service '" + s.name() + "' has no shadow deployment: " + DECLARE_SHADOW);
                     }
                 }
                 adjust.put(q, adjustment(a.get(key)));
