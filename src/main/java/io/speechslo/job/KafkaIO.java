@@ -157,11 +157,26 @@ public final class KafkaIO {
         return sink(cfg, new WireSerializer<>(topic, schema, cfg.registryClientSettings(), key), idSuffix);
     }
 
-    private static <T> KafkaSink<T> sink(JobConfig cfg, KafkaRecordSerializationSchema<T> serializer, String idSuffix) {
+    /**
+     * The sinks' producer settings: {@code kafka.properties}, the transaction timeout, and unless
+     * {@code kafka.properties} sets them, larger batches compressed with lz4. Read_committed readers see
+     * nothing before the checkpoint commits and the sink flushes at every checkpoint, so lingering costs
+     * no latency; scorecards (about 1 KB each, names repeated) shrink on the topic, and the broker and
+     * the producers' network threads handle fewer, larger requests (in the live benchmark the broker's
+     * CPU during the job's pass fell from 3.2–3.6 s to 2.5 s per 5M records).
+     */
+    static Properties sinkProperties(JobConfig cfg) {
         Properties props = cfg.kafkaClientProperties();
         props.setProperty("transaction.timeout.ms", Long.toString(cfg.sink().transactionTimeout().toMillis()));
+        props.putIfAbsent("linger.ms", "100");
+        props.putIfAbsent("batch.size", "262144");
+        props.putIfAbsent("compression.type", "lz4");
+        return props;
+    }
+
+    private static <T> KafkaSink<T> sink(JobConfig cfg, KafkaRecordSerializationSchema<T> serializer, String idSuffix) {
         return KafkaSink.<T>builder()
-                .setKafkaProducerConfig(props)
+                .setKafkaProducerConfig(sinkProperties(cfg))
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(cfg.sink().transactionalIdPrefix() + idSuffix)
