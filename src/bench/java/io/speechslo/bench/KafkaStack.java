@@ -47,24 +47,51 @@ final class KafkaStack implements AutoCloseable {
     /** A fresh set of topics with a random suffix. */
     Topics topics(String prefix) {
         String run = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        Topics t = new Topics(run, "asr-" + run, "tts-" + run, "advisories-" + run, "dead-" + run);
+        Topics t = new Topics(run, "asr-" + run, "tts-" + run, "advisories-" + run, "dead-" + run, "scorecards-" + run);
         broker.createTopic(t.asr, PARTITIONS);
         broker.createTopic(t.tts, PARTITIONS);
-        broker.createTopic(t.advisories, 2);
-        broker.createTopic(t.deadLetters, 1);
+        createOutputs(t);
         return t;
     }
 
     /**
-     * The same telemetry topics with fresh advisory and dead-letter topics (and so a fresh group,
+     * The same telemetry topics with fresh advisory, scorecard and dead-letter topics (and so a fresh group,
      * transactional ids and checkpoints), for another run of the job over the same records.
      */
     Topics rerun(Topics t, int round) {
         String run = t.run + "-r" + round;
-        Topics r = new Topics(run, t.asr, t.tts, "advisories-" + run, "dead-" + run);
-        broker.createTopic(r.advisories, 2);
-        broker.createTopic(r.deadLetters, 1);
+        Topics r = new Topics(run, t.asr, t.tts, "advisories-" + run, "dead-" + run, "scorecards-" + run);
+        createOutputs(r);
         return r;
+    }
+
+    private void createOutputs(Topics t) {
+        broker.createTopic(t.advisories, 2);
+        broker.createTopic(t.deadLetters, 1);
+        broker.createTopic(t.scorecards, 2);
+    }
+
+    /** The bytes the broker holds for {@code topic}, all partitions (its log segments, as written: compressed batches stay compressed). */
+    long topicBytes(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            java.util.Collection<Integer> ids = admin.describeCluster().nodes().get().stream()
+                    .map(org.apache.kafka.common.Node::id).toList();
+            long bytes = 0;
+            for (var dirs : admin.describeLogDirs(ids).allDescriptions().get().values()) {
+                for (var dir : dirs.values()) {
+                    for (var e : dir.replicaInfos().entrySet()) {
+                        if (e.getKey().topic().equals(topic)) {
+                            bytes += e.getValue().size();
+                        }
+                    }
+                }
+            }
+            return bytes;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the size of topic " + topic + ": " + e, e);
+        }
     }
 
     /**
@@ -79,6 +106,7 @@ final class KafkaStack implements AutoCloseable {
                 "kafka.group-id=bench-" + t.run,
                 "topics.asr=" + t.asr, "topics.tts=" + t.tts,
                 "topics.advisories=" + t.advisories, "topics.dead-letter=" + t.deadLetters,
+                "topics.scorecards=" + t.scorecards,
                 "registry.url=" + registry.url(),
                 "checkpoint.directory=" + checkpoints.toUri(),
                 "sink.transactional-id-prefix=bench-" + t.run));
@@ -131,7 +159,7 @@ final class KafkaStack implements AutoCloseable {
     }
 
     /** One set of topic names; {@code run} is their common suffix. */
-    record Topics(String run, String asr, String tts, String advisories, String deadLetters) {}
+    record Topics(String run, String asr, String tts, String advisories, String deadLetters, String scorecards) {}
 
     /** Encodes telemetry as the fleet would; partitions are taken in turn per topic. */
     static final class Wire implements AutoCloseable {

@@ -14,8 +14,9 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -71,11 +72,13 @@ final class LiveBench {
     private LiveBench() {}
 
     static void run(List<String> argv, String label) throws Exception {
-        Args args = Args.parse(NAME, argv, Set.of("records", "warmup", "rounds", "parallelism", "label"), Set.of("profile"));
+        Args args = Args.parse(NAME, argv, Set.of("records", "warmup", "rounds", "parallelism", "label", "set"),
+                Set.of("profile"));
         long n = args.longValue(NAME, "records", DEFAULT_RECORDS);
         long warmup = args.longValue(NAME, "warmup", n); // records of a separate topic pair, read once to warm the JIT up
         int rounds = (int) args.longValue(NAME, "rounds", DEFAULT_ROUNDS);
         int parallelism = (int) args.longValue(NAME, "parallelism", DEFAULT_PARALLELISM);
+        List<String> overrides = args.all("set"); // job configuration overrides (key=value), every job run
         if (rounds < 1) {
             throw new IllegalArgumentException(NAME + ": --rounds must be at least 1, got " + rounds);
         }
@@ -85,7 +88,8 @@ final class LiveBench {
         Results results = new Results(NAME, argv, label);
         results.parameter("records", n).parameter("warmup_records", warmup).parameter("rounds", rounds)
                 .parameter("partitions_per_topic", KafkaStack.PARTITIONS)
-                .parameter("job_parallelism", parallelism).parameter("scenario", Workload.SCENARIO);
+                .parameter("job_parallelism", parallelism).parameter("scenario", Workload.SCENARIO)
+                .parameter("job_overrides", overrides);
         try (KafkaStack stack = new KafkaStack()) {
             KafkaStack.Topics topics = stack.topics(NAME);
             System.out.printf("live: producing %,d records to %s and %s%n", n, topics.asr(), topics.tts());
@@ -120,7 +124,7 @@ final class LiveBench {
 
             System.out.println("live: (b) the job catching up from the earliest offset (MiniCluster, parallelism "
                     + parallelism + ")");
-            JobConfig cfg = stack.config(topics, List.of());
+            JobConfig cfg = stack.config(topics, overrides);
             results.parameter("checkpoint_interval", cfg.checkpoint().interval().toString())
                     .parameter("state_backend", cfg.checkpoint().stateBackend().id());
             Configuration conf = StreamingJob.flinkConfiguration(cfg);
@@ -133,7 +137,7 @@ final class LiveBench {
             try (BenchCluster cluster = new BenchCluster(conf, parallelism)) {
                 if (warm != null) {
                     System.out.printf("live: warm-up run of the job over %,d other records (not measured)%n", warmProduced);
-                    runJob(cluster, stack, parallelism, stack.config(warm, List.of()), warmProduced, false, null, null);
+                    runJob(cluster, stack, parallelism, stack.config(warm, overrides), warmProduced, false, null, null);
                 }
                 // as many rounds as the plain consumer's, each from the earliest offset into its own
                 // advisory and dead-letter topics; the best of each side is compared, and every round
@@ -141,7 +145,7 @@ final class LiveBench {
                 for (int round = 0; round < rounds; round++) {
                     KafkaStack.Topics run = round == 0 ? topics : stack.rerun(topics, round);
                     Map<String, Object> cpu = new java.util.LinkedHashMap<>();
-                    double[] t2 = runJob(cluster, stack, parallelism, round == 0 ? cfg : stack.config(run, List.of()), produced,
+                    double[] t2 = runJob(cluster, stack, parallelism, round == 0 ? cfg : stack.config(run, overrides), produced,
                             args.has("profile") && round == rounds - 1, cpu, round == rounds - 1 ? results : null);
                     double rate = produced / t2[0];
                     jobRounds.add(Math.round(rate * 10) / 10.0);
@@ -168,7 +172,9 @@ final class LiveBench {
                     .figure("job_records_per_s_to_finished", produced / timings[1])
                     .figure("job_seconds_from_submission", timings[2]);
             results.figure("advisories", advisories)
-                    .figure("dead_letters", count(stack, topics.deadLetters()));
+                    .figure("dead_letters", count(stack, topics.deadLetters()))
+                    .figure("scorecards", count(stack, topics.scorecards()))
+                    .figure("scorecards_topic_bytes", stack.topicBytes(topics.scorecards()));
         }
         results.write();
     }
@@ -231,9 +237,20 @@ final class LiveBench {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         long lastReported = 0;
         long lastReport = 0;
+        // the counters are looked up once a second and summed every 20 ms: scanning every counter of
+        // every job the cluster ran, 50 times a second, took half a CPU second per pass from the job
+        List<Counter> counters = List.of();
+        long lookedUp = 0;
         while (System.nanoTime() < deadline) {
-            long in = InProcessMetrics.sum(job.toString(), FOLD, "records_in.asr")
-                    + InProcessMetrics.sum(job.toString(), FOLD, "records_in.tts");
+            if (System.nanoTime() - lookedUp > TimeUnit.SECONDS.toNanos(1)) {
+                counters = new ArrayList<>(InProcessMetrics.counters(job.toString(), FOLD, "records_in.asr"));
+                counters.addAll(InProcessMetrics.counters(job.toString(), FOLD, "records_in.tts"));
+                lookedUp = System.nanoTime();
+            }
+            long in = 0;
+            for (Counter c : counters) {
+                in += c.getCount();
+            }
             if (in >= expected) {
                 return seconds(startNanos);
             }
