@@ -52,9 +52,12 @@ import java.util.concurrent.TimeUnit;
  * warm-up of 500,000 records (25 minutes of event time) the JIT compilers still used 2.6 to 8 s of CPU
  * within the job's best pass, after one of a pass's size under 1 s. Each side then makes
  * {@value #DEFAULT_ROUNDS} measured passes ({@code --rounds N}; the job into fresh advisory topics each
- * time, and every pass must commit the same advisories); the best of each is compared, and every pass
- * is reported, with the CPU the job's threads and the broker's process used in the job's best pass
- * (the broker shares the cores with the side measured). Five, not three: with three the plain consumer
+ * time, and every pass must commit the same advisories), in pairs: each round runs the plain consumer,
+ * then the job, so a pair ran at the same speed of this shared machine (which varied by up to 2x within
+ * an hour). The best of each side is compared ({@code ratio_job_to_plain}), the ratio of each pair is
+ * reported with its median ({@code ratio_per_round_median}), and every pass is reported, with the CPU
+ * the job's threads and the broker's process used in the job's best pass (the broker shares the cores
+ * with the side measured). Five, not three: with three the plain consumer
  * had levelled off by its third pass (+1 to +5% over its second) while the job's third was still 10 to
  * 20% faster than its second.
  */
@@ -103,52 +106,48 @@ final class LiveBench {
                 warmProduced = stack.produce(warm, Workload.records(Workload.scenario(warmup), warmup));
             }
 
-            System.out.println("live: (a) plain consumer, one thread, Avro decode of every record");
-            if (warm != null) {
-                plainConsumer(stack, warm, warmProduced, null); // JIT warm-up, not measured
-            }
-            double plain = 0;
-            double plainBrokerCpu = 0;
-            List<Double> plainRounds = new ArrayList<>();
-            for (int round = 0; round < rounds; round++) {
-                double brokerBefore = brokerCpuSeconds(stack);
-                double rate = plainConsumer(stack, topics, produced, round == 0 ? results : null);
-                plainRounds.add(Math.round(rate * 10) / 10.0);
-                if (rate > plain) {
-                    plain = rate;
-                    plainBrokerCpu = brokerCpuSeconds(stack) - brokerBefore;
-                }
-            }
-            results.figure("plain_records_per_s_rounds", plainRounds).figure("plain_records_per_s", plain)
-                    .figure("plain_broker_cpu_seconds", plainBrokerCpu);
-
-            System.out.println("live: (b) the job catching up from the earliest offset (MiniCluster, parallelism "
-                    + parallelism + ")");
             JobConfig cfg = stack.config(topics, overrides);
             results.parameter("checkpoint_interval", cfg.checkpoint().interval().toString())
                     .parameter("state_backend", cfg.checkpoint().stateBackend().id());
             Configuration conf = StreamingJob.flinkConfiguration(cfg);
             InProcessMetrics.register(conf);
+            double plain = 0;
+            double plainBrokerCpu = 0;
+            List<Double> plainRounds = new ArrayList<>();
             double best = 0;
             double[] timings = null;
             Map<String, Object> bestCpu = null;
             List<Double> jobRounds = new ArrayList<>();
+            List<Double> pairedRatios = new ArrayList<>();
             Map<String, Long> advisories = null;
             try (BenchCluster cluster = new BenchCluster(conf, parallelism)) {
                 if (warm != null) {
-                    System.out.printf("live: warm-up run of the job over %,d other records (not measured)%n", warmProduced);
+                    System.out.printf("live: warm-up of both sides over %,d other records (not measured)%n", warmProduced);
+                    plainConsumer(stack, warm, warmProduced, null);
                     runJob(cluster, stack, parallelism, stack.config(warm, overrides), warmProduced, false, null, null);
                 }
-                // as many rounds as the plain consumer's, each from the earliest offset into its own
-                // advisory and dead-letter topics; the best of each side is compared, and every round
-                // must commit the same advisories
+                // each round: (a) the plain consumer, one thread, Avro decode of every record, then (b) the
+                // job catching up from the earliest offset into its own advisory, scorecard and dead-letter
+                // topics. Back to back, so a pair ran at the same speed of this shared machine; the best of
+                // each side is compared, the pairs' ratios reported too, and every round must commit the
+                // same advisories
                 for (int round = 0; round < rounds; round++) {
+                    System.out.printf("live: round %d of %d: (a) plain consumer, (b) the job (MiniCluster, parallelism %d)%n",
+                            round + 1, rounds, parallelism);
+                    double brokerBefore = brokerCpuSeconds(stack);
+                    double plainRate = plainConsumer(stack, topics, produced, round == 0 ? results : null);
+                    plainRounds.add(Math.round(plainRate * 10) / 10.0);
+                    if (plainRate > plain) {
+                        plain = plainRate;
+                        plainBrokerCpu = brokerCpuSeconds(stack) - brokerBefore;
+                    }
                     KafkaStack.Topics run = round == 0 ? topics : stack.rerun(topics, round);
                     Map<String, Object> cpu = new java.util.LinkedHashMap<>();
                     double[] t2 = runJob(cluster, stack, parallelism, round == 0 ? cfg : stack.config(run, overrides), produced,
                             args.has("profile") && round == rounds - 1, cpu, round == rounds - 1 ? results : null);
                     double rate = produced / t2[0];
                     jobRounds.add(Math.round(rate * 10) / 10.0);
+                    pairedRatios.add(Math.round(rate / plainRate * 1000) / 1000.0);
                     if (rate > best) {
                         best = rate;
                         timings = t2;
@@ -163,11 +162,18 @@ final class LiveBench {
                     }
                 }
             }
+            List<Double> sortedRatios = pairedRatios.stream().sorted().toList();
+            double median = sortedRatios.size() % 2 == 1 ? sortedRatios.get(sortedRatios.size() / 2)
+                    : (sortedRatios.get(sortedRatios.size() / 2 - 1) + sortedRatios.get(sortedRatios.size() / 2)) / 2;
+            results.figure("plain_records_per_s_rounds", plainRounds).figure("plain_records_per_s", plain)
+                    .figure("plain_broker_cpu_seconds", plainBrokerCpu);
             results.figure("job_cpu", bestCpu)
                     .figure("job_records_per_s_rounds", jobRounds)
                     .figure("job_seconds_to_last_record", timings[0])
                     .figure("job_records_per_s", best)
                     .figure("ratio_job_to_plain", best / plain)
+                    .figure("ratio_per_round", pairedRatios)
+                    .figure("ratio_per_round_median", median)
                     .figure("job_seconds_to_finished", timings[1])
                     .figure("job_records_per_s_to_finished", produced / timings[1])
                     .figure("job_seconds_from_submission", timings[2]);
