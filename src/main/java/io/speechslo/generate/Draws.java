@@ -18,6 +18,23 @@ final class Draws {
         this.rnd = new SplittableRandom(seed);
     }
 
+    // The streams of one service and minute ({@link #seed}'s last coordinate), all here so no two share one:
+    // two quantities drawn from one stream would move together.
+    /** How many user-facing requests. */
+    static final int REQUEST_COUNT = 0;
+    /** The requests' fields. */
+    static final int REQUEST_FIELDS = 1;
+    /** Request fields added to the schemas later, so the earlier fields keep their values for a seed. */
+    static final int REQUEST_FIELDS_LATER = 2;
+    /** Serving samples. */
+    static final int SERVING = 3;
+    /** Privacy events. */
+    static final int PRIVACY = 4;
+    /** The shadow deployment's mirrored copies. */
+    static final int SHADOW = 5;
+    /** The shadow deployment's serving samples. */
+    static final int SHADOW_SERVING = 6;
+
     /** A seed for one stream of draws, mixed from the run's seed and the stream's coordinates. */
     static long seed(long seed, long a, long b, long c) {
         long h = mix(seed ^ 0x9E3779B97F4A7C15L);

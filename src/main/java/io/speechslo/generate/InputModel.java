@@ -27,10 +27,6 @@ import java.util.Map;
  */
 final class InputModel {
 
-    /** Stream ids for {@link Draws#seed}: 0 to 2 are the requests' (count, fields, fields added later). */
-    static final int SERVING_STREAM = 3;
-    static final int PRIVACY_STREAM = 4;
-
     private static final long MINUTE = 60_000;
 
     private final Service spec;
@@ -64,6 +60,12 @@ final class InputModel {
             if (spec.canaryVersion() != null) {
                 for (String region : spec.mix().get("region").keySet()) {
                     pools.add(new Pool("gpu-" + region + "-canary", spec.canaryVersion(), Track.CANARY,
+                            serving.canaryReplicas()));
+                }
+            }
+            if (spec.shadowVersion() != null) { // a shadow pool has as many replicas as a canary pool
+                for (String region : spec.mix().get("region").keySet()) {
+                    pools.add(new Pool("gpu-" + region + "-shadow", spec.shadowVersion(), Track.SHADOW,
                             serving.canaryReplicas()));
                 }
             }
@@ -129,11 +131,14 @@ final class InputModel {
             }
         }
         due.sort(Comparator.comparingLong(Due::time).thenComparingInt(Due::pool).thenComparingInt(Due::replica));
-        Draws d = new Draws(Draws.seed(seed, index, m, SERVING_STREAM));
+        Draws user = new Draws(Draws.seed(seed, index, m, Draws.SERVING));
+        // the shadow's pools draw from a stream of their own: the other pools' samples stay as they were
+        Draws shadow = spec.shadowVersion() == null ? null : new Draws(Draws.seed(seed, index, m, Draws.SHADOW_SERVING));
         List<ServingSample> out = new ArrayList<>(due.size());
         long memTotal = Math.round(s.gpuMemGb() * 1e9);
         for (Due x : due) {
             Pool pool = pools.get(x.pool());
+            Draws d = pool.track() == Track.SHADOW ? shadow : user;
             long t = x.time();
             Map<InputQuantity, Double> set = s.set();
             int desired = pool.replicas();
@@ -198,7 +203,7 @@ final class InputModel {
         Map<InputQuantity, Double> set = p.set();
         long t0 = startMillis + m * MINUTE;
         long minute = t0 / MINUTE;
-        Draws d = new Draws(Draws.seed(seed, index, m, PRIVACY_STREAM));
+        Draws d = new Draws(Draws.seed(seed, index, m, Draws.PRIVACY));
         List<PrivacyEvent> out = new ArrayList<>();
         int n = 0;
         for (Track track : spec.canaryVersion() == null ? List.of(Track.STABLE) : List.of(Track.STABLE, Track.CANARY)) {

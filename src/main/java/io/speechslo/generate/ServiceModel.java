@@ -308,18 +308,18 @@ final class ServiceModel {
 
     /** How many user-facing requests minute {@code m} holds. */
     private long userFacing(long seed, long m) {
-        return new Draws(Draws.seed(seed, index, m, 0)).poisson(lambda(m));
+        return new Draws(Draws.seed(seed, index, m, Draws.REQUEST_COUNT)).poisson(lambda(m));
     }
 
     /** The requests of minute {@code m}, in event-time order. */
     List<SpecificRecord> minute(long seed, long m) {
         int n = (int) userFacing(seed, m);
-        Draws d = new Draws(Draws.seed(seed, index, m, 1));
+        Draws d = new Draws(Draws.seed(seed, index, m, Draws.REQUEST_FIELDS));
         // fields added to the schemas later draw from a stream of their own, so the fields that were
         // there before keep their values for a seed
-        Draws e = new Draws(Draws.seed(seed, index, m, 2));
+        Draws e = new Draws(Draws.seed(seed, index, m, Draws.REQUEST_FIELDS_LATER));
         // the shadow's mirrored copies too: a scenario without a shadow draws what it always drew
-        Draws shadow = spec.shadowVersion() == null ? null : new Draws(Draws.seed(seed, index, m, 3));
+        Draws shadow = spec.shadowVersion() == null ? null : new Draws(Draws.seed(seed, index, m, Draws.SHADOW));
         long[] offsets = new long[n];
         for (int i = 0; i < n; i++) {
             offsets[i] = d.below(60_000);

@@ -153,6 +153,30 @@ class OptionalInputsGeneratorTest {
         assertThat(value(values, ServingStats.WARM_POOL_SIZE_MIN)).isEqualTo(1.0);
     }
 
+    /**
+     * A shadow deployment serves from pools of its own (one per region, as many replicas as a canary
+     * pool), whose samples draw from a stream of their own: the other pools' samples are those of the
+     * same scenario without a shadow, sample for sample.
+     */
+    @Test
+    void aShadowDeploymentSamplesItsOwnPoolsAndLeavesTheOthersAsTheyWere() {
+        String shadowed = WITH_INPUTS.replace("      canary: {version: v2, share: 0.25}\n",
+                "      canary: {version: v2, share: 0.25}\n      shadow: {version: v9-shadow, share: 0.3}\n");
+        List<ServingSample> without = list(new TelemetryGenerator(scenario("30m", WITH_INPUTS, ""), 5).servingSamples());
+        List<ServingSample> with = list(new TelemetryGenerator(scenario("30m", shadowed, ""), 5).servingSamples());
+
+        List<ServingSample> shadow = with.stream().filter(x -> x.getPool().endsWith("-shadow")).toList();
+        assertThat(with.stream().filter(x -> !x.getPool().endsWith("-shadow")).toList()).isEqualTo(without);
+        // one region, one replica sampling every 15 s for 30 minutes
+        assertThat(shadow).hasSize(30 * 4)
+                .allSatisfy(x -> {
+                    assertThat(x.getPool()).isEqualTo("gpu-us-east-1-shadow");
+                    assertThat(x.getModelVersion()).isEqualTo("v9-shadow");
+                    assertThat(x.getReplica()).isEqualTo("gpu-us-east-1-shadow-0");
+                });
+        assertThat(shadow.stream().map(ServingSample::getGpuUtil).distinct().count()).isGreaterThan(100);
+    }
+
     @Test
     void privacyEventsFollowTheirRatesAndPeriods() {
         Scenario s = scenario("120m", WITH_INPUTS, "");
