@@ -53,22 +53,11 @@ final class InputModel {
         this.startMillis = scenario.start().toEpochMilli();
         Serving serving = spec.serving();
         if (serving != null) {
-            // the pools requests name (ServiceModel.pool): one per region of the mix, the canary's apart
-            for (String region : spec.mix().get("region").keySet()) {
-                pools.add(new Pool("gpu-" + region, spec.stableVersion(), Track.STABLE, serving.replicas()));
-            }
-            if (spec.canaryVersion() != null) {
-                for (String region : spec.mix().get("region").keySet()) {
-                    pools.add(new Pool("gpu-" + region + "-canary", spec.canaryVersion(), Track.CANARY,
-                            serving.canaryReplicas()));
-                }
-            }
-            if (spec.shadowVersion() != null) { // a shadow pool has as many replicas as a canary pool
-                for (String region : spec.mix().get("region").keySet()) {
-                    pools.add(new Pool("gpu-" + region + "-shadow", spec.shadowVersion(), Track.SHADOW,
-                            serving.canaryReplicas()));
-                }
-            }
+            // the pools requests name (ServiceModel.poolName): one per region of the mix, the canary's and
+            // the shadow's apart (a shadow pool has as many replicas as a canary pool)
+            addPools(Track.STABLE, spec.stableVersion(), serving.replicas());
+            addPools(Track.CANARY, spec.canaryVersion(), serving.canaryReplicas());
+            addPools(Track.SHADOW, spec.shadowVersion(), serving.canaryReplicas());
         }
         for (Change c : scenario.changes()) {
             if (c.appliesTo(spec.name()) && !c.adjustInputs().isEmpty()) {
@@ -76,6 +65,16 @@ final class InputModel {
                         c.until() == null ? Long.MAX_VALUE : startMillis + c.until().toMillis(), c.track(), c.version(),
                         c.adjustInputs()));
             }
+        }
+    }
+
+    /** One pool per region of the mix for a track's version; none when the service has no such version. */
+    private void addPools(Track track, String version, int replicas) {
+        if (version == null) {
+            return;
+        }
+        for (String region : spec.mix().get("region").keySet()) {
+            pools.add(new Pool(ServiceModel.poolName(region, track, false), version, track, replicas));
         }
     }
 

@@ -364,7 +364,12 @@ final class ServiceModel {
      * their own, and the region's overflow pool for the share {@code overflowRate} sends there.
      */
     private String pool(int[] slice, Track track, boolean overflow) {
-        return "gpu-" + values[1][slice[1]] + (overflow ? "-overflow" : "")
+        return poolName(values[1][slice[1]], track, overflow);
+    }
+
+    /** The name of a region's pool for a track: {@code gpu-<region>[-overflow][-canary|-shadow]}. */
+    static String poolName(String region, Track track, boolean overflow) {
+        return "gpu-" + region + (overflow ? "-overflow" : "")
                 + (track == Track.CANARY ? "-canary" : track == Track.SHADOW ? "-shadow" : "");
     }
 
