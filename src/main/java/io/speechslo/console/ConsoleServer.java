@@ -3,6 +3,7 @@ package io.speechslo.console;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.speechslo.http.HttpServers;
 
 import io.speechslo.policy.Durations;
 import io.speechslo.policy.Policies;
@@ -52,7 +53,7 @@ public final class ConsoleServer implements AutoCloseable {
         this.policies = policies;
         this.history = history;
         this.refresh = refresh;
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        this.server = HttpServers.create(new InetSocketAddress(host, port), 64);
         this.pool = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "console-http");
             t.setDaemon(true);

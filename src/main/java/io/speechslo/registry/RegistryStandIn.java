@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.speechslo.http.HttpServers;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
@@ -98,11 +99,9 @@ public final class RegistryStandIn implements AutoCloseable {
      * @throws IllegalArgumentException if the state file cannot be read back (the message names the file and line)
      */
     public static RegistryStandIn start(int port, Path stateFile) {
-        // Without TCP_NODELAY every answer waits ~40 ms for a delayed ACK (read once per JVM).
-        System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+            server = HttpServers.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         } catch (IOException e) {
             throw new UncheckedIOException("registry stand-in could not bind 127.0.0.1:" + port, e);
         }
