@@ -3,8 +3,8 @@ package io.speechslo.console;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.speechslo.http.HttpServers;
 
+import io.speechslo.http.HttpServers;
 import io.speechslo.policy.Durations;
 import io.speechslo.policy.Policies;
 
