@@ -135,8 +135,8 @@ public final class AdvisorTopology {
 
         SingleOutputStreamOperator<Advisory> burn = partials.getSideOutput(Tags.BURN_TICKS)
                 .keyBy(BurnTick::serviceKey)
-                .process(new BurnRateFunction(bundle))
-                .uid(Uids.BURN).name("Burn rates");
+                .transform("Burn rates", TypeInformation.of(Advisory.class), new BurnRateOperator(new BurnRateFunction(bundle)))
+                .uid(Uids.BURN);
         // the optional inputs: from the telemetry source (replay files) and from their own source (Kafka)
         DataStream<Ingested> serving = partials.getSideOutput(Tags.SERVING_SAMPLES);
         DataStream<Ingested> privacy = partials.getSideOutput(Tags.PRIVACY_EVENTS);

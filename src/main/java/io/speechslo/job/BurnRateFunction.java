@@ -6,8 +6,6 @@ import io.speechslo.metrics.Signal;
 import io.speechslo.policy.SloDefinition;
 import io.speechslo.scorecard.SloScorecards;
 
-import org.apache.flink.api.common.state.MapState;
-
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,6 +27,8 @@ import java.util.TreeSet;
  * a minute followed by no traffic at all waits for the next request or wake-up. Monitors with no
  * traffic for a whole SLO window go. Without traffic it wakes every burn pane only while an alert
  * stands (so it can resolve), else once more a whole SLO window later, to let idle monitors go.
+ * Monitors are held as objects between checkpoints ({@link HeldMonitors}, written back by
+ * {@link BurnRateOperator}), not read and written at every burn pane.
  */
 final class BurnRateFunction extends EngineFunction<BurnTick> {
 
@@ -36,7 +36,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
             .<BurnTick>comparingLong(t -> t.tickEnd)
             .thenComparing(t -> t.version);
 
-    private transient MapState<String, BurnRateMonitor> monitors;
+    private transient HeldMonitors<BurnRateMonitor> held;
     private transient org.apache.flink.metrics.Counter lateRequests;
 
     BurnRateFunction(io.speechslo.policy.load.PolicyBundle bundle) {
@@ -65,7 +65,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
 
     @Override
     void openEngine() {
-        monitors = getRuntimeContext().getMapState(States.BURN_MONITORS);
+        held = new HeldMonitors<>(getRuntimeContext().getMapState(States.BURN_MONITORS));
         lateRequests = getRuntimeContext().getMetricGroup().counter("late_burn_requests");
     }
 
@@ -126,10 +126,9 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
         List<SloDefinition> slos = policies.slosFor(service, signal);
         long burnPane = policies.burn().pane().toMillis();
         Map<String, List<long[]>> counts = counts(slos, ticks);
+        TreeMap<String, BurnRateMonitor> monitors = held.of(Keys.service(service, signal));
         TreeSet<String> keys = new TreeSet<>(counts.keySet());
-        for (String k : monitors.keys()) {
-            keys.add(k);
-        }
+        keys.addAll(monitors.keySet());
         boolean alerting = false;
         long scorecardMillis = scorecardMillis(burnPane);
         for (String key : keys) {
@@ -160,11 +159,11 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
             if (m.isIdle(paneEnd)) {
                 monitors.remove(key);
             } else {
-                monitors.put(key, m); // the same object on the heap backend; RocksDB writes it back
+                monitors.put(key, m);
                 alerting |= m.isAlerting();
             }
         }
-        if (!monitors.keys().iterator().hasNext()) {
+        if (monitors.isEmpty()) {
             return Long.MIN_VALUE;
         }
         if (alerting) {
@@ -184,6 +183,11 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
         if (status.incident() != null || status.lastEvent() >= end - scorecardMillis) {
             scorecards.add(SloScorecards.of(service, signal, slo.name(), version, end - scorecardMillis, end, status));
         }
+    }
+
+    /** The monitors held between checkpoints, for {@link BurnRateOperator} to write back. */
+    HeldMonitors<BurnRateMonitor> held() {
+        return held;
     }
 
     /** How often SLO scorecards are made: every minute, or every burn pane when that is longer. */

@@ -81,6 +81,62 @@ class PaneRingTest {
         assertThat(ring.sumTotal(0, 103)).isZero();
     }
 
+    @Test
+    void aRestoreKeepsWhatAddingTheWrittenPanesOneByOneKeeps() throws IOException {
+        // the restore fills its arrays in one pass; the reference adds every written pane with requests
+        // into a ring of the reading limit, as a restore once did, then applies the written floor
+        Random random = new Random(5);
+        for (int run = 0; run < 200; run++) {
+            long floor = random.nextBoolean() ? Long.MIN_VALUE : 990 + random.nextInt(20);
+            long first = 1_000;
+            int n = random.nextInt(60);
+            long[][] panes = new long[n][];
+            for (int k = 0; k < n; k++) {
+                // zeros at either end too: bytes not written by writeTo must read as adding them would
+                long t = random.nextInt(4) == 0 ? 0 : random.nextInt(9);
+                panes[k] = new long[] {t, t == 0 ? 0 : random.nextInt((int) t + 1)};
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeLong(floor);
+            out.writeLong(first);
+            out.writeInt(n);
+            for (long[] p : panes) {
+                io.speechslo.bytes.Varints.writeUnsigned(out, p[0]);
+                io.speechslo.bytes.Varints.writeUnsigned(out, p[1]);
+            }
+            int limit = 1 + random.nextInt(70);
+            PaneRing read = new PaneRing(limit);
+            read.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), "test");
+            PaneRing reference = new PaneRing(limit);
+            for (int k = 0; k < n; k++) {
+                if (panes[k][0] > 0) {
+                    reference.add(first + k, panes[k][1], panes[k][0]);
+                }
+            }
+            reference.prune(floor);
+            assertThat(read.floor()).as("run %d floor (limit %d)", run, limit).isEqualTo(reference.floor());
+            assertThat(read.size()).as("run %d size", run).isEqualTo(reference.size());
+            for (int step = 0; step < 3; step++) { // and both go on alike
+                for (long from = 980; from < 1_080; from += 7) {
+                    assertThat(read.sumGood(from, from + 13)).as("run %d good from %d", run, from)
+                            .isEqualTo(reference.sumGood(from, from + 13));
+                    assertThat(read.sumTotal(from, from + 29)).as("run %d total from %d", run, from)
+                            .isEqualTo(reference.sumTotal(from, from + 29));
+                }
+                long pane = first + random.nextInt(n + 40) - 5;
+                assertThat(read.add(pane, 1, 2)).as("run %d add %d", run, pane).isEqualTo(reference.add(pane, 1, 2));
+            }
+            assertThat(written(read)).as("run %d bytes", run).isEqualTo(written(reference));
+        }
+    }
+
+    private static byte[] written(PaneRing ring) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ring.writeTo(new DataOutputStream(bytes));
+        return bytes.toByteArray();
+    }
+
     private static PaneRing restored(PaneRing ring, int limit) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ring.writeTo(new DataOutputStream(bytes));

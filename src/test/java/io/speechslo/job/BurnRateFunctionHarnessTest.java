@@ -15,7 +15,6 @@ import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,11 +53,16 @@ class BurnRateFunctionHarnessTest {
 
     /** Burn counts of v1 ending at {@code tickEnd}: {@code requests} spread over {@code [start, start + span)}, the first {@code errors} ERROR. */
     static BurnTick tick(long start, long span, long tickEnd, int requests, int errors) {
-        List<SloDefinition> slos = POLICIES.slosFor(SERVICE, Signal.ASR);
-        BurnTick tick = new BurnTick(SERVICE, Signal.ASR, "v1", tickEnd, BurnTick.names(slos));
+        return tick(SERVICE, start, span, tickEnd, requests, errors);
+    }
+
+    /** As {@link #tick(long, long, long, int, int)}, of {@code service}. */
+    static BurnTick tick(String service, long start, long span, long tickEnd, int requests, int errors) {
+        List<SloDefinition> slos = POLICIES.slosFor(service, Signal.ASR);
+        BurnTick tick = new BurnTick(service, Signal.ASR, "v1", tickEnd, BurnTick.names(slos));
         for (int i = 0; i < requests; i++) {
             long t = start + i * (span / requests);
-            AsrRequest r = Requests.asr(SERVICE, "v1", Track.STABLE, "en-US", "us-east-1", "mobile", "quiet")
+            AsrRequest r = Requests.asr(service, "v1", Track.STABLE, "en-US", "us-east-1", "mobile", "quiet")
                     .setEventTime(Instant.ofEpochMilli(t))
                     .setOutcome(i < errors ? Outcome.ERROR : Outcome.OK)
                     .build();
@@ -74,18 +78,27 @@ class BurnRateFunctionHarnessTest {
         h.processWatermark(r.tickEnd);
     }
 
+    /** An open harness running the function as the topology does ({@link BurnRateOperator}). */
+    static KeyedOneInputStreamOperatorTestHarness<String, BurnTick, Advisory> harness(BurnRateFunction function)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new BurnRateOperator(function), BurnTick::serviceKey,
+                Types.STRING);
+        h.open();
+        return h;
+    }
+
     static List<Advisory> of(List<Advisory> all, String version) {
         return all.stream().filter(a -> Objects.equals(a.getModelVersion(), version)).toList();
     }
 
     @Test
     void anHourOfErrorsPagesCleanTrafficResolvesAndTheTimerChainStopsAtEndOfInput() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+        try (var h = harness(new BurnRateFunction(BUNDLE))) {
             minute(h, pane(0, 100, 5));
             // 5 bad requests are no evidence yet (BurnRateMonitor.MIN_BAD_EVENTS is 10)
             assertThat(h.extractOutputValues()).isEmpty();
             // one buffered pane was folded: the monitors remain, with one wake-up timer (no alert stands)
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held monitors go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
@@ -139,6 +152,7 @@ class BurnRateFunctionHarnessTest {
             // Resolved, but the monitors are kept for an SLO window (30 days) after their last request:
             // 3 SLOs x (service-wide, v1). The pane buffer is empty; one wake-up timer chains on.
             h.processWatermark(T0 + 500 * MIN );
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held monitors go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_MONITORS)).hasSize(6);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
@@ -147,14 +161,38 @@ class BurnRateFunctionHarnessTest {
             h.processWatermark(Long.MAX_VALUE); // end of input: nothing past the data is evaluated
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.extractOutputValues()).hasSize(before);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held monitors go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
         }
     }
 
     @Test
+    void heldMonitorsGoBackToStateBeforeEveryCheckpointAndOnceTooManyAreHeld() throws Exception {
+        try (var h = harness(new BurnRateFunction(BUNDLE))) {
+            minute(h, pane(0, 100, 0));
+            // held as objects between checkpoints: state has them once a checkpoint's barrier comes
+            assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_MONITORS)).isEmpty();
+            h.prepareSnapshotPreBarrier(1);
+            int perService = 2 * POLICIES.slosFor(SERVICE, Signal.ASR).size(); // service-wide and v1, per SLO
+            assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_MONITORS)).hasSize(perService);
+
+            // more than MAX_HELD monitors held: the end of the watermark step writes them back, no checkpoint
+            int services = HeldMonitors.MAX_HELD / perService + 1;
+            for (int s = 0; s < services; s++) {
+                BurnTick t = tick("asr-" + s, T0 + MIN, MIN, T0 + 2 * MIN, 10, 0);
+                h.processElement(t, t.tickEnd - 1);
+            }
+            h.processWatermark(T0 + 2 * MIN);
+            for (int s = 0; s < services; s++) {
+                assertThat(CardinalityGuardHarnessTest.mapState(h, Keys.service("asr-" + s, Signal.ASR),
+                        States.BURN_MONITORS)).as("asr-%d", s).hasSize(perService);
+            }
+        }
+    }
+
+    @Test
     void idleMonitorsGoAfterAWholeSloWindowWithoutWakingEveryMinute() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+        try (var h = harness(new BurnRateFunction(BUNDLE))) {
             for (int m = 0; m < 10; m++) {
                 minute(h, pane(m, 100, 0));
             }
@@ -162,8 +200,10 @@ class BurnRateFunctionHarnessTest {
             // no alert standing: one wake-up, a whole SLO window (30 days) on, rounded to a day boundary
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
             h.processWatermark(T0 + 30L * 24 * 60 * MIN);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held monitors go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             h.processWatermark(T0 + 31L * 24 * 60 * MIN );
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held monitors go back to state
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.extractOutputValues()).isEmpty();
@@ -194,8 +234,7 @@ class BurnRateFunctionHarnessTest {
     void aPageGoesOutAsSoonAsTheWatermarkPassesTheBurnPaneHoldingTheDecisiveErrors() throws Exception {
         long burn = POLICIES.burn().pane().toMillis();
         assertThat(burn).isEqualTo(1_000); // the shipped default this test is about
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+        try (var h = harness(new BurnRateFunction(BUNDLE))) {
             for (long end = T0 + burn; end <= T0 + MIN; end += burn) {
                 minute(h, tick(end - burn, burn, end, (int) (240 / (MIN / burn)), 0)); // a healthy minute, 240 requests
             }
@@ -220,8 +259,7 @@ class BurnRateFunctionHarnessTest {
     @Test
     void burnCountsLateForTheirPaneGoInAtTheNextEvaluationInsteadOfBeingLost() throws Exception {
         long burn = POLICIES.burn().pane().toMillis();
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+        try (var h = harness(new BurnRateFunction(BUNDLE))) {
             minute(h, pane(0, 200, 0));
             h.processWatermark(T0 + MIN + burn + burn / 2); // the burn pane ending at T0 + 1m + burn is evaluated
             // its errors arrive now (late within the allowed lateness, so the pre-aggregator sent them)
@@ -248,16 +286,14 @@ class BurnRateFunctionHarnessTest {
             ticks.add(tick(end - burn, burn, end, 20, failing ? 4 : 0));
         }
         List<Advisory> stepwise;
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+        try (var h = harness(new BurnRateFunction(BUNDLE))) {
             for (BurnTick t : ticks) {
                 minute(h, t);
             }
             stepwise = h.extractOutputValues();
         }
         assertThat(stepwise).extracting(Advisory::getDecision).contains(Decision.PAGE);
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new BurnRateFunction(BUNDLE), BurnTick::serviceKey, Types.STRING)) {
+        try (var h = harness(new BurnRateFunction(BUNDLE))) {
             // a catch-up: the records run minutes ahead of the watermark, which then passes them in steps of 7 min
             for (int i = 0; i < ticks.size(); i++) {
                 h.processElement(ticks.get(i), ticks.get(i).tickEnd - 1);
@@ -267,6 +303,7 @@ class BurnRateFunctionHarnessTest {
             }
             h.processWatermark(ticks.get(ticks.size() - 1).tickEnd);
             assertThat(h.extractOutputValues()).isEqualTo(stepwise);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held monitors go back to state
             assertThat(h.numKeyedStateEntries()).as("nothing left buffered: only the monitors").isEqualTo(1);
         }
     }
@@ -287,6 +324,7 @@ class BurnRateFunctionHarnessTest {
 
     static java.util.Map<String, String> monitorBytes(KeyedOneInputStreamOperatorTestHarness<String, BurnTick, Advisory> h)
             throws Exception {
+        h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held monitors go back to state
         java.util.Map<String, String> out = new java.util.TreeMap<>();
         for (var e : CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_MONITORS).entrySet()) {
             out.put(e.getKey(), java.util.HexFormat.of().formatHex(
@@ -315,6 +353,7 @@ class BurnRateFunctionHarnessTest {
                 minute(h, pane(m, 100, 7));
             }
             h.processElement(held, held.tickEnd - 1);
+            h.prepareSnapshotPreBarrier(1); // as a task does before every snapshot
             snapshot = h.snapshot(1, 1);
         }
         java.util.Map<String, java.util.Map<String, String>> monitors = new java.util.TreeMap<>();

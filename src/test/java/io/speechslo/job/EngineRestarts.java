@@ -13,6 +13,7 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 import java.nio.file.Path;
@@ -49,11 +50,18 @@ final class EngineRestarts {
         return harness(function, PaneRecord::serviceKey, backend, dir);
     }
 
+    /** The operator the topology runs the function in: burn rates in their own, the others in Flink's. */
+    @SuppressWarnings("unchecked")
+    static <IN> OneInputStreamOperator<IN, Advisory> operator(EngineFunction<IN> function) {
+        return function instanceof BurnRateFunction burn ? (OneInputStreamOperator<IN, Advisory>) (Object) new BurnRateOperator(burn)
+                : new KeyedProcessOperator<>(function);
+    }
+
     /** A harness for the function keyed by {@code key}, not yet opened, on the given backend. */
     static <IN> KeyedOneInputStreamOperatorTestHarness<String, IN, Advisory> harness(
             EngineFunction<IN> function, KeySelector<IN, String> key, Backend backend, Path dir) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, IN, Advisory> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(function), key, Types.STRING);
+                operator(function), key, Types.STRING);
         if (backend == Backend.ROCKSDB) {
             EmbeddedRocksDBStateBackend rocks = new EmbeddedRocksDBStateBackend();
             rocks.setDbStoragePath(dir.toString());
@@ -84,6 +92,7 @@ final class EngineRestarts {
             for (Step<IN> s : steps.subList(0, cut)) {
                 s.run(h);
             }
+            h.prepareSnapshotPreBarrier(1); // as a task does before every snapshot
             snapshot = h.snapshot(1, 0);
             int before = h.extractOutputValues().size();
             for (Step<IN> s : steps.subList(cut, steps.size())) {

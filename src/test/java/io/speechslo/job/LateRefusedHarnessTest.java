@@ -78,7 +78,7 @@ class LateRefusedHarnessTest {
         int slos = BurnRateFunctionHarnessTest.POLICIES.slosFor(BurnRateFunctionHarnessTest.SERVICE,
                 io.speechslo.metrics.Signal.ASR).size();
         try (KeyedOneInputStreamOperatorTestHarness<String, BurnTick, Advisory> h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(burn, BurnTick::serviceKey, Types.STRING)) {
+                BurnRateFunctionHarnessTest.harness(burn)) {
             for (int m = 0; m < 180; m += 10) { // three hours, a minute's counts every ten minutes
                 BurnRateFunctionHarnessTest.minute(h, BurnRateFunctionHarnessTest.pane(m, 100, 0));
             }
