@@ -135,7 +135,7 @@ public final class AdvisorTopology {
 
         SingleOutputStreamOperator<Advisory> burn = partials.getSideOutput(Tags.BURN_TICKS)
                 .keyBy(BurnTick::serviceKey)
-                .transform("Burn rates", TypeInformation.of(Advisory.class), new BurnRateOperator(new BurnRateFunction(bundle)))
+                .transform("Burn rates", TypeInformation.of(Advisory.class), new HeldStateOperator<>(new BurnRateFunction(bundle)))
                 .uid(Uids.BURN);
         // the optional inputs: from the telemetry source (replay files) and from their own source (Kafka)
         DataStream<Ingested> serving = partials.getSideOutput(Tags.SERVING_SAMPLES);
@@ -180,8 +180,9 @@ public final class AdvisorTopology {
         SingleOutputStreamOperator<Advisory> pages = burn.union(driftAlerts)
                 .connect(panes.union(servingMinutes))
                 .keyBy(PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING)
-                .process(new PageAttributionFunction(pane, lateness, bundle), TypeInformation.of(Advisory.class))
-                .uid(Uids.PAGE_ATTRIBUTION).name("Page attribution");
+                .transform("Page attribution", TypeInformation.of(Advisory.class),
+                        new HeldStateCoOperator<>(new PageAttributionFunction(pane, lateness, bundle)))
+                .uid(Uids.PAGE_ATTRIBUTION);
 
         pages.union(gate, driftOthers).sinkTo(advisorySink).uid(Uids.ADVISORY_SINK).name("Advisories");
         burn.getSideOutput(Tags.SCORECARDS).union(gate.getSideOutput(Tags.SCORECARDS), drift.getSideOutput(Tags.SCORECARDS),

@@ -27,16 +27,16 @@ import java.util.TreeSet;
  * a minute followed by no traffic at all waits for the next request or wake-up. Monitors with no
  * traffic for a whole SLO window go. Without traffic it wakes every burn pane only while an alert
  * stands (so it can resolve), else once more a whole SLO window later, to let idle monitors go.
- * Monitors are held as objects between checkpoints ({@link HeldMonitors}, written back by
- * {@link BurnRateOperator}), not read and written at every burn pane.
+ * Monitors are held as objects between checkpoints ({@link HeldState}, written back by
+ * {@link HeldStateOperator}), not read and written at every burn pane.
  */
-final class BurnRateFunction extends EngineFunction<BurnTick> {
+final class BurnRateFunction extends EngineFunction<BurnTick> implements HoldsState {
 
     private static final java.util.Comparator<BurnTick> TICK_ORDER = java.util.Comparator
             .<BurnTick>comparingLong(t -> t.tickEnd)
             .thenComparing(t -> t.version);
 
-    private transient HeldMonitors<BurnRateMonitor> held;
+    private transient HeldState<String, BurnRateMonitor> monitors;
     private transient org.apache.flink.metrics.Counter lateRequests;
 
     BurnRateFunction(io.speechslo.policy.load.PolicyBundle bundle) {
@@ -65,7 +65,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
 
     @Override
     void openEngine() {
-        held = new HeldMonitors<>(getRuntimeContext().getMapState(States.BURN_MONITORS));
+        monitors = new HeldState<>(getRuntimeContext().getMapState(States.BURN_MONITORS));
         lateRequests = getRuntimeContext().getMetricGroup().counter("late_burn_requests");
     }
 
@@ -126,19 +126,19 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
         List<SloDefinition> slos = policies.slosFor(service, signal);
         long burnPane = policies.burn().pane().toMillis();
         Map<String, List<long[]>> counts = counts(slos, ticks);
-        TreeMap<String, BurnRateMonitor> monitors = held.of(Keys.service(service, signal));
-        TreeSet<String> keys = new TreeSet<>(counts.keySet());
-        keys.addAll(monitors.keySet());
+        String serviceKey = Keys.service(service, signal);
+        TreeSet<String> keys = monitors.keys(serviceKey);
+        keys.addAll(counts.keySet());
         boolean alerting = false;
         long scorecardMillis = scorecardMillis(burnPane);
         for (String key : keys) {
             SloDefinition slo = Keys.slo(slos, key);
             if (slo == null) {
-                monitors.remove(key); // the SLO is no longer in the policies
+                monitors.remove(serviceKey, key); // the SLO is no longer in the policies
                 continue;
             }
             String version = version(key);
-            BurnRateMonitor m = monitors.get(key);
+            BurnRateMonitor m = monitors.get(serviceKey, key);
             m = m == null ? new BurnRateMonitor(slo, policies.burn(), service, version, policies.version())
                     : m.configure(slo, policies.burn(), service, version, policies.version());
             long minute = Math.floorDiv(paneEnd, scorecardMillis) * scorecardMillis;
@@ -157,13 +157,13 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
                 scorecard(m, service, signal, slo, version, minute, scorecardMillis);
             }
             if (m.isIdle(paneEnd)) {
-                monitors.remove(key);
+                monitors.remove(serviceKey, key);
             } else {
-                monitors.put(key, m);
+                monitors.put(serviceKey, key, m);
                 alerting |= m.isAlerting();
             }
         }
-        if (monitors.isEmpty()) {
+        if (monitors.keys(serviceKey).isEmpty()) {
             return Long.MIN_VALUE;
         }
         if (alerting) {
@@ -185,9 +185,9 @@ final class BurnRateFunction extends EngineFunction<BurnTick> {
         }
     }
 
-    /** The monitors held between checkpoints, for {@link BurnRateOperator} to write back. */
-    HeldMonitors<BurnRateMonitor> held() {
-        return held;
+    @Override
+    public List<HeldState<?, ?>> heldStates() {
+        return List.of(monitors);
     }
 
     /** How often SLO scorecards are made: every minute, or every burn pane when that is longer. */

@@ -77,11 +77,14 @@ import java.util.Map;
  * <p>State: {@link States#PAGE_ATTRIBUTION_PANES} (one entry per pane with SLO counts, each gone by an
  * event-time timer once no page can reach it), {@link States#PAGE_ATTRIBUTION_EVIDENCE} (one entry per
  * pane for a service with a latency or availability SLO, gone after two windows) and
- * {@link States#PAGE_ATTRIBUTION_HELD} (advisories for one watermark step). Metrics: {@code pages_attributed} (pages that named a slice),
+ * {@link States#PAGE_ATTRIBUTION_HELD} (advisories for one watermark step); the panes and their evidence
+ * are held as objects between checkpoints ({@link HeldState}), not read and rewritten at every slice
+ * pane. Metrics: {@code pages_attributed} (pages that named a slice),
  * {@code pages_unattributed}, {@code pages_latency_explained} (pages and tickets that named a latency
  * component), {@code pages_timeouts_named}.
  */
-final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advisory, PaneRecord, Advisory> {
+final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advisory, PaneRecord, Advisory>
+        implements HoldsState {
 
     /** How far back a page is attributed: the last hour of its long window at most (the page is about now). */
     static final long WINDOW = Duration.ofHours(1).toMillis();
@@ -93,8 +96,8 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
     /** The SLOs (null: no latency or timeout hints). */
     private final PolicyBundle bundle;
 
-    private transient MapState<Long, SliceBadCounts> panes;
-    private transient MapState<Long, PaneEvidence> evidence;
+    private transient HeldState<Long, SliceBadCounts> panes;
+    private transient HeldState<Long, PaneEvidence> evidence;
     private transient ServingMinutes serving;
     /** Per service, its request-based latency and availability SLOs by name (parsed once per service). */
     private transient Map<String, Map<String, DiagnosedSlo>> diagnosedSlos;
@@ -131,10 +134,10 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
 
     @Override
     public void open(OpenContext openContext) {
-        panes = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_PANES);
+        panes = new HeldState<>(getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_PANES));
         held = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD);
         heldCounts = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD_COUNTS);
-        evidence = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_EVIDENCE);
+        evidence = new HeldState<>(getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_EVIDENCE));
         serving = new ServingMinutes(getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_SERVING));
         diagnosedSlos = new HashMap<>();
         latencyExplained = getRuntimeContext().getMetricGroup().counter("pages_latency_explained");
@@ -144,6 +147,11 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
     }
 
     /** The key of both inputs: the service (SLO names tell its signals apart). */
+    @Override
+    public List<HeldState<?, ?>> heldStates() {
+        return List.of(panes, evidence);
+    }
+
     static String key(Advisory a) {
         return a.getService();
     }
@@ -187,7 +195,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         SlicePane decoded = r.decode();
         SloCounts counts = decoded.sloCounts();
         if (counted && !counts.isEmpty()) {
-            SliceBadCounts pane = panes.get(r.paneEnd);
+            SliceBadCounts pane = panes.get(ctx.getCurrentKey(), r.paneEnd);
             if (pane == null) {
                 pane = new SliceBadCounts();
                 ctx.timerService().registerEventTimeTimer(forget(paneStart, 1));
@@ -197,17 +205,17 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
                     pane.add(slo, r.version, r.slice, counts.bad(slo), counts.total(slo));
                 }
             }
-            panes.put(r.paneEnd, pane); // in place on the heap backend; written through on RocksDB
+            panes.put(ctx.getCurrentKey(), r.paneEnd, pane);
         }
         if (timed && decoded.requests() > 0) {
             // a page compares its window with the one before: its evidence stays two windows
-            PaneEvidence l = evidence.get(r.paneEnd);
+            PaneEvidence l = evidence.get(ctx.getCurrentKey(), r.paneEnd);
             if (l == null) {
                 l = new PaneEvidence();
                 ctx.timerService().registerEventTimeTimer(forget(paneStart, 2));
             }
             l.add(r.version, decoded.metrics(), poolRequests(decoded.costShares()));
-            evidence.put(r.paneEnd, l);
+            evidence.put(ctx.getCurrentKey(), r.paneEnd, l);
         }
     }
 
@@ -222,22 +230,22 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         }
         heldCounts.remove(timestamp);
         List<Long> gone = new ArrayList<>();
-        for (Long paneEnd : panes.keys()) {
+        for (Long paneEnd : panes.keys(ctx.getCurrentKey())) {
             if (forget(paneEnd - paneMillis, 1) <= timestamp) {
                 gone.add(paneEnd);
             }
         }
         for (Long paneEnd : gone) {
-            panes.remove(paneEnd);
+            panes.remove(ctx.getCurrentKey(), paneEnd);
         }
         gone.clear();
-        for (Long paneEnd : evidence.keys()) {
+        for (Long paneEnd : evidence.keys(ctx.getCurrentKey())) {
             if (forget(paneEnd - paneMillis, 2) <= timestamp) {
                 gone.add(paneEnd);
             }
         }
         for (Long paneEnd : gone) {
-            evidence.remove(paneEnd);
+            evidence.remove(ctx.getCurrentKey(), paneEnd);
         }
         // a minute goes when forget(its start, 2) has passed
         serving.forgetUntil(timestamp - 2 * WINDOW - lateness + InputScorecardFunction.MINUTE);
@@ -302,7 +310,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         Map<Slice, long[]> bySlice = new HashMap<>();
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
-        for (Map.Entry<Long, SliceBadCounts> e : panes.entries()) {
+        for (Map.Entry<Long, SliceBadCounts> e : panes.entries(key(page)).entrySet()) {
             long paneEnd = e.getKey();
             if (paneEnd - paneMillis >= from && paneEnd <= to) {
                 e.getValue().addTo(bySlice, page.getSlo(), page.getModelVersion());
@@ -340,7 +348,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         long[] beforeSpan = {Long.MAX_VALUE, Long.MIN_VALUE};
         Map<String, Long> nowPools = new java.util.TreeMap<>();
         Map<String, Long> beforePools = new java.util.TreeMap<>();
-        for (Map.Entry<Long, PaneEvidence> e : evidence.entries()) {
+        for (Map.Entry<Long, PaneEvidence> e : evidence.entries(key(alert)).entrySet()) {
             long paneEnd = e.getKey();
             long paneStart = paneEnd - paneMillis;
             if (paneStart >= from && paneEnd <= to) {

@@ -53,7 +53,7 @@ final class EngineRestarts {
     /** The operator the topology runs the function in: burn rates in their own, the others in Flink's. */
     @SuppressWarnings("unchecked")
     static <IN> OneInputStreamOperator<IN, Advisory> operator(EngineFunction<IN> function) {
-        return function instanceof BurnRateFunction burn ? (OneInputStreamOperator<IN, Advisory>) (Object) new BurnRateOperator(burn)
+        return function instanceof BurnRateFunction burn ? (OneInputStreamOperator<IN, Advisory>) (Object) new HeldStateOperator<>(burn)
                 : new KeyedProcessOperator<>(function);
     }
 

@@ -16,7 +16,6 @@ import io.speechslo.telemetry.Track;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -39,9 +38,14 @@ class PageAttributionFunctionHarnessTest {
     static final String[] SLOS = {"asr-availability", "asr-first-partial-latency"};
 
     static KeyedTwoInputStreamOperatorTestHarness<String, Advisory, PaneRecord, Advisory> harness() throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, Advisory, PaneRecord, Advisory> h =
-                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new PageAttributionFunction(MIN, LATENESS),
-                        PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING);
+        return harness(new PageAttributionFunction(MIN, LATENESS));
+    }
+
+    /** An open harness running the function as the topology does ({@link HeldStateCoOperator}). */
+    static KeyedTwoInputStreamOperatorTestHarness<String, Advisory, PaneRecord, Advisory> harness(
+            PageAttributionFunction function) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new HeldStateCoOperator<>(function),
+                PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING);
         h.open();
         return h;
     }
@@ -119,9 +123,12 @@ class PageAttributionFunctionHarnessTest {
             assertThat(attributed.getAdvisoryId()).isEqualTo(Advisories.withId(Advisory.newBuilder(attributed).build())
                     .getAdvisoryId()).isNotEqualTo(advisory("asr-prod", Decision.PAGE, end).getAdvisoryId());
             assertThat(out.get(1)).isEqualTo(after); // unchanged, in its order
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
+            assertThat(h.numKeyedStateEntries()).as("the panes a later page may reach").isPositive();
 
             // the hour passes: every pane and timer goes
             watermark(h, end + 2 * 3_600_000L);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
@@ -153,18 +160,14 @@ class PageAttributionFunctionHarnessTest {
             assertThat(h.extractOutputValues()).isEmpty();
             watermark(h, T0 + MIN);
             assertThat(h.extractOutputValues()).containsExactly(copy);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
 
     static KeyedTwoInputStreamOperatorTestHarness<String, Advisory, PaneRecord, Advisory> latencyHarness() throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, Advisory, PaneRecord, Advisory> h =
-                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
-                        new PageAttributionFunction(MIN, LATENESS, PolicyLoader.bundleDefaults()),
-                        PageAttributionFunction::key, PageAttributionFunction::key, Types.STRING);
-        h.open();
-        return h;
+        return harness(new PageAttributionFunction(MIN, LATENESS, PolicyLoader.bundleDefaults()));
     }
 
     /**
@@ -242,6 +245,7 @@ class PageAttributionFunctionHarnessTest {
 
             // two hours on, nothing is left
             watermark(h, end + 2 * 3_600_000L);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
