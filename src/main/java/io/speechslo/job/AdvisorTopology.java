@@ -130,8 +130,8 @@ public final class AdvisorTopology {
 
         SingleOutputStreamOperator<PaneRecord> panes = guarded
                 .keyBy(Keys::slice)
-                .process(new SlicePaneAggregator(lateness))
-                .uid(Uids.AGGREGATE).name("Slice panes");
+                .transform("Slice panes", TypeInformation.of(PaneRecord.class), new HeldStateOperator<>(new SlicePaneAggregator(lateness)))
+                .uid(Uids.AGGREGATE);
 
         SingleOutputStreamOperator<Advisory> burn = partials.getSideOutput(Tags.BURN_TICKS)
                 .keyBy(BurnTick::serviceKey)

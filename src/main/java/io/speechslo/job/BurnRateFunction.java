@@ -36,6 +36,9 @@ final class BurnRateFunction extends EngineFunction<BurnTick> implements HoldsSt
             .<BurnTick>comparingLong(t -> t.tickEnd)
             .thenComparing(t -> t.version);
 
+    /** Monitors held at most between checkpoints (each up to a few hundred KB: hours of panes). */
+    static final int MAX_HELD = 1_000;
+
     private transient HeldState<String, BurnRateMonitor> monitors;
     private transient org.apache.flink.metrics.Counter lateRequests;
 
@@ -65,7 +68,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> implements HoldsSt
 
     @Override
     void openEngine() {
-        monitors = new HeldState<>(getRuntimeContext().getMapState(States.BURN_MONITORS));
+        monitors = new HeldState<>(getRuntimeContext().getMapState(States.BURN_MONITORS), MAX_HELD);
         lateRequests = getRuntimeContext().getMetricGroup().counter("late_burn_requests");
     }
 

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * value is read once after a flush and written once at the next. The operator running the function
  * flushes before every checkpoint's barrier (so every checkpoint and savepoint holds every change, and
  * a restore starts from state with nothing held), at the end of the input, and at the end of a
- * watermark step once more than {@link #MAX_HELD} values are held, which bounds the heap they take. On
+ * watermark step once more values are held than the state allows, which bounds the heap they take. On
  * the heap backend the objects are those of the state itself.
  *
  * <p>The function {@link HoldsState}; every access names the key it is for, which must be the current key of the keyed state; a value
@@ -25,15 +25,16 @@ import java.util.function.Consumer;
  */
 final class HeldState<K extends Comparable<K>, V> {
 
-    /** Values held at most, across keys and states, before the end of a watermark step flushes them. */
-    static final int MAX_HELD = 1_000;
-
     private final MapState<K, V> state;
+    /** Values held at most, across keys, before the end of a watermark step flushes them. */
+    private final int maxHeld;
     /** Per key, the values held: null for one removed since the last flush. */
     private final Map<String, Map<K, V>> byKey = new HashMap<>();
 
-    HeldState(MapState<K, V> state) {
+    /** @param maxHeld values held at most, across keys, before the end of a watermark step flushes them */
+    HeldState(MapState<K, V> state, int maxHeld) {
         this.state = state;
+        this.maxHeld = maxHeld;
     }
 
     private Map<K, V> held(String key) {
@@ -86,13 +87,13 @@ final class HeldState<K extends Comparable<K>, V> {
         return all;
     }
 
-    /** How many values are held (removals included). */
-    int size() {
+    /** Whether more values are held (removals included) than the state allows. */
+    boolean full() {
         int held = 0;
         for (Map<K, V> values : byKey.values()) {
             held += values.size();
         }
-        return held;
+        return held > maxHeld;
     }
 
     /**

@@ -1,17 +1,15 @@
 package io.speechslo.job;
 
-import io.speechslo.advisory.Advisory;
-
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 
 /** {@link HeldStateOperator} for a function of two inputs: Flink's keyed co-process operator otherwise. */
-final class HeldStateCoOperator<IN1, IN2> extends KeyedCoProcessOperator<String, IN1, IN2, Advisory> {
+final class HeldStateCoOperator<IN1, IN2, OUT> extends KeyedCoProcessOperator<String, IN1, IN2, OUT> {
 
     private static final long serialVersionUID = 1L;
 
-    <F extends KeyedCoProcessFunction<String, IN1, IN2, Advisory> & HoldsState> HeldStateCoOperator(F function) {
+    <F extends KeyedCoProcessFunction<String, IN1, IN2, OUT> & HoldsState> HeldStateCoOperator(F function) {
         super(function);
     }
 

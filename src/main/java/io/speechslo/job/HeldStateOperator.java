@@ -1,7 +1,5 @@
 package io.speechslo.job;
 
-import io.speechslo.advisory.Advisory;
-
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -11,11 +9,11 @@ import org.apache.flink.streaming.api.watermark.Watermark;
  * function) for a function that {@link HoldsState}, writing its held state back before every checkpoint
  * barrier, at the end of the input, and after a watermark step once too much is held.
  */
-final class HeldStateOperator<IN> extends KeyedProcessOperator<String, IN, Advisory> {
+final class HeldStateOperator<IN, OUT> extends KeyedProcessOperator<String, IN, OUT> {
 
     private static final long serialVersionUID = 1L;
 
-    <F extends KeyedProcessFunction<String, IN, Advisory> & HoldsState> HeldStateOperator(F function) {
+    <F extends KeyedProcessFunction<String, IN, OUT> & HoldsState> HeldStateOperator(F function) {
         super(function);
     }
 

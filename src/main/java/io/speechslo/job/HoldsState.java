@@ -15,11 +15,11 @@ interface HoldsState {
 
     /** Writes back every held state ({@code setKey} makes a key current) if {@code always}, else only once too much is held. */
     default void flushHeld(Consumer<String> setKey, boolean always) throws Exception {
-        int held = 0;
+        boolean full = false;
         for (HeldState<?, ?> s : heldStates()) {
-            held += s.size();
+            full |= s.full();
         }
-        if (always || held > HeldState.MAX_HELD) {
+        if (always || full) {
             for (HeldState<?, ?> s : heldStates()) {
                 s.flush(setKey);
             }

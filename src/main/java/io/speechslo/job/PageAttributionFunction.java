@@ -96,6 +96,9 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
     /** The SLOs (null: no latency or timeout hints). */
     private final PolicyBundle bundle;
 
+    /** Panes (a service's minute: every slice's bad counts, or its evidence) held at most between checkpoints. */
+    static final int MAX_HELD = 1_000;
+
     private transient HeldState<Long, SliceBadCounts> panes;
     private transient HeldState<Long, PaneEvidence> evidence;
     private transient ServingMinutes serving;
@@ -134,10 +137,10 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
 
     @Override
     public void open(OpenContext openContext) {
-        panes = new HeldState<>(getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_PANES));
+        panes = new HeldState<>(getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_PANES), MAX_HELD);
         held = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD);
         heldCounts = getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_HELD_COUNTS);
-        evidence = new HeldState<>(getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_EVIDENCE));
+        evidence = new HeldState<>(getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_EVIDENCE), MAX_HELD);
         serving = new ServingMinutes(getRuntimeContext().getMapState(States.PAGE_ATTRIBUTION_SERVING));
         diagnosedSlos = new HashMap<>();
         latencyExplained = getRuntimeContext().getMetricGroup().counter("pages_latency_explained");

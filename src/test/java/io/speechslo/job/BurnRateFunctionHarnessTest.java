@@ -177,7 +177,7 @@ class BurnRateFunctionHarnessTest {
             assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_MONITORS)).hasSize(perService);
 
             // more than MAX_HELD monitors held: the end of the watermark step writes them back, no checkpoint
-            int services = HeldState.MAX_HELD / perService + 1;
+            int services = BurnRateFunction.MAX_HELD / perService + 1;
             for (int s = 0; s < services; s++) {
                 BurnTick t = tick("asr-" + s, T0 + MIN, MIN, T0 + 2 * MIN, 10, 0);
                 h.processElement(t, t.tickEnd - 1);

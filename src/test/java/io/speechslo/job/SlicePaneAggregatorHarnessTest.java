@@ -15,7 +15,6 @@ import io.speechslo.telemetry.Track;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -33,9 +32,11 @@ class SlicePaneAggregatorHarnessTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, PaneRecord> harness(long lateness)
             throws Exception {
-        // the key of the topology's slice-pane operator
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new SlicePaneAggregator(lateness), Keys::slice, Types.STRING);
+        // the key and operator of the topology's slice-pane operator
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new HeldStateOperator<>(new SlicePaneAggregator(lateness)),
+                Keys::slice, Types.STRING);
+        h.open();
+        return h;
     }
 
     static AsrRequest asr(long eventTime, Track track, String version, Outcome outcome, long firstPartialMs,
@@ -81,6 +82,7 @@ class SlicePaneAggregatorHarnessTest {
             send(h, partial(asr(T0 + PANE, Track.STABLE, "v1", Outcome.OK, 150, 14))); // the next pane
 
             // one key with two panes
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(2);
 
@@ -110,6 +112,7 @@ class SlicePaneAggregatorHarnessTest {
             assertThat(p.drift().requests()).isEqualTo(3);
 
             // the second pane is still under way
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
@@ -117,6 +120,7 @@ class SlicePaneAggregatorHarnessTest {
             assertThat(h.extractOutputValues()).hasSize(2);
             assertThat(h.extractOutputValues().get(1).paneEnd).isEqualTo(T0 + 2 * PANE);
             assertThat(h.extractOutputValues().get(1).decode().requests()).isEqualTo(1);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
@@ -156,6 +160,7 @@ class SlicePaneAggregatorHarnessTest {
 
             assertThat(h.extractOutputValues()).hasSize(1);
             assertThat(h.extractOutputValues().get(0).decode().requests()).isEqualTo(1);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
@@ -179,6 +184,7 @@ class SlicePaneAggregatorHarnessTest {
             assertThat(p.requests()).isEqualTo(2);
             assertThat(p.metrics().samples(Metric.ASR_TIMEOUT_RATE)).isEqualTo(2);
             assertThat(p.metrics().value(Metric.ASR_TIMEOUT_RATE)).isEqualTo(0.5);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
@@ -190,6 +196,7 @@ class SlicePaneAggregatorHarnessTest {
             for (int i = 0; i < 5; i++) {
                 send(h, partial(asr(T0 + i * 1_000, Track.SHADOW, "v3", Outcome.ERROR, 900, i)));
             }
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
             h.processWatermark(Long.MAX_VALUE);
@@ -198,6 +205,7 @@ class SlicePaneAggregatorHarnessTest {
             assertThat(out.get(0).track).isEqualTo(Track.SHADOW);
             assertThat(out.get(0).version).isEqualTo("v3");
             assertThat(out.get(0).decode().requests()).isEqualTo(5);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held panes go back to state
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
