@@ -168,8 +168,8 @@ public final class AdvisorTopology {
                 .uid(Uids.GATE).name("Release gate");
         SingleOutputStreamOperator<Advisory> drift = panes.union(servingMinutes)
                 .keyBy(PaneRecord::serviceKey)
-                .process(new DriftFunction(bundle, lateness, pane))
-                .uid(Uids.DRIFT).name("Slice drift");
+                .transform("Slice drift", TypeInformation.of(Advisory.class), new HeldStateOperator<>(new DriftFunction(bundle, lateness, pane)))
+                .uid(Uids.DRIFT);
         // threshold-SLO alerts (quality and latency per slice) come from the drift engine: they join the burn
         // rates' on the way through page attribution, which says what moved; drift and cost advisories go on
         DataStream<Advisory> driftAlerts = drift.filter(AdvisorTopology::isBurnAlert)

@@ -30,8 +30,13 @@ import java.util.Map;
  * monitor keeps is refused and its requests counted ({@code late_refused_requests}); so is a timeslice
  * a threshold-SLO monitor refuses ({@code late_refused_timeslices}). The cost monitor also reads each
  * pool's minute of serving samples ({@link PaneRecord#servingMinute}), for the drivers only they can name.
+ * The threshold-SLO monitors are held as objects between checkpoints ({@link HeldState}), not read and
+ * rewritten every minute.
  */
-final class DriftFunction extends SliceEngineFunction {
+final class DriftFunction extends SliceEngineFunction implements HoldsState {
+
+    /** Threshold-SLO monitors (one per SLO, version and slice) held at most between checkpoints. */
+    static final int MAX_HELD = 10_000;
 
     private transient ValueState<DriftMonitor> monitor;
     private transient ValueState<CostMonitor> cost;
@@ -61,7 +66,8 @@ final class DriftFunction extends SliceEngineFunction {
     void openEngine() {
         monitor = getRuntimeContext().getState(States.DRIFT_MONITOR);
         cost = getRuntimeContext().getState(States.COST_MONITOR);
-        thresholdSlos = new ThresholdSlos(getRuntimeContext().getMapState(States.THRESHOLD_SLO_MONITORS),
+        thresholdSlos = new ThresholdSlos(
+                new HeldState<>(getRuntimeContext().getMapState(States.THRESHOLD_SLO_MONITORS), MAX_HELD),
                 getRuntimeContext().getMapState(States.THRESHOLD_SLO_ALERTS),
                 getRuntimeContext().getMetricGroup().counter("late_refused_timeslices"));
         baselines = new HashMap<>();
@@ -118,6 +124,11 @@ final class DriftFunction extends SliceEngineFunction {
         }
         // a standing threshold-SLO alert resolves (or reminds) even when traffic stops
         return alerting ? paneEnd + paneMillis : next;
+    }
+
+    @Override
+    public List<HeldState<?, ?>> heldStates() {
+        return List.of(thresholdSlos.monitors());
     }
 
     @Override

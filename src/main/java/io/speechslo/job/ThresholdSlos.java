@@ -59,16 +59,22 @@ final class ThresholdSlos {
 
     private static final String SLICES_SEP = "\u0001";
 
-    private final MapState<String, BurnRateMonitor> monitors;
+    private final HeldState<String, BurnRateMonitor> monitors;
     private final MapState<String, String> alerts;
 
     /** Judged timeslices a monitor refused as older than the panes it keeps (metric {@code late_refused_timeslices}). */
     private final Counter lateRefused;
 
-    ThresholdSlos(MapState<String, BurnRateMonitor> monitors, MapState<String, String> alerts, Counter lateRefused) {
+    /** @param monitors the key's monitors, held between checkpoints ({@link HeldState}) */
+    ThresholdSlos(HeldState<String, BurnRateMonitor> monitors, MapState<String, String> alerts, Counter lateRefused) {
         this.monitors = monitors;
         this.alerts = alerts;
         this.lateRefused = lateRefused;
+    }
+
+    /** The monitors, held between checkpoints. */
+    HeldState<String, BurnRateMonitor> monitors() {
+        return monitors;
     }
 
     /**
@@ -81,21 +87,20 @@ final class ThresholdSlos {
             List<Advisory> advisories, List<Scorecard> scorecards) throws Exception {
         List<SloDefinition> slos = policies.thresholdSlosFor(service, signal);
         Map<String, Boolean> judged = slos.isEmpty() ? Map.of() : judge(slos, sliceScorecards);
-        TreeSet<String> keys = new TreeSet<>(judged.keySet());
-        for (String k : monitors.keys()) {
-            keys.add(k);
-        }
+        String serviceKey = Keys.service(service, signal);
+        TreeSet<String> keys = monitors.keys(serviceKey);
+        keys.addAll(judged.keySet());
         boolean alerting = false;
         Map<String, List<Advisory>> assessed = new TreeMap<>();
         for (String key : keys) {
             String[] k = Keys.split(key);
             SloDefinition slo = Keys.slo(slos, key);
             if (slo == null) {
-                monitors.remove(key); // the SLO is no longer in the policies
+                monitors.remove(serviceKey, key); // the SLO is no longer in the policies
                 continue;
             }
             Slice slice = Slice.parse(k[2]);
-            BurnRateMonitor m = monitors.get(key);
+            BurnRateMonitor m = monitors.get(serviceKey, key);
             m = m == null
                     ? new BurnRateMonitor(slo, BurnRateMonitor.settings(slo, policies.burn()), service, k[1], slice,
                             policies.version())
@@ -117,9 +122,9 @@ final class ThresholdSlos {
                         m.status(end)));
             }
             if (m.isIdle(end)) {
-                monitors.remove(key);
+                monitors.remove(serviceKey, key);
             } else {
-                monitors.put(key, m); // the same object on the heap backend; RocksDB writes it back
+                monitors.put(serviceKey, key, m);
                 alerting |= m.isAlerting();
             }
         }

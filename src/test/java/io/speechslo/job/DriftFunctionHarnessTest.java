@@ -16,7 +16,6 @@ import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,6 +71,15 @@ class DriftFunctionHarnessTest {
         return m;
     }
 
+    /** An open harness running the function as the topology does ({@link HeldStateOperator}). */
+    static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> harness(DriftFunction function)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new HeldStateOperator<>(function), PaneRecord::serviceKey,
+                Types.STRING);
+        h.open();
+        return h;
+    }
+
     @Test
     void silenceShiftInOneSliceIsInvestigatedAtTheHourAndStateGoesAfterBaselinePlusCurrent() throws Exception {
         DriftPolicy policy = BUNDLE.policies().drift();
@@ -79,8 +87,7 @@ class DriftFunctionHarnessTest {
         assertThat(policy.baseline().toMillis()).isEqualTo(24 * HOUR);
         long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
         try (KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new DriftFunction(BUNDLE, lateness, 60_000), PaneRecord::serviceKey, Types.STRING)) {
+                harness(new DriftFunction(BUNDLE, lateness, 60_000))) {
             for (long start = T0; start < T0 + 3 * HOUR; start += MIN) {
                 boolean shifted = start >= T0 + 2 * HOUR;
                 for (PaneRecord r : List.of(pane("en-US", start, 0.20), pane("de-DE", start, shifted ? 0.50 : 0.20))) {
@@ -114,15 +121,18 @@ class DriftFunctionHarnessTest {
             assertThat(a.getFindings()).allSatisfy(f -> assertThat(f.getMetric()).isEqualTo("silence_ratio"));
 
             // traffic stopped: one monitor, one wake-up at the next hour
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: held monitors go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
             // the last pane (started T0 + 2h) is baseline until the window ending T0 + 2h + 24h + 1h
             h.processWatermark(T0 + 27 * HOUR + lateness);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: held monitors go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
             h.processWatermark(T0 + 28 * HOUR + lateness);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: held monitors go back to state
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
             // a standing investigation of a service gone quiet lapses without a RESOLVED

@@ -50,10 +50,10 @@ final class EngineRestarts {
         return harness(function, PaneRecord::serviceKey, backend, dir);
     }
 
-    /** The operator the topology runs the function in: burn rates in their own, the others in Flink's. */
+    /** The operator the topology runs the function in: one that writes held state back, where it holds any. */
     @SuppressWarnings("unchecked")
     static <IN> OneInputStreamOperator<IN, Advisory> operator(EngineFunction<IN> function) {
-        return function instanceof BurnRateFunction burn ? (OneInputStreamOperator<IN, Advisory>) (Object) new HeldStateOperator<>(burn)
+        return function instanceof HoldsState ? new HeldStateOperator<>((EngineFunction<IN> & HoldsState) function)
                 : new KeyedProcessOperator<>(function);
     }
 

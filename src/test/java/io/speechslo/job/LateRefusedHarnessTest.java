@@ -53,7 +53,7 @@ class LateRefusedHarnessTest {
         long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
         DriftFunction drift = new DriftFunction(DriftFunctionHarnessTest.BUNDLE, lateness, MIN);
         try (KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(drift, PaneRecord::serviceKey, Types.STRING)) {
+                DriftFunctionHarnessTest.harness(drift)) {
             // a day and two hours of traffic, one pane every ten minutes: the 1 h windows are judged against
             // the 24 h before them, and panes older than that go
             for (long start = T0; start < T0 + 26 * HOUR; start += 10 * MIN) {
