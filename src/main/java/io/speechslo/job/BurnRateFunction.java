@@ -133,6 +133,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> implements HoldsSt
         TreeSet<String> keys = monitors.keys(serviceKey);
         keys.addAll(counts.keySet());
         boolean alerting = false;
+        boolean kept = false; // any monitor left for this key
         long scorecardMillis = scorecardMillis(burnPane);
         for (String key : keys) {
             SloDefinition slo = Keys.slo(slos, key);
@@ -163,10 +164,11 @@ final class BurnRateFunction extends EngineFunction<BurnTick> implements HoldsSt
                 monitors.remove(serviceKey, key);
             } else {
                 monitors.put(serviceKey, key, m);
+                kept = true;
                 alerting |= m.isAlerting();
             }
         }
-        if (monitors.keys(serviceKey).isEmpty()) {
+        if (!kept) {
             return Long.MIN_VALUE;
         }
         if (alerting) {

@@ -35,8 +35,11 @@ import java.util.Map;
  */
 final class DriftFunction extends SliceEngineFunction implements HoldsState {
 
-    /** Threshold-SLO monitors (one per SLO, version and slice) held at most between checkpoints. */
-    static final int MAX_HELD = 10_000;
+    /**
+     * Threshold-SLO monitors (one per SLO, version and slice) held at most between checkpoints (each up
+     * to a few hundred KB: days of minute timeslices).
+     */
+    static final int MAX_HELD = 1_000;
 
     private transient ValueState<DriftMonitor> monitor;
     private transient ValueState<CostMonitor> cost;

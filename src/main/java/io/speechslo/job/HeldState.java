@@ -19,9 +19,9 @@ import java.util.function.Consumer;
  * watermark step once more values are held than the state allows, which bounds the heap they take. On
  * the heap backend the objects are those of the state itself.
  *
- * <p>The function {@link HoldsState}; every access names the key it is for, which must be the current key of the keyed state; a value
- * read is held (and written back) whether or not it was changed, as a value changed in place on the
- * heap backend is.
+ * <p>The function {@link HoldsState}. Every access names the key it is for, which must be the current
+ * key of the keyed state; a value read is held (and written back) whether or not it was changed, as a
+ * value changed in place on the heap backend is.
  */
 final class HeldState<K extends Comparable<K>, V> {
 
