@@ -164,8 +164,9 @@ public final class AdvisorTopology {
         // capacity evidence of latency findings, slice drift's cost monitor for its serving drivers
         DataStream<PaneRecord> servingMinutes = servingScorecards.getSideOutput(Tags.SERVING_MINUTES);
         SingleOutputStreamOperator<Advisory> gate = panes.union(servingMinutes).keyBy(PaneRecord::serviceKey)
-                .process(new ReleaseGateFunction(bundle, lateness, settings.rollout()))
-                .uid(Uids.GATE).name("Release gate");
+                .transform("Release gate", TypeInformation.of(Advisory.class),
+                        new HeldStateOperator<>(new ReleaseGateFunction(bundle, lateness, settings.rollout())))
+                .uid(Uids.GATE);
         SingleOutputStreamOperator<Advisory> drift = panes.union(servingMinutes)
                 .keyBy(PaneRecord::serviceKey)
                 .transform("Slice drift", TypeInformation.of(Advisory.class), new HeldStateOperator<>(new DriftFunction(bundle, lateness, pane)))

@@ -191,7 +191,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> implements HoldsSt
     }
 
     @Override
-    public List<HeldState<?, ?>> heldStates() {
+    public List<HoldsState.Held> heldStates() {
         return List.of(monitors);
     }
 

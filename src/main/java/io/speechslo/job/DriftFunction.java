@@ -14,8 +14,6 @@ import io.speechslo.scorecard.SliceScorecards;
 import io.speechslo.slice.Slice;
 import io.speechslo.telemetry.Track;
 
-import org.apache.flink.api.common.state.ValueState;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +28,8 @@ import java.util.Map;
  * monitor keeps is refused and its requests counted ({@code late_refused_requests}); so is a timeslice
  * a threshold-SLO monitor refuses ({@code late_refused_timeslices}). The cost monitor also reads each
  * pool's minute of serving samples ({@link PaneRecord#servingMinute}), for the drivers only they can name.
- * The threshold-SLO monitors are held as objects between checkpoints ({@link HeldState}), not read and
- * rewritten every minute.
+ * The threshold-SLO monitors, the drift and the cost monitor are held as objects between checkpoints
+ * ({@link HeldState}, {@link HeldValue}), not read and rewritten every minute.
  */
 final class DriftFunction extends SliceEngineFunction implements HoldsState {
 
@@ -41,8 +39,11 @@ final class DriftFunction extends SliceEngineFunction implements HoldsState {
      */
     static final int MAX_HELD = 1_000;
 
-    private transient ValueState<DriftMonitor> monitor;
-    private transient ValueState<CostMonitor> cost;
+    /** Drift and cost monitors (one each per service and signal) held at most between checkpoints. */
+    static final int MAX_HELD_MONITORS = 100;
+
+    private transient HeldValue<DriftMonitor> monitor;
+    private transient HeldValue<CostMonitor> cost;
     private transient ThresholdSlos thresholdSlos;
     /**
      * Per key, the trailing baseline of the current window (derived from the monitor, so not state: a
@@ -67,8 +68,8 @@ final class DriftFunction extends SliceEngineFunction implements HoldsState {
 
     @Override
     void openEngine() {
-        monitor = getRuntimeContext().getState(States.DRIFT_MONITOR);
-        cost = getRuntimeContext().getState(States.COST_MONITOR);
+        monitor = new HeldValue<>(getRuntimeContext().getState(States.DRIFT_MONITOR), MAX_HELD_MONITORS);
+        cost = new HeldValue<>(getRuntimeContext().getState(States.COST_MONITOR), MAX_HELD_MONITORS);
         thresholdSlos = new ThresholdSlos(
                 new HeldState<>(getRuntimeContext().getMapState(States.THRESHOLD_SLO_MONITORS), MAX_HELD),
                 getRuntimeContext().getMapState(States.THRESHOLD_SLO_ALERTS),
@@ -80,7 +81,8 @@ final class DriftFunction extends SliceEngineFunction implements HoldsState {
     long onPane(String service, Signal signal, long paneEnd, List<PaneRecord> panes, List<Advisory> out)
             throws Exception {
         long window = policies.drift().current().toMillis();
-        DriftMonitor m = monitor.value();
+        String key = Keys.service(service, signal);
+        DriftMonitor m = monitor.value(key);
         m = m == null ? new DriftMonitor(service, signal, policies.drift(), policies.version())
                 : m.configure(policies.drift(), policies.version());
         List<SliceScorecards.Pane> decoded = new ArrayList<>(panes.size());
@@ -97,7 +99,7 @@ final class DriftFunction extends SliceEngineFunction implements HoldsState {
                 lateRefused.inc(p.requests()); // older than the baseline the monitor still keeps
             }
         }
-        CostMonitor c = cost.value();
+        CostMonitor c = cost.value(key);
         c = c == null ? new CostMonitor(service, signal) : c;
         c.configure(policies.drift(), policies.version());
         List<io.speechslo.scorecard.Scorecard> slices = decoded.isEmpty() ? List.of()
@@ -113,25 +115,25 @@ final class DriftFunction extends SliceEngineFunction implements HoldsState {
             out.addAll(c.evaluate(paneEnd));
         }
         if (c.isEmpty()) {
-            cost.clear();
+            cost.clear(key);
         } else {
-            cost.update(c);
+            cost.update(key, c);
         }
         long next = Math.floorDiv(paneEnd, window) * window + window;
         if (m.isEmpty()) {
-            monitor.clear();
-            baselines.remove(Keys.service(service, signal));
+            monitor.clear(key);
+            baselines.remove(key);
             next = c.isEmpty() ? Long.MIN_VALUE : next;
         } else {
-            monitor.update(m); // the same object on the heap backend; RocksDB writes it back
+            monitor.update(key, m);
         }
         // a standing threshold-SLO alert resolves (or reminds) even when traffic stops
         return alerting ? paneEnd + paneMillis : next;
     }
 
     @Override
-    public List<HeldState<?, ?>> heldStates() {
-        return List.of(thresholdSlos.monitors());
+    public List<HoldsState.Held> heldStates() {
+        return List.of(thresholdSlos.monitors(), monitor, cost);
     }
 
     @Override

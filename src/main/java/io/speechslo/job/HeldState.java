@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * key of the keyed state; a value read is held (and written back) whether or not it was changed, as a
  * value changed in place on the heap backend is.
  */
-final class HeldState<K extends Comparable<K>, V> {
+final class HeldState<K extends Comparable<K>, V> implements HoldsState.Held {
 
     private final MapState<K, V> state;
     /** Values held at most, across keys, before the end of a watermark step flushes them. */
@@ -88,7 +88,8 @@ final class HeldState<K extends Comparable<K>, V> {
     }
 
     /** Whether more values are held (removals included) than the state allows. */
-    boolean full() {
+    @Override
+    public boolean full() {
         int held = 0;
         for (Map<K, V> values : byKey.values()) {
             held += values.size();
@@ -100,7 +101,8 @@ final class HeldState<K extends Comparable<K>, V> {
      * Writes every held value back to state (removes those removed) and forgets them: for each key,
      * {@code setKey} makes it the current key first.
      */
-    void flush(Consumer<String> setKey) throws Exception {
+    @Override
+    public void flush(Consumer<String> setKey) throws Exception {
         for (Map.Entry<String, Map<K, V>> e : byKey.entrySet()) {
             setKey.accept(e.getKey());
             for (Map.Entry<K, V> v : e.getValue().entrySet()) {

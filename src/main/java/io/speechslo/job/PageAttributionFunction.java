@@ -151,7 +151,7 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
 
     /** The key of both inputs: the service (SLO names tell its signals apart). */
     @Override
-    public List<HeldState<?, ?>> heldStates() {
+    public List<HoldsState.Held> heldStates() {
         return List.of(panes, evidence);
     }
 

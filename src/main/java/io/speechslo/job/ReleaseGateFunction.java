@@ -9,8 +9,6 @@ import io.speechslo.policy.load.PolicyBundle;
 import io.speechslo.scorecard.RolloutScorecards;
 import io.speechslo.telemetry.Track;
 
-import org.apache.flink.api.common.state.ValueState;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +22,16 @@ import java.util.TreeMap;
  * While a candidate is under way it keeps the last hour of each pool's minute of serving samples
  * ({@link ServingMinutes}), and a ROLLBACK or PAUSE whose latency finding names a component gains the
  * capacity evidence of the canary's pools against stable's ({@code autoscaler}, {@code gpu_saturation}).
+ * The tracker is held as an object between checkpoints ({@link HeldValue}), not read, rolled up and
+ * rewritten every interval.
  */
-final class ReleaseGateFunction extends SliceEngineFunction {
+final class ReleaseGateFunction extends SliceEngineFunction implements HoldsState {
+
+    /** Rollout trackers (one per service and signal, each up to a few MB) held at most between checkpoints. */
+    static final int MAX_HELD = 100;
 
     private final RolloutSettings settings;
-    private transient ValueState<RolloutTracker> tracker;
+    private transient HeldValue<RolloutTracker> tracker;
     private transient ServingMinutes serving;
 
     ReleaseGateFunction(PolicyBundle bundle, long latenessMillis, RolloutSettings settings) {
@@ -48,14 +51,15 @@ final class ReleaseGateFunction extends SliceEngineFunction {
 
     @Override
     void openEngine() {
-        tracker = getRuntimeContext().getState(States.ROLLOUT_TRACKER);
+        tracker = new HeldValue<>(getRuntimeContext().getState(States.ROLLOUT_TRACKER), MAX_HELD);
         serving = new ServingMinutes(getRuntimeContext().getMapState(States.GATE_SERVING));
     }
 
     @Override
     long onPane(String service, Signal signal, long paneEnd, List<PaneRecord> panes, List<Advisory> out)
             throws Exception {
-        RolloutTracker t = tracker.value();
+        String key = Keys.service(service, signal);
+        RolloutTracker t = tracker.value(key);
         t = t == null ? new RolloutTracker(service, signal, settings) : t.configure(settings);
         Map<String, Long> canaryRequests = new TreeMap<>();
         long stableRequests = 0;
@@ -95,12 +99,17 @@ final class ReleaseGateFunction extends SliceEngineFunction {
             }
         }
         if (t.isEmpty()) {
-            tracker.clear();
+            tracker.clear(key);
             serving.forgetUntil(Long.MAX_VALUE);
             return Long.MIN_VALUE;
         }
-        tracker.update(t); // the same object on the heap backend; RocksDB writes it back
+        tracker.update(key, t);
         return Math.floorDiv(paneEnd, interval) * interval + interval;
+    }
+
+    @Override
+    public List<HoldsState.Held> heldStates() {
+        return List.of(tracker);
     }
 
     /** How far back the capacity evidence of a latency finding reads the pools' serving samples. */

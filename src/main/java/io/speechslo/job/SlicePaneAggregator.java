@@ -54,7 +54,7 @@ final class SlicePaneAggregator extends KeyedProcessFunction<String, PaneRecord,
     }
 
     @Override
-    public List<HeldState<?, ?>> heldStates() {
+    public List<HoldsState.Held> heldStates() {
         return List.of(panes);
     }
 

@@ -3,9 +3,7 @@ package io.speechslo.job;
 import io.speechslo.advisory.Advisory;
 import io.speechslo.telemetry.Track;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +27,7 @@ class LateRefusedHarnessTest {
         ReleaseGateFunction gate = new ReleaseGateFunction(ReleaseGateFunctionHarnessTest.BUNDLE, lateness,
                 TopologySettings.DEFAULT.rollout());
         try (KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(gate, PaneRecord::serviceKey, Types.STRING)) {
+                ReleaseGateFunctionHarnessTest.harness(gate)) {
             for (int m = 0; m < 3; m++) {
                 for (Track track : new Track[] {Track.STABLE, Track.CANARY}) {
                     for (PaneRecord r : ReleaseGateFunctionHarnessTest.panes("asr-prod", track,

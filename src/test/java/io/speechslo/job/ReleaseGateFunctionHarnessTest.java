@@ -15,7 +15,6 @@ import io.speechslo.telemetry.Track;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,14 +66,22 @@ class ReleaseGateFunctionHarnessTest {
                 new PaneRecord(service, Signal.ASR, track, version, keys[1], start + MIN, byRegion[1].toBytes()));
     }
 
+    /** An open harness running the function as the topology does ({@link HeldStateOperator}). */
+    static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> harness(ReleaseGateFunction function)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new HeldStateOperator<>(function), PaneRecord::serviceKey,
+                Types.STRING);
+        h.open();
+        return h;
+    }
+
     @Test
     void pauseThenContinueOrRollbackAtIntervalBoundariesAndNothingLeftOnceTheCanaryIsIdle() throws Exception {
         long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
         var rollout = TopologySettings.DEFAULT.rollout();
         assertThat(rollout.interval().toMillis()).isEqualTo(MIN);
         try (KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new ReleaseGateFunction(BUNDLE, lateness, rollout), PaneRecord::serviceKey, Types.STRING)) {
+                harness(new ReleaseGateFunction(BUNDLE, lateness, rollout))) {
             // 40 requests per track in the first minute (under every rule's minimum, whole service and
             // slices), then 2,500: the canary reaches the 10,000 requests the error and timeout rules
             // need in the window ending at minute 5
@@ -90,6 +97,7 @@ class ReleaseGateFunctionHarnessTest {
             }
             // the last canary request was at minute 4 + 59,976 ms: idle for 30 minutes at the end of minute 35
             h.processWatermark(T0 + 34 * MIN + lateness);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held trackers go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(2); // one tracker per service, buffers empty
             assertThat(h.numEventTimeTimers()).isEqualTo(2); // one wake-up per service
 
@@ -116,8 +124,38 @@ class ReleaseGateFunctionHarnessTest {
 
             h.processWatermark(T0 + 35 * MIN + lateness);
             assertThat(h.extractOutputValues()).hasSize(out.size()); // a finished rollout says nothing more
+            h.prepareSnapshotPreBarrier(1);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void heldTrackersGoBackToStateBeforeEveryCheckpointAndOnceTooManyAreHeld(@TempDir Path dir) throws Exception {
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        String key = Keys.service("asr-bad", Signal.ASR);
+        try (var h = EngineRestarts.harness(new ReleaseGateFunction(BUNDLE, lateness, TopologySettings.DEFAULT.rollout()),
+                EngineRestarts.Backend.ROCKSDB, dir)) {
+            h.open();
+            minute(0, lateness).run(h);
+            // held as an object between checkpoints: RocksDB has it once a checkpoint's barrier comes
+            assertThat(EngineRestarts.value(h, key, States.ROLLOUT_TRACKER)).isNull();
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(EngineRestarts.value(h, key, States.ROLLOUT_TRACKER).candidates()).containsExactly("v2");
+
+            // more trackers held than MAX_HELD: the end of the watermark step writes them back, no checkpoint
+            int services = ReleaseGateFunction.MAX_HELD + 1;
+            for (int s = 0; s < services; s++) {
+                for (PaneRecord r : concat(panes("asr-" + s, Track.STABLE, "v1", 1, 40, 1),
+                        panes("asr-" + s, Track.CANARY, "v2", 1, 40, 1))) {
+                    h.processElement(r, r.paneEnd + lateness);
+                }
+            }
+            h.processWatermark(T0 + 2 * MIN + lateness);
+            for (int s = 0; s < services; s++) {
+                assertThat(EngineRestarts.value(h, Keys.service("asr-" + s, Signal.ASR), States.ROLLOUT_TRACKER))
+                        .as("asr-%d", s).isNotNull();
+            }
         }
     }
 
@@ -163,9 +201,11 @@ class ReleaseGateFunctionHarnessTest {
                 EngineRestarts.Backend.HEAP, dir)) {
             h.open();
             minute(0, lateness).run(h);
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held tracker goes back to state
             RolloutTracker before = EngineRestarts.value(h, key, States.ROLLOUT_TRACKER);
             byte[] bytesBefore = bytes(before);
             minute(1, lateness).run(h);
+            h.prepareSnapshotPreBarrier(2);
             RolloutTracker after = EngineRestarts.value(h, key, States.ROLLOUT_TRACKER);
             assertThat(after).isSameAs(before);
             assertThat(bytes(after)).isNotEqualTo(bytesBefore); // the minute was folded into that very object
