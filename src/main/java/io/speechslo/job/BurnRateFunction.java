@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * Monitors are held as objects between checkpoints ({@link HeldState}, written back by
  * {@link HeldStateOperator}), not read and written at every burn pane.
  */
-final class BurnRateFunction extends EngineFunction<BurnTick> implements HoldsState {
+final class BurnRateFunction extends EngineFunction<BurnTick> {
 
     private static final java.util.Comparator<BurnTick> TICK_ORDER = java.util.Comparator
             .<BurnTick>comparingLong(t -> t.tickEnd)
@@ -191,7 +191,7 @@ final class BurnRateFunction extends EngineFunction<BurnTick> implements HoldsSt
     }
 
     @Override
-    public List<HoldsState.Held> heldStates() {
+    List<HoldsState.Held> heldEngineStates() {
         return List.of(monitors);
     }
 

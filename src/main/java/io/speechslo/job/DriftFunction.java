@@ -31,7 +31,7 @@ import java.util.Map;
  * The threshold-SLO monitors, the drift and the cost monitor are held as objects between checkpoints
  * ({@link HeldState}, {@link HeldValue}), not read and rewritten every minute.
  */
-final class DriftFunction extends SliceEngineFunction implements HoldsState {
+final class DriftFunction extends SliceEngineFunction {
 
     /**
      * Threshold-SLO monitors (one per SLO, version and slice) held at most between checkpoints (each up
@@ -132,7 +132,7 @@ final class DriftFunction extends SliceEngineFunction implements HoldsState {
     }
 
     @Override
-    public List<HoldsState.Held> heldStates() {
+    List<HoldsState.Held> heldEngineStates() {
         return List.of(thresholdSlos.monitors(), monitor, cost);
     }
 

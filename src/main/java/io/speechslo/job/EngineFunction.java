@@ -28,11 +28,18 @@ import java.util.Map;
  * {@link Tags#SCORECARDS}. Engines are kept as objects in keyed state, each with its own
  * serializer; their configuration is not state, and the subclass attaches it again after every read.
  *
- * <p>Inputs wait in keyed state by the time they are due (their timer), so a timer takes exactly its own
- * inputs. (A single list, scanned and rewritten at every timer, made a catch-up quadratic: one watermark
- * step there spans minutes of event time, and every pane of it rescanned all the later ones.)
+ * <p>Inputs wait by the time they are due (their timer), so a timer takes exactly its own inputs. (A
+ * single list, scanned and rewritten at every timer, made a catch-up quadratic: one watermark step there
+ * spans minutes of event time, and every pane of it rescanned all the later ones.) They wait as objects
+ * and go to keyed state only when the operator flushes what its function holds ({@link HoldsState}:
+ * before every checkpoint barrier, at the end of the input, and after a watermark step once more than
+ * {@link #MAX_HELD_INPUTS} wait), so on RocksDB an input taken before the next checkpoint is never
+ * written there; a timer takes the inputs in state first, then those held, in the order they came.
  */
-abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advisory> {
+abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advisory> implements HoldsState {
+
+    /** Inputs held at most, across keys, before the end of a watermark step writes them to state. */
+    static final int MAX_HELD_INPUTS = 10_000;
 
     /** The order the slice engines fold a pane's records in, whatever channel they came from. */
     static final java.util.Comparator<PaneRecord> PANE_ORDER = java.util.Comparator
@@ -49,6 +56,10 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
     private transient MapState<Tuple2<Long, Integer>, IN> buffer;
     /** How many inputs are buffered per due time. */
     private transient MapState<Long, Integer> buffered;
+    /** Inputs not in state yet, by key and due time. */
+    private transient HeldInputs held;
+    /** {@link #held} and what the engine holds ({@link #heldEngineStates}). */
+    private transient List<HoldsState.Held> heldStates;
     private transient Map<Decision, Counter> advisoriesOut;
     private transient Counter scorecardsOut;
     /**
@@ -95,18 +106,27 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
         gauges = new ScorecardGauges(getRuntimeContext().getMetricGroup());
         scorecards = new ArrayList<>();
         encoder = new EncodedScorecard.Encoder();
+        held = new HeldInputs();
         openEngine();
+        List<HoldsState.Held> all = new ArrayList<>(heldEngineStates());
+        all.add(held);
+        heldStates = List.copyOf(all);
     }
 
     void openEngine() throws Exception {}
 
+    /** Keyed state the engine holds as objects between checkpoints (opened by {@link #openEngine}). */
+    abstract List<HoldsState.Held> heldEngineStates();
+
+    @Override
+    public final List<HoldsState.Held> heldStates() {
+        return heldStates;
+    }
+
     @Override
     public void processElement(IN r, Context ctx, Collector<Advisory> out) throws Exception {
         long due = wakeUp(r, ctx.timerService().currentWatermark());
-        Integer n = buffered.get(due);
-        int index = n == null ? 0 : n;
-        buffer.put(Tuple2.of(due, index), r);
-        buffered.put(due, index + 1);
+        held.add(ctx.getCurrentKey(), due, r);
         ctx.timerService().registerEventTimeTimer(due);
     }
 
@@ -127,7 +147,10 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
             due.add(buffer.get(slot));
             buffer.remove(slot);
         }
-        buffered.remove(timestamp);
+        if (n != null) {
+            buffered.remove(timestamp);
+        }
+        held.take(ctx.getCurrentKey(), timestamp, due);
         // At the end of a bounded input the watermark jumps to the end of time and every timer fires:
         // evaluate the panes the data reached, nothing beyond (a live job given the same telemetry would
         // never see its watermark pass them either).
@@ -152,6 +175,53 @@ abstract class EngineFunction<IN> extends KeyedProcessFunction<String, IN, Advis
         scorecards.clear();
         if (next != Long.MIN_VALUE && !endOfInput) {
             ctx.timerService().registerEventTimeTimer(next + lateness);
+        }
+    }
+
+    /** The inputs waiting for their timer that are not in state yet. */
+    private final class HeldInputs implements HoldsState.Held {
+
+        private final Map<String, Map<Long, List<IN>>> byKey = new java.util.HashMap<>();
+        private int count;
+
+        void add(String key, long due, IN r) {
+            byKey.computeIfAbsent(key, k -> new java.util.HashMap<>()).computeIfAbsent(due, d -> new ArrayList<>()).add(r);
+            count++;
+        }
+
+        /** Adds the inputs held for {@code key} due at {@code due} to {@code into}, and forgets them. */
+        void take(String key, long due, List<IN> into) {
+            Map<Long, List<IN>> byDue = byKey.get(key);
+            List<IN> inputs = byDue == null ? null : byDue.remove(due);
+            if (inputs != null) {
+                into.addAll(inputs);
+                count -= inputs.size();
+                if (byDue.isEmpty()) {
+                    byKey.remove(key);
+                }
+            }
+        }
+
+        @Override
+        public boolean full() {
+            return count > MAX_HELD_INPUTS;
+        }
+
+        @Override
+        public void flush(java.util.function.Consumer<String> setKey) throws Exception {
+            for (Map.Entry<String, Map<Long, List<IN>>> e : byKey.entrySet()) {
+                setKey.accept(e.getKey());
+                for (Map.Entry<Long, List<IN>> d : e.getValue().entrySet()) {
+                    Integer n = buffered.get(d.getKey());
+                    int index = n == null ? 0 : n;
+                    for (IN r : d.getValue()) {
+                        buffer.put(Tuple2.of(d.getKey(), index++), r);
+                    }
+                    buffered.put(d.getKey(), index);
+                }
+            }
+            byKey.clear();
+            count = 0;
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * The tracker is held as an object between checkpoints ({@link HeldValue}), not read, rolled up and
  * rewritten every interval.
  */
-final class ReleaseGateFunction extends SliceEngineFunction implements HoldsState {
+final class ReleaseGateFunction extends SliceEngineFunction {
 
     /** Rollout trackers (one per service and signal, each up to a few MB) held at most between checkpoints. */
     static final int MAX_HELD = 100;
@@ -108,7 +108,7 @@ final class ReleaseGateFunction extends SliceEngineFunction implements HoldsStat
     }
 
     @Override
-    public List<HoldsState.Held> heldStates() {
+    List<HoldsState.Held> heldEngineStates() {
         return List.of(tracker);
     }
 

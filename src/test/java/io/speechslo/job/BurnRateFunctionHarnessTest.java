@@ -3,6 +3,7 @@ package io.speechslo.job;
 import io.speechslo.advisory.Advisory;
 import io.speechslo.advisory.AdvisoryKind;
 import io.speechslo.advisory.Decision;
+import io.speechslo.burn.BurnRateMonitor;
 import io.speechslo.fixtures.Requests;
 import io.speechslo.metrics.Signal;
 import io.speechslo.policy.Policies;
@@ -188,6 +189,52 @@ class BurnRateFunctionHarnessTest {
                         States.BURN_MONITORS)).as("asr-%d", s).hasSize(perService);
             }
         }
+    }
+
+    @Test
+    void inputsWaitAsObjectsAndGoToStateAtABarrierOrOnceTooManyWait(@TempDir Path dir) throws Exception {
+        try (var h = EngineRestarts.harness(new BurnRateFunction(BUNDLE), BurnTick::serviceKey,
+                EngineRestarts.Backend.ROCKSDB, dir)) {
+            h.open();
+            BurnTick early = pane(0, 100, 0);
+            h.processElement(early, early.tickEnd - 1);
+            // not due yet, and no checkpoint came: RocksDB never saw it
+            assertThat(waiting(h)).isZero();
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(waiting(h)).isOne();
+            assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_TICK_BUFFER.counts())).hasSize(1);
+            // one more for the same pane, held: the timer takes the one in state and the one held
+            h.processElement(early, early.tickEnd - 1);
+            h.processWatermark(early.tickEnd);
+            h.prepareSnapshotPreBarrier(2);
+            assertThat(waiting(h)).isZero();
+            assertThat(CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_TICK_BUFFER.counts())).isEmpty();
+            SloDefinition slo = POLICIES.slosFor(SERVICE, Signal.ASR).get(0);
+            BurnRateMonitor m = CardinalityGuardHarnessTest.mapState(h, KEY, States.BURN_MONITORS)
+                    .get(slo.name() + Keys.SEP)
+                    .configure(slo, POLICIES.burn(), SERVICE, null, POLICIES.version());
+            assertThat(m.status(early.tickEnd).total()).isEqualTo(200); // both counted
+
+            // more inputs waiting than MAX_HELD_INPUTS: the end of the watermark step writes them to state
+            BurnTick later = pane(2, 1, 0);
+            for (int i = 0; i <= EngineFunction.MAX_HELD_INPUTS; i++) {
+                h.processElement(later, later.tickEnd - 1);
+            }
+            h.processWatermark(early.tickEnd + 1);
+            assertThat(waiting(h)).isEqualTo(EngineFunction.MAX_HELD_INPUTS + 1);
+        }
+    }
+
+    /** Burn counts of {@link #KEY} waiting for their timer in state. */
+    private static int waiting(KeyedOneInputStreamOperatorTestHarness<String, BurnTick, Advisory> h) throws Exception {
+        var backend = h.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(KEY);
+        int n = 0;
+        for (var ignored : backend.getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE, States.BURN_TICK_BUFFER.inputs()).keys()) {
+            n++;
+        }
+        return n;
     }
 
     @Test
