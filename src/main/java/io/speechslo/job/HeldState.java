@@ -2,7 +2,9 @@ package io.speechslo.job;
 
 import org.apache.flink.api.common.state.MapState;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -30,6 +32,11 @@ final class HeldState<K extends Comparable<K>, V> implements HoldsState.Held {
     private final int maxHeld;
     /** Per key, the values held: null for one removed since the last flush. */
     private final Map<String, Map<K, V>> byKey = new HashMap<>();
+    /**
+     * Per key, the names state had when first listed since the last flush: state changes only at a
+     * flush, so listing them once spares a backend scan (a RocksDB iterator) at every pane.
+     */
+    private final Map<String, List<K>> inState = new HashMap<>();
 
     /** @param maxHeld values held at most, across keys, before the end of a watermark step flushes them */
     HeldState(MapState<K, V> state, int maxHeld) {
@@ -64,8 +71,16 @@ final class HeldState<K extends Comparable<K>, V> implements HoldsState.Held {
     /** The names with a value, in order. */
     TreeSet<K> keys(String key) throws Exception {
         Map<K, V> held = held(key);
+        List<K> stored = inState.get(key);
+        if (stored == null) {
+            stored = new ArrayList<>();
+            for (K k : state.keys()) {
+                stored.add(k);
+            }
+            inState.put(key, stored);
+        }
         TreeSet<K> keys = new TreeSet<>();
-        for (K k : state.keys()) {
+        for (K k : stored) {
             if (!held.containsKey(k)) {
                 keys.add(k);
             }
@@ -114,5 +129,6 @@ final class HeldState<K extends Comparable<K>, V> implements HoldsState.Held {
             }
         }
         byKey.clear();
+        inState.clear();
     }
 }
