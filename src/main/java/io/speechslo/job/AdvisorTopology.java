@@ -125,8 +125,9 @@ public final class AdvisorTopology {
 
         SingleOutputStreamOperator<PaneRecord> guarded = partials
                 .keyBy(PaneRecord::serviceKey)
-                .process(new CardinalityGuard(settings.maxValuesPerDimension(), settings.cardinalityExpiry()))
-                .uid(Uids.GUARD).name("Cardinality guard");
+                .transform("Cardinality guard", paneType, new HeldStateOperator<>(
+                        new CardinalityGuard(settings.maxValuesPerDimension(), settings.cardinalityExpiry())))
+                .uid(Uids.GUARD);
 
         SingleOutputStreamOperator<PaneRecord> panes = guarded
                 .keyBy(Keys::slice)

@@ -3,7 +3,6 @@ package io.speechslo.job;
 import io.speechslo.slice.Slice;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -37,7 +36,13 @@ import java.util.Set;
  * first partial pane the guard sees for their service and signal after the restore, so they stay at
  * least one expiry from then.
  */
-final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, PaneRecord> {
+final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, PaneRecord> implements HoldsState {
+
+    /**
+     * Entries (values and counts, across keys) held as objects between checkpoints at most ({@link
+     * HeldState}): on RocksDB every partial pane otherwise read each of its dimension values there.
+     */
+    static final int MAX_HELD = 100_000;
 
     static final String OTHER = "other";
     /** What savepoints before 2026-12-05 hold for every admitted value: admitted, last seen unknown. */
@@ -46,7 +51,7 @@ final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, Pa
 
     private final int maxValues;
     private final long expiry;
-    private transient MapState<String, Integer> values;
+    private transient HeldState<String, Integer> values;
     private transient Counter folded;
     /** Keys whose values from an older savepoint got their last-seen time (not state: redone after each restore). */
     private transient Set<String> migrated;
@@ -80,7 +85,7 @@ final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, Pa
 
     @Override
     public void open(OpenContext openContext) {
-        values = getRuntimeContext().getMapState(States.DIMENSION_VALUES);
+        values = new HeldState<>(getRuntimeContext().getMapState(States.DIMENSION_VALUES), MAX_HELD);
         folded = getRuntimeContext().getMetricGroup().counter("folded_to_other");
         migrated = new HashSet<>();
         nextExpiry = new HashMap<>();
@@ -92,7 +97,7 @@ final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, Pa
         long minute = Math.floorDiv(eventTime, MINUTE);
         String key = ctx.getCurrentKey();
         if (migrated.add(key)) {
-            migrate(minute, ctx);
+            migrate(key, minute, ctx);
         }
         Slice slice = in.fullSlice();
         Slice admitted = slice;
@@ -109,15 +114,15 @@ final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, Pa
     }
 
     /** Values from a savepoint that kept no last-seen time are last seen now. */
-    private void migrate(long minute, Context ctx) throws Exception {
+    private void migrate(String key, long minute, Context ctx) throws Exception {
         List<String> unknown = new ArrayList<>();
-        for (Map.Entry<String, Integer> e : values.entries()) {
+        for (Map.Entry<String, Integer> e : values.entries(key).entrySet()) {
             if (e.getKey().indexOf(Keys.SEP) >= 0 && e.getValue() == UNKNOWN_LAST_SEEN) {
                 unknown.add(e.getKey());
             }
         }
         for (String k : unknown) {
-            values.put(k, encode(minute));
+            values.put(key, k, encode(minute));
         }
         if (!unknown.isEmpty()) {
             ctx.timerService().registerEventTimeTimer(expires(minute));
@@ -131,26 +136,26 @@ final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, Pa
             return value;
         }
         String valueKey = dim + Keys.SEP + value;
-        Integer seen = values.get(valueKey);
+        Integer seen = values.get(key, valueKey);
         if (seen != null) {
             if (seen == UNKNOWN_LAST_SEEN || decode(seen) < minute) {
-                values.put(valueKey, encode(minute));
+                values.put(key, valueKey, encode(minute));
             }
             return value;
         }
-        Integer n = values.get(dim);
+        Integer n = values.get(key, dim);
         int count = n == null ? 0 : n;
         if (count >= maxValues && eventTime >= nextExpiry.getOrDefault(key, Long.MIN_VALUE)) {
             expire(key, eventTime);
-            n = values.get(dim);
+            n = values.get(key, dim);
             count = n == null ? 0 : n;
         }
         if (count >= maxValues) {
             folded.inc();
             return OTHER;
         }
-        values.put(valueKey, encode(minute));
-        values.put(dim, count + 1);
+        values.put(key, valueKey, encode(minute));
+        values.put(key, dim, count + 1);
         long at = expires(minute);
         ctx.timerService().registerEventTimeTimer(at);
         nextExpiry.merge(key, at, Math::min);
@@ -175,7 +180,7 @@ final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, Pa
         Map<String, Integer> freed = new HashMap<>();
         List<String> gone = new ArrayList<>();
         long next = Long.MAX_VALUE;
-        for (Map.Entry<String, Integer> e : values.entries()) {
+        for (Map.Entry<String, Integer> e : values.entries(key).entrySet()) {
             int sep = e.getKey().indexOf(Keys.SEP);
             if (sep < 0 || e.getValue() == UNKNOWN_LAST_SEEN) {
                 continue;
@@ -189,17 +194,22 @@ final class CardinalityGuard extends KeyedProcessFunction<String, PaneRecord, Pa
             }
         }
         for (String k : gone) {
-            values.remove(k);
+            values.remove(key, k);
         }
         for (Map.Entry<String, Integer> f : freed.entrySet()) {
-            int left = values.get(f.getKey()) - f.getValue();
+            int left = values.get(key, f.getKey()) - f.getValue();
             if (left > 0) {
-                values.put(f.getKey(), left);
+                values.put(key, f.getKey(), left);
             } else {
-                values.remove(f.getKey());
+                values.remove(key, f.getKey());
             }
         }
         nextExpiry.put(key, next);
         return next;
+    }
+
+    @Override
+    public List<HoldsState.Held> heldStates() {
+        return List.of(values);
     }
 }

@@ -16,7 +16,6 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -70,14 +69,15 @@ class CardinalityGuardHarnessTest {
         return m;
     }
 
+    /** A key's admitted values in state, once the values held go back there (as at a checkpoint). */
     static Map<String, Integer> values(AbstractStreamOperatorTestHarness<?> h, String key) throws Exception {
+        h.prepareSnapshotPreBarrier(0);
         return mapState(h, key, States.DIMENSION_VALUES);
     }
 
     @Test
     void thirdRegionBecomesOtherKnownValuesStayAndStateHoldsOnlyAdmittedValues() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new CardinalityGuard(2, WEEK), PaneRecord::serviceKey, Types.STRING)) {
+        try (var h = guard(new CardinalityGuard(2, WEEK))) {
             h.processElement(asr("asr-prod", "us-east-1", 0), 1_000);
             h.processElement(asr("asr-prod", "eu-west-1", 1), 2_000);
             h.processElement(asr("asr-prod", "ap-south-1", 2), 3_000);
@@ -102,6 +102,7 @@ class CardinalityGuardHarnessTest {
             assertThat(h.extractOutputValues()).extracting(r -> r.paneEnd)
                     .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
 
+            h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held values go back to state
             assertThat(h.numKeyedStateEntries()).isEqualTo(3); // one map per service and signal
             // one expiry timer per key and minute of first sight: asr-prod's panes 0 and 1 lie in two minutes
             assertThat(h.numEventTimeTimers()).isEqualTo(4);
@@ -121,13 +122,36 @@ class CardinalityGuardHarnessTest {
         }
     }
 
+    @Test
+    void admittedValuesAreHeldAsObjectsAndReachStateAtACheckpointBarrier() throws Exception {
+        try (var h = guard(WEEK)) {
+            h.processElement(asr("asr-prod", "us-east-1", 0), 1_000);
+            h.processElement(asr("asr-prod", "eu-west-1", 1), 2_000);
+            String key = Keys.service("asr-prod", Signal.ASR);
+            assertThat(mapState(h, key, States.DIMENSION_VALUES)).isEmpty(); // no barrier yet
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(mapState(h, key, States.DIMENSION_VALUES)).containsEntry("region", 2).hasSize(9);
+            // read back after the flush: the third region still finds the dimension full
+            h.processElement(asr("asr-prod", "ap-south-1", 2), 3_000);
+            assertThat(region(h.extractOutputValues().get(2))).isEqualTo(CardinalityGuard.OTHER);
+        }
+    }
+
     static String region(PaneRecord r) {
         return r.fullSlice().get("region");
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, PaneRecord> guard(Duration expiry) throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new CardinalityGuard(2, expiry),
-                PaneRecord::serviceKey, Types.STRING);
+        return guard(new CardinalityGuard(2, expiry));
+    }
+
+    /** An open harness running the guard as the topology does ({@link HeldStateOperator}). */
+    static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, PaneRecord> guard(CardinalityGuard guard)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new HeldStateOperator<>(guard), PaneRecord::serviceKey,
+                Types.STRING);
+        h.open();
+        return h;
     }
 
     @Test
@@ -151,6 +175,7 @@ class CardinalityGuardHarnessTest {
 
             // when nothing is seen any more, every value goes, and the key's map with them
             h.processWatermark(T0 + 200 * MIN);
+            h.prepareSnapshotPreBarrier(2); // as at a checkpoint: the held values go back to state
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
