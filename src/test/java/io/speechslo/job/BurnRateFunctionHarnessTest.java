@@ -14,7 +14,6 @@ import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.Outcome;
 import io.speechslo.telemetry.Track;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,10 +81,7 @@ class BurnRateFunctionHarnessTest {
     /** An open harness running the function as the topology does ({@link HeldStateOperator}). */
     static KeyedOneInputStreamOperatorTestHarness<String, BurnTick, Advisory> harness(BurnRateFunction function)
             throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new HeldStateOperator<>(function), BurnTick::serviceKey,
-                Types.STRING);
-        h.open();
-        return h;
+        return EngineRestarts.open(function, BurnTick::serviceKey);
     }
 
     static List<Advisory> of(List<Advisory> all, String version) {

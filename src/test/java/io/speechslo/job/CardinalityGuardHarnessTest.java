@@ -10,7 +10,6 @@ import org.apache.avro.specific.SpecificRecord;
 
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -148,10 +147,7 @@ class CardinalityGuardHarnessTest {
     /** An open harness running the guard as the topology does ({@link HeldStateOperator}). */
     static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, PaneRecord> guard(CardinalityGuard guard)
             throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new HeldStateOperator<>(guard), PaneRecord::serviceKey,
-                Types.STRING);
-        h.open();
-        return h;
+        return EngineRestarts.open(guard, PaneRecord::serviceKey);
     }
 
     @Test

@@ -14,7 +14,6 @@ import io.speechslo.slice.RequestSlices;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.Track;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,10 +73,7 @@ class DriftFunctionHarnessTest {
     /** An open harness running the function as the topology does ({@link HeldStateOperator}). */
     static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> harness(DriftFunction function)
             throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new HeldStateOperator<>(function), PaneRecord::serviceKey,
-                Types.STRING);
-        h.open();
-        return h;
+        return EngineRestarts.open(function, PaneRecord::serviceKey);
     }
 
     @Test

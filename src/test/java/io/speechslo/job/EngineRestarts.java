@@ -12,7 +12,7 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
@@ -50,11 +50,19 @@ final class EngineRestarts {
         return harness(function, PaneRecord::serviceKey, backend, dir);
     }
 
-    /** The operator the topology runs the function in: one that writes held state back, where it holds any. */
-    @SuppressWarnings("unchecked")
+    /** The operator the topology runs the function in: one that writes held state back. */
     static <IN> OneInputStreamOperator<IN, Advisory> operator(EngineFunction<IN> function) {
-        return function instanceof HoldsState ? new HeldStateOperator<>((EngineFunction<IN> & HoldsState) function)
-                : new KeyedProcessOperator<>(function);
+        return new HeldStateOperator<>(function);
+    }
+
+    /** An open harness (heap backend) running {@code function} as the topology does ({@link HeldStateOperator}). */
+    static <IN, OUT, F extends KeyedProcessFunction<String, IN, OUT> & HoldsState>
+            KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> open(F function, KeySelector<IN, String> key)
+            throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new HeldStateOperator<IN, OUT>(function), key, Types.STRING);
+        h.open();
+        return h;
     }
 
     /** A harness for the function keyed by {@code key}, not yet opened, on the given backend. */

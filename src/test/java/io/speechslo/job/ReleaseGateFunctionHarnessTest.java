@@ -13,7 +13,6 @@ import io.speechslo.slice.RequestSlices;
 import io.speechslo.telemetry.AsrRequest;
 import io.speechslo.telemetry.Track;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,10 +68,7 @@ class ReleaseGateFunctionHarnessTest {
     /** An open harness running the function as the topology does ({@link HeldStateOperator}). */
     static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> harness(ReleaseGateFunction function)
             throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new HeldStateOperator<>(function), PaneRecord::serviceKey,
-                Types.STRING);
-        h.open();
-        return h;
+        return EngineRestarts.open(function, PaneRecord::serviceKey);
     }
 
     @Test
@@ -134,10 +130,7 @@ class ReleaseGateFunctionHarnessTest {
     void heldTrackersGoBackToStateBeforeEveryCheckpointAndOnceTooManyAreHeld(@TempDir Path dir) throws Exception {
         long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
         String key = Keys.service("asr-bad", Signal.ASR);
-        try (var h = EngineRestarts.harness(new ReleaseGateFunction(BUNDLE, lateness, TopologySettings.DEFAULT.rollout()),
-                EngineRestarts.Backend.ROCKSDB, dir)) {
-            h.open();
-            minute(0, lateness).run(h);
+        try (var h = afterMinuteZero(EngineRestarts.Backend.ROCKSDB, dir)) {
             // held as an object between checkpoints: RocksDB has it once a checkpoint's barrier comes
             assertThat(EngineRestarts.value(h, key, States.ROLLOUT_TRACKER)).isNull();
             h.prepareSnapshotPreBarrier(1);
@@ -157,6 +150,17 @@ class ReleaseGateFunctionHarnessTest {
                         .as("asr-%d", s).isNotNull();
             }
         }
+    }
+
+    /** An open gate on {@code backend} (as the topology runs it) that took minute 0 of the traffic above. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, PaneRecord, Advisory> afterMinuteZero(
+            EngineRestarts.Backend backend, Path dir) throws Exception {
+        long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
+        var h = EngineRestarts.harness(new ReleaseGateFunction(BUNDLE, lateness, TopologySettings.DEFAULT.rollout()),
+                backend, dir);
+        h.open();
+        minute(0, lateness).run(h);
+        return h;
     }
 
     /** Minute {@code m} of the traffic above, for both services, then the watermark past it. */
@@ -197,10 +201,7 @@ class ReleaseGateFunctionHarnessTest {
     void onTheHeapBackendTheTrackerIsMutatedInPlaceNotRewritten(@TempDir Path dir) throws Exception {
         long lateness = TopologySettings.DEFAULT.allowedLateness().toMillis();
         String key = Keys.service("asr-bad", Signal.ASR);
-        try (var h = EngineRestarts.harness(new ReleaseGateFunction(BUNDLE, lateness, TopologySettings.DEFAULT.rollout()),
-                EngineRestarts.Backend.HEAP, dir)) {
-            h.open();
-            minute(0, lateness).run(h);
+        try (var h = afterMinuteZero(EngineRestarts.Backend.HEAP, dir)) {
             h.prepareSnapshotPreBarrier(1); // as at a checkpoint: the held tracker goes back to state
             RolloutTracker before = EngineRestarts.value(h, key, States.ROLLOUT_TRACKER);
             byte[] bytesBefore = bytes(before);
