@@ -149,12 +149,12 @@ final class PageAttributionFunction extends KeyedCoProcessFunction<String, Advis
         unattributed = getRuntimeContext().getMetricGroup().counter("pages_unattributed");
     }
 
-    /** The key of both inputs: the service (SLO names tell its signals apart). */
     @Override
     public List<HoldsState.Held> heldStates() {
         return List.of(panes, evidence);
     }
 
+    /** The key of both inputs: the service (SLO names tell its signals apart). */
     static String key(Advisory a) {
         return a.getService();
     }
